@@ -1,0 +1,174 @@
+"""The ``frontdesk`` command: the console by default, and the tools around it.
+
+argparse (standard library) keeps startup cheap; each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frontdesk.config import Settings
+    from frontdesk.services.context import Services
+
+
+def _parser() -> argparse.ArgumentParser:
+    # SUPPRESS: a flag given before the subcommand must not be reset by the subparser.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--db", metavar="URL", help="database URL (default: FRONTDESK_DB or a SQLite file in the user data dir)")
+    common.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default zh_CN)")
+    common.add_argument("--config", metavar="FILE", help="settings file (default: FRONTDESK_CONFIG or the user config dir)")
+
+    parser = argparse.ArgumentParser(prog="frontdesk", description="Service-department console of a car dealership.", parents=[common])
+    parser.set_defaults(db=None, lang=None, config=None)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", parents=[common], help="run the console (the default)")
+
+    db = sub.add_parser("db", parents=[common], help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", parents=[common], help="create the database or upgrade it to this version")
+    db_sub.add_parser("current", parents=[common], help="show the schema revision")
+
+    demo = sub.add_parser("demo", parents=[common], help="fill a database with a realistic demo store")
+    demo.add_argument("--days", type=int, default=90, help="days of history to generate (default 90)")
+    demo.add_argument("--seed", type=int, default=4, help="random seed, for a reproducible store")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    users = sub.add_parser("users", parents=[common], help="user accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", parents=[common], help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[r for r in _roles()])
+    add.add_argument("--name", required=True, help="the person's name as printed on paperwork")
+    add.add_argument("--password", help="initial password (asked for when omitted; FRONTDESK_PASSWORD also works)")
+    users_sub.add_parser("list", parents=[common], help="list users")
+    pw = users_sub.add_parser("passwd", parents=[common], help="set a user's password")
+    pw.add_argument("username")
+    pw.add_argument("--password", help="new password (asked for when omitted)")
+    return parser
+
+
+def _roles() -> list[str]:
+    from frontdesk.model.enums import Role
+
+    return [r.value for r in Role]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from pathlib import Path
+
+    from frontdesk.config import load_settings
+    from frontdesk.i18n import set_language
+
+    settings = load_settings(Path(args.config) if args.config else None, database_url=args.db, language=args.lang)
+    set_language(settings.language)
+    return settings
+
+
+def open_services(settings: Settings, *, upgrade: bool = False) -> Services:
+    """Connect, make sure the schema is current (SQLite upgrades itself), and the store exists."""
+    from frontdesk import migrate
+    from frontdesk.db import Database
+    from frontdesk.services.context import Services
+    from frontdesk.services.setup import ensure_store
+
+    db = Database(settings.resolved_database_url())
+    if upgrade or (not migrate.is_up_to_date(db) and (db.is_sqlite or migrate.current_revision(db) is None)):
+        migrate.upgrade(db)
+    elif not migrate.is_up_to_date(db):
+        raise SystemExit("The database schema is older than this program: run `frontdesk db upgrade` first.")
+    services = Services(db=db, settings=settings)
+    ensure_store(services)
+    return services
+
+
+def _ask_password(given: str | None) -> str:
+    if given:
+        return given
+    env = os.environ.get("FRONTDESK_PASSWORD")
+    if env:
+        return env
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("The passwords differ.")
+    return first
+
+
+def _system(services: Services):  # type: ignore[no-untyped-def]
+    from frontdesk.services.setup import ensure_store, system_actor
+
+    return system_actor(ensure_store(services))
+
+
+def cmd_users(args: argparse.Namespace, services: Services) -> int:
+    from frontdesk.services import auth
+
+    if args.users_command == "list":
+        for u in auth.list_users(services):
+            print(f"{u.username:<16} {u.role.value:<12} {'active' if u.active else 'inactive':<9} {u.store_code:<6} {u.display_name}")
+        return 0
+    if args.users_command == "add":
+        info = auth.add_user(services, _system(services), args.username, args.name, args.role, _ask_password(args.password))
+        print(f"added {info.username} ({info.role.value})")
+        return 0
+    auth.set_password(services, _system(services), args.username, _ask_password(args.password))
+    print(f"password changed for {args.username}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, services: Services) -> int:
+    from frontdesk.services.demo import DemoRefused, generate
+
+    try:
+        report = generate(services, days=args.days, seed=args.seed, progress=not args.quiet)
+    except DemoRefused as exc:
+        print(f"frontdesk demo: {exc}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    services = open_services(settings)
+    from frontdesk.app import make_app
+
+    make_app(services).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    from frontdesk.services.errors import FrontdeskError
+
+    try:
+        if args.command in (None, "run"):
+            return cmd_run(args, settings)
+        if args.command == "db":
+            if args.db_command == "upgrade":
+                services = open_services(settings, upgrade=True)
+                print(f"database at revision {_revision(services)}: {services.db.engine.url.render_as_string(hide_password=True)}")
+                return 0
+            services = open_services(settings)
+            print(_revision(services))
+            return 0
+        services = open_services(settings)
+        if args.command == "users":
+            return cmd_users(args, services)
+        if args.command == "demo":
+            return cmd_demo(args, services)
+    except FrontdeskError as exc:
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _revision(services: Services) -> str:
+    from frontdesk import migrate
+
+    return migrate.current_revision(services.db) or "(empty)"

@@ -1,0 +1,160 @@
+"""Every closed set of values the model stores, as ``StrEnum`` so rows hold readable text."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADVISOR = "advisor"
+    SUPERVISOR = "supervisor"
+    TEAM_LEADER = "team_leader"
+    TECHNICIAN = "technician"
+    QC = "qc"
+    CASHIER = "cashier"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class OrderStatus(StrEnum):
+    CHECK_IN = "check_in"
+    ESTIMATE = "estimate"
+    AUTHORISED = "authorised"
+    IN_WORKSHOP = "in_workshop"
+    READY = "ready"
+    DELIVERED = "delivered"
+    SETTLED = "settled"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class JobStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    SELF_CHECKED = "self_checked"
+    LEADER_CHECKED = "leader_checked"
+    QC_PASSED = "qc_passed"
+
+
+class PauseReason(StrEnum):
+    WAITING_PARTS = "waiting_parts"
+    WAITING_APPROVAL = "waiting_approval"
+    OTHER = "other"
+
+
+class JobOrigin(StrEnum):
+    REQUESTED = "requested"
+    RECOMMENDED = "recommended"
+    ADDITIONAL = "additional"
+
+
+class PayType(StrEnum):
+    CUSTOMER = "customer"
+    WARRANTY = "warranty"
+    INSURANCE = "insurance"
+    INTERNAL = "internal"
+    FIRST_SERVICE = "first_service"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    TRANSFER = "transfer"
+
+
+class OldParts(StrEnum):
+    TAKE = "take"
+    LEAVE = "leave"
+
+
+class Damage(StrEnum):
+    SCRATCH = "scratch"
+    DENT = "dent"
+    CHIP = "chip"
+    CRACK = "crack"
+
+
+class Panel(StrEnum):
+    """Body panels of the walkaround grid, front to back, left (driver) side first."""
+
+    FRONT_BUMPER = "front_bumper"
+    BONNET = "bonnet"
+    WINDSCREEN = "windscreen"
+    ROOF = "roof"
+    FRONT_LEFT_WING = "front_left_wing"
+    FRONT_RIGHT_WING = "front_right_wing"
+    FRONT_LEFT_DOOR = "front_left_door"
+    FRONT_RIGHT_DOOR = "front_right_door"
+    REAR_LEFT_DOOR = "rear_left_door"
+    REAR_RIGHT_DOOR = "rear_right_door"
+    REAR_LEFT_WING = "rear_left_wing"
+    REAR_RIGHT_WING = "rear_right_wing"
+    BOOT_LID = "boot_lid"
+    REAR_WINDOW = "rear_window"
+    REAR_BUMPER = "rear_bumper"
+    FRONT_LEFT_WHEEL = "front_left_wheel"
+    FRONT_RIGHT_WHEEL = "front_right_wheel"
+    REAR_LEFT_WHEEL = "rear_left_wheel"
+    REAR_RIGHT_WHEEL = "rear_right_wheel"
+
+
+class CheckKind(StrEnum):
+    SELF = "self"
+    LEADER = "leader"
+    QC = "qc"
+
+
+class DecisionChannel(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    WECHAT = "wechat"
+    SMS = "sms"
+
+
+class WarrantyStatus(StrEnum):
+    IN_WARRANTY = "in_warranty"
+    OUT_OF_WARRANTY = "out_of_warranty"
+    UNDETERMINED = "undetermined"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class DeliveryStage(StrEnum):
+    INTERNAL = "internal"
+    WALKTHROUGH = "walkthrough"
+
+
+class PaymentKind(StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+
+
+class FollowUpStatus(StrEnum):
+    DUE = "due"
+    DONE = "done"
+    ESCALATED = "escalated"
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+class StockMovementKind(StrEnum):
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+    RETURN = "return"
+    ADJUST = "adjust"

@@ -1,0 +1,112 @@
+"""Catalogs and stock: labor operations, parts, stock receipts and adjustments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from sqlalchemy import select
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model import LaborOperation, Part, StockMovement
+from frontdesk.model.enums import StockMovementKind
+
+from .common import text
+from .context import Tx, service
+from .errors import ValidationError
+from .estimate import stock_level
+from .money import parse_hours, parse_money
+
+
+@cache
+def _pinyin():  # type: ignore[no-untyped-def]
+    from pypinyin import Style, lazy_pinyin
+
+    return lambda s: lazy_pinyin(s, style=Style.FIRST_LETTER, errors="ignore")
+
+
+def initials(name: str) -> str:
+    """Pinyin initials, so typing "ghjy" finds 更换机油; letters and digits in the name pass through."""
+    out = []
+    for chunk in _pinyin()(name):
+        out.append(chunk.lower())
+    return "".join(c for c in "".join(out) if c.isalnum())
+
+
+@dataclass(frozen=True)
+class LaborOpInput:
+    code: str
+    name: str
+    std_hours: Decimal | str
+    name_en: str = ""
+    category: str = ""
+    safety: bool = False
+    models: str = ""
+
+
+@dataclass(frozen=True)
+class PartInput:
+    number: str
+    name: str
+    price: Decimal | str
+    name_en: str = ""
+    category: str = ""
+    unit: str = "pc"
+
+
+@service("catalog.save")
+def save_labor_operation(tx: Tx, data: LaborOpInput) -> LaborOperation:
+    code = text(data.code, "code", max_len=20, required=True).upper()
+    op = tx.session.scalar(select(LaborOperation).where(LaborOperation.code == code))
+    before = None if op is None else {"name": op.name, "std_hours": op.std_hours}
+    if op is None:
+        op = LaborOperation(code=code)
+        tx.session.add(op)
+    op.name = text(data.name, "name", max_len=120, required=True)
+    op.name_en = text(data.name_en, "name_en")
+    op.initials = initials(op.name)
+    op.category = text(data.category, "category", max_len=40)
+    op.std_hours = parse_hours(data.std_hours, "std_hours")
+    op.safety = data.safety
+    op.models = text(data.models, "models")
+    tx.session.flush()
+    tx.audit("labor_operation", op.id, before=before, after={"code": code, "name": op.name, "std_hours": op.std_hours})
+    return op
+
+
+@service("catalog.save")
+def save_part(tx: Tx, data: PartInput) -> Part:
+    number = text(data.number, "number", max_len=40, required=True).upper()
+    part = tx.session.scalar(select(Part).where(Part.number == number))
+    before = None if part is None else {"name": part.name, "price": part.price}
+    if part is None:
+        part = Part(number=number)
+        tx.session.add(part)
+    part.name = text(data.name, "name", max_len=120, required=True)
+    part.name_en = text(data.name_en, "name_en")
+    part.initials = initials(part.name)
+    part.category = text(data.category, "category", max_len=40)
+    part.unit = text(data.unit, "unit", max_len=8) or "pc"
+    part.price = parse_money(data.price, "price")
+    tx.session.flush()
+    tx.audit("part", part.id, before=before, after={"number": number, "name": part.name, "price": part.price})
+    return part
+
+
+@service("stock.adjust")
+def adjust_stock(tx: Tx, part_id: int, delta: Decimal | int, reason: str, bin: str | None = None,
+                 kind: StockMovementKind = StockMovementKind.ADJUST) -> Decimal:
+    """Receive or correct stock with a reason; on-hand never goes below what is reserved... or zero."""
+    why = text(reason, "reason", max_len=200, required=True)
+    amount = Decimal(delta)
+    level = stock_level(tx.session, tx.actor.store_id, part_id)
+    if level.on_hand + amount < 0:
+        raise ValidationError("delta", _("Stock cannot go below zero (on hand {n}).").format(n=level.on_hand))
+    level.on_hand += amount
+    if bin is not None:
+        level.bin = text(bin, "bin", max_len=20)
+    tx.session.add(StockMovement(store_id=tx.actor.store_id, part_id=part_id, kind=kind, qty=amount,
+                                 reason=why, user_id=tx.actor.user_id, at=tx.now))
+    tx.audit("stock_level", level.id, after={"part_id": part_id, "delta": amount, "on_hand": level.on_hand, "reason": why})
+    return level.on_hand

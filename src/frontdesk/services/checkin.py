@@ -1,0 +1,338 @@
+"""Reception: customers, vehicles, appointments, check-in and the walkaround."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model import (
+    Appointment,
+    Customer,
+    OdometerReading,
+    OrderCounter,
+    PanelMark,
+    RepairOrder,
+    Store,
+    Vehicle,
+    Walkaround,
+)
+from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, WarrantyStatus
+
+from .common import get, load_order, positive_int, text, touch
+from .context import Tx, check_version, service
+from .errors import NotFound, ValidationError
+from .lifecycle import require_order_status
+from .validation import normalise_phone, normalise_plate, normalise_vin
+
+MAX_ODOMETER = 2_000_000
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    name: str
+    phone: str
+    is_company: bool = False
+    address: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class VehicleInput:
+    plate: str
+    vin: str
+    make: str
+    model: str
+    colour: str = ""
+    sale_date: dt.date | None = None
+    warranty_months: int | None = None
+    warranty_km: int | None = None
+    new_energy: bool = False
+    # The advisor saw the VIN check-digit warning and confirmed the VIN as read off the car.
+    confirm_vin_check_digit: bool = False
+
+
+@service("customer.save")
+def save_customer(tx: Tx, data: CustomerInput, customer_id: int | None = None, expected_version: int | None = None) -> Customer:
+    name = text(data.name, "name", max_len=120, required=True)
+    phone = normalise_phone(data.phone)
+    if customer_id is None:
+        customer = Customer(
+            name=name, phone=phone, is_company=data.is_company, address=text(data.address, "address"),
+            notes=text(data.notes, "notes"), created_at=tx.now,
+        )
+        tx.session.add(customer)
+        before = None
+    else:
+        customer = get(tx.session, Customer, customer_id, "customer")
+        check_version(customer, expected_version)
+        before = {"name": customer.name, "phone": customer.phone}
+        customer.name, customer.phone = name, phone
+        customer.is_company = data.is_company
+        customer.address = text(data.address, "address")
+        customer.notes = text(data.notes, "notes")
+    tx.session.flush()
+    tx.audit("customer", customer.id, before=before, after={"name": name, "phone": phone})
+    return customer
+
+
+@service("vehicle.save")
+def save_vehicle(
+    tx: Tx, customer_id: int, data: VehicleInput, vehicle_id: int | None = None, expected_version: int | None = None
+) -> Vehicle:
+    get(tx.session, Customer, customer_id, "customer")
+    plate = normalise_plate(data.plate)
+    vin = normalise_vin(data.vin)
+    if not vin.check_digit_ok and not data.confirm_vin_check_digit:
+        raise ValidationError(
+            "vin",
+            _("The VIN's check digit is {got}, expected {expected}: read it off the car again and confirm.").format(
+                got=vin.vin[8], expected=vin.expected
+            ),
+        )
+    make = text(data.make, "make", max_len=40, required=True)
+    model = text(data.model, "model", max_len=80, required=True)
+    for field_name, value in (("plate", plate), ("vin", vin.vin)):
+        clash = tx.session.scalar(select(Vehicle.id).where(getattr(Vehicle, field_name) == value))
+        if clash is not None and clash != vehicle_id:
+            raise ValidationError(field_name, _("Another vehicle already has this {what}.").format(what=field_name.upper()))
+    months = data.warranty_months if data.warranty_months is not None else tx.settings.warranty_months
+    km = data.warranty_km if data.warranty_km is not None else tx.settings.warranty_km
+    if data.sale_date is not None and data.sale_date > tx.now.date():
+        raise ValidationError("sale_date", _("The sale date cannot be in the future."))
+    values = dict(
+        customer_id=customer_id, plate=plate, vin=vin.vin, vin_check_confirmed=not vin.check_digit_ok,
+        make=make, model=model, colour=text(data.colour, "colour", max_len=40), sale_date=data.sale_date,
+        warranty_months=positive_int(months, "warranty_months", maximum=240),
+        warranty_km=positive_int(km, "warranty_km", maximum=2_000_000), new_energy=data.new_energy,
+    )
+    if vehicle_id is None:
+        vehicle = Vehicle(**values, created_at=tx.now)
+        tx.session.add(vehicle)
+        before = None
+    else:
+        vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
+        check_version(vehicle, expected_version)
+        before = {"plate": vehicle.plate, "vin": vehicle.vin, "customer_id": vehicle.customer_id}
+        for key, value in values.items():
+            setattr(vehicle, key, value)
+    tx.session.flush()
+    tx.audit("vehicle", vehicle.id, before=before, after={"plate": plate, "vin": vin.vin, "customer_id": customer_id})
+    return vehicle
+
+
+def warranty_status(vehicle: Vehicle, odometer_km: int, on: dt.date) -> WarrantyStatus:
+    """Within the maker's warranty by age and mileage; unknown sale date cannot be decided here."""
+    if vehicle.sale_date is None:
+        return WarrantyStatus.UNDETERMINED
+    months = (on.year - vehicle.sale_date.year) * 12 + (on.month - vehicle.sale_date.month)
+    if on.day < vehicle.sale_date.day:
+        months -= 1
+    if months < vehicle.warranty_months and odometer_km <= vehicle.warranty_km:
+        return WarrantyStatus.IN_WARRANTY
+    return WarrantyStatus.OUT_OF_WARRANTY
+
+
+# Appointments -------------------------------------------------------------------------
+
+
+def _appointment_time(when: dt.datetime, now: dt.datetime, field_name: str = "scheduled_at") -> dt.datetime:
+    if when < now - dt.timedelta(minutes=5):
+        raise ValidationError(field_name, _("An appointment cannot be in the past."))
+    return when.replace(second=0, microsecond=0)
+
+
+@service("appointment.book")
+def book_appointment(
+    tx: Tx, vehicle_id: int, scheduled_at: dt.datetime, requested_work: str = "",
+    advisor_id: int | None = None, duration_minutes: int = 60,
+) -> Appointment:
+    vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
+    appt = Appointment(
+        store_id=tx.actor.store_id, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
+        advisor_id=advisor_id if advisor_id is not None else tx.actor.user_id,
+        scheduled_at=_appointment_time(scheduled_at, tx.now),
+        duration_minutes=positive_int(duration_minutes, "duration_minutes", maximum=24 * 60, allow_zero=False),
+        requested_work=text(requested_work, "requested_work", max_len=2000), created_at=tx.now,
+    )
+    tx.session.add(appt)
+    tx.session.flush()
+    tx.audit("appointment", appt.id, after={"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at})
+    return appt
+
+
+def _open_appointment(tx: Tx, appointment_id: int, expected_version: int | None) -> Appointment:
+    appt = get(tx.session, Appointment, appointment_id, "appointment")
+    if appt.store_id != tx.actor.store_id:
+        raise NotFound("appointment", _("No such appointment in this store."))
+    check_version(appt, expected_version)
+    if appt.status != AppointmentStatus.BOOKED:
+        raise ValidationError("appointment", _("This appointment is no longer open."))
+    return appt
+
+
+@service("appointment.move")
+def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, expected_version: int | None = None) -> Appointment:
+    appt = _open_appointment(tx, appointment_id, expected_version)
+    before = {"scheduled_at": appt.scheduled_at}
+    appt.scheduled_at = _appointment_time(scheduled_at, tx.now)
+    tx.audit("appointment", appt.id, before=before, after={"scheduled_at": appt.scheduled_at})
+    return appt
+
+
+@service("appointment.cancel")
+def cancel_appointment(tx: Tx, appointment_id: int, no_show: bool = False, expected_version: int | None = None) -> Appointment:
+    appt = _open_appointment(tx, appointment_id, expected_version)
+    appt.status = AppointmentStatus.NO_SHOW if no_show else AppointmentStatus.CANCELLED
+    tx.audit("appointment", appt.id, before={"status": "booked"}, after={"status": appt.status})
+    return appt
+
+
+# Check-in -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInInput:
+    vehicle_id: int
+    odometer_km: int | str
+    fuel_eighths: int
+    concerns: str
+    brought_by_name: str = ""
+    brought_by_phone: str = ""
+    contact_phone: str = ""
+    appointment_id: int | None = None
+    # The advisor saw that the reading is below the last one and confirmed it (new cluster...).
+    confirm_lower_odometer: bool = False
+
+
+def next_order_number(tx: Tx) -> str:
+    store = tx.session.get(Store, tx.actor.store_id)
+    assert store is not None
+    day = tx.now.strftime("%Y%m%d")
+    counter = tx.session.get(OrderCounter, (store.id, day))
+    if counter is None:
+        counter = OrderCounter(store_id=store.id, day=day, last=0)
+        tx.session.add(counter)
+    counter.last += 1
+    return f"{store.code}-{day}-{counter.last:04d}"
+
+
+@service("order.check_in")
+def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
+    vehicle = get(tx.session, Vehicle, data.vehicle_id, "vehicle")
+    odometer = positive_int(data.odometer_km, "odometer_km", maximum=MAX_ODOMETER)
+    if odometer < vehicle.last_odometer_km and not data.confirm_lower_odometer:
+        raise ValidationError(
+            "odometer_km",
+            _("The odometer reads less than at the last visit ({last} km). Check it and confirm.").format(
+                last=vehicle.last_odometer_km
+            ),
+        )
+    fuel = positive_int(data.fuel_eighths, "fuel_eighths", maximum=8)
+    concerns = text(data.concerns, "concerns", max_len=4000, required=True)
+    open_order = tx.session.scalar(
+        select(RepairOrder.number).where(
+            RepairOrder.vehicle_id == vehicle.id,
+            RepairOrder.status.not_in([OrderStatus.CLOSED, OrderStatus.CANCELLED]),
+        )
+    )
+    if open_order is not None:
+        raise ValidationError("vehicle", _("This vehicle already has an open order: {number}.").format(number=open_order))
+    phones = {}
+    for name in ("brought_by_phone", "contact_phone"):
+        raw = getattr(data, name)
+        phones[name] = normalise_phone(raw) if str(raw).strip() else ""
+    order = RepairOrder(
+        store_id=tx.actor.store_id, number=next_order_number(tx), status=OrderStatus.CHECK_IN,
+        status_changed_at=tx.now, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
+        advisor_id=tx.actor.user_id, odometer_km=odometer, fuel_eighths=fuel, concerns=concerns,
+        brought_by_name=text(data.brought_by_name, "brought_by_name", max_len=80),
+        brought_by_phone=phones["brought_by_phone"],
+        contact_phone=phones["contact_phone"] or vehicle.customer.phone,
+        warranty_status=warranty_status(vehicle, odometer, tx.now.date()), checked_in_at=tx.now,
+    )
+    tx.session.add(order)
+    tx.session.flush()
+    if data.appointment_id is not None:
+        appt = _open_appointment(tx, data.appointment_id, None)
+        if appt.vehicle_id != vehicle.id:
+            raise ValidationError("appointment", _("The appointment is for another vehicle."))
+        appt.status = AppointmentStatus.ARRIVED
+        appt.order_id = order.id
+        order.appointment_id = appt.id
+    vehicle.last_odometer_km = max(vehicle.last_odometer_km, odometer) if not data.confirm_lower_odometer else odometer
+    tx.session.add(OdometerReading(vehicle_id=vehicle.id, order_id=order.id, km=odometer, read_at=tx.now))
+    tx.audit(
+        "repair_order", order.id, order_id=order.id,
+        after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer},
+    )
+    return order
+
+
+@dataclass(frozen=True)
+class WalkaroundInput:
+    marks: tuple[tuple[Panel | str, Damage | str], ...] = ()
+    covers_fitted: bool = False
+    warning_lights: tuple[str, ...] = ()
+    valuables: str = ""
+    spare_tyre: bool = False
+    tool_kit: bool = False
+    warning_triangle: bool = False
+    tyres_note: str = ""
+    photos_ref: str = ""
+    signed_by: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@service("order.walkaround")
+def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_version: int | None = None) -> Walkaround:
+    """Save (or replace) the walkaround; signing it records the customer's name and time."""
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE), _("the walkaround"))
+    marks: set[tuple[Panel, Damage]] = set()
+    for panel, damage in data.marks:
+        try:
+            marks.add((Panel(panel), Damage(damage)))
+        except ValueError:
+            raise ValidationError("marks", _("Unknown panel or damage: {panel} / {damage}.").format(panel=panel, damage=damage)) from None
+    walk = order.walkaround
+    before = None
+    if walk is None:
+        walk = Walkaround(order=order, recorded_at=tx.now)
+        tx.session.add(walk)
+    else:
+        before = {"marks": sorted(f"{m.panel.value}:{m.damage.value}" for m in walk.marks)}
+        walk.marks.clear()
+        tx.session.flush()
+    walk.covers_fitted = data.covers_fitted
+    walk.warning_lights = [text(w, "warning_lights", max_len=60) for w in data.warning_lights]
+    walk.valuables = text(data.valuables, "valuables", max_len=400)
+    walk.spare_tyre, walk.tool_kit, walk.warning_triangle = data.spare_tyre, data.tool_kit, data.warning_triangle
+    walk.tyres_note = text(data.tyres_note, "tyres_note", max_len=400)
+    walk.photos_ref = text(data.photos_ref, "photos_ref", max_len=400)
+    signer = text(data.signed_by, "signed_by", max_len=80)
+    walk.signed_by = signer or None
+    walk.signed_at = tx.now if signer else None
+    walk.recorded_at = tx.now
+    for panel, damage in sorted(marks):
+        walk.marks.append(PanelMark(panel=panel, damage=damage))
+    touch(order)
+    tx.session.flush()
+    tx.audit(
+        "walkaround", walk.id, order_id=order.id, before=before,
+        after={"marks": sorted(f"{p.value}:{d.value}" for p, d in marks), "signed_by": signer},
+    )
+    return walk
+
+
+@service("order.update_check_in")
+def update_concerns(tx: Tx, order_id: int, concerns: str, expected_version: int | None = None) -> RepairOrder:
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE), _("changing the concerns"))
+    before = {"concerns": order.concerns}
+    order.concerns = text(concerns, "concerns", max_len=4000, required=True)
+    tx.audit("repair_order", order.id, order_id=order.id, before=before, after={"concerns": order.concerns})
+    return order
+

@@ -1,0 +1,160 @@
+"""The two state machines: one table each of allowed transitions, nothing else decides.
+
+The board's stage is derived from these states (see :func:`board_stage`), never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model import Job, RepairOrder
+from frontdesk.model.enums import JobStatus, OrderStatus, PauseReason
+
+from .errors import IllegalTransition
+
+O = OrderStatus
+J = JobStatus
+
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    O.CHECK_IN: frozenset({O.ESTIMATE, O.CANCELLED}),
+    O.ESTIMATE: frozenset({O.AUTHORISED, O.CANCELLED}),
+    # Before any work starts the customer may change their mind: back to the estimate.
+    O.AUTHORISED: frozenset({O.IN_WORKSHOP, O.ESTIMATE, O.CANCELLED}),
+    O.IN_WORKSHOP: frozenset({O.READY}),
+    # The internal delivery check can find the fault still there: back to the workshop.
+    O.READY: frozenset({O.DELIVERED, O.IN_WORKSHOP}),
+    O.DELIVERED: frozenset({O.SETTLED}),
+    O.SETTLED: frozenset({O.CLOSED}),
+    O.CLOSED: frozenset(),
+    O.CANCELLED: frozenset(),
+}
+
+JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    J.PROPOSED: frozenset({J.APPROVED, J.DECLINED}),
+    J.APPROVED: frozenset({J.ASSIGNED}),
+    J.DECLINED: frozenset(),
+    J.ASSIGNED: frozenset({J.IN_PROGRESS}),
+    J.IN_PROGRESS: frozenset({J.PAUSED, J.FINISHED}),
+    J.PAUSED: frozenset({J.IN_PROGRESS}),
+    J.FINISHED: frozenset({J.SELF_CHECKED}),
+    # A team leader who is not satisfied sends the job back without it counting as rework.
+    J.SELF_CHECKED: frozenset({J.LEADER_CHECKED, J.IN_PROGRESS}),
+    # A failed final QC sends it back and counts one rework.
+    J.LEADER_CHECKED: frozenset({J.QC_PASSED, J.IN_PROGRESS}),
+    J.QC_PASSED: frozenset(),
+}
+
+
+def _label(status: StrEnum) -> str:
+    return status_label(status)
+
+
+def status_label(status: StrEnum) -> str:
+    """The user-facing name of a status, translated."""
+    return _(STATUS_LABELS.get(status.value, status.value))
+
+
+STATUS_LABELS: dict[str, str] = {
+    "check_in": "Checked in",
+    "estimate": "Estimate",
+    "authorised": "Authorised",
+    "in_workshop": "In workshop",
+    "ready": "Ready",
+    "delivered": "Delivered",
+    "settled": "Settled",
+    "closed": "Closed",
+    "cancelled": "Cancelled",
+    "proposed": "Proposed",
+    "approved": "Approved",
+    "declined": "Declined",
+    "assigned": "Assigned",
+    "in_progress": "In progress",
+    "paused": "Paused",
+    "finished": "Finished",
+    "self_checked": "Self-checked",
+    "leader_checked": "Leader-checked",
+    "qc_passed": "QC passed",
+}
+
+
+def can_transition_order(current: OrderStatus, target: OrderStatus) -> bool:
+    return target in ORDER_TRANSITIONS[current]
+
+
+def transition_order(order: RepairOrder, target: OrderStatus, now: dt.datetime) -> OrderStatus:
+    """Move an order to ``target`` or raise IllegalTransition; returns the old status."""
+    current = order.status
+    if target not in ORDER_TRANSITIONS[current]:
+        raise IllegalTransition(
+            _("Order {number} is {current}; it cannot become {target}.").format(
+                number=order.number, current=_label(current), target=_label(target)
+            )
+        )
+    order.status = target
+    order.status_changed_at = now
+    return current
+
+
+def transition_job(job: Job, target: JobStatus) -> JobStatus:
+    current = job.status
+    if target not in JOB_TRANSITIONS[current]:
+        raise IllegalTransition(
+            _("Job \u201c{job}\u201d is {current}; it cannot become {target}.").format(
+                job=job.description, current=_label(current), target=_label(target)
+            )
+        )
+    job.status = target
+    return current
+
+
+def require_order_status(order: RepairOrder, allowed: Iterable[OrderStatus], doing: str) -> None:
+    allowed = tuple(allowed)
+    if order.status not in allowed:
+        raise IllegalTransition(
+            _("Order {number} is {current}: {doing} is only possible when it is {allowed}.").format(
+                number=order.number,
+                current=_label(order.status),
+                doing=doing,
+                allowed=" / ".join(_label(s) for s in allowed),
+            )
+        )
+
+
+# Jobs that count towards the bill and the workshop's work.
+BILLABLE = frozenset(set(JobStatus) - {J.PROPOSED, J.DECLINED})
+WORK_DONE = frozenset({J.QC_PASSED})
+
+
+class BoardStage(StrEnum):
+    WAITING = "waiting"
+    IN_PROGRESS = "in_progress"
+    WAITING_PARTS = "waiting_parts"
+    WAITING_APPROVAL = "waiting_approval"
+    CHECKS = "checks"
+    WASH = "wash"
+    READY = "ready"
+
+
+def board_stage(order: RepairOrder) -> BoardStage:
+    """Where a car in the workshop stands, derived from its order and jobs."""
+    if order.status == O.READY:
+        return BoardStage.READY
+    jobs = [j for j in order.jobs if j.status != J.DECLINED]
+    if any(j.status == J.PROPOSED for j in jobs):
+        return BoardStage.WAITING_APPROVAL
+    if any(j.status == J.PAUSED and j.pause_reason == PauseReason.WAITING_APPROVAL for j in jobs):
+        return BoardStage.WAITING_APPROVAL
+    if any(j.status == J.PAUSED and j.pause_reason == PauseReason.WAITING_PARTS for j in jobs):
+        return BoardStage.WAITING_PARTS
+    if jobs and all(j.status == J.QC_PASSED for j in jobs):
+        return BoardStage.WASH if order.wash and order.washed_at is None else BoardStage.READY
+    if jobs and all(
+        j.status in (J.FINISHED, J.SELF_CHECKED, J.LEADER_CHECKED, J.QC_PASSED) for j in jobs
+    ):
+        return BoardStage.CHECKS
+    if any(j.status in (J.IN_PROGRESS, J.PAUSED) or j.clocked_seconds > 0 for j in jobs):
+        return BoardStage.IN_PROGRESS
+    return BoardStage.WAITING

@@ -1,0 +1,372 @@
+"""Money: the one place that parses, rounds, totals and formats amounts.
+
+Rounding in one place is what keeps the estimate, the invoice and the cash drawer in
+agreement to the fen: every line is rounded once, here, and every total is a plain sum
+of rounded lines, so a printed document always adds up. ``Decimal`` only; a ``float``
+reaching this module is a bug elsewhere, so it raises ``TypeError`` instead of being
+silently converted.
+
+Prices are tax-inclusive (as Chinese retail prices are); the VAT is only ever extracted
+from a net amount for the invoice, never added on top.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Final, Literal
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model.enums import PayType, Role
+from frontdesk.services.errors import PermissionDenied, ValidationError
+
+__all__ = [
+    "CENT",
+    "DISCOUNT_AUTHORITY",
+    "MAX_AMOUNT",
+    "MAX_HOURS",
+    "MoneyLine",
+    "PayTypeTotal",
+    "Totals",
+    "check_discount",
+    "compute_totals",
+    "format_money",
+    "labor_amount",
+    "line_amount",
+    "max_discount",
+    "parse_hours",
+    "parse_money",
+    "parse_quantity",
+    "round_money",
+    "tax_share",
+]
+
+CENT: Final = Decimal("0.01")
+ZERO: Final = Decimal("0.00")
+
+# Nothing a service desk enters comes near this; the cap keeps typos (an extra row of
+# zeros) out and keeps every product exactly representable in the decimal context.
+MAX_AMOUNT: Final = Decimal("99999999.99")
+MAX_HOURS: Final = Decimal("200")
+
+# Share of the base an employee may give away without a manager; settings may override.
+DISCOUNT_AUTHORITY: dict[Role, Decimal] = {
+    role: Decimal("0") for role in Role
+} | {
+    Role.ADVISOR: Decimal("0.05"),
+    Role.MANAGER: Decimal("0.20"),
+}
+
+# Enough digits that products and quotients of capped amounts are exact (or, for the
+# VAT quotient, far finer than a fen) before the single rounding to the fen.
+_PRECISION: Final = 60
+
+
+def _require_decimal(value: object, name: str) -> Decimal:
+    """Reject floats (and anything else) loudly: they are a programming error here."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"{name} must be a Decimal, got {type(value).__name__}: {value!r}")
+    return Decimal(value)
+
+
+def round_money(x: Decimal) -> Decimal:
+    """Round to the fen, half up (the rule the tax bureau and customers expect).
+
+    Negative zero is returned as zero so that it never prints as "-¥0.00".
+    """
+    value = _require_decimal(x, "amount")
+    if not value.is_finite():
+        raise ValueError(f"amount must be finite, got {value!r}")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded.is_zero() else rounded
+
+
+# --------------------------------------------------------------------------- parsing
+
+_NUMBER_RE: Final = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
+_GROUPED_RE: Final = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+", re.ASCII)
+_MINUS_SIGNS: Final = ("-", "−", "－")
+
+
+def _parse_decimal(
+    raw: str | int | Decimal,
+    field: str,
+    *,
+    currency: bool,
+) -> Decimal:
+    """Turn desk input into an exact Decimal with at most two decimals, or explain why not.
+
+    Input with more than two decimals is rejected, not rounded: a clerk who typed 12.345
+    made a mistake, and guessing which amount they meant would hide it.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        raise TypeError(f"{field} must be text, int or Decimal, got {type(raw).__name__}: {raw!r}")
+
+    if isinstance(raw, str):
+        value = _parse_text(raw, field, currency=currency)
+    else:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise ValidationError(field, _("This is not a number."))
+
+    if value < 0:
+        raise ValidationError(field, _("The number cannot be negative."))
+    if value > MAX_AMOUNT:
+        raise ValidationError(field, _("The number is too large."))
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        exact = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if exact != value:
+        raise ValidationError(field, _("Use at most 2 decimal places."))
+    return abs(exact) if exact.is_zero() else exact
+
+
+def _parse_text(raw: str, field: str, *, currency: bool) -> Decimal:
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", raw) if not ch.isspace())
+    negative = text.startswith(_MINUS_SIGNS)
+    if negative:
+        text = text[1:]
+    if currency:  # "¥12", "12元"; both "-¥12" and "¥-12" are caught as negative
+        text = text.removeprefix("¥").removesuffix("元")
+        if not negative and text.startswith(_MINUS_SIGNS):
+            negative = True
+            text = text[1:]
+    if not text:
+        raise ValidationError(field, _("Enter a number."))
+
+    integer, dot, fraction = text.partition(".")
+    if "," in integer:
+        if not _GROUPED_RE.fullmatch(integer):
+            raise ValidationError(
+                field, _("Use a dot for decimals and commas only between thousands: 1,234.50.")
+            )
+        integer = integer.replace(",", "")
+        text = integer + dot + fraction
+    match = _NUMBER_RE.fullmatch(text)
+    if match is None or not (match["int"] or match["frac"]):
+        raise ValidationError(field, _("This is not a number."))
+    if negative and Decimal(text) != 0:
+        raise ValidationError(field, _("The number cannot be negative."))
+    if len(match["int"]) > 20:  # long before Decimal would lose digits
+        raise ValidationError(field, _("The number is too large."))
+    if match["frac"] and len(match["frac"].rstrip("0")) > 2:
+        raise ValidationError(field, _("Use at most 2 decimal places."))
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
+        raise ValidationError(field, _("This is not a number.")) from None
+
+
+def parse_money(text: str | int | Decimal, field: str = "price") -> Decimal:
+    """A price or amount typed at the desk: "12", "12.5", "¥1,234.50", "３元"."""
+    return _parse_decimal(text, field, currency=True)
+
+
+def parse_quantity(text: str | int | Decimal, field: str = "quantity") -> Decimal:
+    """A part quantity; fractions are allowed because oil and coolant are sold by the litre."""
+    value = _parse_decimal(text, field, currency=False)
+    if value == 0:
+        raise ValidationError(field, _("The quantity must be more than zero."))
+    return value
+
+
+def parse_hours(text: str | int | Decimal, field: str = "hours") -> Decimal:
+    """Labour hours; zero is allowed for goodwill or menu-priced jobs."""
+    value = _parse_decimal(text, field, currency=False)
+    if value > MAX_HOURS:
+        raise ValidationError(
+            field, _("At most {max} hours can be booked on one job.").format(max=MAX_HOURS)
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def line_amount(qty: Decimal, unit_price: Decimal) -> Decimal:
+    """Amount of a parts line, rounded once so the line prints what the total adds."""
+    q = _require_decimal(qty, "qty")
+    p = _require_decimal(unit_price, "unit_price")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return round_money(q * p)
+
+
+def labor_amount(hours: Decimal, rate: Decimal) -> Decimal:
+    """Amount of a labour line, rounded once like a parts line."""
+    h = _require_decimal(hours, "hours")
+    r = _require_decimal(rate, "rate")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return round_money(h * r)
+
+
+def tax_share(gross: Decimal, vat_rate: Decimal) -> Decimal:
+    """VAT contained in a tax-inclusive amount, for the invoice's tax line."""
+    g = _require_decimal(gross, "gross")
+    rate = _require_decimal(vat_rate, "vat_rate")
+    if not rate.is_finite() or rate < 0:
+        raise ValueError(f"vat_rate must be a non-negative rate, got {rate!r}")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return round_money(g * rate / (1 + rate))
+
+
+def format_money(x: Decimal, symbol: bool = True) -> str:
+    """"¥1,234.50" for screens and paperwork; the sign goes before the symbol."""
+    value = round_money(x)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{'¥' if symbol else ''}{abs(value):,.2f}"
+
+
+# --------------------------------------------------------------------------- totals
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """One priced line of an order, already rounded by ``line_amount``/``labor_amount``."""
+
+    kind: Literal["labor", "part"]
+    pay_type: PayType
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("labor", "part"):
+            raise ValueError(f"kind must be 'labor' or 'part', got {self.kind!r}")
+        object.__setattr__(self, "pay_type", PayType(self.pay_type))
+        amount = _require_decimal(self.amount, "amount")
+        if not amount.is_finite() or amount < 0 or round_money(amount) != amount:
+            raise ValueError(f"amount must be a non-negative amount in fen, got {amount!r}")
+        object.__setattr__(self, "amount", round_money(amount))
+
+
+@dataclass(frozen=True)
+class PayTypeTotal:
+    """What one payer (customer, manufacturer, insurer, ...) is billed."""
+
+    pay_type: PayType
+    labor: Decimal
+    parts: Decimal
+    gross: Decimal
+    discount: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Order totals split by payer; the overall figures are sums of the per-payer ones."""
+
+    by_pay_type: dict[PayType, PayTypeTotal]
+    labor: Decimal
+    parts: Decimal
+    gross: Decimal
+    discount: Decimal
+    net: Decimal
+    tax: Decimal
+    customer_payable: Decimal
+
+
+def _check_discount_value(discount: Decimal) -> Decimal:
+    value = _require_decimal(discount, "discount")
+    if not value.is_finite():
+        raise ValidationError("discount", _("This is not a number."))
+    if value < 0:
+        raise ValidationError("discount", _("The discount cannot be negative."))
+    if value > MAX_AMOUNT:
+        raise ValidationError("discount", _("The number is too large."))
+    if round_money(value) != value:
+        raise ValidationError("discount", _("Use at most 2 decimal places."))
+    return round_money(value)
+
+
+def compute_totals(
+    lines: Iterable[MoneyLine],
+    vat_rate: Decimal,
+    discount: Decimal = Decimal(0),
+) -> Totals:
+    """Totals per payer and overall, exact to the fen.
+
+    The discount is the customer's: warranty, insurance and internal work is billed at
+    the agreed rates, so only the customer-paid gross can be reduced, and never below zero.
+    """
+    disc = _check_discount_value(discount)
+    tax_share(ZERO, vat_rate)  # a bad rate fails even on an order without lines
+    labor: dict[PayType, Decimal] = {}
+    parts: dict[PayType, Decimal] = {}
+    for line in lines:
+        if not isinstance(line, MoneyLine):
+            raise TypeError(f"expected MoneyLine, got {type(line).__name__}")
+        target = labor if line.kind == "labor" else parts
+        labor.setdefault(line.pay_type, ZERO)
+        parts.setdefault(line.pay_type, ZERO)
+        target[line.pay_type] += line.amount
+
+    customer_gross = labor.get(PayType.CUSTOMER, ZERO) + parts.get(PayType.CUSTOMER, ZERO)
+    if disc > customer_gross:
+        raise ValidationError(
+            "discount",
+            _("The discount {discount} is more than the customer-paid amount {gross}.").format(
+                discount=format_money(disc), gross=format_money(customer_gross)
+            ),
+        )
+
+    by_pay_type: dict[PayType, PayTypeTotal] = {}
+    for pay_type in PayType:  # declaration order, so every screen lists payers alike
+        if pay_type not in labor:
+            continue
+        gross = labor[pay_type] + parts[pay_type]
+        type_discount = disc if pay_type is PayType.CUSTOMER else ZERO
+        net = gross - type_discount
+        by_pay_type[pay_type] = PayTypeTotal(
+            pay_type=pay_type,
+            labor=labor[pay_type],
+            parts=parts[pay_type],
+            gross=gross,
+            discount=type_discount,
+            net=net,
+            tax=tax_share(net, vat_rate),
+        )
+
+    totals = by_pay_type.values()
+    customer = by_pay_type.get(PayType.CUSTOMER)
+    return Totals(
+        by_pay_type=by_pay_type,
+        labor=sum((t.labor for t in totals), ZERO),
+        parts=sum((t.parts for t in totals), ZERO),
+        gross=sum((t.gross for t in totals), ZERO),
+        discount=sum((t.discount for t in totals), ZERO),
+        net=sum((t.net for t in totals), ZERO),
+        tax=sum((t.tax for t in totals), ZERO),
+        customer_payable=customer.net if customer is not None else ZERO,
+    )
+
+
+# --------------------------------------------------------------------------- authority
+
+
+def max_discount(base: Decimal, authority_rate: Decimal) -> Decimal:
+    """Largest discount an employee may give on ``base`` without approval."""
+    b = _require_decimal(base, "base")
+    rate = _require_decimal(authority_rate, "authority_rate")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return round_money(b * rate)
+
+
+def check_discount(discount: Decimal, base: Decimal, authority_rate: Decimal) -> None:
+    """Stop a discount beyond the employee's authority before it reaches the invoice."""
+    disc = _check_discount_value(discount)
+    limit = max_discount(base, authority_rate)
+    if disc > limit:
+        raise PermissionDenied(
+            _(
+                "Discount {discount} exceeds your authority (at most {limit}); "
+                "a manager must approve it."
+            ).format(discount=format_money(disc), limit=format_money(limit))
+        )

@@ -1,0 +1,85 @@
+"""Who may do what: one table, read by the service decorator, the UI and the tests."""
+
+from __future__ import annotations
+
+from frontdesk.model.enums import Role
+
+A, S, L, T, Q, C, M, X = (
+    Role.ADVISOR,
+    Role.SUPERVISOR,
+    Role.TEAM_LEADER,
+    Role.TECHNICIAN,
+    Role.QC,
+    Role.CASHIER,
+    Role.MANAGER,
+    Role.ADMIN,
+)
+
+WORKSHOP = frozenset({S, L, T, M})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Reception
+    "customer.save": frozenset({A, M}),
+    "vehicle.save": frozenset({A, M}),
+    "appointment.book": frozenset({A, M}),
+    "appointment.move": frozenset({A, M}),
+    "appointment.cancel": frozenset({A, M}),
+    "order.check_in": frozenset({A, M}),
+    "order.walkaround": frozenset({A, M}),
+    "order.update_check_in": frozenset({A, M}),
+    "estimate.add_job": frozenset({A, M}),
+    "estimate.add_part": frozenset({A, M}),
+    "estimate.update_job": frozenset({A, M}),
+    "estimate.update_part": frozenset({A, M}),
+    "estimate.remove_line": frozenset({A, M}),
+    "estimate.decline_job": frozenset({A, M}),
+    "estimate.terms": frozenset({A, M}),
+    "order.authorise": frozenset({A, M}),
+    "order.reopen_estimate": frozenset({A, M}),
+    "order.cancel": frozenset({A, M}),
+    # Workshop
+    "order.dispatch": frozenset({S, M}),
+    "job.assign": frozenset({S, L, M}),
+    "job.start": WORKSHOP,
+    "job.pause": WORKSHOP,
+    "job.resume": WORKSHOP,
+    "job.finish": WORKSHOP,
+    "parts.issue": WORKSHOP,
+    "job.propose": frozenset({S, L, T, Q, M}),
+    "job.decide": frozenset({A, M}),
+    "order.reschedule": frozenset({A, S, M}),
+    "job.self_check": frozenset({T, L}),
+    "job.leader_check": frozenset({L, S}),
+    "job.qc": frozenset({Q, M}),
+    "order.wash": frozenset({S, L, T, M}),
+    "order.reopen_workshop": frozenset({S, Q, M}),
+    # Delivery and cashier
+    "delivery.internal_check": frozenset({A, S, Q, M}),
+    "delivery.walkthrough": frozenset({A, M}),
+    "order.deliver": frozenset({A, M}),
+    "settlement.prepare": frozenset({A, C, M}),
+    "payment.take": frozenset({C, M}),
+    "payment.refund": frozenset({C, M}),
+    "payment.void": frozenset({C, M}),
+    "credit.approve": frozenset({M}),
+    "gate_pass.issue": frozenset({C, M}),
+    # After the visit
+    "followup.record": frozenset({A, M}),
+    "complaint.open": frozenset({A, C, M}),
+    "complaint.update": frozenset({M}),
+    "reminder.record": frozenset({A, M}),
+    # Administration
+    "user.add": frozenset({X}),
+    "user.update": frozenset({X}),
+    "user.set_password": frozenset({X}),
+    "team.save": frozenset({X, S}),
+    "catalog.save": frozenset({X, M}),
+    "stock.adjust": frozenset({X, M}),
+}
+
+# Acts that need a manager's own password on the spot, whoever operates the terminal.
+MANAGER_OVERRIDES = frozenset({"discount.override", "payment.refund", "payment.void", "credit.approve"})
+
+
+def allowed(role: Role, action: str) -> bool:
+    return role in PERMISSIONS[action]

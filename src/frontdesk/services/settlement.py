@@ -1,0 +1,258 @@
+"""Settlement (结算), payments, credit, gate pass (出门证) and closing the order.
+
+The order becomes ``settled`` the moment the customer share is covered by payments (or a
+manager approves credit) after the settlement has been prepared; the gate pass can only
+be issued from ``settled`` and closes the order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model import FollowUp, Payment, Receivable, RepairOrder, User, Vehicle
+from frontdesk.model.enums import Role, FollowUpStatus, JobStatus, OrderStatus, PaymentKind, PaymentMethod, PayType
+
+from .auth import ManagerApproval, verify_manager
+from .common import get, load_order, positive_int, text, touch
+from .context import Tx, service
+from .errors import IllegalTransition, PermissionDenied, ValidationError
+from .estimate import order_totals
+from .lifecycle import require_order_status, transition_order
+from .money import DISCOUNT_AUTHORITY, ZERO, check_discount, format_money, parse_money
+
+RECEIVABLE_TYPES = (PayType.WARRANTY, PayType.INSURANCE)
+
+
+def paid_amount(order: RepairOrder) -> Decimal:
+    total = ZERO
+    for p in order.payments:
+        if p.voided_at is not None:
+            continue
+        total += p.amount if p.kind == PaymentKind.PAYMENT else -p.amount
+    return total
+
+
+def amount_due(order: RepairOrder) -> Decimal:
+    return max(ZERO, (order.customer_amount or ZERO) - paid_amount(order))
+
+
+def declined_safety_jobs(order: RepairOrder) -> list:
+    return [j for j in order.jobs if j.status == JobStatus.DECLINED and j.safety]
+
+
+def _authority(tx: Tx) -> Decimal:
+    return tx.actor.discount_authority if tx.actor.discount_authority is not None else DISCOUNT_AUTHORITY[tx.actor.role]
+
+
+def _approve(tx: Tx, approval: ManagerApproval | None, what: str) -> User:
+    if approval is None:
+        raise PermissionDenied(_("{what} needs a service manager's password.").format(what=what))
+    return verify_manager(tx.session, approval.username, approval.password, tx.now)
+
+
+@dataclass(frozen=True)
+class SettlementInput:
+    discount: Decimal | str = ZERO
+    next_service_date: dt.date | None = None
+    next_service_km: int | None = None
+    follow_up_at: dt.datetime | None = None
+    safety_ack_by: str = ""
+    warranty_claim_ref: str = ""
+    insurance_ref: str = ""
+
+
+@service("settlement.prepare")
+def prepare_settlement(
+    tx: Tx, order_id: int, data: SettlementInput, approval: ManagerApproval | None = None,
+    expected_version: int | None = None,
+) -> RepairOrder:
+    """Fix the bill: discount within authority, receivables, next service, follow-up time."""
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.DELIVERED,), _("settlement"))
+    if order.payments and any(p.voided_at is None for p in order.payments):
+        raise IllegalTransition(_("Payments have been taken: void them before changing the settlement."))
+    discount = parse_money(data.discount, "discount") if not isinstance(data.discount, Decimal) else data.discount
+    base = order_totals(order, tx.settings, discount=ZERO)
+    customer_gross = base.by_pay_type[PayType.CUSTOMER].gross if PayType.CUSTOMER in base.by_pay_type else ZERO
+    approved_by = None
+    try:
+        check_discount(discount, customer_gross, _authority(tx))
+    except PermissionDenied:
+        manager = _approve(tx, approval, _("A discount above your authority"))
+        approved_by = manager.id
+        limit = manager.discount_authority if manager.discount_authority is not None else DISCOUNT_AUTHORITY[Role.MANAGER]
+        check_discount(discount, customer_gross, limit)
+    totals = order_totals(order, tx.settings, discount=discount)
+    order.discount = discount
+    order.discount_by_id = approved_by or (tx.actor.user_id if discount else None)
+    order.total_amount = totals.gross
+    order.customer_amount = totals.customer_payable
+    if data.next_service_date is not None:
+        if data.next_service_date <= tx.now.date():
+            raise ValidationError("next_service_date", _("The next service must be after today."))
+        order.next_service_date = data.next_service_date
+    if data.next_service_km is not None:
+        km = positive_int(data.next_service_km, "next_service_km", maximum=3_000_000)
+        if km <= order.odometer_km:
+            raise ValidationError("next_service_km", _("The next service mileage must be above today's reading."))
+        order.next_service_km = km
+    if data.follow_up_at is not None:
+        if data.follow_up_at <= tx.now:
+            raise ValidationError("follow_up_at", _("The follow-up call must be in the future."))
+        order.follow_up_at = data.follow_up_at
+    ack = text(data.safety_ack_by, "safety_ack_by", max_len=80)
+    if ack:
+        order.safety_ack_by, order.safety_ack_at = ack, tx.now
+    tx.session.query(Receivable).filter(Receivable.order_id == order.id).delete()
+    refs = {PayType.WARRANTY: data.warranty_claim_ref, PayType.INSURANCE: data.insurance_ref}
+    for pay_type in RECEIVABLE_TYPES:
+        share = totals.by_pay_type.get(pay_type)
+        if share is not None and share.net > 0:
+            tx.session.add(Receivable(order_id=order.id, pay_type=pay_type, amount=share.net,
+                                      reference=text(refs[pay_type], pay_type.value + "_ref", max_len=80), created_at=tx.now))
+    vehicle = tx.session.get(Vehicle, order.vehicle_id)
+    assert vehicle is not None
+    if order.next_service_date or order.next_service_km:
+        vehicle.next_service_date = order.next_service_date
+        vehicle.next_service_km = order.next_service_km
+    touch(order)
+    _maybe_settled(tx, order)
+    tx.audit("repair_order", order.id, order_id=order.id, after={
+        "discount": discount, "discount_approved_by": approved_by, "total": totals.gross,
+        "customer_payable": totals.customer_payable, "status": order.status,
+    })
+    return order
+
+
+def _maybe_settled(tx: Tx, order: RepairOrder) -> None:
+    if order.status != OrderStatus.DELIVERED or order.customer_amount is None:
+        return
+    if amount_due(order) == ZERO or order.credit_approved_by_id is not None:
+        transition_order(order, OrderStatus.SETTLED, tx.now)
+        order.settled_at = tx.now
+
+
+@service("payment.take")
+def take_payment(
+    tx: Tx, order_id: int, method: PaymentMethod | str, amount: Decimal | str, tendered: Decimal | str | None = None,
+    reference: str = "", expected_version: int | None = None,
+) -> Payment:
+    """One payment towards the customer share; cash may be more than due and gets change."""
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.DELIVERED,), _("taking payment"))
+    if order.customer_amount is None:
+        raise IllegalTransition(_("Prepare the settlement before taking payment."))
+    try:
+        how = PaymentMethod(method)
+    except ValueError:
+        raise ValidationError("method", _("Unknown payment method.")) from None
+    value = amount if isinstance(amount, Decimal) else parse_money(amount, "amount")
+    due = amount_due(order)
+    if value <= 0:
+        raise ValidationError("amount", _("Enter an amount above zero."))
+    if value > due:
+        raise ValidationError("amount", _("Only {due} is still due.").format(due=format_money(due)))
+    handed = value if tendered is None else (tendered if isinstance(tendered, Decimal) else parse_money(tendered, "tendered"))
+    if how != PaymentMethod.CASH and handed != value:
+        raise ValidationError("tendered", _("Only cash can be more than the amount."))
+    if handed < value:
+        raise ValidationError("tendered", _("The customer handed over less than the amount."))
+    payment = Payment(
+        order=order, kind=PaymentKind.PAYMENT, method=how, amount=value, tendered=handed, change=handed - value,
+        reference=text(reference, "reference", max_len=80), user_id=tx.actor.user_id, at=tx.now,
+    )
+    tx.session.add(payment)
+    tx.session.flush()
+    _maybe_settled(tx, order)
+    touch(order)
+    tx.audit("payment", payment.id, order_id=order.id, after={
+        "method": how, "amount": value, "tendered": handed, "change": payment.change, "status": order.status,
+    })
+    return payment
+
+
+@service("payment.void")
+def void_payment(tx: Tx, payment_id: int, reason: str, approval: ManagerApproval | None = None) -> Payment:
+    """Undo a payment keyed in by mistake before the order settled (needs a manager)."""
+    payment = get(tx.session, Payment, payment_id, "payment")
+    order = load_order(tx, payment.order_id)
+    why = text(reason, "reason", max_len=200, required=True)
+    require_order_status(order, (OrderStatus.DELIVERED,), _("voiding a payment"))
+    if payment.voided_at is not None:
+        raise ValidationError("payment", _("This payment is already void."))
+    manager = _approve(tx, approval, _("Voiding a payment")).id
+    payment.voided_at, payment.voided_by_id, payment.void_reason = tx.now, manager, why
+    touch(order)
+    tx.audit("payment", payment.id, order_id=order.id, before={"amount": payment.amount}, after={"voided": True, "reason": why, "approved_by": manager})
+    return payment
+
+
+@service("payment.refund")
+def refund(
+    tx: Tx, order_id: int, method: PaymentMethod | str, amount: Decimal | str, reason: str,
+    approval: ManagerApproval | None = None,
+) -> Payment:
+    order = load_order(tx, order_id)
+    require_order_status(order, (OrderStatus.SETTLED, OrderStatus.CLOSED), _("a refund"))
+    why = text(reason, "reason", max_len=200, required=True)
+    value = amount if isinstance(amount, Decimal) else parse_money(amount, "amount")
+    if value <= 0 or value > paid_amount(order):
+        raise ValidationError("amount", _("A refund is between zero and what was paid ({paid}).").format(paid=format_money(paid_amount(order))))
+    manager = _approve(tx, approval, _("A refund")).id
+    payment = Payment(
+        order=order, kind=PaymentKind.REFUND, method=PaymentMethod(method), amount=value, tendered=value,
+        change=ZERO, reference=why, user_id=tx.actor.user_id, authorised_by_id=manager, at=tx.now,
+    )
+    tx.session.add(payment)
+    tx.session.flush()
+    touch(order)
+    tx.audit("payment", payment.id, order_id=order.id, after={"refund": value, "reason": why, "approved_by": manager})
+    return payment
+
+
+@service("credit.approve")
+def approve_credit(tx: Tx, order_id: int, approval: ManagerApproval | None = None, expected_version: int | None = None) -> RepairOrder:
+    """A manager lets a known account take the car before paying (fleet, company customers)."""
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.DELIVERED,), _("credit approval"))
+    if order.customer_amount is None:
+        raise IllegalTransition(_("Prepare the settlement before approving credit."))
+    manager = _approve(tx, approval, _("Credit")).id if approval is not None else tx.actor.user_id
+    order.credit_approved_by_id, order.credit_approved_at = manager, tx.now
+    _maybe_settled(tx, order)
+    touch(order)
+    tx.audit("repair_order", order.id, order_id=order.id, after={"credit_approved_by": manager, "due": amount_due(order), "status": order.status})
+    return order
+
+
+@service("gate_pass.issue")
+def issue_gate_pass(tx: Tx, order_id: int, expected_version: int | None = None) -> RepairOrder:
+    """出门证: only for a settled order; the car leaves and the order closes."""
+    order = load_order(tx, order_id, expected_version)
+    if order.status != OrderStatus.SETTLED:
+        raise IllegalTransition(
+            _("No gate pass for order {number}: it is not paid or credit-approved yet.").format(number=order.number)
+        )
+    if declined_safety_jobs(order) and not order.safety_ack_by:
+        raise ValidationError("safety_ack_by", _("The customer must acknowledge the declined safety items first."))
+    transition_order(order, OrderStatus.CLOSED, tx.now)
+    order.gate_pass_no = "GP" + order.number
+    order.gate_pass_at, order.gate_pass_by_id, order.closed_at = tx.now, tx.actor.user_id, tx.now
+    schedule_follow_up(tx.session, order, tx.settings.follow_up_days)
+    tx.audit("repair_order", order.id, order_id=order.id, before={"status": "settled"},
+             after={"status": order.status, "gate_pass_no": order.gate_pass_no})
+    return order
+
+
+def schedule_follow_up(session: Session, order: RepairOrder, days: int) -> FollowUp:
+    delivered = order.delivered_at or order.closed_at
+    assert delivered is not None
+    due = order.follow_up_at or (delivered + dt.timedelta(days=days)).replace(hour=10, minute=0, second=0)
+    follow = FollowUp(store_id=order.store_id, order_id=order.id, due_at=due, status=FollowUpStatus.DUE, attempts=0)
+    session.add(follow)
+    return follow

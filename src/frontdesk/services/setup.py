@@ -1,0 +1,64 @@
+"""Setting a database up: its store, the system actor used by command-line tools, markers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.config import Settings
+from frontdesk.i18n import gettext as _
+from frontdesk.model import AppMeta, AuditEvent, RepairOrder, Store, User
+from frontdesk.model.enums import Role
+
+from .context import Actor, Services
+from .errors import ValidationError
+
+DEMO_KEY = "demo"
+
+
+def ensure_store(services: Services) -> Store:
+    """The store this installation serves (from settings), created on first use."""
+    s: Settings = services.settings
+    with services.db.session() as session, session.begin():
+        store = session.scalar(select(Store).where(Store.code == s.store_code))
+        if store is None:
+            d = s.dealership
+            store = Store(code=s.store_code, name=d.name, address=d.address, phone=d.phone, tax_id=d.tax_id, change_seq=0)
+            session.add(store)
+            session.flush()
+            session.add(AuditEvent(store_id=store.id, at=services.clock(), user_id=None, action="store.create",
+                                   entity="store", entity_id=store.id, after={"code": store.code}))
+        return store
+
+
+def system_actor(store: Store) -> Actor:
+    """Who the command line acts as: someone with shell access to the database is its admin."""
+    return Actor(user_id=None, username="system", display_name=_("System"), role=Role.ADMIN, store_id=store.id)
+
+
+def is_demo(session: Session) -> bool:
+    return session.get(AppMeta, DEMO_KEY) is not None
+
+
+def holds_real_data(session: Session) -> bool:
+    """True when the database has orders or users and was not made by ``frontdesk demo``."""
+    if is_demo(session):
+        return False
+    has_orders = session.scalar(select(RepairOrder.id).limit(1)) is not None
+    has_users = session.scalar(select(User.id).limit(1)) is not None
+    return has_orders or has_users
+
+
+def mark_demo(session: Session, note: str) -> None:
+    meta = session.get(AppMeta, DEMO_KEY)
+    if meta is None:
+        session.add(AppMeta(key=DEMO_KEY, value=note))
+    else:
+        meta.value = note
+
+
+def require_store(session: Session, code: str) -> Store:
+    store = session.scalar(select(Store).where(Store.code == code))
+    if store is None:
+        raise ValidationError("store", _("No store with code {code}: run `frontdesk db upgrade` first.").format(code=code))
+    return store

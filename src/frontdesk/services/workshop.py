@@ -1,0 +1,347 @@
+"""The workshop: dispatch, clocking, parts issue, additional work, checks, QC and wash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model import ClockEvent, Job, JobCheck, PartLine, RepairOrder, StockMovement, Team, Technician
+from frontdesk.model.enums import (
+    CheckKind,
+    DecisionChannel,
+    JobOrigin,
+    JobStatus,
+    OrderStatus,
+    PauseReason,
+    PayType,
+    StockMovementKind,
+)
+
+from .common import get, load_job, load_order, text, touch
+from .context import Tx, service
+from .errors import IllegalTransition, ValidationError
+from .estimate import decline, new_job, new_part_line, reserve, stock_level
+from .lifecycle import require_order_status, transition_job, transition_order
+
+J = JobStatus
+
+
+def _technician(tx: Tx, technician_id: int) -> Technician:
+    tech = get(tx.session, Technician, technician_id, "technician")
+    if tech.store_id != tx.actor.store_id or not tech.active:
+        raise ValidationError("technician", _("That technician is not available in this store."))
+    return tech
+
+
+def _assign(tx: Tx, job: Job, technician_id: int) -> None:
+    tech = _technician(tx, technician_id)
+    job.technician_id = tech.id
+    job.team_id = tech.team_id
+
+
+@service("order.dispatch")
+def dispatch(tx: Tx, order_id: int, assignments: dict[int, int], expected_version: int | None = None) -> RepairOrder:
+    """Hand approved jobs to technicians ({job_id: technician_id}); the first dispatch moves the car in."""
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP), _("dispatch"))
+    if not assignments:
+        raise ValidationError("assignments", _("Pick at least one job and a technician."))
+    jobs = {j.id: j for j in order.jobs}
+    done = {}
+    for job_id, tech_id in assignments.items():
+        job = jobs.get(job_id)
+        if job is None:
+            raise ValidationError("job", _("That job is not on this order."))
+        transition_job(job, J.ASSIGNED)
+        _assign(tx, job, tech_id)
+        done[str(job_id)] = tech_id
+    if order.status == OrderStatus.AUTHORISED:
+        transition_order(order, OrderStatus.IN_WORKSHOP, tx.now)
+        order.dispatched_at = tx.now
+    else:
+        touch(order)
+    tx.audit("repair_order", order.id, order_id=order.id, after={"assigned": done, "status": order.status})
+    return order
+
+
+@service("job.assign")
+def reassign(tx: Tx, job_id: int, technician_id: int, expected_version: int | None = None) -> Job:
+    job = load_job(tx, job_id, expected_version)
+    if job.status not in (J.ASSIGNED, J.PAUSED):
+        raise IllegalTransition(_("Only a job that is assigned or paused can move to another technician."))
+    before = {"technician_id": job.technician_id}
+    _assign(tx, job, technician_id)
+    tx.audit("job", job.id, order_id=job.order_id, before=before, after={"technician_id": job.technician_id})
+    return job
+
+
+def _clock(tx: Tx, job: Job, kind: str, reason: PauseReason | None = None) -> None:
+    if job.running_since is not None:
+        job.clocked_seconds += int((tx.now - job.running_since).total_seconds())
+        job.running_since = None
+    if kind in ("start", "resume"):
+        job.running_since = tx.now
+    tx.session.add(ClockEvent(job=job, technician_id=job.technician_id, kind=kind, reason=reason, at=tx.now))
+
+
+def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
+    job = load_job(tx, job_id, expected_version)
+    require_order_status(job.order, (OrderStatus.IN_WORKSHOP,), _("workshop work"))
+    return job
+
+
+@service("job.start")
+def start_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
+    job = _workshop_job(tx, job_id, expected_version)
+    transition_job(job, J.IN_PROGRESS)
+    _clock(tx, job, "start")
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "assigned"}, after={"status": job.status})
+    return job
+
+
+@service("job.pause")
+def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: int | None = None) -> Job:
+    job = _workshop_job(tx, job_id, expected_version)
+    try:
+        why = PauseReason(reason)
+    except ValueError:
+        raise ValidationError("reason", _("Say why the job pauses.")) from None
+    transition_job(job, J.PAUSED)
+    job.pause_reason = why
+    _clock(tx, job, "pause", why)
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"}, after={"status": job.status, "reason": why})
+    return job
+
+
+@service("job.resume")
+def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
+    job = _workshop_job(tx, job_id, expected_version)
+    transition_job(job, J.IN_PROGRESS)
+    job.pause_reason = None
+    _clock(tx, job, "resume")
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "paused"}, after={"status": job.status})
+    return job
+
+
+@service("job.finish")
+def finish_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
+    job = _workshop_job(tx, job_id, expected_version)
+    transition_job(job, J.FINISHED)
+    _clock(tx, job, "finish")
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"},
+             after={"status": job.status, "clocked_seconds": job.clocked_seconds})
+    return job
+
+
+@service("parts.issue")
+def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLine:
+    """领料: parts leave the store room against the order; stock goes down, a movement is kept."""
+    line = get(tx.session, PartLine, part_line_id, "part_line")
+    order = load_order(tx, line.order_id)
+    require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("issuing parts"))
+    if line.job is not None and line.job.status in (J.PROPOSED, J.DECLINED):
+        raise IllegalTransition(_("Parts for work the customer has not approved cannot be issued."))
+    remaining = line.qty - line.issued_qty
+    amount = remaining if qty is None else Decimal(qty)
+    if amount <= 0 or amount > remaining:
+        raise ValidationError("qty", _("Issue between 0 and {n}.").format(n=remaining))
+    level = stock_level(tx.session, order.store_id, line.part_id)
+    if level.on_hand < amount:
+        raise ValidationError("qty", _("Only {n} in stock: the part has to be ordered.").format(n=level.on_hand))
+    from_reserved = min(line.reserved_qty, amount)
+    level.reserved -= from_reserved
+    line.reserved_qty -= from_reserved
+    level.on_hand -= amount
+    line.issued_qty += amount
+    tx.session.add(StockMovement(
+        store_id=order.store_id, part_id=line.part_id, kind=StockMovementKind.ISSUE, qty=-amount, order_id=order.id,
+        part_line_id=line.id, user_id=tx.actor.user_id, at=tx.now, reason=order.number,
+    ))
+    tx.audit("part_line", line.id, order_id=order.id, after={"issued": amount, "on_hand": level.on_hand})
+    return line
+
+
+# Additional work ----------------------------------------------------------------------
+
+
+@service("job.propose")
+def propose_additional(
+    tx: Tx, order_id: int, *, description: str, hours: Decimal | str | None = None, labor_op_id: int | None = None,
+    pay_type: PayType | str = PayType.CUSTOMER, safety: bool | None = None, note: str = "",
+    parts: tuple[tuple[int, Decimal | str], ...] = (), pause_job_id: int | None = None,
+) -> Job:
+    """A technician finds more work (增项): a new proposed job waits for the customer's decision."""
+    order = load_order(tx, order_id)
+    require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("proposing additional work"))
+    job = new_job(
+        tx, order, labor_op_id=labor_op_id, description=description, hours=hours, pay_type=pay_type,
+        origin=JobOrigin.ADDITIONAL, safety=safety, status=J.PROPOSED,
+    )
+    job.proposed_by_id, job.proposed_at = tx.actor.user_id, tx.now
+    job.proposal_note = text(note, "note", max_len=2000)
+    for part_id, qty in parts:
+        new_part_line(tx, order, part_id=part_id, qty=qty, pay_type=pay_type, job=job, unit_price=None)
+    if pause_job_id is not None:
+        other = load_job(tx, pause_job_id)
+        if other.order_id != order.id:
+            raise ValidationError("pause_job_id", _("That job is on another order."))
+        transition_job(other, J.PAUSED)
+        other.pause_reason = PauseReason.WAITING_APPROVAL
+        _clock(tx, other, "pause", PauseReason.WAITING_APPROVAL)
+    touch(order)
+    tx.session.flush()
+    tx.audit("job", job.id, order_id=order.id, after={"description": job.description, "hours": job.hours,
+                                                      "amount": job.amount, "origin": job.origin, "status": job.status})
+    return job
+
+
+@service("job.decide")
+def record_decision(
+    tx: Tx, job_id: int, *, approved: bool, decided_by: str, channel: DecisionChannel | str = DecisionChannel.PHONE,
+    note: str = "", expected_version: int | None = None,
+) -> Job:
+    """The advisor records the customer's yes or no (who, when, how); a no is kept as a recommendation."""
+    job = load_job(tx, job_id, expected_version)
+    order = job.order
+    require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("recording the customer's decision"))
+    who = text(decided_by, "decided_by", max_len=80, required=True)
+    try:
+        how = DecisionChannel(channel)
+    except ValueError:
+        raise ValidationError("channel", _("Say how the customer answered.")) from None
+    if approved:
+        transition_job(job, J.APPROVED)
+        job.decision_by, job.decision_channel, job.decision_at = who, how, tx.now
+        job.decision_recorded_by_id = tx.actor.user_id
+        for line in job.part_lines:
+            reserve(tx.session, order.store_id, line)
+    else:
+        decline(tx, job, decided_by=who, channel=how)
+    job.decision_note = text(note, "note", max_len=400)
+    # Jobs paused while waiting for this answer can go on.
+    if not any(j.status == J.PROPOSED for j in order.jobs):
+        for other in order.jobs:
+            if other.status == J.PAUSED and other.pause_reason == PauseReason.WAITING_APPROVAL:
+                other.pause_reason = PauseReason.OTHER
+    touch(order)
+    _maybe_ready(tx, order)
+    tx.audit("job", job.id, order_id=order.id, before={"status": "proposed"},
+             after={"status": job.status, "decided_by": who, "channel": how})
+    return job
+
+
+@service("order.reschedule")
+def reschedule(tx: Tx, order_id: int, promised_at: dt.datetime, told_customer: str, expected_version: int | None = None) -> RepairOrder:
+    """A schedule slip, reported to the customer like additional work (who was told)."""
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP), _("changing the promised time"))
+    who = text(told_customer, "told_customer", max_len=80, required=True)
+    if promised_at <= tx.now:
+        raise ValidationError("promised_at", _("The promised time must be in the future."))
+    before = {"promised_at": order.promised_at}
+    order.promised_at = promised_at
+    tx.audit("repair_order", order.id, order_id=order.id, before=before, after={"promised_at": promised_at, "told": who})
+    return order
+
+
+# Checks -------------------------------------------------------------------------------
+
+
+def _check(tx: Tx, job: Job, kind: CheckKind, passed: bool, notes: str, recommendations: str = "") -> None:
+    tx.session.add(JobCheck(
+        job=job, kind=kind, passed=passed, user_id=tx.actor.user_id, notes=text(notes, "notes", max_len=2000),
+        recommendations=text(recommendations, "recommendations", max_len=2000), at=tx.now,
+    ))
+
+
+@service("job.self_check")
+def self_check(tx: Tx, job_id: int, notes: str = "", expected_version: int | None = None) -> Job:
+    job = _workshop_job(tx, job_id, expected_version)
+    transition_job(job, J.SELF_CHECKED)
+    _check(tx, job, CheckKind.SELF, True, notes)
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "finished"}, after={"status": job.status})
+    return job
+
+
+@service("job.leader_check")
+def leader_check(
+    tx: Tx, job_id: int, *, passed: bool = True, notes: str = "", recommendations: str = "",
+    expected_version: int | None = None,
+) -> Job:
+    job = _workshop_job(tx, job_id, expected_version)
+    transition_job(job, J.LEADER_CHECKED if passed else J.IN_PROGRESS)
+    if not passed:
+        _clock(tx, job, "resume")
+    _check(tx, job, CheckKind.LEADER, passed, notes, recommendations)
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "self_checked"}, after={"status": job.status})
+    return job
+
+
+@service("job.qc")
+def final_qc(tx: Tx, job_id: int, *, passed: bool, notes: str = "", expected_version: int | None = None) -> Job:
+    """总检: a fail sends the job back to the technician and counts one rework."""
+    job = _workshop_job(tx, job_id, expected_version)
+    if not passed and not notes.strip():
+        raise ValidationError("notes", _("Say what failed so the technician can put it right."))
+    transition_job(job, J.QC_PASSED if passed else J.IN_PROGRESS)
+    if not passed:
+        job.rework_count += 1
+        _clock(tx, job, "resume")
+    _check(tx, job, CheckKind.QC, passed, notes)
+    _maybe_ready(tx, job.order)
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "leader_checked"},
+             after={"status": job.status, "rework_count": job.rework_count})
+    return job
+
+
+@service("order.wash")
+def record_wash(tx: Tx, order_id: int, expected_version: int | None = None) -> RepairOrder:
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("the wash"))
+    if not order.wash:
+        raise ValidationError("wash", _("The customer did not ask for a wash."))
+    if order.washed_at is not None:
+        raise ValidationError("wash", _("The car has already been washed."))
+    if not _all_work_passed(order):
+        raise IllegalTransition(_("Wash the car after every job has passed QC."))
+    order.washed_at = tx.now
+    touch(order)
+    _maybe_ready(tx, order)
+    tx.audit("repair_order", order.id, order_id=order.id, after={"washed_at": tx.now, "status": order.status})
+    return order
+
+
+def _all_work_passed(order: RepairOrder) -> bool:
+    live = [j for j in order.jobs if j.status != J.DECLINED]
+    return bool(live) and all(j.status == J.QC_PASSED for j in live)
+
+
+def _maybe_ready(tx: Tx, order: RepairOrder) -> None:
+    """Ready when every approved job passed QC, nothing awaits a decision, washed if chosen."""
+    if order.status == OrderStatus.IN_WORKSHOP and _all_work_passed(order) and (not order.wash or order.washed_at):
+        transition_order(order, OrderStatus.READY, tx.now)
+        order.ready_at = tx.now
+
+
+@service("order.reopen_workshop")
+def reopen_workshop(tx: Tx, order_id: int, job_id: int, reason: str, expected_version: int | None = None) -> RepairOrder:
+    """The delivery check found the fault still there: the job goes back, counted as rework."""
+    order = load_order(tx, order_id, expected_version)
+    why = text(reason, "reason", max_len=400, required=True)
+    transition_order(order, OrderStatus.IN_WORKSHOP, tx.now)
+    job = next((j for j in order.jobs if j.id == job_id), None)
+    if job is None or job.status != J.QC_PASSED:
+        raise ValidationError("job", _("Pick a finished job on this order."))
+    job.status = J.IN_PROGRESS
+    job.rework_count += 1
+    _clock(tx, job, "resume")
+    order.ready_at = None
+    order.washed_at = None
+    _check(tx, job, CheckKind.QC, False, why)
+    tx.audit("repair_order", order.id, order_id=order.id, before={"status": "ready"}, after={"status": order.status, "reason": why})
+    return order
+
+
+def teams(tx: Tx) -> list[Team]:
+    return list(tx.session.query(Team).filter(Team.store_id == tx.actor.store_id))

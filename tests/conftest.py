@@ -1,0 +1,131 @@
+"""Shared fixtures: a migrated database on SQLite (always) and PostgreSQL (when configured).
+
+``FRONTDESK_TEST_DATABASE_URL`` names a PostgreSQL database the tests may wipe; without
+it the PostgreSQL half of every ``services`` test is skipped. SQLite databases are copies
+of one migrated template file, so each test starts from an empty, current schema quickly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from frontdesk import migrate
+from frontdesk.config import Settings
+from frontdesk.db import Database
+from frontdesk.i18n import set_language
+from frontdesk.model import Base
+from frontdesk.model.enums import Role
+from frontdesk.services import auth
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.setup import ensure_store, system_actor
+
+PG_URL = os.environ.get("FRONTDESK_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+PASSWORD = "secret-pass"
+
+
+class FakeClock:
+    """A clock the test moves by hand, so durations and due dates are exact."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _english_and_hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Tests read English messages and never touch the user's own config or database."""
+    monkeypatch.setenv("FRONTDESK_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("FRONTDESK_DB", raising=False)
+    monkeypatch.delenv("FRONTDESK_LANG", raising=False)
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.upgrade(db)
+    db.dispose()
+    return path
+
+
+def _wipe_postgres(db: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def postgres_db() -> Iterator[Database]:
+    if not PG_URL:
+        pytest.skip("FRONTDESK_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    db = Database(PG_URL)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "frontdesk.db"
+        shutil.copy(sqlite_template, path)
+        db = Database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+    else:
+        db = request.getfixturevalue("postgres_db")
+        _wipe_postgres(db)
+        yield db
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2026, 11, 24, 9, 0))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return replace(Settings(), language="en")
+
+
+@pytest.fixture
+def services(database: Database, settings: Settings, clock: FakeClock) -> Services:
+    svc = Services(db=database, settings=settings, clock=clock)
+    ensure_store(svc)
+    return svc
+
+
+@pytest.fixture
+def admin(services: Services) -> Actor:
+    return system_actor(ensure_store(services))
+
+
+@pytest.fixture
+def actors(services: Services, admin: Actor) -> dict[Role, Actor]:
+    """One user per role, logged in; the manager's password is PASSWORD for overrides."""
+    out = {}
+    for role in Role:
+        auth.add_user(services, admin, role.value, f"{role.value.title()} Test", role, PASSWORD)
+        out[role] = auth.login(services, role.value, PASSWORD)
+    return out
