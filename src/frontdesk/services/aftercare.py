@@ -74,7 +74,7 @@ def record_follow_up(tx: Tx, follow_up_id: int, result: FollowUpResult, expected
                 description=words or _("Low score in the follow-up call: {comments}").format(comments=follow.comments),
             )
             tx.session.add(complaint)
-            tx.session.flush()
+            tx.session.flush()  # the id goes into the follow-up's audit record
             complaint_id = complaint.id
     tx.audit("follow_up", follow.id, order_id=follow.order_id,
              after={"reached": result.reached, "status": follow.status, "attempts": follow.attempts, "complaint_id": complaint_id})
@@ -90,8 +90,7 @@ def open_complaint(tx: Tx, order_id: int, description: str) -> Complaint:
         opened_by_id=tx.actor.user_id, opened_at=tx.now,
     )
     tx.session.add(complaint)
-    tx.session.flush()
-    tx.audit("complaint", complaint.id, order_id=order.id, after={"status": complaint.status})
+    tx.audit("complaint", complaint, order_id=order.id, after={"status": complaint.status})
     return complaint
 
 
@@ -127,6 +126,5 @@ def record_reminder_call(tx: Tx, vehicle_id: int, reached: bool, result: str = "
         notes=text(notes, "notes", max_len=2000), caller_id=tx.actor.user_id, at=tx.now,
     )
     tx.session.add(call)
-    tx.session.flush()
-    tx.audit("reminder_call", call.id, after={"vehicle_id": vehicle.id, "reached": reached})
+    tx.audit("reminder_call", call, after={"vehicle_id": vehicle.id, "reached": reached})
     return call

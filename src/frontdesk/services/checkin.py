@@ -319,9 +319,8 @@ def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_ver
     for panel, damage in sorted(marks):
         walk.marks.append(PanelMark(panel=panel, damage=damage))
     touch(order)
-    tx.session.flush()
     tx.audit(
-        "walkaround", walk.id, order_id=order.id, before=before,
+        "walkaround", walk, order_id=order.id, before=before,
         after={"marks": sorted(f"{p.value}:{d.value}" for p, d in marks), "signed_by": signer},
     )
     return walk

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -60,19 +60,33 @@ class Services:
     settings: Settings
     clock: Callable[[], dt.datetime] = system_now
     _batch: Session | None = field(default=None, repr=False)
+    _batch_audits: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @contextmanager
     def batch(self) -> Iterator[Session]:
-        """Run many service calls in one transaction (bulk loads: demo data, imports)."""
+        """Run many service calls in one transaction (bulk loads: demo data, imports).
+
+        The calls are the same; only their bookkeeping is gathered: audit events are
+        inserted together and the store's change counter is bumped once, at the end.
+        """
         if self._batch is not None:
             raise RuntimeError("batches do not nest")
         with self.db.session() as session:
             self._batch = session
+            self._batch_audits = []
+            # Flushing once per batch instead of before every query is most of the speed-up.
+            session.autoflush = False
             try:
                 with session.begin():
                     yield session
+                    session.flush()
+                    if self._batch_audits:
+                        session.execute(insert(AuditEvent), [_resolved(a) for a in self._batch_audits])
+                        for store_id in {a["store_id"] for a in self._batch_audits}:
+                            session.execute(update(Store).where(Store.id == store_id).values(change_seq=Store.change_seq + 1))
             finally:
                 self._batch = None
+                self._batch_audits = []
 
 
 @dataclass
@@ -84,32 +98,40 @@ class Tx:
     now: dt.datetime
     settings: Settings
     action: str
-    audits: int = 0
+    sink: list[dict[str, Any]] = field(default_factory=list)
 
     def audit(
         self,
         entity: str,
-        entity_id: int | None,
+        entity_id: int | Any | None,
         *,
-        order_id: int | None = None,
+        order_id: int | Any | None = None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         action: str | None = None,
     ) -> None:
-        self.session.add(
-            AuditEvent(
-                store_id=self.actor.store_id,
-                at=self.now,
-                user_id=self.actor.user_id,
-                action=action or self.action,
-                entity=entity,
-                entity_id=entity_id,
-                order_id=order_id,
-                before=_jsonable(before),
-                after=_jsonable(after),
-            )
+        """Record the change; ids may be given as the (maybe not yet flushed) records themselves."""
+        row = dict(
+            store_id=self.actor.store_id,
+            at=self.now,
+            user_id=self.actor.user_id,
+            action=action or self.action,
+            entity=entity,
+            entity_id=entity_id,
+            order_id=order_id,
+            before=_jsonable(before),
+            after=_jsonable(after),
         )
-        self.audits += 1
+        self.sink.append(row)
+
+
+def _resolved(row: dict[str, Any]) -> dict[str, Any]:
+    """Audit rows name records by object until the flush has given them ids."""
+    for key in ("entity_id", "order_id"):
+        value = row[key]
+        if value is not None and not isinstance(value, int):
+            row[key] = value.id
+    return row
 
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -147,7 +169,7 @@ def service(action: str) -> Callable[[Callable[Concatenate[Tx, P], R]], Callable
         def run(services: Services, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
             require(actor, action)
             if services._batch is not None:
-                return _call(fn, services._batch, services, actor, action, args, kwargs)
+                return _call(fn, services._batch, services, actor, action, args, kwargs, services._batch_audits)
             try:
                 with services.db.session() as session:
                     with session.begin():
@@ -180,13 +202,18 @@ def _call(
     action: str,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
+    sink: list[dict[str, Any]] | None = None,
 ) -> R:
     tx = Tx(session=session, actor=actor, now=services.clock(), settings=services.settings, action=action)
     result = fn(tx, *args, **kwargs)
-    if tx.audits < 1:
+    if not tx.sink:
         raise RuntimeError(f"service {action} wrote no audit event")
-    session.execute(update(Store).where(Store.id == actor.store_id).values(change_seq=Store.change_seq + 1))
+    if sink is not None:  # in a batch: written when the batch ends
+        sink.extend(tx.sink)
+        return result
     session.flush()
+    session.execute(insert(AuditEvent), [_resolved(a) for a in tx.sink])
+    session.execute(update(Store).where(Store.id == actor.store_id).values(change_seq=Store.change_seq + 1))
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from frontdesk.i18n import gettext as _
 from frontdesk.model import DeliveryCheck, RepairOrder
 from frontdesk.model.enums import DeliveryStage, JobStatus, OrderStatus
@@ -39,9 +41,22 @@ def missing_items(order: RepairOrder, stage: DeliveryStage) -> list[str]:
     return [item for item in ITEMS[stage] if item not in done]
 
 
-def _tick(tx: Tx, order_id: int, stage: DeliveryStage, item: str, note: str, expected_version: int | None) -> RepairOrder:
+def _tick(
+    tx: Tx, order_id: int, stage: DeliveryStage, items: str | Sequence[str], note: str, expected_version: int | None
+) -> RepairOrder:
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.READY,), _("the delivery check"))
+    ticked = [items] if isinstance(items, str) else list(items)
+    if not ticked:
+        raise ValidationError("item", _("Pick an item to tick."))
+    for item in ticked:
+        _tick_one(tx, order, stage, item, note)
+    touch(order)
+    tx.audit("delivery_check", order.id, order_id=order.id, after={"stage": stage, "items": ticked})
+    return order
+
+
+def _tick_one(tx: Tx, order: RepairOrder, stage: DeliveryStage, item: str, note: str) -> None:
     if item not in ITEMS[stage]:
         raise ValidationError("item", _("Unknown checklist item {item}.").format(item=item))
     if stage == DeliveryStage.WALKTHROUGH and missing_items(order, DeliveryStage.INTERNAL):
@@ -55,18 +70,15 @@ def _tick(tx: Tx, order_id: int, stage: DeliveryStage, item: str, note: str, exp
     order.delivery_checks.append(DeliveryCheck(
         order_id=order.id, stage=stage, item=item, note=text(note, "note", max_len=400), user_id=tx.actor.user_id, at=tx.now,
     ))
-    touch(order)
-    tx.audit("delivery_check", order.id, order_id=order.id, after={"stage": stage, "item": item})
-    return order
 
 
 @service("delivery.internal_check")
-def tick_internal(tx: Tx, order_id: int, item: str, note: str = "", expected_version: int | None = None) -> RepairOrder:
+def tick_internal(tx: Tx, order_id: int, item: str | Sequence[str], note: str = "", expected_version: int | None = None) -> RepairOrder:
     return _tick(tx, order_id, DeliveryStage.INTERNAL, item, note, expected_version)
 
 
 @service("delivery.walkthrough")
-def tick_walkthrough(tx: Tx, order_id: int, item: str, note: str = "", expected_version: int | None = None) -> RepairOrder:
+def tick_walkthrough(tx: Tx, order_id: int, item: str | Sequence[str], note: str = "", expected_version: int | None = None) -> RepairOrder:
     return _tick(tx, order_id, DeliveryStage.WALKTHROUGH, item, note, expected_version)
 
 

@@ -167,10 +167,9 @@ def take_payment(
         reference=text(reference, "reference", max_len=80), user_id=tx.actor.user_id, at=tx.now,
     )
     tx.session.add(payment)
-    tx.session.flush()
     _maybe_settled(tx, order)
     touch(order)
-    tx.audit("payment", payment.id, order_id=order.id, after={
+    tx.audit("payment", payment, order_id=order.id, after={
         "method": how, "amount": value, "tendered": handed, "change": payment.change, "status": order.status,
     })
     return payment
@@ -209,9 +208,8 @@ def refund(
         change=ZERO, reference=why, user_id=tx.actor.user_id, authorised_by_id=manager, at=tx.now,
     )
     tx.session.add(payment)
-    tx.session.flush()
     touch(order)
-    tx.audit("payment", payment.id, order_id=order.id, after={"refund": value, "reason": why, "approved_by": manager})
+    tx.audit("payment", payment, order_id=order.id, after={"refund": value, "reason": why, "approved_by": manager})
     return payment
 
 

@@ -1,0 +1,486 @@
+"""``frontdesk demo``: a realistic store with years of history, built through the services.
+
+Every order goes through the same service calls a desk would make (check-in, walkaround,
+estimate, signature, dispatch, clocking, checks, delivery, settlement, payment, gate pass,
+follow-up), so the demo obeys every rule of the real thing. Days of history run in one
+batch transaction each (see ``Services.batch``). Today is left with cars in every status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk import migrate
+from frontdesk.model import Base, FollowUp, Job, RepairOrder
+from frontdesk.model.enums import DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
+
+from . import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop
+from .context import Actor, Services
+from .demo_sources import (
+    COLOURS,
+    COMPANY_NAMES,
+    CONCERNS,
+    VEHICLE_MODELS,
+    load_labor_operations,
+    load_parts,
+    random_mobile,
+    random_person_name,
+    random_plate,
+    random_vin_body,
+)
+from .setup import ensure_store, holds_real_data, is_demo, mark_demo, system_actor
+from .validation import with_check_digit
+
+DEMO_PASSWORD = "demo1234"
+DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
+    ("admin", "系统管理员", Role.ADMIN),
+    ("manager", "刘建国", Role.MANAGER),
+    ("advisor", "王芳", Role.ADVISOR),
+    ("advisor2", "陈静", Role.ADVISOR),
+    ("advisor3", "赵磊", Role.ADVISOR),
+    ("supervisor", "孙强", Role.SUPERVISOR),
+    ("team_leader", "周明", Role.TEAM_LEADER),
+    ("technician", "吴涛", Role.TECHNICIAN),
+    ("qc", "郑华", Role.QC),
+    ("cashier", "林小红", Role.CASHIER),
+)
+TEAMS = (
+    ("机修一组", "maintenance,engine,brakes"),
+    ("机修二组", "maintenance,suspension,steering"),
+    ("快保组", "maintenance,tyres"),
+    ("电器组", "electrical,diagnostics,ac,new_energy"),
+    ("钣喷组", "body,paint,glass"),
+)
+ORDERS_PER_WEEKDAY = 50
+MAINTENANCE_PARTS = ("oil filter", "engine oil")
+
+
+class DemoRefused(Exception):
+    """The target database holds a real store's data."""
+
+
+@dataclass
+class _Catalog:
+    ops: list[tuple[int, str, bool]]  # id, category, safety
+    maintenance_ops: list[int]
+    parts: list[int]
+    oil_filter: int
+    engine_oil: int
+    on_hand: dict[int, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class _Vehicle:
+    id: int
+    customer_name: str
+    odometer: int
+    km_per_day: int
+    sale_date: dt.date
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled, self.start, self.done = max(total, 1), enabled and sys.stderr.isatty() or enabled, time.monotonic(), 0
+
+    def step(self, n: int = 1, label: str = "") -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        share = self.done / self.total
+        bar = "#" * int(share * 30)
+        elapsed = time.monotonic() - self.start
+        sys.stderr.write(f"\r[{bar:<30}] {share:6.1%} {label:<24} {elapsed:6.1f}s")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+class _Generator:
+    def __init__(self, services: Services, seed: int, today: dt.datetime) -> None:
+        self.rng = random.Random(seed)
+        self.now = today
+        self.real_now = today
+        self.services = replace(services, clock=lambda: self.now)
+        self.vehicles: list[_Vehicle] = []
+        self.follow_ups: deque[tuple[dt.datetime, int]] = deque()
+        self.orders = 0
+
+    # Set-up ---------------------------------------------------------------------------
+
+    def staff(self, admin: Actor) -> None:
+        s = self.services
+        with s.batch():
+            for username, name, role in DEMO_USERS:
+                auth.add_user(s, admin, username, name, role, DEMO_PASSWORD)
+        self.actors = {u: auth.login(s, u, DEMO_PASSWORD) for u, _, _ in DEMO_USERS}
+        self.advisors = [self.actors[u] for u in ("advisor", "advisor2", "advisor3")]
+        self.tech_ids: list[int] = []
+        with s.batch():
+            for index, (name, skills) in enumerate(TEAMS):
+                team = staff.save_team(s, admin, name, skills=skills, leader_username="team_leader" if index == 0 else None)
+                for n in range(4):
+                    username = "technician" if index == 0 and n == 0 else None
+                    tech = staff.save_technician(s, admin, "吴涛" if username else random_person_name(self.rng), team.id, username=username)
+                    self.tech_ids.append(tech.id)
+
+    def catalog(self, admin: Actor) -> _Catalog:
+        s = self.services
+        ops: list[tuple[int, str, bool]] = []
+        with s.batch():
+            for row in load_labor_operations():
+                op = catalog.save_labor_operation(s, admin, catalog.LaborOpInput(
+                    row.code, row.name_zh, row.std_hours, row.name_en, row.category, row.safety))
+                ops.append((op.id, row.category, row.safety))
+            parts: list[int] = []
+            on_hand: dict[int, Decimal] = {}
+            oil_filter = engine_oil = 0
+            for prow in load_parts():
+                part = catalog.save_part(s, admin, catalog.PartInput(
+                    prow.number, prow.name_zh, prow.price, prow.name_en, prow.category, prow.unit))
+                catalog.adjust_stock(s, admin, part.id, prow.stock, "opening stock", bin=prow.bin, kind=StockMovementKind.RECEIPT) if prow.stock else None
+                on_hand[part.id] = Decimal(prow.stock)
+                parts.append(part.id)
+                name = prow.name_en.lower()
+                if not oil_filter and "oil filter" in name:
+                    oil_filter = part.id
+                if not engine_oil and "engine oil" in name and prow.unit == "L":
+                    engine_oil = part.id
+        # Maintenance (MT...) jobs are most of a service department's day.
+        maintenance = [op_id for op_id, cat, _ in ops if cat.lower().startswith("maint") or cat == "保养"]
+        if not maintenance:
+            maintenance = [op_id for op_id, _, _ in ops[:10]]
+        return _Catalog(ops=ops, maintenance_ops=maintenance, parts=parts, oil_filter=oil_filter or parts[0],
+                        engine_oil=engine_oil or parts[1], on_hand=on_hand)
+
+    # Customers and vehicles -----------------------------------------------------------
+
+    def new_vehicle(self, advisor: Actor) -> _Vehicle:
+        s, rng = self.services, self.rng
+        company = rng.random() < 0.06
+        name = rng.choice(COMPANY_NAMES) if company else random_person_name(rng)
+        customer = checkin.save_customer(s, advisor, checkin.CustomerInput(name, random_mobile(rng), is_company=company))
+        model = rng.choice(VEHICLE_MODELS)
+        age_days = rng.randint(30, 9 * 365)
+        sale = (self.now - dt.timedelta(days=age_days)).date()
+        while True:
+            plate = random_plate(rng, model.new_energy)
+            vin = with_check_digit(random_vin_body(rng, model, model_year=sale.year))
+            if plate not in self.plates and vin not in self.vins:
+                break
+        self.plates.add(plate)
+        self.vins.add(vin)
+        colour = rng.choice(COLOURS)[0]
+        vehicle = checkin.save_vehicle(s, advisor, customer.id, checkin.VehicleInput(
+            plate=plate, vin=vin, make=model.make, model=model.model, colour=colour, sale_date=sale,
+            new_energy=model.new_energy))
+        km_per_day = rng.randint(20, 90)
+        v = _Vehicle(vehicle.id, name, max(5, age_days * km_per_day // 1), km_per_day, sale)
+        self.vehicles.append(v)
+        return v
+
+    def pick_vehicle(self, advisor: Actor, busy: set[int]) -> _Vehicle:
+        if self.vehicles and self.rng.random() < 0.62:
+            for _ in range(5):
+                v = self.rng.choice(self.vehicles)
+                if v.id not in busy:
+                    return v
+        return self.new_vehicle(advisor)
+
+    # One order --------------------------------------------------------------------------
+
+    def at(self, when: dt.datetime) -> None:
+        self.now = max(self.now, when)
+
+    def later(self, minutes: float) -> None:
+        self.now += dt.timedelta(minutes=minutes)
+
+    def run_order(self, cat: _Catalog, vehicle: _Vehicle, start: dt.datetime, stop: str | None = None) -> None:
+        """Take one car from check-in as far as ``stop`` (None = closed and followed up)."""
+        s, rng, a = self.services, self.rng, self.actors
+        self.now = start
+        advisor = rng.choice(self.advisors)
+        days_since = max(1, (start.date() - vehicle.sale_date).days)
+        vehicle.odometer = max(vehicle.odometer + rng.randint(300, 900), days_since * vehicle.km_per_day // 1)
+        concern = rng.choice(CONCERNS)[0]
+        brought_by = "" if rng.random() < 0.8 else random_person_name(rng)
+        order = checkin.check_in(s, advisor, checkin.CheckInInput(
+            vehicle_id=vehicle.id, odometer_km=vehicle.odometer, fuel_eighths=rng.randint(1, 8), concerns=concern,
+            brought_by_name=brought_by, brought_by_phone=random_mobile(rng) if brought_by else ""))
+        self.orders += 1
+        if stop == "check_in":
+            return
+        self.later(rng.uniform(5, 15))
+        marks = tuple((p, d) for p, d in rng.sample(_PANEL_DAMAGES, rng.choice((0, 0, 1, 1, 2, 3))))
+        checkin.record_walkaround(s, advisor, order.id, checkin.WalkaroundInput(
+            marks=marks, covers_fitted=True, valuables=rng.choice(("", "", "", "行车记录仪", "墨镜", "充电线")),
+            spare_tyre=rng.random() < 0.9, tool_kit=rng.random() < 0.9, warning_triangle=rng.random() < 0.95,
+            photos_ref=f"IMG_{rng.randint(1000, 9999)}", signed_by=vehicle.customer_name))
+        warranty_age = (start.date() - vehicle.sale_date).days < 3 * 365
+        jobs = []
+        main = rng.choice(cat.maintenance_ops)
+        first_service = (start.date() - vehicle.sale_date).days < 200 and rng.random() < 0.5
+        pay = PayType.FIRST_SERVICE if first_service else PayType.CUSTOMER
+        job = estimate.add_job(s, advisor, order.id, labor_op_id=main, pay_type=pay)
+        jobs.append(job.id)
+        estimate.add_part(s, advisor, order.id, part_id=cat.oil_filter, qty=1, job_id=job.id, pay_type=pay)
+        estimate.add_part(s, advisor, order.id, part_id=cat.engine_oil, qty=rng.choice((4, 4, 5)), job_id=job.id, pay_type=pay)
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            op_id, _, safety = rng.choice(cat.ops)
+            pay = PayType.WARRANTY if warranty_age and rng.random() < 0.25 else (
+                PayType.INSURANCE if rng.random() < 0.05 else PayType.CUSTOMER)
+            extra = estimate.add_job(s, advisor, order.id, labor_op_id=op_id, pay_type=pay)
+            jobs.append(extra.id)
+            if rng.random() < 0.6:
+                estimate.add_part(s, advisor, order.id, part_id=rng.choice(cat.parts), qty=1, job_id=extra.id, pay_type=pay)
+        if rng.random() < 0.15:
+            op_id, _, _ = rng.choice(cat.ops)
+            rec = estimate.add_job(s, advisor, order.id, labor_op_id=op_id, origin=JobOrigin.RECOMMENDED)
+            if rng.random() < 0.6:
+                estimate.decline_job(s, advisor, order.id, rec.id)
+            else:
+                jobs.append(rec.id)
+        if stop == "estimate":
+            return
+        self.later(rng.uniform(5, 20))
+        hours = Decimal(len(jobs))
+        promised = estimate.add_working_minutes(self.now, int(hours * 60) + rng.choice((60, 90, 120, 180)))
+        estimate.set_terms(s, advisor, order.id, payment_method=rng.choice(list(PaymentMethod)),
+                           old_parts=rng.choice((OldParts.LEAVE, OldParts.LEAVE, OldParts.TAKE)),
+                           wash=rng.random() < 0.8, promised_at=promised)
+        estimate.authorise(s, advisor, order.id, vehicle.customer_name)
+        if stop == "authorised":
+            return
+        self.later(rng.uniform(5, 40))
+        techs = {j: rng.choice(self.tech_ids) for j in jobs}
+        workshop.dispatch(s, a["supervisor"], order.id, techs)
+        if stop == "waiting":
+            return
+        tech = a["technician"]
+        pending_parts = stop == "waiting_parts"
+        for index, job_id in enumerate(jobs):
+            self.later(rng.uniform(5, 30))
+            workshop.start_job(s, tech, job_id)
+            if pending_parts and index == 0:
+                self.later(20)
+                workshop.pause_job(s, tech, job_id, PauseReason.WAITING_PARTS)
+                return
+            if stop == "in_progress" and index == len(jobs) - 1:
+                return
+            self.issue_parts(cat, order.id, job_id)
+            self.later(rng.uniform(30, 90))
+            workshop.finish_job(s, tech, job_id)
+        if stop == "waiting_approval" or (stop is None and rng.random() < 0.12):
+            op_id, _, safety = rng.choice(cat.ops)
+            found = workshop.propose_additional(s, tech, order.id, description="", labor_op_id=op_id, note="检查发现")
+            if stop == "waiting_approval":
+                return
+            self.later(rng.uniform(10, 40))
+            approved = rng.random() < 0.7
+            workshop.record_decision(s, advisor, found.id, approved=approved, decided_by=vehicle.customer_name,
+                                     channel=DecisionChannel.PHONE)
+            if approved:
+                workshop.dispatch(s, a["supervisor"], order.id, {found.id: rng.choice(self.tech_ids)})
+                workshop.start_job(s, tech, found.id)
+                self.later(rng.uniform(20, 60))
+                workshop.finish_job(s, tech, found.id)
+                jobs.append(found.id)
+        for job_id in jobs:
+            self.later(rng.uniform(2, 8))
+            workshop.self_check(s, tech, job_id)
+            workshop.leader_check(s, a["team_leader"], job_id)
+        if stop == "checks":
+            return
+        for job_id in jobs:
+            if rng.random() < 0.04:
+                workshop.final_qc(s, a["qc"], job_id, passed=False, notes="复检不合格")
+                self.later(rng.uniform(15, 40))
+                workshop.finish_job(s, tech, job_id)
+                workshop.self_check(s, tech, job_id)
+                workshop.leader_check(s, a["team_leader"], job_id)
+            workshop.final_qc(s, a["qc"], job_id, passed=True)
+        if stop == "wash":
+            return
+        self.later(rng.uniform(15, 30))
+        order = self.wash_if_chosen(order.id)
+        if stop == "ready":
+            return
+        self.later(rng.uniform(20, 120))
+        delivery.tick_internal(s, a["qc"], order.id, list(delivery.INTERNAL_ITEMS))
+        delivery.tick_walkthrough(s, advisor, order.id, list(delivery.WALKTHROUGH_ITEMS))
+        delivery.deliver(s, advisor, order.id)
+        if stop == "delivered":
+            return
+        discount = Decimal(rng.choice((0, 0, 0, 0, 10, 20, 50)))
+        safety_declined = self.declined_safety(order.id)
+        try:
+            order = settlement.prepare_settlement(s, advisor, order.id, settlement.SettlementInput(
+                discount=discount, next_service_date=(self.now + dt.timedelta(days=180)).date(),
+                next_service_km=vehicle.odometer + 7500, safety_ack_by=vehicle.customer_name if safety_declined else "",
+                warranty_claim_ref=f"WC{rng.randint(100000, 999999)}", insurance_ref=f"INS{rng.randint(100000, 999999)}"))
+        except Exception:
+            order = settlement.prepare_settlement(s, advisor, order.id, settlement.SettlementInput(
+                next_service_date=(self.now + dt.timedelta(days=180)).date(), next_service_km=vehicle.odometer + 7500,
+                safety_ack_by=vehicle.customer_name if safety_declined else ""))
+        due = order.customer_amount or Decimal(0)
+        cashier = a["cashier"]
+        if due > 0:
+            self.later(rng.uniform(2, 10))
+            if due > 200 and rng.random() < 0.2:
+                first = (due / 2).quantize(Decimal("1"))
+                settlement.take_payment(s, cashier, order.id, PaymentMethod.WECHAT, first)
+                due -= first
+            method = rng.choice(list(PaymentMethod))
+            tendered = (due + Decimal(rng.choice((0, 0, 50, 100)))) if method == PaymentMethod.CASH else None
+            settlement.take_payment(s, cashier, order.id, method, due, tendered=tendered)
+        if stop == "settled":
+            return
+        self.later(rng.uniform(1, 10))
+        settlement.issue_gate_pass(s, cashier, order.id)
+        self.follow_ups.append((self.now + dt.timedelta(days=3), order.id))
+
+    @property
+    def session(self) -> Session:
+        """The open batch session: the generator reads what it just wrote, never writes."""
+        assert self.services._batch is not None
+        return self.services._batch
+
+    def wash_if_chosen(self, order_id: int) -> RepairOrder:
+        order = self.session.get(RepairOrder, order_id)
+        assert order is not None
+        if order.wash and order.washed_at is None:
+            workshop.record_wash(self.services, self.actors["supervisor"], order_id)
+        return order
+
+    def declined_safety(self, order_id: int) -> bool:
+        order = self.session.get(RepairOrder, order_id)
+        return bool(settlement.declined_safety_jobs(order))
+
+    def issue_parts(self, cat: _Catalog, order_id: int, job_id: int) -> None:
+        job = self.session.get(Job, job_id)
+        assert job is not None
+        for line in list(job.part_lines):
+            need = line.qty - line.issued_qty
+            if cat.on_hand.get(line.part_id, Decimal(0)) < need:
+                catalog.adjust_stock(self.services, self.actors["manager"], line.part_id, Decimal(100), "purchase receipt",
+                                     kind=StockMovementKind.RECEIPT)
+                cat.on_hand[line.part_id] = cat.on_hand.get(line.part_id, Decimal(0)) + 100
+            workshop.issue_parts(self.services, self.actors["technician"], line.id)
+            cat.on_hand[line.part_id] -= need
+
+    def due_follow_ups(self, until: dt.datetime) -> None:
+        session = self.session
+        while self.follow_ups and self.follow_ups[0][0] <= until:
+            when, order_id = self.follow_ups.popleft()
+            follow = session.scalar(select(FollowUp).where(FollowUp.order_id == order_id))
+            if follow is None:
+                continue
+            self.now = max(self.now, follow.due_at)
+            reached = self.rng.random() < 0.85
+            scores = None
+            if reached:
+                base = self.rng.choice((5, 5, 5, 4, 4, 3))
+                scores = {k: max(1, min(5, base + self.rng.choice((0, 0, 0, -1, 1)))) for k in aftercare.SCORE_FIELDS}
+            aftercare.record_follow_up(self.services, self.advisors[0], follow.id, aftercare.FollowUpResult(
+                reached=reached, scores=scores, comments="" if not reached else self.rng.choice(("满意", "服务很好", "等待时间有点长", ""))))
+            if not reached and follow.attempts < aftercare.MAX_ATTEMPTS:
+                self.follow_ups.append((follow.due_at, order_id))
+
+
+_PANEL_DAMAGES = [
+    (p, d)
+    for p in ("front_bumper", "bonnet", "front_left_wing", "front_right_wing", "front_left_door", "front_right_door",
+              "rear_left_door", "rear_right_door", "rear_bumper", "boot_lid", "windscreen", "front_left_wheel")
+    for d in ("scratch", "dent", "chip", "crack")
+]
+
+TODAY_STOPS = (
+    "check_in", "estimate", "estimate", "authorised", "waiting", "waiting", "in_progress", "in_progress", "in_progress",
+    "waiting_parts", "waiting_parts", "waiting_approval", "waiting_approval", "checks", "checks", "wash", "ready", "ready",
+    "ready", "delivered", "settled", None, None, None,
+)
+
+
+def _wipe(services: Services) -> None:
+    """Replace an earlier demo: drop everything and migrate afresh."""
+    from sqlalchemy import text
+
+    db = services.db
+    Base.metadata.drop_all(db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate.upgrade(db)
+
+
+def generate(services: Services, *, days: int = 90, seed: int = 4, progress: bool = True,
+             today: dt.datetime | None = None) -> str:
+    if days < 0 or days > 20 * 365:
+        raise DemoRefused("--days must be between 0 and 7300")
+    with services.db.reader() as session:
+        if holds_real_data(session):
+            raise DemoRefused(
+                "this database holds a real store's data (it was not made by `frontdesk demo`); "
+                "refusing to touch it. Point --db at another database."
+            )
+        replacing = is_demo(session)
+    if replacing:
+        _wipe(services)
+    store = ensure_store(services)
+    admin = system_actor(store)
+    started = time.monotonic()
+    now = (today or dt.datetime.now()).replace(microsecond=0)
+    gen = _Generator(services, seed, now)
+    gen.plates, gen.vins = set(), set()  # type: ignore[attr-defined]
+    gen.now = now - dt.timedelta(days=days + 1)
+    gen.staff(admin)
+    cat = gen.catalog(admin)
+    with services.db.session() as session, session.begin():
+        mark_demo(session, f"frontdesk demo --days {days} --seed {seed}")
+    bar = _Progress(days + 1, progress)
+    first_day = (now - dt.timedelta(days=days)).date()
+    for offset in range(days):
+        day = first_day + dt.timedelta(days=offset)
+        count = ORDERS_PER_WEEKDAY if day.weekday() < 5 else int(ORDERS_PER_WEEKDAY * 0.7)
+        count = max(1, int(count * gen.rng.uniform(0.8, 1.2)))
+        with gen.services.batch():
+            gen.due_follow_ups(dt.datetime.combine(day, dt.time(8, 0)))
+            busy: set[int] = set()
+            for n in range(count):
+                start = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(minutes=n * (540 / count))
+                vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
+                busy.add(vehicle.id)
+                gen.run_order(cat, vehicle, start)
+        bar.step(label=day.isoformat())
+    # Today: cars in every status, checked in over the last hours.
+    with gen.services.batch():
+        gen.due_follow_ups(now - dt.timedelta(hours=12))
+        busy = set()
+        stops = list(TODAY_STOPS)
+        for n, stop in enumerate(stops):
+            start = now - dt.timedelta(minutes=30 + (len(stops) - n) * 25 + (200 if stop is None or stop in ("settled", "delivered", "ready") else 0))
+            vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
+            busy.add(vehicle.id)
+            gen.run_order(cat, vehicle, start, stop)
+        # Appointments for the rest of today and tomorrow.
+        for n in range(8):
+            gen.now = now
+            vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
+            busy.add(vehicle.id)
+            when = now + dt.timedelta(minutes=60 + n * 45)
+            checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
+    bar.step(label="today")
+    bar.close()
+    elapsed = time.monotonic() - started
+    return (f"demo store ready: {gen.orders} orders over {days} days, {len(gen.vehicles)} vehicles, "
+            f"{len(cat.ops)} labor operations, {len(cat.parts)} parts, in {elapsed:.1f}s. "
+            f"Log in as advisor / {DEMO_PASSWORD}.")
