@@ -72,11 +72,27 @@ def _wipe_postgres(db: Database) -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def _worker_url(base: str, worker: str) -> str:
+    """Under pytest-xdist every worker gets a database of its own (created on first use)."""
+    if worker in ("", "master"):
+        return base
+    from sqlalchemy.engine import make_url
+
+    url = make_url(Database(base).url)
+    name = f"{url.database}_{worker}"
+    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def postgres_db() -> Iterator[Database]:
+def postgres_db(worker_id: str) -> Iterator[Database]:
     if not PG_URL:
         pytest.skip("FRONTDESK_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    db = Database(PG_URL)
+    db = Database(_worker_url(PG_URL, worker_id))
     with db.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
@@ -85,11 +101,10 @@ def postgres_db() -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+def _open(request: pytest.FixtureRequest, folder: Path, template: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        path = tmp_path / "frontdesk.db"
-        shutil.copy(sqlite_template, path)
+        path = folder / "frontdesk.db"
+        shutil.copy(template, path)
         db = Database(f"sqlite:///{path}")
         yield db
         db.dispose()
@@ -97,6 +112,20 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Pa
         db = request.getfixturevalue("postgres_db")
         _wipe_postgres(db)
         yield db
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    """An empty, migrated database for one test."""
+    yield from _open(request, tmp_path, sqlite_template)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Database]:
+    """One database shared by a module's tests that do not write (e.g. the role matrix)."""
+    yield from _open(request, tmp_path_factory.mktemp("module"), sqlite_template)
 
 
 @pytest.fixture
@@ -121,11 +150,15 @@ def admin(services: Services) -> Actor:
     return system_actor(ensure_store(services))
 
 
-@pytest.fixture
-def actors(services: Services, admin: Actor) -> dict[Role, Actor]:
-    """One user per role, logged in; the manager's password is PASSWORD for overrides."""
+def make_actors(services: Services, admin: Actor) -> dict[Role, Actor]:
     out = {}
     for role in Role:
         auth.add_user(services, admin, role.value, f"{role.value.title()} Test", role, PASSWORD)
         out[role] = auth.login(services, role.value, PASSWORD)
     return out
+
+
+@pytest.fixture
+def actors(services: Services, admin: Actor) -> dict[Role, Actor]:
+    """One user per role, logged in; the manager's password is PASSWORD for overrides."""
+    return make_actors(services, admin)

@@ -1,0 +1,76 @@
+"""Every service × every role: allowed, or PermissionDenied before anything is read or written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from frontdesk.model import AuditEvent
+from frontdesk.model.enums import Role
+from frontdesk.services import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop  # noqa: F401
+from frontdesk.config import Settings
+from frontdesk.services.context import REGISTRY, Services
+from frontdesk.services.setup import ensure_store, system_actor
+
+from .conftest import make_actors
+from frontdesk.services.errors import PermissionDenied
+
+# The role table as the dealership runs it (a = advisor, s = supervisor, l = team leader,
+# t = technician, q = QC, c = cashier, m = manager, x = admin).
+CODES = {"a": Role.ADVISOR, "s": Role.SUPERVISOR, "l": Role.TEAM_LEADER, "t": Role.TECHNICIAN,
+         "q": Role.QC, "c": Role.CASHIER, "m": Role.MANAGER, "x": Role.ADMIN}
+EXPECTED = {
+    "customer.save": "am", "vehicle.save": "am",
+    "appointment.book": "am", "appointment.move": "am", "appointment.cancel": "am",
+    "order.check_in": "am", "order.walkaround": "am", "order.update_check_in": "am",
+    "estimate.add_job": "am", "estimate.add_part": "am", "estimate.update_job": "am",
+    "estimate.update_part": "am", "estimate.remove_line": "am", "estimate.decline_job": "am",
+    "estimate.terms": "am", "order.authorise": "am", "order.reopen_estimate": "am", "order.cancel": "am",
+    "order.dispatch": "sm", "job.assign": "slm",
+    "job.start": "sltm", "job.pause": "sltm", "job.resume": "sltm", "job.finish": "sltm", "parts.issue": "sltm",
+    "job.propose": "sltqm", "job.decide": "am", "order.reschedule": "asm",
+    "job.self_check": "tl", "job.leader_check": "ls", "job.qc": "qm",
+    "order.wash": "sltm", "order.reopen_workshop": "sqm",
+    "delivery.internal_check": "asqm", "delivery.walkthrough": "am", "order.deliver": "am",
+    "settlement.prepare": "acm", "payment.take": "cm", "payment.refund": "cm", "payment.void": "cm",
+    "credit.approve": "m", "gate_pass.issue": "cm",
+    "followup.record": "am", "complaint.open": "acm", "complaint.update": "m", "reminder.record": "am",
+    "user.add": "x", "user.update": "x", "user.set_password": "x",
+    "team.save": "xs", "catalog.save": "xm", "stock.adjust": "xm",
+}
+
+CASES = [(name, role) for name in sorted(REGISTRY) for role in Role]
+
+
+@pytest.fixture(scope="module")
+def shared(module_database):
+    """Users of every role on one database: these tests write nothing, so they share it."""
+    svc = Services(db=module_database, settings=Settings(), clock=lambda: dt.datetime(2026, 11, 24, 9, 0))
+    return svc, make_actors(svc, system_actor(ensure_store(svc)))
+
+
+def test_every_service_has_an_expected_row():
+    assert {fn.action for fn in REGISTRY.values()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name,role", CASES, ids=[f"{n.rsplit('.', 1)[1]}-{r.value}" for n, r in CASES])
+def test_service_role_matrix(shared, name: str, role: Role):
+    services, actors = shared
+    fn = REGISTRY[name]
+    allowed = role in {CODES[c] for c in EXPECTED[fn.action]}
+    before = _audits(services)
+    if allowed:
+        # Allowed roles get past the guard: the call then fails only for lack of arguments.
+        with pytest.raises(TypeError):
+            fn(services, actors[role])
+    else:
+        with pytest.raises(PermissionDenied):
+            fn(services, actors[role])
+    assert _audits(services) == before  # nothing written either way
+
+
+def _audits(services) -> int:
+    with services.db.reader() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent))
