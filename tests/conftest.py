@@ -50,11 +50,23 @@ class FakeClock:
 def _english_and_hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Tests read English messages and never touch the user's own config or database."""
     monkeypatch.setenv("FRONTDESK_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "documents"))
     monkeypatch.delenv("FRONTDESK_DB", raising=False)
     monkeypatch.delenv("FRONTDESK_LANG", raising=False)
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its production cost would dominate the suite; tests/test_auth.py checks that cost."""
+    from argon2 import PasswordHasher
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", lambda: quick)
 
 
 @pytest.fixture(scope="session")

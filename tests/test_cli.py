@@ -8,6 +8,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
+from frontdesk import migrate
 from frontdesk.cli import main
 from frontdesk.db import Database
 from frontdesk.model import AuditEvent, User
@@ -18,11 +19,20 @@ def url(tmp_path):
     return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
-def test_db_upgrade_creates_the_database(url, capsys):
+def test_db_upgrade_creates_the_database(url, tmp_path, capsys):
     assert main(["db", "upgrade", "--db", url]) == 0
     assert "database at revision" in capsys.readouterr().out
-    assert main(["--db", url, "db", "current"]) == 0  # --db before the subcommand works too
-    assert capsys.readouterr().out.strip() != "(empty)"
+    assert (tmp_path / "cli.db").exists()
+    other = tmp_path / "other.db"
+    assert main(["--db", f"sqlite:///{other}", "db", "upgrade"]) == 0  # --db before the subcommand works too
+    assert str(other) in capsys.readouterr().out and other.exists()
+    assert main(["--db", url, "db", "current"]) == 0
+    assert capsys.readouterr().out.strip() == migrate.head_revision(Database(url))
+
+
+def test_default_database_is_in_the_user_data_dir(tmp_path, capsys):
+    assert main(["db", "upgrade"]) == 0
+    assert (tmp_path / "data" / "frontdesk" / "frontdesk.db").exists()
 
 
 def test_database_url_from_environment(url, monkeypatch, capsys):

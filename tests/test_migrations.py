@@ -52,7 +52,9 @@ def test_search_indexes_exist(database: Database):
 
 def _assert_no_diff(db: Database) -> None:
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        from frontdesk.migrations.env_filters import include_object
+
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(ctx, Base.metadata)
         assert diff == [], diff
         conn.execute(text("SELECT 1"))

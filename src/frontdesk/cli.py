@@ -18,36 +18,46 @@ if TYPE_CHECKING:
 
 
 def _parser() -> argparse.ArgumentParser:
-    # SUPPRESS: a flag given before the subcommand must not be reset by the subparser.
-    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--db", metavar="URL", help="database URL (default: FRONTDESK_DB or a SQLite file in the user data dir)")
-    common.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default zh_CN)")
-    common.add_argument("--config", metavar="FILE", help="settings file (default: FRONTDESK_CONFIG or the user config dir)")
+    def common(suppress: bool) -> argparse.ArgumentParser:
+        # Below a subcommand the defaults are SUPPRESS, so a flag given before the
+        # subcommand is not reset by it. Fresh actions each time: parents share them.
+        extra = {"argument_default": argparse.SUPPRESS} if suppress else {}
+        p = argparse.ArgumentParser(add_help=False, **extra)
+        p.add_argument("--db", metavar="URL", help="database URL (default: FRONTDESK_DB or a SQLite file in the user data dir)")
+        p.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default zh_CN)")
+        p.add_argument("--config", metavar="FILE", help="settings file (default: FRONTDESK_CONFIG or the user config dir)")
+        return p
 
-    parser = argparse.ArgumentParser(prog="frontdesk", description="Service-department console of a car dealership.", parents=[common])
-    parser.set_defaults(db=None, lang=None, config=None)
+    parser = argparse.ArgumentParser(prog="frontdesk", description="Service-department console of a car dealership.",
+                                     parents=[common(False)])
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", parents=[common], help="run the console (the default)")
+    sub.add_parser("run", parents=[common(True)], help="run the console (the default)")
 
-    db = sub.add_parser("db", parents=[common], help="database maintenance")
+    db = sub.add_parser("db", parents=[common(True)], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", parents=[common], help="create the database or upgrade it to this version")
-    db_sub.add_parser("current", parents=[common], help="show the schema revision")
+    db_sub.add_parser("upgrade", parents=[common(True)], help="create the database or upgrade it to this version")
+    db_sub.add_parser("current", parents=[common(True)], help="show the schema revision")
 
-    demo = sub.add_parser("demo", parents=[common], help="fill a database with a realistic demo store")
+    demo = sub.add_parser("demo", parents=[common(True)], help="fill a database with a realistic demo store")
     demo.add_argument("--days", type=int, default=90, help="days of history to generate (default 90)")
     demo.add_argument("--seed", type=int, default=4, help="random seed, for a reproducible store")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    users = sub.add_parser("users", parents=[common], help="user accounts")
+    prn = sub.add_parser("print", parents=[common(True)], help="print a document of an order as PDF (and to the printer)")
+    prn.add_argument("document", choices=("work-order", "checkin-sheet", "settlement", "gate-pass"))
+    prn.add_argument("order_number", metavar="ORDER_NO")
+    prn.add_argument("--out", metavar="DIR", help="folder for the PDF (default: the pdf_dir setting)")
+    prn.add_argument("--printer", metavar="NAME", help="send to this printer with lp (default: the printer setting)")
+
+    users = sub.add_parser("users", parents=[common(True)], help="user accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = users_sub.add_parser("add", parents=[common], help="add a user")
+    add = users_sub.add_parser("add", parents=[common(True)], help="add a user")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=[r for r in _roles()])
     add.add_argument("--name", required=True, help="the person's name as printed on paperwork")
     add.add_argument("--password", help="initial password (asked for when omitted; FRONTDESK_PASSWORD also works)")
-    users_sub.add_parser("list", parents=[common], help="list users")
-    pw = users_sub.add_parser("passwd", parents=[common], help="set a user's password")
+    users_sub.add_parser("list", parents=[common(True)], help="list users")
+    pw = users_sub.add_parser("passwd", parents=[common(True)], help="set a user's password")
     pw.add_argument("username")
     pw.add_argument("--password", help="new password (asked for when omitted)")
     return parser
@@ -133,6 +143,25 @@ def cmd_demo(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_print(args: argparse.Namespace, services: Services) -> int:
+    from pathlib import Path
+
+    from frontdesk.paperwork import PaperworkError
+    from frontdesk.services.documents import print_document
+
+    try:
+        printed = print_document(services, args.document, args.order_number,
+                                 out_dir=Path(args.out) if getattr(args, "out", None) else None,
+                                 lang=services.settings.language, printer=getattr(args, "printer", None))
+    except PaperworkError as exc:
+        print(f"frontdesk print: {exc}", file=sys.stderr)
+        return 1
+    print(printed.path)
+    if printed.sent_to:
+        print(f"sent to printer {printed.sent_to}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     services = open_services(settings)
     from frontdesk.app import make_app
@@ -162,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_users(args, services)
         if args.command == "demo":
             return cmd_demo(args, services)
+        if args.command == "print":
+            return cmd_print(args, services)
     except FrontdeskError as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)
         return 1

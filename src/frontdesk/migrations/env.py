@@ -5,10 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from frontdesk.migrations.env_filters import include_object
 from frontdesk.model import Base
 
 config = context.config
 target_metadata = Base.metadata
+
 
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
@@ -17,6 +19,7 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
 
 

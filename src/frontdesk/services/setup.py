@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.config import Settings
 from frontdesk.i18n import gettext as _
-from frontdesk.model import AppMeta, AuditEvent, RepairOrder, Store, User
+from frontdesk.model import AppMeta, AuditEvent, Base, RepairOrder, Store, User
 from frontdesk.model.enums import Role
 
 from .context import Actor, Services
@@ -62,3 +62,26 @@ def require_store(session: Session, code: str) -> Store:
     if store is None:
         raise ValidationError("store", _("No store with code {code}: run `frontdesk db upgrade` first.").format(code=code))
     return store
+
+
+def wipe_database(db) -> None:  # type: ignore[no-untyped-def]
+    """Drop every table, index, trigger and search table, then migrate afresh (demo replacement only)."""
+    from sqlalchemy import text
+
+    from frontdesk import migrate
+
+    with db.engine.begin() as conn:
+        if db.is_sqlite:
+            rows = conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all()
+            for kind, name, _ in rows:
+                if kind == "trigger":
+                    conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+            for kind, name, sql in rows:  # virtual tables first: they take their shadow tables along
+                if kind == "table" and sql and sql.upper().startswith("CREATE VIRTUAL"):
+                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+            Base.metadata.drop_all(conn)  # in foreign-key order
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        else:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(db)
