@@ -61,3 +61,50 @@ def customer_and_vehicle(services: Services, advisor: Actor, *, plate: str = "�
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+def order_through(services: Services, actors: dict[Role, Actor], shop: Shop, vehicle_id: int, *, stop: str = "closed"):
+    """One order with an oil service (two parts) and front pads, taken as far as ``stop``."""
+    from frontdesk.model.enums import PaymentMethod
+    from frontdesk.services import delivery, estimate, settlement, workshop
+
+    adv, sup, tech, lead, qc, cash = (actors[r] for r in (
+        Role.ADVISOR, Role.SUPERVISOR, Role.TECHNICIAN, Role.TEAM_LEADER, Role.QC, Role.CASHIER))
+    clock = services.clock
+    order = checkin.check_in(services, adv, checkin.CheckInInput(
+        vehicle_id=vehicle_id, odometer_km=15230, fuel_eighths=4, concerns="刹车异响\n做保养", brought_by_name="李娜"))
+    checkin.record_walkaround(services, adv, order.id, checkin.WalkaroundInput(
+        marks=(("front_bumper", "scratch"), ("rear_left_door", "dent")), covers_fitted=True, valuables="行车记录仪",
+        spare_tyre=True, tool_kit=True, warning_triangle=True, signed_by="张伟"))
+    oil = estimate.add_job(services, adv, order.id, labor_op_id=shop.oil_change)
+    estimate.add_part(services, adv, order.id, part_id=shop.oil_filter, qty="1", job_id=oil.id)
+    estimate.add_part(services, adv, order.id, part_id=shop.engine_oil, qty="4", job_id=oil.id)
+    pads = estimate.add_job(services, adv, order.id, labor_op_id=shop.brake_pads_job, pay_type="warranty")
+    estimate.add_part(services, adv, order.id, part_id=shop.brake_pads, qty="1", job_id=pads.id, pay_type="warranty")
+    diag = estimate.add_job(services, adv, order.id, labor_op_id=shop.diagnosis, origin="recommended", safety=True)
+    estimate.decline_job(services, adv, order.id, diag.id)
+    if stop == "estimate":
+        return order
+    estimate.set_terms(services, adv, order.id, payment_method="wechat", old_parts="take", wash=False,
+                       promised_at=clock() + dt.timedelta(hours=4))
+    estimate.authorise(services, adv, order.id, "张伟")
+    if stop == "authorised":
+        return order
+    workshop.dispatch(services, sup, order.id, {oil.id: shop.tech_a, pads.id: shop.tech_b})
+    for job in (oil, pads):
+        workshop.start_job(services, tech, job.id)
+        workshop.finish_job(services, tech, job.id)
+        workshop.self_check(services, tech, job.id)
+        workshop.leader_check(services, lead, job.id)
+        workshop.final_qc(services, qc, job.id, passed=True)
+    delivery.tick_internal(services, qc, order.id, list(delivery.INTERNAL_ITEMS))
+    delivery.tick_walkthrough(services, adv, order.id, list(delivery.WALKTHROUGH_ITEMS))
+    delivery.deliver(services, adv, order.id)
+    settlement.prepare_settlement(services, adv, order.id, settlement.SettlementInput(
+        next_service_date=(clock() + dt.timedelta(days=180)).date(), next_service_km=22730, safety_ack_by="张伟",
+        warranty_claim_ref="WC-778899"))
+    if stop == "delivered":
+        return order
+    settlement.take_payment(services, cash, order.id, PaymentMethod.CASH, "630.00", tendered="700.00")
+    settlement.issue_gate_pass(services, cash, order.id)
+    return order
