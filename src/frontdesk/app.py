@@ -2,39 +2,134 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from textual.app import App, ComposeResult
+from textual import events
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
 
-from frontdesk.i18n import gettext as _
+from frontdesk.commands import NavigationCommands
+from frontdesk.i18n import current_language, gettext as _, set_language
+from frontdesk.keys import HELP, LOCK, binding, translate_bindings
+from frontdesk.labels import ROLE, label
 
 if TYPE_CHECKING:
-    from frontdesk.services.context import Services
+    from frontdesk.services.context import Actor, Services
 
 
 class FrontdeskApp(App[None]):
     CSS_PATH = "assets/styles/app.tcss"
     TITLE = "frontdesk"
-    BINDINGS = [
-        Binding("ctrl+q", "quit", _("Quit"), priority=True, id="quit"),
-        Binding("q", "quit", _("Quit"), id="quit_q"),
-    ]
+    COMMANDS = App.COMMANDS | {NavigationCommands}
+    ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, actor: Actor | None = None, show_clock: bool = True) -> None:
+        """``actor`` starts the console signed in (tests, benchmarks); ``show_clock`` False keeps snapshots stable."""
         super().__init__()
         self.services = services
+        self.actor: Actor | None = actor
+        self.show_clock = show_clock
+        self._last_input = time.monotonic()
+        self.idle_limit = services.settings.idle_lock_minutes * 60
+        self._locked = False
+        translate_bindings(self)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
-        yield Static(_("frontdesk is installed and connected to its database.\nThe desk screens arrive next."), id="welcome")
-        yield Footer()
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="frontdesk.quit"),
+        binding(HELP, "help", "Help", tooltip="Every key of this screen"),
+        binding(LOCK, "lock", "Lock", tooltip="Lock the terminal until your password is typed"),
+    ]
 
     def on_mount(self) -> None:
-        self.sub_title = self.services.settings.dealership.name
+        self.title = self.services.settings.dealership.name
+        self.set_interval(5, self._check_idle)
+        if self.actor is not None:
+            self._enter(self.actor, switch=False)
+            return
+        from frontdesk.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    # Login, lock, sign out --------------------------------------------------------------
+
+    def on_login_screen_logged_in(self, message) -> None:  # type: ignore[no-untyped-def]
+        self._enter(message.actor, switch=True)
+
+    def _enter(self, actor: Actor, *, switch: bool) -> None:
+        from frontdesk.navigation import home_for
+
+        self.actor = actor
+        self.sub_title = f"{actor.display_name} · {label(ROLE, actor.role)}"
+        home = home_for(actor.role)()
+        if switch:
+            self.switch_screen(home)
+        else:
+            self.push_screen(home)
+
+    def action_logout(self) -> None:
+        from frontdesk.screens.login import LoginScreen
+
+        self.actor = None
+        self.sub_title = ""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+
+    def action_lock(self) -> None:
+        if self.actor is None or self._locked:
+            return
+        from frontdesk.screens.lock import LockScreen
+
+        self._locked = True
+
+        def unlocked(ok: bool | None) -> None:
+            self._locked = False
+            self._last_input = time.monotonic()
+            if not ok:
+                self.action_logout()
+
+        self.push_screen(LockScreen(self.actor.username, self.actor.display_name), unlocked)
+
+    def _check_idle(self) -> None:
+        if self.actor is not None and not self._locked and time.monotonic() - self._last_input > self.idle_limit:
+            self.action_lock()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    # Help, navigation, language -----------------------------------------------------------
+
+    def action_help(self) -> None:
+        from frontdesk.screens.help import HelpScreen
+
+        rows = []
+        for key, active in self.screen.active_bindings.items():
+            b = active.binding
+            if b.description:
+                rows.append((self.get_key_display(b), b.description))
+        self.push_screen(HelpScreen(rows))
+
+    def open_destination(self, key: str, **kwargs: object) -> None:
+        from frontdesk.navigation import DESTINATIONS
+
+        dest = next(d for d in DESTINATIONS if d.key == key)
+        if self.actor is None or self.actor.role not in dest.roles:
+            self.notify(_("Your role cannot open this screen."), severity="warning")
+            return
+        self.push_screen(dest.open(**kwargs))
+
+    def action_toggle_language(self) -> None:
+        set_language("en" if current_language() == "zh_CN" else "zh_CN")
+        translate_bindings(self)
+        for screen in self.screen_stack:
+            translate_bindings(screen)
+        self.refresh_bindings()
+        self.notify(_("Language switched; screens opened from now on use it."))
 
 
-def make_app(services: Services) -> FrontdeskApp:
+def make_app(services: Services, *, actor: Actor | None = None, show_clock: bool = True) -> FrontdeskApp:
     """Build the real app on a real database: used by the CLI and the tests alike."""
-    return FrontdeskApp(services)
+    return FrontdeskApp(services, actor=actor, show_clock=show_clock)

@@ -1,0 +1,50 @@
+"""The function keys every screen uses the same way (desk staff come from F-key dealer systems).
+
+Screens build their bindings from these so that "new", "save", "print" and "back" never
+move; letters serve the rest. Binding descriptions are English msgids in the class
+definitions and are translated per instance (:func:`translate_bindings`), so a screen
+opened after a language switch speaks the new language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from frontdesk.i18n import gettext as _
+
+HELP = "f1"
+NEW = "f2"
+FIND = "f3"
+EDIT = "f4"
+REFRESH = "f5"
+SAVE = "f6"
+PRINT = "f8"
+SIGN = "f9"
+LOCK = "f12"
+BACK = "escape"
+
+
+def binding(key: str, action: str, description: str, *, show: bool = True, tooltip: str = "",
+            priority: bool = False, key_display: str | None = None) -> Binding:
+    """A binding with a description (msgid), a tooltip and an id users can remap from config."""
+    return Binding(key, action, description, show=show, tooltip=tooltip, id=f"frontdesk.{action}",
+                   priority=priority, key_display=key_display)
+
+
+def back(description: str = "Back") -> Binding:
+    return binding(BACK, "back", description, key_display="Esc")
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Give ``node`` its class's bindings with descriptions in the current language."""
+    merged = type(node)._merged_bindings
+    if merged is None:
+        return
+    for key, bindings in merged.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else "")
+            for b in bindings
+        ]

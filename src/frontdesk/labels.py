@@ -1,0 +1,57 @@
+"""User-facing names of the stored codes (roles, pay types, panels...), as msgids.
+
+Stored values stay English codes; screens show ``label(ROLE, role)``, translated at the
+moment of display so a language switch takes effect at once.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from frontdesk.i18n import gettext as _
+
+ROLE = {
+    "advisor": "Service advisor", "supervisor": "Workshop supervisor", "team_leader": "Team leader",
+    "technician": "Technician", "qc": "QC inspector", "cashier": "Cashier", "manager": "Service manager",
+    "admin": "Administrator",
+}
+PAY_TYPE = {
+    "customer": "Customer pay", "warranty": "Warranty", "insurance": "Insurance", "internal": "Internal",
+    "first_service": "First free service",
+}
+PAYMENT_METHOD = {
+    "cash": "Cash", "card": "Bank card", "wechat": "WeChat Pay", "alipay": "Alipay", "transfer": "Bank transfer",
+}
+OLD_PARTS = {"take": "Customer takes the old parts", "leave": "Old parts stay with the store"}
+DAMAGE = {"scratch": "Scratch", "dent": "Dent", "chip": "Chip", "crack": "Crack"}
+DAMAGE_KEYS = {"scratch": "1", "dent": "2", "chip": "3", "crack": "4"}
+DAMAGE_CODES = {"scratch": "A", "dent": "B", "chip": "C", "crack": "D"}  # as printed on the check-in sheet
+PANEL = {
+    "front_bumper": "Front bumper", "bonnet": "Bonnet", "windscreen": "Windscreen", "roof": "Roof",
+    "front_left_wing": "Front left wing", "front_right_wing": "Front right wing",
+    "front_left_door": "Front left door", "front_right_door": "Front right door",
+    "rear_left_door": "Rear left door", "rear_right_door": "Rear right door",
+    "rear_left_wing": "Rear left wing", "rear_right_wing": "Rear right wing", "boot_lid": "Boot lid",
+    "rear_window": "Rear window", "rear_bumper": "Rear bumper", "front_left_wheel": "Front left wheel",
+    "front_right_wheel": "Front right wheel", "rear_left_wheel": "Rear left wheel",
+    "rear_right_wheel": "Rear right wheel",
+}
+WARRANTY = {"in_warranty": "In warranty", "out_of_warranty": "Out of warranty", "undetermined": "Undetermined until diagnosed"}
+ORIGIN = {"requested": "Requested", "recommended": "Recommended", "additional": "Additional"}
+STAGE = {
+    "waiting": "Waiting", "in_progress": "In progress", "waiting_parts": "Waiting parts",
+    "waiting_approval": "Waiting approval", "checks": "Checks", "wash": "Wash", "ready": "Ready",
+}
+
+
+def label(table: dict[str, str], value: str | Enum | None) -> str:
+    if value is None:
+        return ""
+    key = value.value if isinstance(value, Enum) else value
+    return _(table.get(key, key))
+
+
+def status(value: str | Enum) -> str:
+    from frontdesk.services.lifecycle import status_label
+
+    return status_label(value)  # type: ignore[arg-type]

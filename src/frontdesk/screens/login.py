@@ -1,0 +1,71 @@
+"""Login: one terminal, one user at a time; the role decides what is offered next."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.services.context import Actor
+from frontdesk.services.errors import FrontdeskError
+
+
+class LoginScreen(Screen[None]):
+    """Asks for a user name and password; posts ``LoggedIn`` when they are right."""
+
+    AUTO_FOCUS = "#username"
+
+    class LoggedIn(Message):
+        def __init__(self, actor: Actor) -> None:
+            super().__init__()
+            self.actor = actor
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.app.show_clock)  # type: ignore[attr-defined]
+        with Center(id="login-box"):
+            with Vertical(id="login-form"):
+                yield Static(_("Sign in"), id="login-title")
+                yield Label(_("User name"))
+                yield Input(id="username", placeholder=_("e.g. advisor"))
+                yield Label(_("Password"))
+                yield Input(id="password", password=True)
+                yield Static("", id="login-error", classes="error")
+                yield Button(_("Sign in"), id="login-submit", variant="primary")
+        yield Footer()
+
+    @on(Input.Submitted, "#username")
+    def _next_field(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#login-submit")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value
+        password = self.query_one("#password", Input).value
+        if not username.strip():
+            self._show_error(_("Enter your user name."))
+            self.query_one("#username", Input).focus()
+            return
+        self.query_one("#login-error", Static).update(_("Checking…"))
+        self._check(username, password)
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def _check(self, username: str, password: str) -> None:
+        from frontdesk.services import auth
+
+        try:
+            actor = auth.login(self.app.services, username, password)  # type: ignore[attr-defined]
+        except FrontdeskError as exc:
+            self.app.call_from_thread(self._show_error, str(exc))
+            return
+        self.post_message(self.LoggedIn(actor))
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#login-error", Static).update(message)
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()

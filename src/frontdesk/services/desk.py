@@ -1,0 +1,472 @@
+"""What the desk screens show, read in short sessions and handed over as plain dataclasses.
+
+Screens never see ORM objects (they would lazy-load from a closed session in the UI
+thread); every function here opens a read-only session, reads what one screen needs in
+a few queries, and returns frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from frontdesk.model import (
+    Appointment,
+    Customer,
+    FollowUp,
+    Job,
+    LaborOperation,
+    Part,
+    RepairOrder,
+    StockLevel,
+    User,
+    Vehicle,
+)
+from frontdesk.model.enums import (
+    AppointmentStatus,
+    FollowUpStatus,
+    JobStatus,
+    OrderStatus,
+    WarrantyStatus,
+)
+
+from .checkin import warranty_status
+from .common import read_order
+from .context import Actor, Services
+from .estimate import order_totals
+from .lifecycle import BoardStage, board_stage
+from .money import Totals
+
+IN_HOUSE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP)
+AWAITING_DELIVERY = (OrderStatus.READY, OrderStatus.DELIVERED, OrderStatus.SETTLED)
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    status: OrderStatus
+    plate: str
+    model: str
+    customer_name: str
+    advisor: str
+    checked_in_at: dt.datetime
+    promised_at: dt.datetime | None
+    overdue: bool
+    stage: BoardStage | None
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    id: int
+    version: int
+    scheduled_at: dt.datetime
+    vehicle_id: int
+    plate: str
+    model: str
+    customer_name: str
+    phone: str
+    requested_work: str
+    advisor: str
+    status: AppointmentStatus
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    version: int
+    order_id: int
+    order_number: str
+    plate: str
+    customer_name: str
+    phone: str
+    due_at: dt.datetime
+    attempts: int
+    status: FollowUpStatus
+
+
+@dataclass(frozen=True)
+class DeskHome:
+    appointments: tuple[AppointmentRow, ...]
+    in_house: tuple[OrderRow, ...]
+    ready: tuple[OrderRow, ...]
+    follow_ups: tuple[FollowUpRow, ...]
+
+
+def _day(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(now.date(), dt.time())
+    return start, start + dt.timedelta(days=1)
+
+
+def desk_home(services: Services, actor: Actor) -> DeskHome:
+    now = services.clock()
+    start, end = _day(now)
+    with services.db.reader() as s:
+        return DeskHome(
+            appointments=tuple(appointments_between(s, actor.store_id, start, end)),
+            in_house=tuple(_orders(s, actor.store_id, IN_HOUSE, now)),
+            ready=tuple(_orders(s, actor.store_id, AWAITING_DELIVERY, now)),
+            follow_ups=tuple(_follow_ups_due(s, actor.store_id, end)),
+        )
+
+
+def appointments_between(s: Session, store_id: int, start: dt.datetime, end: dt.datetime) -> list[AppointmentRow]:
+    rows = s.execute(
+        select(Appointment, Vehicle.plate, Vehicle.make, Vehicle.model, Customer.name, Customer.phone, User.display_name)
+        .join(Vehicle, Vehicle.id == Appointment.vehicle_id)
+        .join(Customer, Customer.id == Appointment.customer_id)
+        .outerjoin(User, User.id == Appointment.advisor_id)
+        .where(Appointment.store_id == store_id, Appointment.scheduled_at >= start, Appointment.scheduled_at < end,
+               Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(Appointment.scheduled_at)
+    ).all()
+    return [
+        AppointmentRow(a.id, a.version, a.scheduled_at, a.vehicle_id, plate, f"{make} {model}", name, phone,
+                       a.requested_work, advisor or "", a.status)
+        for a, plate, make, model, name, phone, advisor in rows
+    ]
+
+
+def _orders(s: Session, store_id: int, statuses, now: dt.datetime) -> list[OrderRow]:  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import selectinload
+
+    orders = s.scalars(
+        select(RepairOrder)
+        .where(RepairOrder.store_id == store_id, RepairOrder.status.in_(statuses))
+        .options(joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer), joinedload(RepairOrder.advisor),
+                 selectinload(RepairOrder.jobs))
+        .order_by(RepairOrder.promised_at.is_(None), RepairOrder.promised_at, RepairOrder.checked_in_at)
+    ).all()
+    out = []
+    for o in orders:
+        overdue = o.promised_at is not None and o.promised_at < now and o.status in IN_HOUSE + (OrderStatus.READY,)
+        out.append(OrderRow(
+            o.id, o.number, o.status, o.vehicle.plate, f"{o.vehicle.make} {o.vehicle.model}", o.customer.name,
+            o.advisor.display_name, o.checked_in_at, o.promised_at, overdue,
+            board_stage(o) if o.status in (OrderStatus.IN_WORKSHOP, OrderStatus.READY) else None,
+        ))
+    return out
+
+
+def _follow_ups_due(s: Session, store_id: int, until: dt.datetime) -> list[FollowUpRow]:
+    rows = s.execute(
+        select(FollowUp, RepairOrder.number, Vehicle.plate, Customer.name, Customer.phone)
+        .join(RepairOrder, RepairOrder.id == FollowUp.order_id)
+        .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
+        .join(Customer, Customer.id == RepairOrder.customer_id)
+        .where(FollowUp.store_id == store_id, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at < until)
+        .order_by(FollowUp.due_at)
+    ).all()
+    return [FollowUpRow(f.id, f.version, f.order_id, number, plate, name, phone, f.due_at, f.attempts, f.status)
+            for f, number, plate, name, phone in rows]
+
+
+# One vehicle and its customer (check-in) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class VehicleCard:
+    vehicle_id: int
+    version: int
+    customer_id: int
+    customer_version: int
+    customer_name: str
+    phone: str
+    is_company: bool
+    plate: str
+    vin: str
+    make: str
+    model: str
+    colour: str
+    sale_date: dt.date | None
+    warranty_months: int
+    warranty_km: int
+    last_odometer_km: int
+    next_service_date: dt.date | None
+    next_service_km: int | None
+    warranty_today: WarrantyStatus
+    open_order_id: int | None
+
+
+def vehicle_card(services: Services, vehicle_id: int) -> VehicleCard:
+    with services.db.reader() as s:
+        v = s.get(Vehicle, vehicle_id, options=[joinedload(Vehicle.customer)])
+        if v is None:
+            from .errors import NotFound
+
+            raise NotFound("vehicle", "No such vehicle.")
+        open_id = s.scalar(select(RepairOrder.id).where(
+            RepairOrder.vehicle_id == v.id, RepairOrder.status.not_in([OrderStatus.CLOSED, OrderStatus.CANCELLED])))
+        return VehicleCard(
+            v.id, v.version, v.customer_id, v.customer.version, v.customer.name, v.customer.phone, v.customer.is_company,
+            v.plate, v.vin, v.make, v.model, v.colour, v.sale_date, v.warranty_months, v.warranty_km,
+            v.last_odometer_km, v.next_service_date, v.next_service_km,
+            warranty_status(v, v.last_odometer_km, services.clock().date()), open_id,
+        )
+
+
+# The order as the estimate builder shows it ------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineView:
+    kind: str  # "labor" | "part"
+    id: int
+    job_id: int | None
+    code: str
+    description: str
+    quantity: Decimal  # hours for labor, quantity for parts
+    unit_price: Decimal  # rate for labor
+    amount: Decimal
+    pay_type: str
+    status: JobStatus | None  # the job's status (a part follows its job)
+    origin: str
+    safety: bool
+    on_hand: Decimal | None = None
+    reserved: Decimal | None = None  # reserved for this line
+    short: bool = False  # not enough in stock for this line
+
+
+@dataclass(frozen=True)
+class WalkaroundView:
+    marks: tuple[tuple[str, str], ...]
+    covers_fitted: bool
+    warning_lights: tuple[str, ...]
+    valuables: str
+    spare_tyre: bool
+    tool_kit: bool
+    warning_triangle: bool
+    tyres_note: str
+    photos_ref: str
+    signed_by: str | None
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    version: int
+    number: str
+    status: OrderStatus
+    store_id: int
+    vehicle_id: int
+    customer_name: str
+    phone: str
+    plate: str
+    vin: str
+    model: str
+    colour: str
+    odometer_km: int
+    fuel_eighths: int
+    concerns: str
+    brought_by_name: str
+    warranty_status: WarrantyStatus
+    checked_in_at: dt.datetime
+    promised_at: dt.datetime | None
+    payment_method: str | None
+    old_parts: str
+    wash: bool
+    signed_by: str | None
+    advisor: str
+    lines: tuple[LineView, ...]
+    totals: Totals
+    walkaround: WalkaroundView | None
+
+
+def order_view(services: Services, order_id: int) -> OrderView:
+    with services.db.reader() as s:
+        return _order_view(s, services, order_id)
+
+
+def _order_view(s: Session, services: Services, order_id: int) -> OrderView:
+    o = read_order(s, order_id)
+    levels = {
+        lvl.part_id: lvl for lvl in s.scalars(select(StockLevel).where(
+            StockLevel.store_id == o.store_id, StockLevel.part_id.in_([p.part_id for p in o.part_lines])))
+    }
+    lines: list[LineView] = []
+    for job in o.jobs:
+        lines.append(LineView("labor", job.id, job.id, job.code, job.description, job.hours, job.rate, job.amount,
+                              job.pay_type.value, job.status, job.origin.value, job.safety))
+        for p in job.part_lines:
+            lines.append(_part_view(p, job, levels))
+    for p in o.part_lines:
+        if p.job is None:
+            lines.append(_part_view(p, None, levels))
+    w = o.walkaround
+    walk = None if w is None else WalkaroundView(
+        tuple((m.panel.value, m.damage.value) for m in w.marks), w.covers_fitted, tuple(w.warning_lights), w.valuables,
+        w.spare_tyre, w.tool_kit, w.warning_triangle, w.tyres_note, w.photos_ref, w.signed_by)
+    return OrderView(
+        o.id, o.version, o.number, o.status, o.store_id, o.vehicle_id, o.customer.name, o.contact_phone or o.customer.phone,
+        o.vehicle.plate, o.vehicle.vin, f"{o.vehicle.make} {o.vehicle.model}", o.vehicle.colour, o.odometer_km,
+        o.fuel_eighths, o.concerns, o.brought_by_name, o.warranty_status, o.checked_in_at, o.promised_at,
+        o.payment_method.value if o.payment_method else None, o.old_parts.value, o.wash, o.signed_by,
+        o.advisor.display_name, tuple(lines), order_totals(o, services.settings), walk,
+    )
+
+
+def _part_view(p, job, levels) -> LineView:  # type: ignore[no-untyped-def]
+    lvl = levels.get(p.part_id)
+    on_hand = lvl.on_hand if lvl else Decimal(0)
+    need = p.qty - p.issued_qty
+    return LineView("part", p.id, p.job_id, p.number, p.name, p.qty, p.unit_price, p.amount, p.pay_type.value,
+                    job.status if job else None, job.origin.value if job else "requested", False,
+                    on_hand=on_hand, reserved=p.reserved_qty, short=need > 0 and p.reserved_qty < need)
+
+
+# Catalog search (code, name, pinyin initials) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class LaborOpHit:
+    id: int
+    code: str
+    name: str
+    name_en: str
+    std_hours: Decimal
+    safety: bool
+    category: str
+
+
+@dataclass(frozen=True)
+class PartHit:
+    id: int
+    number: str
+    name: str
+    name_en: str
+    unit: str
+    price: Decimal
+    on_hand: Decimal
+    reserved: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def find_labor_ops(services: Services, text: str, *, limit: int = 30) -> list[LaborOpHit]:
+    """By code prefix, name fragment or pinyin initials (``jy`` finds 更换机油…)."""
+    q = text.strip()
+    with services.db.reader() as s:
+        stmt = select(LaborOperation).where(LaborOperation.active.is_(True))
+        if q:
+            lowered = q.lower()
+            stmt = stmt.where(or_(
+                LaborOperation.code.ilike(q + "%"), LaborOperation.name.like(_like(q), escape="\\"),
+                LaborOperation.initials.like(_like(lowered), escape="\\"), LaborOperation.name_en.ilike(_like(q), escape="\\"),
+            ))
+        stmt = stmt.order_by(LaborOperation.code).limit(limit)
+        ops = s.scalars(stmt).all()
+        if q:  # initials that start with the query first: "jy" ranks 机油… above 更换机油…
+            ops = sorted(ops, key=lambda o: (not o.initials.startswith(q.lower()), not o.code.upper().startswith(q.upper()), o.code))
+        return [LaborOpHit(o.id, o.code, o.name, o.name_en, o.std_hours, o.safety, o.category) for o in ops]
+
+
+def find_parts(services: Services, actor: Actor, text: str, *, limit: int = 30) -> list[PartHit]:
+    q = text.strip()
+    with services.db.reader() as s:
+        stmt = (
+            select(Part, StockLevel.on_hand, StockLevel.reserved)
+            .outerjoin(StockLevel, and_(StockLevel.part_id == Part.id, StockLevel.store_id == actor.store_id))
+            .where(Part.active.is_(True))
+        )
+        if q:
+            stmt = stmt.where(or_(
+                Part.number.ilike(q + "%"), Part.name.like(_like(q), escape="\\"),
+                Part.initials.like(_like(q.lower()), escape="\\"), Part.name_en.ilike(_like(q), escape="\\"),
+            ))
+        rows = s.execute(stmt.order_by(Part.number).limit(limit)).all()
+        hits = [PartHit(p.id, p.number, p.name, p.name_en, p.unit, p.price, on or Decimal(0), res or Decimal(0))
+                for p, on, res in rows]
+        if q:
+            hits.sort(key=lambda h: (not h.number.upper().startswith(q.upper()), h.number))
+        return hits
+
+
+# History and recommendations ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    order_id: int
+    number: str
+    checked_in_at: dt.datetime
+    odometer_km: int
+    status: OrderStatus
+    total: Decimal | None
+    jobs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    job_id: int
+    order_number: str
+    on: dt.date
+    description: str
+    labor_op_id: int | None
+    hours: Decimal
+    safety: bool
+
+
+@dataclass(frozen=True)
+class History:
+    visits: tuple[Visit, ...]
+    declined: tuple[Recommendation, ...]
+    next_service_date: dt.date | None
+    next_service_km: int | None
+
+
+def vehicle_history(services: Services, vehicle_id: int, *, limit: int = 20) -> History:
+    """Earlier visits and what the customer declined before: the advisor recommends from it."""
+    with services.db.reader() as s:
+        vehicle = s.get(Vehicle, vehicle_id)
+        orders = s.scalars(
+            select(RepairOrder).where(RepairOrder.vehicle_id == vehicle_id)
+            .order_by(RepairOrder.checked_in_at.desc()).limit(limit)
+        ).all()
+        ids = [o.id for o in orders]
+        jobs = s.scalars(select(Job).where(Job.order_id.in_(ids)).order_by(Job.seq)).all() if ids else []
+        by_order: dict[int, list[Job]] = {}
+        for j in jobs:
+            by_order.setdefault(j.order_id, []).append(j)
+        visits = tuple(
+            Visit(o.id, o.number, o.checked_in_at, o.odometer_km, o.status, o.total_amount,
+                  tuple(j.description for j in by_order.get(o.id, []) if j.status not in (JobStatus.DECLINED, JobStatus.PROPOSED)))
+            for o in orders
+        )
+        numbers = {o.id: (o.number, o.checked_in_at.date()) for o in orders}
+        done_ops = {j.labor_op_id for j in jobs if j.labor_op_id and j.status == JobStatus.QC_PASSED}
+        declined = []
+        for j in jobs:
+            if j.status != JobStatus.DECLINED:
+                continue
+            later_done = j.labor_op_id is not None and any(
+                k.labor_op_id == j.labor_op_id and k.status == JobStatus.QC_PASSED and numbers[k.order_id][1] > numbers[j.order_id][1]
+                for k in jobs)
+            if not later_done:
+                declined.append(Recommendation(j.id, numbers[j.order_id][0], numbers[j.order_id][1], j.description,
+                                               j.labor_op_id, j.hours, j.safety))
+        del done_ops
+        return History(visits, tuple(declined), vehicle.next_service_date if vehicle else None,
+                       vehicle.next_service_km if vehicle else None)
+
+
+def day_load(services: Services, actor: Actor, day: dt.date) -> list[AppointmentRow]:
+    """The appointments of one day, for booking by phone with the load in view."""
+    start = dt.datetime.combine(day, dt.time())
+    with services.db.reader() as s:
+        return appointments_between(s, actor.store_id, start, start + dt.timedelta(days=1))
+
+
+def count_open_orders(services: Services, actor: Actor) -> int:
+    with services.db.reader() as s:
+        return s.scalar(select(func.count()).select_from(RepairOrder).where(
+            RepairOrder.store_id == actor.store_id, RepairOrder.status.in_(IN_HOUSE))) or 0

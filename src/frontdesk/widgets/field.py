@@ -1,0 +1,42 @@
+"""A labelled input with its own error line, so a refused value is explained in place."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+
+class Field(Vertical):
+    """``Field("vin", "VIN")`` gives ``#vin`` (the Input) and ``#vin-error`` (the message)."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; width: 1fr; margin: 0 1 0 0; }
+    Field > Label { color: $text-muted; }
+    Field > .field-error { color: $error; height: auto; min-height: 1; }
+    Field > Input { width: 1fr; }
+    """
+
+    def __init__(self, name: str, label: str, *, value: str = "", placeholder: str = "", password: bool = False,
+                 restrict: str | None = None, max_length: int = 0, classes: str = "") -> None:
+        super().__init__(id=f"{name}-field", classes=classes)
+        self.field_name = name
+        self._label = label
+        self._input = Input(value=value, placeholder=placeholder, password=password, id=name,
+                            restrict=restrict, max_length=max_length)
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label)
+        yield self._input
+        yield Static("", id=f"{self.field_name}-error", classes="field-error")
+
+    @property
+    def value(self) -> str:
+        return self._input.value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self._input.value = text
+
+    def set_error(self, message: str) -> None:
+        self.query_one(f"#{self.field_name}-error", Static).update(message)
