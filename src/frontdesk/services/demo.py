@@ -37,7 +37,7 @@ from .demo_sources import (
     random_plate,
     random_vin_body,
 )
-from .setup import ensure_store, holds_real_data, is_demo, mark_demo, system_actor
+from .setup import ensure_store, holds_real_data, is_demo, mark_demo, system_actor, wipe_database
 from .validation import with_check_digit
 
 DEMO_PASSWORD = "demo1234"
@@ -413,13 +413,7 @@ TODAY_STOPS = (
 
 def _wipe(services: Services) -> None:
     """Replace an earlier demo: drop everything and migrate afresh."""
-    from sqlalchemy import text
-
-    db = services.db
-    Base.metadata.drop_all(db.engine)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    migrate.upgrade(db)
+    wipe_database(services.db)
 
 
 def generate(services: Services, *, days: int = 90, seed: int = 4, progress: bool = True,
