@@ -22,10 +22,11 @@ PAY_TYPE = {
 PAYMENT_METHOD = {
     "cash": "Cash", "card": "Bank card", "wechat": "WeChat Pay", "alipay": "Alipay", "transfer": "Bank transfer",
 }
-OLD_PARTS = {"take": "Customer takes the old parts", "leave": "Old parts stay with the store"}
-DAMAGE = {"scratch": "Scratch", "dent": "Dent", "chip": "Chip", "crack": "Crack"}
+OLD_PARTS = {"take": "Customer takes the old parts", "leave": "Old parts left to the store"}
+DAMAGE = {"scratch": "Scratch", "dent": "Dent", "chip": "Chip / paint loss", "crack": "Crack"}
 DAMAGE_KEYS = {"scratch": "1", "dent": "2", "chip": "3", "crack": "4"}
-DAMAGE_CODES = {"scratch": "A", "dent": "B", "chip": "C", "crack": "D"}  # as printed on the check-in sheet
+# The letters printed on the check-in sheet's car diagram (the one table, shared with the paper).
+from frontdesk.paperwork.documents import DAMAGE_CODES  # noqa: E402  (standard library only)
 PANEL = {
     "front_bumper": "Front bumper", "bonnet": "Bonnet", "windscreen": "Windscreen", "roof": "Roof",
     "front_left_wing": "Front left wing", "front_right_wing": "Front right wing",

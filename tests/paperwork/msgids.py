@@ -41,11 +41,16 @@ def msgids_in(path: Path) -> Iterator[tuple[str, int]]:
 
 
 def all_msgids() -> dict[str, str]:
-    """msgid → "file:line" of its first use."""
+    """msgid → "file:line" of its first use (the shared value tables count as labels.py)."""
+    from frontdesk.paperwork import labels
+
     found: dict[str, str] = {}
     for path in template_modules():
         for msgid, line in msgids_in(path):
             found.setdefault(msgid, f"{path.name}:{line}")
+    for table in (labels.PAY_TYPES, labels.PAYMENT_METHODS, labels.OLD_PARTS, labels.DAMAGES, labels.PANELS):
+        for msgid in table.values():
+            found.setdefault(msgid, "labels.py (frontdesk.labels)")
     return found
 
 

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+# The code -> msgid tables the console shows are the ones the paper prints: one source.
+from frontdesk.labels import DAMAGE as DAMAGES
+from frontdesk.labels import OLD_PARTS
+from frontdesk.labels import PANEL as PANELS
+from frontdesk.labels import PAY_TYPE as PAY_TYPES
+from frontdesk.labels import PAYMENT_METHOD as PAYMENT_METHODS
+
 Gettext = Callable[[str], str]
 
 
@@ -16,14 +23,6 @@ def N_(message: str) -> str:
     """Mark a msgid for the catalog without translating it yet."""
     return message
 
-
-PAY_TYPES: Mapping[str, str] = {
-    "customer": N_("Customer pay"),
-    "warranty": N_("Warranty"),
-    "insurance": N_("Insurance"),
-    "internal": N_("Internal"),
-    "first_service": N_("First free service"),
-}
 
 #: Who pays a share the customer does not, for the settlement's "not payable" notes.
 PAYER_NOTES: Mapping[str, str] = {
@@ -33,18 +32,6 @@ PAYER_NOTES: Mapping[str, str] = {
     "first_service": N_("First free service, borne by the manufacturer, not payable by the customer"),
 }
 
-PAYMENT_METHODS: Mapping[str, str] = {
-    "cash": N_("Cash"),
-    "card": N_("Bank card"),
-    "wechat": N_("WeChat Pay"),
-    "alipay": N_("Alipay"),
-    "transfer": N_("Bank transfer"),
-}
-
-OLD_PARTS: Mapping[str, str] = {
-    "take": N_("Customer takes the old parts"),
-    "leave": N_("Old parts left to the store"),
-}
 
 LINE_KINDS: Mapping[str, str] = {
     "labor": N_("Labor"),
@@ -58,34 +45,6 @@ ORIGINS: Mapping[str, str] = {
     "additional": N_("additional"),
 }
 
-DAMAGES: Mapping[str, str] = {
-    "scratch": N_("Scratch"),
-    "dent": N_("Dent"),
-    "chip": N_("Chip / paint loss"),
-    "crack": N_("Crack"),
-}
-
-PANELS: Mapping[str, str] = {
-    "front_bumper": N_("Front bumper"),
-    "bonnet": N_("Bonnet"),
-    "windscreen": N_("Windscreen"),
-    "roof": N_("Roof"),
-    "front_left_wing": N_("Front left wing"),
-    "front_right_wing": N_("Front right wing"),
-    "front_left_door": N_("Front left door"),
-    "front_right_door": N_("Front right door"),
-    "rear_left_door": N_("Rear left door"),
-    "rear_right_door": N_("Rear right door"),
-    "rear_left_wing": N_("Rear left wing"),
-    "rear_right_wing": N_("Rear right wing"),
-    "boot_lid": N_("Boot lid"),
-    "rear_window": N_("Rear window"),
-    "rear_bumper": N_("Rear bumper"),
-    "front_left_wheel": N_("Front left wheel"),
-    "front_right_wheel": N_("Front right wheel"),
-    "rear_left_wheel": N_("Rear left wheel"),
-    "rear_right_wheel": N_("Rear right wheel"),
-}
 
 TITLES: Mapping[str, str] = {
     "work_order": N_("Work order"),
