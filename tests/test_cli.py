@@ -55,12 +55,12 @@ def test_users_add_list_passwd(url, capsys, monkeypatch):
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.entity == "user")).all()
         assert actions == ["user.add", "user.set_password"]
     # A duplicate user name is refused with a message, not a traceback.
-    assert main(["users", "add", "wangfang", "--role", "qc", "--name", "X", "--password", "abcdefg", "--db", url]) == 1
+    assert main(["users", "add", "wangfang", "--role", "qc", "--name", "X", "--password", "abcdefg", "--db", url, "--lang", "en"]) == 1
     assert "taken" in capsys.readouterr().err
 
 
 def test_short_password_refused(url, capsys):
-    assert main(["users", "add", "li", "--role", "cashier", "--name", "李", "--password", "123", "--db", url]) == 1
+    assert main(["users", "add", "li", "--role", "cashier", "--name", "李", "--password", "123", "--db", url, "--lang", "en"]) == 1
     assert "at least" in capsys.readouterr().err
 
 
@@ -80,7 +80,7 @@ def test_demo_refuses_a_real_store_and_replaces_an_old_demo(url, capsys):
 def test_demo_refuses_real_data(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'real.db'}"
     assert main(["users", "add", "boss", "--role", "admin", "--name", "店长", "--password", "real-pass", "--db", url]) == 0
-    assert main(["demo", "--days", "1", "--quiet", "--db", url]) == 2
+    assert main(["demo", "--days", "1", "--quiet", "--db", url, "--lang", "en"]) == 2
     assert "real store" in capsys.readouterr().err
     with Database(url).reader() as s:
         assert s.scalar(select(func.count()).select_from(User)) == 1

@@ -103,7 +103,7 @@ def build_story(kit: Kit, doc: CheckinSheetDoc) -> list[Flowable]:
     _ = kit._
     title = _(TITLES["checkin_sheet"])
     pairs: list[tuple[str, blocks.Cell]] = [
-        (_("Checked in"), fmt.when(doc.checked_in_at)),
+        (_("Check-in time"), fmt.when(doc.checked_in_at)),
         (_("Service advisor"), doc.advisor),
         (_("Customer"), blocks.party(kit, doc.customer)),
         (_("Brought in by"), blocks.party(kit, doc.brought_by, same_as=_("same as the customer"))),

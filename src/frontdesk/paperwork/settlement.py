@@ -227,8 +227,8 @@ def build_story(kit: Kit, doc: SettlementDoc) -> list[Flowable]:
     _ = kit._
     title = _(TITLES["settlement"])
     pairs: list[tuple[str, blocks.Cell]] = [
-        (_("Checked in"), fmt.when(doc.checked_in_at)),
-        (_("Settled"), fmt.when(doc.settled_at)),
+        (_("Check-in time"), fmt.when(doc.checked_in_at)),
+        (_("Settlement time"), fmt.when(doc.settled_at)),
         (_("Service advisor"), doc.advisor),
         (_("Cashier"), doc.cashier),
         (_("Customer"), blocks.party(kit, doc.customer)),

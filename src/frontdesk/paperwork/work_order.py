@@ -68,7 +68,7 @@ def build_story(kit: Kit, doc: WorkOrderDoc) -> list[Flowable]:
     g = kit.gettext
     title = _(TITLES["work_order"])
     pairs: list[tuple[str, blocks.Cell]] = [
-        (_("Checked in"), fmt.when(doc.checked_in_at)),
+        (_("Check-in time"), fmt.when(doc.checked_in_at)),
         (_("Promised completion"), fmt.when(doc.promised_at, _("to be confirmed"))),
         (_("Service advisor"), doc.advisor),
         (_("Advisor's phone"), doc.advisor_phone or doc.store.phone),
@@ -84,7 +84,7 @@ def build_story(kit: Kit, doc: WorkOrderDoc) -> list[Flowable]:
         blocks.numbered(kit, doc.concerns, _("None stated"), BODY_WIDTH),
     ]
     story += line_sections(kit, doc.lines)
-    story.append(KeepTogether([blocks.section(kit, _("Estimate")),
+    story.append(KeepTogether([blocks.section(kit, _("Estimate of charges")),
                                *totals_block(kit, doc.totals, estimate=True)]))
     method_options = [(g(METHOD_LABELS[m]), doc.payment_method == m) for m in PAYMENT_METHODS]
     agreed: list[tuple[str, blocks.Cell]] = [

@@ -97,7 +97,8 @@ def save_vehicle(
     for field_name, value in (("plate", plate), ("vin", vin.vin)):
         clash = tx.session.scalar(select(Vehicle.id).where(getattr(Vehicle, field_name) == value))
         if clash is not None and clash != vehicle_id:
-            raise ValidationError(field_name, _("Another vehicle already has this {what}.").format(what=field_name.upper()))
+            message = _("Another vehicle already has this plate.") if field_name == "plate" else _("Another vehicle already has this VIN.")
+            raise ValidationError(field_name, message)
     months = data.warranty_months if data.warranty_months is not None else tx.settings.warranty_months
     km = data.warranty_km if data.warranty_km is not None else tx.settings.warranty_km
     if data.sale_date is not None and data.sale_date > tx.now.date():

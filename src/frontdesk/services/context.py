@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.i18n import gettext as _
+from frontdesk.labels import ROLE, label
 from frontdesk.model import AuditEvent, Store
 from frontdesk.model.enums import Role
 
@@ -155,7 +156,7 @@ REGISTRY: dict[str, Callable[..., Any]] = {}
 def require(actor: Actor, action: str) -> None:
     if actor.role not in PERMISSIONS[action]:
         raise PermissionDenied(
-            _("Your role ({role}) may not do this: {action}.").format(role=actor.role.value, action=action)
+            _("Your role ({role}) may not do this ({action}).").format(role=label(ROLE, actor.role), action=action)
         )
 
 

@@ -34,6 +34,8 @@ from frontdesk.model.enums import (
     WarrantyStatus,
 )
 
+from frontdesk.i18n import gettext as _
+
 from .checkin import warranty_status
 from .common import read_order
 from .context import Actor, Services
@@ -198,7 +200,7 @@ def vehicle_card(services: Services, vehicle_id: int) -> VehicleCard:
         if v is None:
             from .errors import NotFound
 
-            raise NotFound("vehicle", "No such vehicle.")
+            raise NotFound("vehicle", _("No such vehicle."))
         open_id = s.scalar(select(RepairOrder.id).where(
             RepairOrder.vehicle_id == v.id, RepairOrder.status.not_in([OrderStatus.CLOSED, OrderStatus.CANCELLED])))
         return VehicleCard(

@@ -278,8 +278,9 @@ def set_terms(
             order.payment_method = PaymentMethod(payment_method)
         if old_parts is not None:
             order.old_parts = OldParts(old_parts)
-    except ValueError as exc:
-        raise ValidationError("payment_method" if payment_method else "old_parts", str(exc)) from None
+    except ValueError:
+        field = "payment_method" if payment_method is not None and payment_method not in set(PaymentMethod) else "old_parts"
+        raise ValidationError(field, _("Pick one of the offered choices.")) from None
     if wash is not None:
         order.wash = wash
     if promised_at is not None:
