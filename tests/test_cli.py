@@ -20,8 +20,8 @@ def url(tmp_path):
 
 
 def test_db_upgrade_creates_the_database(url, tmp_path, capsys):
-    assert main(["db", "upgrade", "--db", url]) == 0
-    assert "database at revision" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--db", url, "--lang", "en"]) == 0
+    assert "Database at revision" in capsys.readouterr().out
     assert (tmp_path / "cli.db").exists()
     other = tmp_path / "other.db"
     assert main(["--db", f"sqlite:///{other}", "db", "upgrade"]) == 0  # --db before the subcommand works too

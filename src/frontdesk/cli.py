@@ -12,6 +12,9 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from frontdesk.i18n import gettext as _
+from frontdesk.labels import ROLE, label
+
 if TYPE_CHECKING:
     from frontdesk.config import Settings
     from frontdesk.services.context import Services
@@ -91,7 +94,7 @@ def open_services(settings: Settings, *, upgrade: bool = False) -> Services:
     if upgrade or (not migrate.is_up_to_date(db) and (db.is_sqlite or migrate.current_revision(db) is None)):
         migrate.upgrade(db)
     elif not migrate.is_up_to_date(db):
-        raise SystemExit("The database schema is older than this program: run `frontdesk db upgrade` first.")
+        raise SystemExit(_("The database schema is older than this program: run `frontdesk db upgrade` first."))
     services = Services(db=db, settings=settings)
     ensure_store(services)
     return services
@@ -103,9 +106,9 @@ def _ask_password(given: str | None) -> str:
     env = os.environ.get("FRONTDESK_PASSWORD")
     if env:
         return env
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != first:
-        raise SystemExit("The passwords differ.")
+    first = getpass.getpass(_("Password: "))
+    if getpass.getpass(_("Again: ")) != first:
+        raise SystemExit(_("The passwords differ."))
     return first
 
 
@@ -120,14 +123,15 @@ def cmd_users(args: argparse.Namespace, services: Services) -> int:
 
     if args.users_command == "list":
         for u in auth.list_users(services):
-            print(f"{u.username:<16} {u.role.value:<12} {'active' if u.active else 'inactive':<9} {u.store_code:<6} {u.display_name}")
+            state = _("active") if u.active else _("inactive")
+            print(f"{u.username:<16} {u.role.value:<12} {state:<9} {u.store_code:<6} {u.display_name}")
         return 0
     if args.users_command == "add":
         info = auth.add_user(services, _system(services), args.username, args.name, args.role, _ask_password(args.password))
-        print(f"added {info.username} ({info.role.value})")
+        print(_("Added {user} ({role}).").format(user=info.username, role=label(ROLE, info.role)))
         return 0
     auth.set_password(services, _system(services), args.username, _ask_password(args.password))
-    print(f"password changed for {args.username}")
+    print(_("Password changed for {user}.").format(user=args.username))
     return 0
 
 
@@ -158,7 +162,7 @@ def cmd_print(args: argparse.Namespace, services: Services) -> int:
         return 1
     print(printed.path)
     if printed.sent_to:
-        print(f"sent to printer {printed.sent_to}")
+        print(_("Sent to printer {printer}.").format(printer=printed.sent_to))
     return 0
 
 
@@ -181,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             if args.db_command == "upgrade":
                 services = open_services(settings, upgrade=True)
-                print(f"database at revision {_revision(services)}: {services.db.engine.url.render_as_string(hide_password=True)}")
+                print(_("Database at revision {revision}: {url}").format(revision=_revision(services), url=services.db.engine.url.render_as_string(hide_password=True)))
                 return 0
             services = open_services(settings)
             print(_revision(services))
