@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=4, help="random seed, for a reproducible store")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    board = sub.add_parser("board", parents=[common(True)], help="the workshop progress board (read-only, no login)")
+    board.add_argument("--serve", action="store_true", help="serve it to browsers through textual-serve")
+    board.add_argument("--host", default="127.0.0.1", help="address to listen on with --serve (default loopback)")
+    board.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
+
     prn = sub.add_parser("print", parents=[common(True)], help="print a document of an order as PDF (and to the printer)")
     prn.add_argument("document", choices=("work-order", "checkin-sheet", "settlement", "gate-pass"))
     prn.add_argument("order_number", metavar="ORDER_NO")
@@ -166,6 +171,27 @@ def cmd_print(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
+    if args.serve:
+        import shlex
+
+        from frontdesk.board_app import serve
+
+        command = [sys.executable, "-m", "frontdesk", "board", "--db", settings.resolved_database_url(),
+                   "--lang", settings.language]
+        if getattr(args, "config", None):
+            command += ["--config", args.config]
+        print(_("Serving the board on http://{host}:{port}/ (add ?fontsize=24 for a wall TV)").format(
+            host=args.host, port=args.port))
+        serve(shlex.join(command), args.host, args.port)
+        return 0
+    services = open_services(settings)
+    from frontdesk.board_app import BoardApp
+
+    BoardApp(services).run()
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     services = open_services(settings)
     from frontdesk.app import make_app
@@ -182,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "run"):
             return cmd_run(args, settings)
+        if args.command == "board":
+            return cmd_board(args, settings)
         if args.command == "db":
             if args.db_command == "upgrade":
                 services = open_services(settings, upgrade=True)

@@ -1,0 +1,153 @@
+"""The wall board: big, calm, read from across the workshop; no names, no phone numbers.
+
+It polls the store's change counter every second (a single-row read) and reloads in a
+worker only when the counter moved, so it follows every terminal within about a second
+and costs next to nothing while the workshop is quiet. More cars than fit: it pages by
+itself every few seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.labels import STAGE, label
+from frontdesk.services.board import BoardSnapshot, change_seq, snapshot, store_id_for
+from frontdesk.services.lifecycle import BoardStage
+
+POLL_SECONDS = 1.0
+PAGE_SECONDS = 8.0
+
+STAGE_STYLE = {
+    BoardStage.WAITING: "bold white on grey23",
+    BoardStage.IN_PROGRESS: "bold black on dodger_blue1",
+    BoardStage.WAITING_PARTS: "bold black on dark_orange",
+    BoardStage.WAITING_APPROVAL: "bold black on gold1",
+    BoardStage.CHECKS: "bold black on medium_purple1",
+    BoardStage.WASH: "bold black on cyan",
+    BoardStage.READY: "bold black on green3",
+}
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS = [("ctrl+q", "app.quit", "")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._store_id: int | None = None
+        self._seq: int | None = None
+        self._snap: BoardSnapshot | None = None
+        self._page = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="board-top"):
+            yield Static("", id="board-title")
+            yield Static("", id="board-clock")
+        yield Static("", id="board-counts")
+        yield DataTable(id="board-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
+        yield Static("", id="board-footer")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(_("Plate"), key="plate")
+        table.add_column(_("Model"), key="model")
+        table.add_column(_("Advisor"), key="advisor")
+        table.add_column(_("Stage"), key="stage")
+        table.add_column(_("In stage"), key="since")
+        table.add_column(_("Promised"), key="promised")
+        table.add_column("", key="flag")
+        self.query_one("#board-title", Static).update(
+            _("{store} · workshop progress").format(store=self.app.services.settings.dealership.name)  # type: ignore[attr-defined]
+        )
+        self._tick_clock()
+        self.set_interval(1, self._tick_clock)
+        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(PAGE_SECONDS, self._next_page)
+        self._poll()
+
+    def on_resize(self) -> None:
+        self._render_page()
+
+    def _tick_clock(self) -> None:
+        now = self.app.services.clock()  # type: ignore[attr-defined]
+        self.query_one("#board-clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S"))
+        if self._snap is not None:
+            self._render_page()  # "time in stage" moves with the clock
+
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def _poll(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        if self._store_id is None:
+            self._store_id = store_id_for(services)
+        seq = change_seq(services, self._store_id)
+        if seq == self._seq:
+            return
+        snap = snapshot(services, self._store_id)
+        self.app.call_from_thread(self._show, snap)
+
+    def _show(self, snap: BoardSnapshot) -> None:
+        self._snap = snap
+        self._seq = snap.seq
+        counts = "   ".join(
+            f"{label(STAGE, stage)} {n}" for stage, n in snap.counts.items()
+        )
+        late = sum(1 for r in snap.rows if r.overdue)
+        risk = sum(1 for r in snap.rows if r.at_risk)
+        self.query_one("#board-counts", Static).update(
+            Text.assemble((_("{n} cars").format(n=len(snap.rows)), "bold"), "   ", counts, "   ",
+                          (_("Overdue {n}").format(n=late), "bold red" if late else ""), "   ",
+                          (_("At risk {n}").format(n=risk), "bold yellow" if risk else ""))
+        )
+        self._render_page()
+
+    def _rows_per_page(self) -> int:
+        table = self.query_one(DataTable)
+        return max(1, table.size.height - 1)
+
+    def _pages(self) -> int:
+        if self._snap is None:
+            return 1
+        return max(1, math.ceil(len(self._snap.rows) / self._rows_per_page()))
+
+    def _next_page(self) -> None:
+        if self._pages() > 1:
+            self._page = (self._page + 1) % self._pages()
+            self._render_page()
+
+    def _render_page(self) -> None:
+        if self._snap is None:
+            return
+        table = self.query_one(DataTable)
+        per_page = self._rows_per_page()
+        self._page %= self._pages()
+        rows = self._snap.rows[self._page * per_page:(self._page + 1) * per_page]
+        now = self.app.services.clock()  # type: ignore[attr-defined]
+        table.clear()
+        for r in rows:
+            flag = Text(_("OVERDUE"), style="bold white on red") if r.overdue else (
+                Text(_("AT RISK"), style="bold black on yellow") if r.at_risk else Text(""))
+            promised = r.promised_at.strftime("%H:%M") if r.promised_at and r.promised_at.date() == now.date() else (
+                r.promised_at.strftime("%m-%d %H:%M") if r.promised_at else "—")
+            table.add_row(
+                Text(r.plate, style="bold"), r.model, r.advisor,
+                Text(f" {label(STAGE, r.stage)} ", style=STAGE_STYLE[r.stage]),
+                _duration(now - r.since), Text(promised, style="bold red" if r.overdue else ""), flag,
+                key=str(r.order_id),
+            )
+        pages = self._pages()
+        self.query_one("#board-footer", Static).update(
+            _("Page {page} of {pages}").format(page=self._page + 1, pages=pages) if pages > 1 else ""
+        )

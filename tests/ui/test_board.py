@@ -1,0 +1,90 @@
+"""The wall board: every car in the workshop, no personal data, follows other terminals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import time
+
+import pytest
+from textual.widgets import DataTable
+
+from frontdesk.board_app import BoardApp
+from frontdesk.model.enums import Role
+from frontdesk.services import board as board_service
+from frontdesk.services import estimate, workshop
+from frontdesk.services.desk import order_view
+
+
+def _cells(app) -> str:
+    table = app.screen.query_one(DataTable)
+    return "\n".join(" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count))
+
+
+def _screen_text(app) -> str:
+    return app.export_screenshot()
+
+
+@pytest.fixture
+def workshop_order(ui_services, ui_actors, desk_data):
+    """The estimate order of 粤A12345 signed and dispatched: a car in the workshop."""
+    svc, adv = ui_services, ui_actors[Role.ADVISOR]
+    order = desk_data.estimate_order_id
+    estimate.set_terms(svc, adv, order, payment_method="cash", promised_at=svc.clock() + dt.timedelta(hours=3))
+    estimate.authorise(svc, adv, order, "张伟")
+    view = order_view(svc, order)
+    jobs = {line.id: desk_data.shop.tech_a for line in view.lines if line.kind == "labor" and line.status.value == "approved"}
+    workshop.dispatch(svc, ui_actors[Role.SUPERVISOR], order, jobs)
+    return order, list(jobs)
+
+
+async def test_board_shows_cars_without_names_or_phones(ui_services, workshop_order):
+    app = BoardApp(ui_services)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = _cells(app) + _screen_text(app)
+        assert "粤A12345" in text
+        for secret in ("张伟", "李娜", "欧阳建国", "13800138000", "13912345678", "18688889999", "8000"):
+            assert secret not in text, secret
+
+
+async def test_board_follows_a_change_made_in_another_process(ui_services, ui_actors, workshop_order):
+    order, jobs = workshop_order
+    app = BoardApp(ui_services)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Waiting" in _cells(app)
+        url = ui_services.db.url
+        script = (
+            "import datetime as dt\n"
+            "from frontdesk.config import Settings\nfrom frontdesk.db import Database\n"
+            "from frontdesk.services.context import Services\nfrom frontdesk.services import auth, workshop\n"
+            f"s = Services(Database({url!r}), Settings(), clock=lambda: dt.datetime(2026, 11, 24, 9, 5))\n"
+            "from argon2 import PasswordHasher\nauth._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)\n"
+            f"tech = auth.login(s, 'technician', 'secret-pass')\nworkshop.start_job(s, tech, {jobs[0]})\n"
+        )
+        subprocess.run([sys.executable, "-c", script], check=True)
+        changed_at = time.monotonic()
+        while "In progress" not in _cells(app):
+            assert time.monotonic() - changed_at < 2.0, "the board did not follow within 2 s"
+            await pilot.pause(0.1)
+
+
+def test_idle_board_tick_reads_one_counter(ui_services, workshop_order):
+    store = board_service.store_id_for(ui_services)
+    before = board_service.change_seq(ui_services, store)
+    assert board_service.change_seq(ui_services, store) == before  # nothing changed: same number, no reload
+    snap = board_service.snapshot(ui_services, store)
+    assert snap.seq == before and [r.plate for r in snap.rows] == ["粤A12345"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_board_snapshot(snap_compare, ui_services, workshop_order, size):
+    async def settle(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(BoardApp(ui_services), terminal_size=size, run_before=settle)
