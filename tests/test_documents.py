@@ -57,3 +57,27 @@ def test_gate_pass_refused_for_an_unpaid_order(services, admin, actors, tmp_path
 def test_unknown_order_number_is_a_clear_error(services, tmp_path, capsys):
     assert _print(services, "work-order", "GZ01-20200101-9999", tmp_path, "en") == 1
     assert "No repair order numbered" in capsys.readouterr().err
+
+
+def test_printer_is_sent_the_file_with_lp(services, closed, tmp_path, capsys, monkeypatch):
+    """With a printer named, the PDF goes to `lp -d NAME -o media=A5` (gate pass) — a stand-in lp records it."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "lp.log"
+    lp = bin_dir / "lp"
+    lp.write_text(f'#!/bin/sh\necho "$@" >> {log}\necho "request id is desk-1 (1 file(s))"\n')
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    url = services.db.engine.url.render_as_string(hide_password=False)
+    assert main(["print", "gate-pass", closed.number, "--out", str(tmp_path), "--printer", "desk", "--db", url, "--lang", "en"]) == 0
+    args = log.read_text()
+    assert "-d desk" in args and "media=A5" in args and "gate-pass" in args
+
+
+def test_missing_lp_is_a_clear_message_and_the_pdf_is_kept(services, closed, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no lp anywhere
+    url = services.db.engine.url.render_as_string(hide_password=False)
+    assert main(["print", "work-order", closed.number, "--out", str(tmp_path), "--printer", "desk", "--db", url, "--lang", "en"]) == 1
+    out = capsys.readouterr()
+    assert "lp" in out.err and out.out.strip().endswith("work-order-en.pdf")
+    assert list(tmp_path.glob("*work-order-en.pdf"))

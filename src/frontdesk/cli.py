@@ -166,6 +166,9 @@ def cmd_print(args: argparse.Namespace, services: Services) -> int:
         print(f"frontdesk print: {exc}", file=sys.stderr)
         return 1
     print(printed.path)
+    if printed.print_error:
+        print(f"frontdesk print: {printed.print_error}", file=sys.stderr)
+        return 1
     if printed.sent_to:
         print(_("Sent to printer {printer}.").format(printer=printed.sent_to))
     return 0

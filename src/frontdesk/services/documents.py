@@ -185,6 +185,8 @@ def build(services: Services, kind: str, *, order_number: str | None = None, ord
 class Printed:
     path: Path
     sent_to: str | None
+    # The PDF is written even when the printer refuses it; the reason is kept here.
+    print_error: str | None = None
 
 
 def print_document(services: Services, kind: str, order_number: str, *, out_dir: Path | None = None,
@@ -197,6 +199,10 @@ def print_document(services: Services, kind: str, order_number: str, *, out_dir:
     path = paperwork.render_document(doc, folder, lang or services.settings.language,
                                      font_path=services.settings.font_path or None)
     target = printer if printer is not None else services.settings.printer
-    if target:
+    if not target:
+        return Printed(path, None)
+    try:
         paperwork.print_file(path, target, media=paperwork.media_for(doc), title=f"{order_number} {kind}")
-    return Printed(path, target or None)
+    except paperwork.PrintError as exc:
+        return Printed(path, None, str(exc))
+    return Printed(path, target)
