@@ -10,7 +10,7 @@ from frontdesk.model import Complaint, FollowUp, ReminderCall, RepairOrder, Vehi
 from frontdesk.model.enums import ComplaintStatus, FollowUpStatus
 
 from .common import get, text
-from .context import Tx, check_version, service
+from .context import Tx, check_version, flush_for_id, service
 from .errors import NotFound, ValidationError
 
 MAX_ATTEMPTS = 3
@@ -74,7 +74,7 @@ def record_follow_up(tx: Tx, follow_up_id: int, result: FollowUpResult, expected
                 description=words or _("Low score in the follow-up call: {comments}").format(comments=follow.comments),
             )
             tx.session.add(complaint)
-            tx.session.flush()  # the id goes into the follow-up's audit record
+            flush_for_id(tx.session, complaint)  # the id goes into the follow-up's audit record
             complaint_id = complaint.id
     tx.audit("follow_up", follow.id, order_id=follow.order_id,
              after={"reached": result.reached, "status": follow.status, "attempts": follow.attempts, "complaint_id": complaint_id})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
@@ -22,12 +22,18 @@ from frontdesk.model import (
 from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, WarrantyStatus
 
 from .common import get, load_order, positive_int, text, touch
-from .context import Tx, check_version, service
+from .context import Tx, check_version, flush_for_id, service, unflushed
 from .errors import NotFound, ValidationError
 from .lifecycle import require_order_status
 from .validation import normalise_phone, normalise_plate, normalise_vin
 
 MAX_ODOMETER = 2_000_000
+_FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
+# Asked at every check-in and new vehicle: built once.
+_OPEN_ORDER = select(RepairOrder.number).where(
+    RepairOrder.vehicle_id == bindparam("vehicle_id"), RepairOrder.status.not_in(_FINISHED)
+)
+_VEHICLE_WITH = {name: select(Vehicle.id).where(getattr(Vehicle, name) == bindparam("value")) for name in ("plate", "vin")}
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ def save_customer(tx: Tx, data: CustomerInput, customer_id: int | None = None, e
         customer.is_company = data.is_company
         customer.address = text(data.address, "address")
         customer.notes = text(data.notes, "notes")
-    tx.session.flush()
+    flush_for_id(tx.session, customer)
     tx.audit("customer", customer.id, before=before, after={"name": name, "phone": phone})
     return customer
 
@@ -82,7 +88,7 @@ def save_customer(tx: Tx, data: CustomerInput, customer_id: int | None = None, e
 def save_vehicle(
     tx: Tx, customer_id: int, data: VehicleInput, vehicle_id: int | None = None, expected_version: int | None = None
 ) -> Vehicle:
-    get(tx.session, Customer, customer_id, "customer")
+    customer = get(tx.session, Customer, customer_id, "customer")
     plate = normalise_plate(data.plate)
     vin = normalise_vin(data.vin)
     if not vin.check_digit_ok and not data.confirm_vin_check_digit:
@@ -95,7 +101,9 @@ def save_vehicle(
     make = text(data.make, "make", max_len=40, required=True)
     model = text(data.model, "model", max_len=80, required=True)
     for field_name, value in (("plate", plate), ("vin", vin.vin)):
-        clash = tx.session.scalar(select(Vehicle.id).where(getattr(Vehicle, field_name) == value))
+        clash = tx.session.scalar(_VEHICLE_WITH[field_name], {"value": value})
+        if clash is None:  # a batch's vehicles not yet written
+            clash = next((v.id for v in unflushed(tx.session, Vehicle, **{field_name: value})), None)
         if clash is not None and clash != vehicle_id:
             message = _("Another vehicle already has this plate.") if field_name == "plate" else _("Another vehicle already has this VIN.")
             raise ValidationError(field_name, message)
@@ -110,7 +118,7 @@ def save_vehicle(
         warranty_km=positive_int(km, "warranty_km", maximum=2_000_000), new_energy=data.new_energy,
     )
     if vehicle_id is None:
-        vehicle = Vehicle(**values, created_at=tx.now)
+        vehicle = Vehicle(**values, customer=customer, created_at=tx.now)
         tx.session.add(vehicle)
         before = None
     else:
@@ -119,7 +127,7 @@ def save_vehicle(
         before = {"plate": vehicle.plate, "vin": vehicle.vin, "customer_id": vehicle.customer_id}
         for key, value in values.items():
             setattr(vehicle, key, value)
-    tx.session.flush()
+    flush_for_id(tx.session, vehicle)
     tx.audit("vehicle", vehicle.id, before=before, after={"plate": plate, "vin": vin.vin, "customer_id": customer_id})
     return vehicle
 
@@ -159,7 +167,7 @@ def book_appointment(
         requested_work=text(requested_work, "requested_work", max_len=2000), created_at=tx.now,
     )
     tx.session.add(appt)
-    tx.session.flush()
+    flush_for_id(tx.session, appt)
     tx.audit("appointment", appt.id, after={"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at})
     return appt
 
@@ -233,12 +241,10 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         )
     fuel = positive_int(data.fuel_eighths, "fuel_eighths", maximum=8)
     concerns = text(data.concerns, "concerns", max_len=4000, required=True)
-    open_order = tx.session.scalar(
-        select(RepairOrder.number).where(
-            RepairOrder.vehicle_id == vehicle.id,
-            RepairOrder.status.not_in([OrderStatus.CLOSED, OrderStatus.CANCELLED]),
-        )
-    )
+    open_order = tx.session.scalar(_OPEN_ORDER, {"vehicle_id": vehicle.id})
+    if open_order is None:  # a batch's orders not yet written
+        open_order = next((o.number for o in unflushed(tx.session, RepairOrder, vehicle_id=vehicle.id)
+                           if o.status not in _FINISHED), None)
     if open_order is not None:
         raise ValidationError("vehicle", _("This vehicle already has an open order: {number}.").format(number=open_order))
     phones = {}
@@ -247,7 +253,7 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         phones[name] = normalise_phone(raw) if str(raw).strip() else ""
     order = RepairOrder(
         store_id=tx.actor.store_id, number=next_order_number(tx), status=OrderStatus.CHECK_IN,
-        status_changed_at=tx.now, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
+        status_changed_at=tx.now, customer_id=vehicle.customer_id, customer=vehicle.customer, vehicle_id=vehicle.id,
         advisor_id=tx.actor.user_id, odometer_km=odometer, fuel_eighths=fuel, concerns=concerns,
         brought_by_name=text(data.brought_by_name, "brought_by_name", max_len=80),
         brought_by_phone=phones["brought_by_phone"],
@@ -255,7 +261,7 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         warranty_status=warranty_status(vehicle, odometer, tx.now.date()), checked_in_at=tx.now,
     )
     tx.session.add(order)
-    tx.session.flush()
+    flush_for_id(tx.session, order)
     if data.appointment_id is not None:
         appt = _open_appointment(tx, data.appointment_id, None)
         if appt.vehicle_id != vehicle.id:

@@ -2,29 +2,33 @@
 
 Every order goes through the same service calls a desk would make (check-in, walkaround,
 estimate, signature, dispatch, clocking, checks, delivery, settlement, payment, gate pass,
-follow-up), so the demo obeys every rule of the real thing. Days of history run in one
-batch transaction each (see ``Services.batch``). Today is left with cars in every status.
+follow-up), so the demo obeys every rule of the real thing. A week of history runs in one
+batch transaction (see ``Services.batch``: on SQLite the records get their ids as they are
+made and are written once, at the end of the week). Today is left with cars in every status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from frontdesk import migrate
-from frontdesk.model import Base, FollowUp, Job, RepairOrder
+from frontdesk.model import Base, FollowUp, Job, RepairOrder, Vehicle
 from frontdesk.model.enums import DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
 from . import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop
-from .context import Actor, Services
+from .context import Actor, Services, unflushed
 from .demo_sources import (
     COLOURS,
     COMPANY_NAMES,
@@ -62,6 +66,7 @@ TEAMS = (
 )
 ORDERS_PER_WEEKDAY = 50
 MAINTENANCE_PARTS = ("oil filter", "engine oil")
+BATCH_DAYS = 7  # days of history per transaction (see Services.batch)
 
 
 class DemoRefused(Exception):
@@ -197,7 +202,26 @@ class _Generator:
                     return v
         return self.new_vehicle(advisor)
 
-    # One order --------------------------------------------------------------------------
+    def fetch_vehicles(self, ids: list[int]) -> None:
+        """Bring the day's returning cars and their owners in with one look (the batch keeps them)."""
+        self.session.scalars(select(Vehicle).options(joinedload(Vehicle.customer)).where(Vehicle.id.in_(ids))).all()
+
+    # One day, one order -----------------------------------------------------------------
+
+    def run_day(self, cat: _Catalog, day: dt.date, count: int) -> None:
+        """The cars that come in during one working day, known or new, and their orders."""
+        opening = dt.datetime.combine(day, dt.time(8, 0))
+        starts = [opening + dt.timedelta(minutes=n * (540 / count)) for n in range(count)]
+        busy: set[int] = set()
+        cars: list[_Vehicle] = []
+        for n, start in enumerate(starts):
+            self.now = start  # a new customer is registered when the car arrives
+            vehicle = self.pick_vehicle(self.advisors[n % 3], busy)
+            busy.add(vehicle.id)
+            cars.append(vehicle)
+        self.fetch_vehicles([v.id for v in cars])
+        for vehicle, start in zip(cars, starts):
+            self.run_order(cat, vehicle, start)
 
     def at(self, when: dt.datetime) -> None:
         self.now = max(self.now, when)
@@ -380,9 +404,17 @@ class _Generator:
 
     def due_follow_ups(self, until: dt.datetime) -> None:
         session = self.session
+        due = [order_id for when, order_id in self.follow_ups if when <= until]
+        if not due:
+            return
+        # The calls due today, found in one look: those this batch made, and those it did not.
+        calls = {f.order_id: f for f in unflushed(session, FollowUp)}
+        older = [order_id for order_id in due if order_id not in calls]
+        if older:
+            calls.update((f.order_id, f) for f in session.scalars(select(FollowUp).where(FollowUp.order_id.in_(older))))
         while self.follow_ups and self.follow_ups[0][0] <= until:
             when, order_id = self.follow_ups.popleft()
-            follow = session.scalar(select(FollowUp).where(FollowUp.order_id == order_id))
+            follow = calls.get(order_id)
             if follow is None:
                 continue
             self.now = max(self.now, follow.due_at)
@@ -411,6 +443,26 @@ TODAY_STOPS = (
 )
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Millions of short-lived ORM objects: collect garbage once per batch, never walking the program itself.
+
+    A batch's records live until it ends and are garbage all at once then, so automatic
+    collections during a batch only walk live objects again and again; the generator
+    collects after every batch instead (``gc.collect()``).
+    """
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.freeze()  # what exists now (modules, catalogs, the staff) lives for the whole run
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.unfreeze()
+
+
 def _wipe(services: Services) -> None:
     """Replace an earlier demo: drop everything and migrate afresh."""
     wipe_database(services.db)
@@ -436,44 +488,47 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
     gen = _Generator(services, seed, now)
     gen.plates, gen.vins = set(), set()  # type: ignore[attr-defined]
     gen.now = now - dt.timedelta(days=days + 1)
-    gen.staff(admin)
-    cat = gen.catalog(admin)
-    with services.db.session() as session, session.begin():
-        mark_demo(session, f"frontdesk demo --days {days} --seed {seed}")
-    bar = _Progress(days + 1, progress)
-    first_day = (now - dt.timedelta(days=days)).date()
-    for offset in range(days):
-        day = first_day + dt.timedelta(days=offset)
-        count = ORDERS_PER_WEEKDAY if day.weekday() < 5 else int(ORDERS_PER_WEEKDAY * 0.7)
-        count = max(1, int(count * gen.rng.uniform(0.8, 1.2)))
-        with gen.services.batch():
-            gen.due_follow_ups(dt.datetime.combine(day, dt.time(8, 0)))
-            busy: set[int] = set()
-            for n in range(count):
-                start = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(minutes=n * (540 / count))
+    with _few_collections():
+        gen.staff(admin)
+        cat = gen.catalog(admin)
+        gc.collect()
+        with services.db.session() as session, session.begin():
+            mark_demo(session, f"frontdesk demo --days {days} --seed {seed}")
+        bar = _Progress(days + 1, progress)
+        first_day = (now - dt.timedelta(days=days)).date()
+        # A batch that hands out ids (SQLite) sees its own unwritten orders; elsewhere a day is a batch.
+        batch_days = BATCH_DAYS if services.db.is_sqlite else 1
+        for batch_start in range(0, days, batch_days):
+            with gen.services.batch(assign_ids=True):
+                for offset in range(batch_start, min(days, batch_start + batch_days)):
+                    day = first_day + dt.timedelta(days=offset)
+                    count = ORDERS_PER_WEEKDAY if day.weekday() < 5 else int(ORDERS_PER_WEEKDAY * 0.7)
+                    count = max(1, int(count * gen.rng.uniform(0.8, 1.2)))
+                    gen.due_follow_ups(dt.datetime.combine(day, dt.time(8, 0)))
+                    gen.run_day(cat, day, count)
+                    bar.step(label=day.isoformat())
+            gc.collect()  # what the batch left behind
+            gc.freeze()  # and what outlives it (the cars, the calls due) is not walked again
+        # Today: cars in every status, checked in over the last hours.
+        with gen.services.batch(assign_ids=True):
+            gen.due_follow_ups(now - dt.timedelta(hours=12))
+            busy = set()
+            stops = list(TODAY_STOPS)
+            for n, stop in enumerate(stops):
+                start = now - dt.timedelta(minutes=30 + (len(stops) - n) * 25 + (200 if stop is None or stop in ("settled", "delivered", "ready") else 0))
+                gen.now = start
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
-                gen.run_order(cat, vehicle, start)
-        bar.step(label=day.isoformat())
-    # Today: cars in every status, checked in over the last hours.
-    with gen.services.batch():
-        gen.due_follow_ups(now - dt.timedelta(hours=12))
-        busy = set()
-        stops = list(TODAY_STOPS)
-        for n, stop in enumerate(stops):
-            start = now - dt.timedelta(minutes=30 + (len(stops) - n) * 25 + (200 if stop is None or stop in ("settled", "delivered", "ready") else 0))
-            vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
-            busy.add(vehicle.id)
-            gen.run_order(cat, vehicle, start, stop)
-        # Appointments for the rest of today and tomorrow.
-        for n in range(8):
-            gen.now = now
-            vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
-            busy.add(vehicle.id)
-            when = now + dt.timedelta(minutes=60 + n * 45)
-            checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
-    bar.step(label="today")
-    bar.close()
+                gen.run_order(cat, vehicle, start, stop)
+            # Appointments for the rest of today and tomorrow.
+            for n in range(8):
+                gen.now = now
+                vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
+                busy.add(vehicle.id)
+                when = now + dt.timedelta(minutes=60 + n * 45)
+                checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
+        bar.step(label="today")
+        bar.close()
     elapsed = time.monotonic() - started
     return (f"demo store ready: {gen.orders} orders over {days} days, {len(gen.vehicles)} vehicles, "
             f"{len(cat.ops)} labor operations, {len(cat.parts)} parts, in {elapsed:.1f}s. "

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.config import Settings
@@ -15,7 +15,7 @@ from frontdesk.model import Job, LaborOperation, Part, PartLine, RepairOrder, St
 from frontdesk.model.enums import JobOrigin, JobStatus, OldParts, OrderStatus, PaymentMethod, PayType
 
 from .common import get, load_order, text, touch
-from .context import Actor, Services, Tx, service
+from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .lifecycle import BILLABLE, require_order_status, transition_job, transition_order
 from .money import MoneyLine, Totals, compute_totals, labor_amount, line_amount, parse_hours, parse_money, parse_quantity
@@ -78,7 +78,7 @@ def add_job(
         tx, order, labor_op_id=labor_op_id, description=description, hours=hours, pay_type=pay_type,
         origin=JobOrigin(origin), safety=safety, status=JobStatus.PROPOSED,
     )
-    tx.session.flush()
+    flush_for_id(tx.session, job)
     tx.audit("job", job.id, order_id=order.id, after=_job_fields(job))
     return job
 
@@ -93,12 +93,22 @@ def _part_fields(line: PartLine) -> dict:
             "pay_type": line.pay_type, "reserved": line.reserved_qty, "job_id": line.job_id}
 
 
+_STOCK_LEVEL = select(StockLevel).where(StockLevel.store_id == bindparam("store_id"), StockLevel.part_id == bindparam("part_id"))
+
+
 def stock_level(session: Session, store_id: int, part_id: int) -> StockLevel:
-    level = session.scalar(select(StockLevel).where(StockLevel.store_id == store_id, StockLevel.part_id == part_id))
+    cache = session.info.get(STOCK_LEVELS)  # a batch looks each level up once
+    if cache is not None:
+        level = cache.get((store_id, part_id))
+        if level is not None:
+            return level
+    level = session.scalar(_STOCK_LEVEL, {"store_id": store_id, "part_id": part_id})
     if level is None:
         level = StockLevel(store_id=store_id, part_id=part_id, on_hand=Decimal(0), reserved=Decimal(0))
         session.add(level)
-        session.flush()
+        flush_for_id(session, level)
+    if cache is not None:
+        cache[(store_id, part_id)] = level
     return level
 
 
@@ -154,7 +164,7 @@ def add_part(
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
     line = new_part_line(tx, order, part_id=part_id, qty=qty, pay_type=pay_type, job=_job_on(order, job_id), unit_price=unit_price)
-    tx.session.flush()
+    flush_for_id(tx.session, line)
     tx.audit("part_line", line.id, order_id=order.id, after=_part_fields(line))
     return line
 
@@ -238,8 +248,9 @@ def remove_line(tx: Tx, order_id: int, *, job_id: int | None = None, part_line_i
         release(tx.session, order.store_id, line)
         order.part_lines.remove(line)
         tx.session.delete(line)
+    # Taking the job off the order deletes it (delete-orphan); deleting it as well made SQLAlchemy
+    # fail the flush ("Failed to add object to the flush context"), so no job could ever be removed.
     order.jobs.remove(job)
-    tx.session.delete(job)
     tx.audit("job", job_id, order_id=order.id, before=before)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
@@ -19,7 +20,7 @@ from frontdesk.model.enums import Role, FollowUpStatus, JobStatus, OrderStatus, 
 
 from .auth import ManagerApproval, verify_manager
 from .common import get, load_order, positive_int, text, touch
-from .context import Tx, service
+from .context import Tx, service, unflushed
 from .errors import IllegalTransition, PermissionDenied, ValidationError
 from .estimate import order_totals
 from .lifecycle import require_order_status, transition_order
@@ -108,7 +109,10 @@ def prepare_settlement(
     ack = text(data.safety_ack_by, "safety_ack_by", max_len=80)
     if ack:
         order.safety_ack_by, order.safety_ack_at = ack, tx.now
-    tx.session.query(Receivable).filter(Receivable.order_id == order.id).delete()
+    if inspect(order).persistent:  # an order a batch has not written yet has no rows to replace
+        tx.session.query(Receivable).filter(Receivable.order_id == order.id).delete()
+    for earlier in unflushed(tx.session, Receivable, order_id=order.id):
+        tx.session.expunge(earlier)
     refs = {PayType.WARRANTY: data.warranty_claim_ref, PayType.INSURANCE: data.insurance_ref}
     for pay_type in RECEIVABLE_TYPES:
         share = totals.by_pay_type.get(pay_type)

@@ -19,7 +19,7 @@ from frontdesk.model.enums import (
 )
 
 from .common import get, load_job, load_order, text, touch
-from .context import Tx, service
+from .context import Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .estimate import decline, new_job, new_part_line, reserve, stock_level
 from .lifecycle import require_order_status, transition_job, transition_order
@@ -190,7 +190,7 @@ def propose_additional(
         other.pause_reason = PauseReason.WAITING_APPROVAL
         _clock(tx, other, "pause", PauseReason.WAITING_APPROVAL)
     touch(order)
-    tx.session.flush()
+    flush_for_id(tx.session, job)
     tx.audit("job", job.id, order_id=order.id, after={"description": job.description, "hours": job.hours,
                                                       "amount": job.amount, "origin": job.origin, "status": job.status})
     return job
