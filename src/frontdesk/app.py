@@ -39,6 +39,9 @@ class FrontdeskApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="frontdesk.quit"),
         binding(HELP, "help", "Help", tooltip="Every key of this screen"),
         binding(LOCK, "lock", "Lock", tooltip="Lock the terminal until your password is typed"),
+        # Our own palette binding (Textual adds an untranslated one otherwise); the footer shows it on the right.
+        binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
+                tooltip="Every screen and the main actions, by name"),
     ]
 
     def on_mount(self) -> None:

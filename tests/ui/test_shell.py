@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from frontdesk.i18n import set_language
 from frontdesk.model.enums import Role
 
 from ..conftest import PASSWORD
@@ -42,3 +45,39 @@ async def test_idle_terminal_locks(app_for):
         app._check_idle()
         await pilot.pause()
         assert type(app.screen).__name__ == "LockScreen"
+
+
+async def test_an_unexpected_failure_in_a_service_call_is_shown_not_swallowed(app_for):
+    from frontdesk.screens.base import DeskScreen
+
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DeskScreen)
+
+        def broken() -> None:
+            raise RuntimeError("disk on fire")
+
+        failures: list[str] = []
+        screen.call_service(broken, then=lambda _r: failures.append("then ran"), failed=lambda e: failures.append(str(e)))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert failures == ["Unexpected error; nothing was saved: disk on fire"]
+        screen.call_service(broken)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("disk on fire" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+def test_login_snapshot(snap_compare, app_for, lang, size):
+    set_language(lang)
+
+    async def typed_name(pilot):
+        await pilot.pause()
+        await pilot.press(*"advisor", "tab")
+        await pilot.pause()
+
+    assert snap_compare(app_for(None), terminal_size=size, run_before=typed_name)

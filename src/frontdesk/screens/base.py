@@ -8,6 +8,7 @@ service call was one transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from frontdesk.services.context import Actor, Services
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 class DeskScreen(Screen[Any]):
@@ -63,6 +65,13 @@ class DeskScreen(Screen[Any]):
                 result = fn(*args, **kwargs)
             except FrontdeskError as exc:
                 self.app.call_from_thread(failed or self.show_error, exc)
+                return
+            except Exception as exc:  # a bug or a lost database: say so instead of hanging
+                log.exception("service call %s failed", getattr(fn, "__name__", fn))
+                # As a FrontdeskError the screen's own failure path runs too (a busy flag is reset).
+                error = FrontdeskError(_("Unexpected error; nothing was saved: {error}").format(
+                    error=str(exc) or type(exc).__name__))
+                self.app.call_from_thread(failed or self.show_error, error)
                 return
             if then is not None:
                 self.app.call_from_thread(then, result)

@@ -472,3 +472,24 @@ def count_open_orders(services: Services, actor: Actor) -> int:
     with services.db.reader() as s:
         return s.scalar(select(func.count()).select_from(RepairOrder).where(
             RepairOrder.store_id == actor.store_id, RepairOrder.status.in_(IN_HOUSE))) or 0
+
+
+# Check-in screen (screens/checkin.py): what vehicle_card leaves out but saving the customer and
+# the vehicle back must keep (an update replaces every field, so the form must hold them all).
+
+
+@dataclass(frozen=True)
+class CheckInRecord:
+    card: VehicleCard
+    address: str
+    notes: str
+    new_energy: bool
+    vin_check_confirmed: bool
+
+
+def checkin_record(services: Services, vehicle_id: int) -> CheckInRecord:
+    card = vehicle_card(services, vehicle_id)
+    with services.db.reader() as s:
+        v = s.get(Vehicle, vehicle_id, options=[joinedload(Vehicle.customer)])
+        assert v is not None  # vehicle_card raised NotFound otherwise; vehicles are never deleted
+        return CheckInRecord(card, v.customer.address, v.customer.notes, v.new_energy, v.vin_check_confirmed)

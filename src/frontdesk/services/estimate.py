@@ -85,7 +85,7 @@ def add_job(
 
 def _job_fields(job: Job) -> dict:
     return {"description": job.description, "hours": job.hours, "rate": job.rate, "amount": job.amount,
-            "pay_type": job.pay_type, "status": job.status, "safety": job.safety}
+            "pay_type": job.pay_type, "status": job.status, "safety": job.safety, "origin": job.origin}
 
 
 def _part_fields(line: PartLine) -> dict:
@@ -173,13 +173,21 @@ def add_part(
 def update_job(
     tx: Tx, order_id: int, job_id: int, *, hours: Decimal | str | None = None, rate: Decimal | str | None = None,
     pay_type: PayType | str | None = None, safety: bool | None = None, description: str | None = None,
-    expected_version: int | None = None,
+    origin: JobOrigin | str | None = None, expected_version: int | None = None,
 ) -> Job:
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
     job = _job_on(order, job_id)
     assert job is not None
     before = _job_fields(job)
+    if origin is not None:
+        # At the desk a job is what the customer asked for or what the advisor recommends;
+        # "additional" work comes from the workshop, through its own service.
+        allowed = {JobOrigin.REQUESTED.value, JobOrigin.RECOMMENDED.value}
+        value = origin.value if isinstance(origin, JobOrigin) else str(origin)
+        if value not in allowed or job.origin == JobOrigin.ADDITIONAL:
+            raise ValidationError("origin", _("At the desk a job is either requested by the customer or recommended."))
+        job.origin = JobOrigin(value)
     if pay_type is not None:
         job.pay_type = _pay_type(pay_type)
         if rate is None:

@@ -1,0 +1,501 @@
+"""Appointments by phone: find the car, pick the day with its load in view, book; move, cancel, check in.
+
+The customer is on the line, so every step is a key or two: the search box finds the car
+as the plate, phone tail or name is typed; + and - (or Up/Down) move the day and the time
+by a day and half an hour; the chosen day's appointments stay in view on the right with
+how many are booked that day and in the chosen hour, so the advisor can offer a quieter
+time. On the right-hand list, F4 moves the selected appointment (the form then edits its
+time), x cancels it and n records a no-show (each pressed twice: no slip of a finger
+loses a booking), and Enter or F2 checks the car in when it arrives, carrying the
+appointment over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from functools import partial
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import EDIT, FIND, NEW, REFRESH, SAVE, back, binding
+from frontdesk.model.enums import Role
+from frontdesk.services import auth, checkin, desk
+from frontdesk.services import search as search_service
+from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.widgets.field import Field
+from frontdesk.widgets.list_table import ListTable, clip
+from frontdesk.widgets.step_input import StepInput
+from frontdesk.widgets.vehicle_search import VehicleSearch
+
+from .base import DeskScreen
+
+STEP_MINUTES = 30
+ARM_SECONDS = 5.0  # a second x or n within this time confirms
+ADVISOR_ROLES = (Role.ADVISOR, Role.MANAGER)
+
+_DAY = re.compile(r"^\s*(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})\s*$")
+_DAY_DIGITS = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_TIME = re.compile(r"^(\d{1,2})[:.：](\d{2})$")
+
+
+# Typed days and times ----------------------------------------------------------------------
+
+
+def parse_day(text: str, today: dt.date) -> dt.date | None:
+    """2026-11-25, 2026/11/25, 20261125, or 11-25 (this year, or next year when that is past)."""
+    m = _DAY.match(text) or _DAY_DIGITS.match(text)
+    if not m:
+        return None
+    year, month, day = m.groups()
+    try:
+        if year is not None:
+            return dt.date(int(year), int(month), int(day))
+        guess = dt.date(today.year, int(month), int(day))
+        return guess if guess >= today else dt.date(today.year + 1, int(month), int(day))
+    except ValueError:
+        return None
+
+
+def format_day(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def parse_time(text: str) -> dt.time | None:
+    """14:30, 14.30, 1430, 930, 14 (a full-width colon too)."""
+    raw = text.strip()
+    if m := _TIME.match(raw):
+        hours, minutes = m.groups()
+    elif raw.isdigit() and len(raw) in (3, 4):
+        hours, minutes = raw[:-2], raw[-2:]
+    elif raw.isdigit() and len(raw) <= 2:
+        hours, minutes = raw, "0"
+    else:
+        return None
+    try:
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        return None
+
+
+def step_day(text: str, n: int, today: dt.date) -> str | None:
+    day = parse_day(text, today)
+    return None if day is None else format_day(day + dt.timedelta(days=n))
+
+
+def step_time(text: str, n: int) -> str | None:
+    """Half an hour later or earlier, onto the half-hour grid; stays within the day."""
+    t = parse_time(text)
+    if t is None:
+        return None
+    minutes = t.hour * 60 + t.minute
+    if n > 0:
+        minutes = (minutes // STEP_MINUTES + n) * STEP_MINUTES
+    else:
+        minutes = (-(-minutes // STEP_MINUTES) + n) * STEP_MINUTES
+    minutes = max(0, min(minutes, 24 * 60 - STEP_MINUTES))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def weekday(day: dt.date) -> str:
+    return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day.weekday()]
+
+
+def default_slot(now: dt.datetime) -> dt.datetime:
+    """The next full hour, or tomorrow morning once the working day is over."""
+    slot = (now + dt.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    if slot.date() != now.date() or slot.hour >= 18:
+        slot = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(9, 0))
+    return slot
+
+
+class AppointmentsScreen(DeskScreen):
+    """``AppointmentsScreen()``: book by phone; move, cancel, no-show; check an arrival in."""
+
+    CSS_PATH = "../assets/styles/appointments.tcss"
+    AUTO_FOCUS = "#vehicle"
+
+    BINDINGS = [
+        binding(SAVE, "save", "Save", tooltip="Book the appointment, or save the new time of the one being moved"),
+        binding(NEW, "check_in", "Check in", tooltip="Check in the car of the selected appointment"),
+        binding(EDIT, "move", "Move", tooltip="Change the day or time of the selected appointment"),
+        binding("x", "cancel_appointment", "Cancel", tooltip="Cancel the selected appointment (press twice)"),
+        binding("n", "no_show", "No-show", tooltip="Record that the customer did not come (press twice)"),
+        binding(FIND, "find", "Find car", tooltip="Find the car by plate, VIN, phone or name"),
+        binding(REFRESH, "refresh", "Refresh", tooltip="Read the day's appointments again"),
+        binding("plus", "day(1)", "Next day", key_display="+", show=False),
+        binding("minus", "day(-1)", "Previous day", key_display="-", show=False),
+        back(),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._vehicle: search_service.SearchHit | None = None
+        self._day: dt.date | None = None
+        self._rows: list[desk.AppointmentRow] = []
+        self._moving: desk.AppointmentRow | None = None
+        self._armed: tuple[str, int, float] | None = None  # (action, appointment id, when pressed)
+        self._advisor_names: dict[int, str] = {}
+        self._select_after_load: int | None = None
+
+    # Layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        now = self.services.clock()
+        slot = default_slot(now)
+        today = now.date()
+        self._day = slot.date()  # read as soon as the screen is shown (on_screen_resume)
+        yield Header(show_clock=self.fd.show_clock)
+        with Horizontal(id="appt-body"):
+            with VerticalScroll(id="appt-form"):
+                yield Static("", id="appt-mode")
+                yield VehicleSearch(partial(search_service.search, self.services), input_id="vehicle",
+                                    placeholder=_("Plate, VIN, phone or name"))
+                yield Static(_("No car chosen yet."), id="vehicle-chosen")
+                yield Static("", id="vehicle-error", classes="field-error")
+                with Horizontal(id="appt-when"):
+                    with Vertical(classes="appt-field"):
+                        yield Label(_("Day (+/- moves it)"))
+                        yield StepInput(lambda text, n: step_day(text, n, today), value=format_day(slot.date()),
+                                        id="day", restrict=r"[0-9./-]*", max_length=10)
+                        yield Static("", id="day-error", classes="field-error")
+                    with Vertical(classes="appt-field"):
+                        yield Label(_("Time"))
+                        yield StepInput(step_time, value=slot.strftime("%H:%M"), id="scheduled_at",
+                                        restrict=r"[0-9:.：]*", max_length=5)
+                        yield Static("", id="scheduled_at-error", classes="field-error")
+                yield Field("requested_work", _("Requested work"), placeholder=_("e.g. first service, brake noise"))
+                with Vertical(classes="appt-field", id="advisor-field"):
+                    yield Label(_("Advisor"))
+                    me = self.actor
+                    yield Select([(me.display_name, me.user_id)], value=me.user_id, allow_blank=False, id="advisor")
+            with Vertical(id="appt-day"):
+                yield Static("", id="day-title")
+                yield Static("", id="day-summary")
+                yield ListTable(id="day-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#day-table", ListTable)
+        table.add_columns(_("Time"), _("Plate"), _("Customer"), _("Requested work"), _("Advisor"))
+        self._show_mode()
+        self._advisor_names = {self.actor.user_id: self.actor.display_name} if self.actor.user_id else {}
+        self.call_service(auth.list_users, self.services, then=self._advisors, group="appt-advisors")
+
+    def on_screen_resume(self) -> None:
+        """Back from a check-in: the arrived appointment leaves the list."""
+        self._load_day()
+
+    def _advisors(self, users: list[auth.UserInfo]) -> None:
+        store = self.services.settings.store_code
+        options = [(u.display_name, u.id) for u in users
+                   if u.active and u.role in ADVISOR_ROLES and u.store_code == store]
+        if not any(uid == self.actor.user_id for _name, uid in options):
+            options.insert(0, (self.actor.display_name, self.actor.user_id))
+        self._advisor_names = {uid: name for name, uid in options if uid is not None}
+        select = self.query_one("#advisor", Select)
+        chosen = select.value
+        select.set_options(options)
+        select.value = chosen
+        self._summary()
+
+    # Widgets ------------------------------------------------------------------------------
+
+    @property
+    def _day_input(self) -> StepInput:
+        return self.query_one("#day", StepInput)
+
+    @property
+    def _time_input(self) -> StepInput:
+        return self.query_one("#scheduled_at", StepInput)
+
+    @property
+    def _table(self) -> ListTable:
+        return self.query_one("#day-table", ListTable)
+
+    @property
+    def _search(self) -> VehicleSearch:
+        return self.query_one(VehicleSearch)
+
+    def _selected(self) -> desk.AppointmentRow | None:
+        key = self._table.cursor_key
+        return next((r for r in self._rows if f"a{r.id}" == key), None)
+
+    # The day and its load -------------------------------------------------------------------
+
+    @on(Input.Changed, "#day")
+    def _day_typed(self, event: Input.Changed) -> None:
+        day = parse_day(event.value, self.services.clock().date())
+        self.query_one("#day-error", Static).update("")
+        if day is not None and day != self._day:
+            self._day = day
+            self._load_day()
+
+    @on(Select.Changed, "#advisor")
+    @on(Input.Changed, "#scheduled_at")
+    def _slot_changed(self) -> None:
+        self.query_one("#scheduled_at-error", Static).update("")
+        self._summary()
+
+    def action_day(self, n: int) -> None:
+        """+ and - away from the fields: the day moves, the list follows."""
+        self._day_input.step(n)
+
+    def action_refresh(self) -> None:
+        self._load_day()
+
+    def _load_day(self) -> None:
+        day = self._day
+        if day is None:
+            return
+        self._title()
+        self.call_service(desk.day_load, self.services, self.actor, day, then=partial(self._show_day, day),
+                          group="appt-day")
+
+    def _show_day(self, day: dt.date, rows: list[desk.AppointmentRow]) -> None:
+        if day != self._day:  # the day was moved on while this one was read
+            return
+        self._rows = rows
+        table = self._table
+        keep = table.cursor_key
+        table.clear()
+        moving = self._moving.id if self._moving else None
+        for r in rows:
+            style = "reverse" if r.id == moving else ""
+            work = r.requested_work.splitlines()[0] if r.requested_work else ""
+            table.add_row(Text(r.scheduled_at.strftime("%H:%M"), style=f"bold {style}"), Text(r.plate, style="bold"),
+                          clip(r.customer_name, 12), clip(work, 18), clip(r.advisor, 10), key=f"a{r.id}")
+        if self._select_after_load is not None:
+            keep, self._select_after_load = f"a{self._select_after_load}", None
+        table.move_to_key(keep)
+        self._title()
+        self._summary()
+
+    def _redraw(self) -> None:
+        """Draw the list again from what was read last (the row being moved is marked)."""
+        if self._day is not None:
+            self._show_day(self._day, self._rows)
+
+    def _title(self) -> None:
+        day = self._day
+        if day is None:
+            return
+        today = self.services.clock().date()
+        relative = {0: _("today"), 1: _("tomorrow"), -1: _("yesterday")}.get((day - today).days)
+        title = f"{format_day(day)} {weekday(day)}" + (f" ({relative})" if relative else "")
+        self.query_one("#day-title", Static).update(Text(title, style="bold"))
+
+    def _summary(self) -> None:
+        """How full the day is, and the hour the time field points at."""
+        rows = self._rows
+        lines = [_("{n} booked this day").format(n=len(rows))]
+        t = parse_time(self._time_input.value)
+        if t is not None:
+            in_hour = sum(1 for r in rows if r.scheduled_at.hour == t.hour)
+            lines.append(_("{n} at {start}–{end}").format(
+                n=in_hour, start=f"{t.hour:02d}:00", end=f"{(t.hour + 1) % 24:02d}:00"))
+        advisor = self._advisor_names.get(self.query_one("#advisor", Select).value)  # type: ignore[arg-type]
+        if advisor:
+            mine = sum(1 for r in rows if r.advisor == advisor)
+            lines.append(_("{n} for {advisor}").format(n=mine, advisor=advisor))
+        self.query_one("#day-summary", Static).update(" · ".join(lines))
+
+    # The car --------------------------------------------------------------------------------
+
+    @on(VehicleSearch.Chosen)
+    def _car_chosen(self, event: VehicleSearch.Chosen) -> None:
+        if self._moving is not None:
+            self.notify(_("Save or leave the move first (F6 or Esc)."), severity="warning")
+            return
+        hit = event.hit
+        self._vehicle = hit
+        self.query_one("#vehicle-chosen", Static).update(
+            Text.assemble((hit.plate, "bold"), f"  {hit.model}  {hit.customer_name}  {hit.phone}"))
+        self.query_one("#vehicle-error", Static).update("")
+        self._search.clear()
+        self._day_input.focus()
+
+    def action_find(self) -> None:
+        self._search.focus_box()
+
+    # Booking and moving ------------------------------------------------------------------------
+
+    def _when(self) -> dt.datetime | None:
+        """The day and time in the form, or None (with the reason beside the field)."""
+        day = parse_day(self._day_input.value, self.services.clock().date())
+        t = parse_time(self._time_input.value)
+        if t is None:
+            self.query_one("#scheduled_at-error", Static).update(_("Enter the time as 14:30."))
+            self._time_input.focus()
+        if day is None:
+            self.query_one("#day-error", Static).update(_("Enter the day as 2026-11-25."))
+            self._day_input.focus()
+        return dt.datetime.combine(day, t) if day is not None and t is not None else None
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        when = self._when()
+        if self._moving is not None:
+            if when is not None:
+                row = self._moving
+                self.call_service(checkin.move_appointment, self.services, self.actor, row.id, when,
+                                  expected_version=row.version, then=self._moved, failed=self._refused)
+            return
+        if self._vehicle is None:
+            self.query_one("#vehicle-error", Static).update(_("Find and pick the car first."))
+            self._search.focus_box()
+            return
+        if when is None:
+            return
+        work = self.query_one("#requested_work", Input).value
+        advisor = self.query_one("#advisor", Select).value
+        self.call_service(checkin.book_appointment, self.services, self.actor, self._vehicle.vehicle_id, when, work,
+                          advisor_id=advisor if isinstance(advisor, int) else None, then=self._booked)
+
+    def _booked(self, appt: object) -> None:
+        hit = self._vehicle
+        when: dt.datetime = appt.scheduled_at  # type: ignore[attr-defined]
+        self.notify(_("Booked: {plate} on {day} at {time}.").format(
+            plate=hit.plate if hit else "", day=format_day(when.date()), time=when.strftime("%H:%M")))
+        self._vehicle = None
+        self.query_one("#vehicle-chosen", Static).update(_("No car chosen yet."))
+        self.query_one("#requested_work", Input).value = ""
+        self._select_after_load = appt.id  # type: ignore[attr-defined]
+        self._load_day()
+        self._search.focus_box()
+
+    def action_move(self) -> None:
+        row = self._selected()
+        if row is None:
+            self.notify(_("Pick an appointment in the day's list first."), severity="warning")
+            return
+        self._moving = row
+        self._time_input.value = row.scheduled_at.strftime("%H:%M")
+        self._show_mode()
+        self._redraw()
+        self._time_input.focus()
+
+    def _moved(self, appt: object) -> None:
+        row = self._moving
+        when: dt.datetime = appt.scheduled_at  # type: ignore[attr-defined]
+        self.notify(_("Moved: {plate} to {day} at {time}.").format(
+            plate=row.plate if row else "", day=format_day(when.date()), time=when.strftime("%H:%M")))
+        self._moving = None
+        self._show_mode()
+        self._select_after_load = appt.id  # type: ignore[attr-defined]
+        self._load_day()
+        self._table.focus()
+
+    def _refused(self, error: FrontdeskError) -> None:
+        self.show_error(error)
+        if isinstance(error, ConflictError) or (isinstance(error, ValidationError) and error.field == "appointment"):
+            self._moving = None  # someone else changed it: start again from what is saved now
+            self._show_mode()
+            self._load_day()
+
+    def show_error(self, error: FrontdeskError) -> None:
+        """Beside the field, and the cursor into it: the advisor corrects it at once."""
+        super().show_error(error)
+        if isinstance(error, ValidationError) and error.field in ("scheduled_at", "requested_work", "vehicle"):
+            self.query_one(f"#{error.field}").focus()
+
+    def _show_mode(self) -> None:
+        row = self._moving
+        if row is None:
+            text = Text(_("New appointment"), style="bold")
+        else:
+            text = Text(_("Moving {plate} ({when}): pick the new day and time, F6 saves, Esc stops.").format(
+                plate=row.plate, when=row.scheduled_at.strftime("%m-%d %H:%M")), style="bold black on yellow")
+        self.query_one("#appt-mode", Static).update(text)
+        for selector in ("#requested_work", "#advisor", "#vehicle"):
+            self.query_one(selector).disabled = row is not None
+
+    # Cancelling, no-show, arrival ----------------------------------------------------------------
+
+    def action_cancel_appointment(self) -> None:
+        self._twice("cancel")
+
+    def action_no_show(self) -> None:
+        self._twice("no_show")
+
+    def _twice(self, action: str) -> None:
+        row = self._selected()
+        if row is None:
+            self.notify(_("Pick an appointment in the day's list first."), severity="warning")
+            return
+        armed, self._armed = self._armed, None
+        if armed is not None and armed[:2] == (action, row.id) and time.monotonic() - armed[2] < ARM_SECONDS:
+            self.call_service(checkin.cancel_appointment, self.services, self.actor, row.id,
+                              no_show=action == "no_show", expected_version=row.version,
+                              then=partial(self._cancelled, action, row), failed=self._refused)
+            return
+        self._armed = (action, row.id, time.monotonic())  # a key's timing, not business time: not the clock
+        when = row.scheduled_at.strftime("%m-%d %H:%M")
+        if action == "cancel":
+            message = _("Press x again to cancel {plate}'s appointment of {when}.")
+        else:
+            message = _("Press n again to record that {plate} did not come ({when}).")
+        self.notify(message.format(plate=row.plate, when=when), severity="warning", timeout=ARM_SECONDS)
+
+    def _cancelled(self, action: str, row: desk.AppointmentRow, _appt: object) -> None:
+        done = _("Cancelled: {plate}, {when}.") if action == "cancel" else _("No-show recorded: {plate}, {when}.")
+        self.notify(done.format(plate=row.plate, when=row.scheduled_at.strftime("%m-%d %H:%M")))
+        if self._moving is not None and self._moving.id == row.id:
+            self._moving = None
+            self._show_mode()
+        self._load_day()
+
+    @on(DataTable.RowHighlighted, "#day-table")
+    def _other_row(self) -> None:
+        self._armed = None
+
+    def action_check_in(self) -> None:
+        if self._moving is not None:
+            self.notify(_("Save or leave the move first (F6 or Esc)."), severity="warning")
+            return
+        row = self._selected()
+        if row is None:
+            self.notify(_("Pick an appointment in the day's list first."), severity="warning")
+            return
+        try:
+            self.fd.open_destination("checkin", vehicle_id=row.vehicle_id, appointment_id=row.id)
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("frontdesk.screens."):
+                raise
+            self.notify(_("This screen is not part of this version yet."), severity="warning")
+
+    @on(DataTable.RowSelected, "#day-table")
+    def _enter_on_appointment(self) -> None:
+        self.action_check_in()
+
+    # Leaving ------------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#day")
+    def _day_entered(self) -> None:
+        self._time_input.focus()
+
+    @on(Input.Submitted, "#scheduled_at")
+    def _time_entered(self) -> None:
+        if self._moving is not None:
+            self.action_save()
+        else:
+            self.query_one("#requested_work", Input).focus()
+
+    @on(Input.Submitted, "#requested_work")
+    def _work_entered(self) -> None:
+        self.query_one("#advisor", Select).focus()
+
+    def action_back(self) -> None:
+        if self._moving is not None:
+            self._moving = None
+            self._show_mode()
+            self._redraw()
+            self._table.focus()
+            return
+        super().action_back()

@@ -1,0 +1,282 @@
+"""Pick a labor operation or a part from the catalog as you type: code, name or pinyin initials.
+
+The advisor types ``jy`` and sees 机油… at once: typing waits a moment for a pause, then an
+exclusive thread worker searches (a newer keystroke cancels the older search, and a result
+for an older text is thrown away, so the list always belongs to what is in the box). Down
+goes into the list, Up on its first row back to the box, Enter picks (in the box: the row
+under the cursor, or the first hit once the search has answered), Esc gives up.
+
+The picker is a ``ModalScreen[int | None]``: it is dismissed with the chosen record's id.
+The part picker also says which job the part goes on (the estimate's selected job by
+default; F4 moves it to another job or to the order itself) and shows the stock, so a part
+that is short is seen before it is promised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from frontdesk.i18n import current_language, gettext as _
+from frontdesk.keys import EDIT, back, binding, translate_bindings
+from frontdesk.services import desk
+from frontdesk.services.errors import FrontdeskError
+from frontdesk.services.money import format_money
+from frontdesk.widgets.list_table import ListTable, clip
+
+H = TypeVar("H")
+
+DEBOUNCE_SECONDS = 0.12
+SHORT_STYLE = "bold white on red"
+
+
+def number(value: Any) -> str:
+    """A quantity or hours without trailing zeros: 4, 1.5, 0.25."""
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
+
+
+class CatalogPicker(ModalScreen[int | None], Generic[H]):
+    """Search box over a results list; subclasses say what is searched and how a row reads."""
+
+    CSS_PATH = "../assets/styles/estimate.tcss"
+    AUTO_FOCUS = "#picker-search"
+
+    BINDINGS = [
+        back("Cancel"),
+        Binding("down", "results", "Results", show=False),
+        Binding("up", "box", "Search box", show=False),
+    ]
+
+    def __init__(self, title: str, placeholder: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._title = title
+        self._placeholder = placeholder
+        self._seq = 0  # one number per text typed; results carry the number they were asked for
+        self._answered = -1
+        self._timer: Timer | None = None
+        self._hits: list[H] = []
+        self._enter_waiting = False
+
+    # What a subclass says -------------------------------------------------------------------
+
+    def columns(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def search(self, text: str) -> Sequence[H]:
+        """Runs in a worker thread."""
+        raise NotImplementedError
+
+    def cells(self, hit: H) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def hit_id(self, hit: H) -> int:
+        return hit.id  # type: ignore[attr-defined,no-any-return]
+
+    def hint(self) -> str:
+        return _("Type a code, a name or pinyin initials · Down: the list · Enter: pick · Esc: cancel")
+
+    def extra(self) -> ComposeResult:
+        """Widgets between the title and the search box (the part picker's job line)."""
+        return iter(())
+
+    # Layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(self._title, id="picker-title")
+            yield from self.extra()
+            with Horizontal(id="picker-bar"):
+                yield Input(id="picker-search", placeholder=self._placeholder)
+                yield Static("", id="picker-status")
+            yield ListTable(id="picker-results", leave_up=True)
+            yield Static(self.hint(), id="picker-hint")
+
+    def on_mount(self) -> None:
+        self.results.add_columns(*self.columns())
+        self._schedule("", delay=0)  # the catalog's first page before anything is typed
+
+    @property
+    def box(self) -> Input:
+        return self.query_one("#picker-search", Input)
+
+    @property
+    def results(self) -> ListTable:
+        return self.query_one("#picker-results", ListTable)
+
+    @property
+    def hits(self) -> list[H]:
+        return list(self._hits)
+
+    # Typing -----------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#picker-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self._schedule(event.value.strip(), delay=DEBOUNCE_SECONDS)
+
+    def _schedule(self, text: str, *, delay: float) -> None:
+        self._seq += 1
+        seq = self._seq
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._status(_("Searching…"))
+        if delay <= 0:
+            self._lookup(seq, text)
+        else:
+            self._timer = self.set_timer(delay, lambda: self._lookup(seq, text))
+
+    @work(thread=True, exclusive=True, group="catalog-search", exit_on_error=False)
+    def _lookup(self, seq: int, text: str) -> None:
+        try:
+            hits = list(self.search(text))
+        except FrontdeskError as exc:
+            self.app.call_from_thread(self._failed, seq, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001  (the box says so; typing on must stay possible)
+            self.app.call_from_thread(self._failed, seq, _("Search failed: {error}").format(error=exc))
+            raise
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._arrived, seq, hits)
+
+    def _arrived(self, seq: int, hits: list[H]) -> None:
+        if seq != self._seq:  # the box changed since: a newer search is on its way
+            return
+        self._answered = seq
+        self._hits = hits
+        table = self.results
+        table.clear()
+        for i, hit in enumerate(hits):
+            table.add_row(*self.cells(hit), key=str(i))
+        if hits:
+            table.move_cursor(row=0)
+        self._status(_("{n} found").format(n=len(hits)) if hits else _("Nothing found"))
+        if self._enter_waiting:
+            self._enter_waiting = False
+            if hits:
+                self._choose(0)
+
+    def _failed(self, seq: int, message: str) -> None:
+        if seq == self._seq:
+            self._answered = seq
+            self._enter_waiting = False
+            self._status(message)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#picker-status", Static).update(text)
+
+    # Keys ----------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "results":
+            return self.box.has_focus and bool(self._hits)
+        if action == "box":
+            return self.results.has_focus
+        return super().check_action(action, parameters)
+
+    def action_results(self) -> None:
+        self.results.focus()
+
+    def action_box(self) -> None:
+        self.box.focus()
+
+    @on(Input.Submitted, "#picker-search")
+    def _enter_in_box(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._answered != self._seq:  # typed and Enter at once: pick the first hit when it arrives
+            self._enter_waiting = True
+        elif self._hits:
+            self._choose(self.results.cursor_row)
+
+    @on(DataTable.RowSelected, "#picker-results")
+    def _enter_on_row(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._choose(event.cursor_row)
+
+    def _choose(self, row: int) -> None:
+        if 0 <= row < len(self._hits):
+            self.dismiss(self.hit_id(self._hits[row]))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def _names(name: str, name_en: str) -> str:
+    """The catalog's Chinese name; in English the English name beside it when there is one."""
+    if current_language() == "en" and name_en:
+        return f"{name_en} · {name}"
+    return name
+
+
+class LaborOpPicker(CatalogPicker[desk.LaborOpHit]):
+    """``LaborOpPicker(search)``: dismissed with a labor operation's id."""
+
+    def __init__(self, search: Callable[[str], Sequence[desk.LaborOpHit]]) -> None:
+        super().__init__(_("Add a job from the labor catalog"), _("Code, name or pinyin initials (jy finds 机油…)"))
+        self._search = search
+
+    def columns(self) -> Sequence[str]:
+        return (_("Code"), _("Labor operation"), _("Std. hours"), _("Safety"))
+
+    def search(self, text: str) -> Sequence[desk.LaborOpHit]:
+        return self._search(text)
+
+    def cells(self, hit: desk.LaborOpHit) -> tuple[Any, ...]:
+        safety = Text(_("Safety"), style="bold yellow") if hit.safety else ""
+        return (Text(hit.code, style="bold"), clip(_names(hit.name, hit.name_en), 44), number(hit.std_hours), safety)
+
+
+class PartPicker(CatalogPicker[desk.PartHit]):
+    """``PartPicker(search, targets, target)``: dismissed with a part's id; ``target_job_id`` says where it goes.
+
+    ``targets`` are (job id, description) pairs, ``None`` standing for the order itself.
+    """
+
+    BINDINGS = [
+        binding(EDIT, "next_target", "Another job", tooltip="Put the part on another job of the estimate"),
+    ]
+
+    def __init__(self, search: Callable[[str], Sequence[desk.PartHit]], targets: Sequence[tuple[int | None, str]],
+                 target: int | None) -> None:
+        super().__init__(_("Add a part"), _("Part number, name or pinyin initials"))
+        self._search = search
+        self._targets = list(targets) or [(None, _("The order (no job)"))]
+        ids = [job_id for job_id, _label in self._targets]
+        self._target = ids.index(target) if target in ids else 0
+
+    @property
+    def target_job_id(self) -> int | None:
+        return self._targets[self._target][0]
+
+    def extra(self) -> ComposeResult:
+        yield Static(self._target_text(), id="picker-target")
+
+    def _target_text(self) -> str:
+        return _("For: {job}").format(job=self._targets[self._target][1]) + "   " + _("(F4: another job)")
+
+    def action_next_target(self) -> None:
+        self._target = (self._target + 1) % len(self._targets)
+        self.query_one("#picker-target", Static).update(self._target_text())
+
+    def columns(self) -> Sequence[str]:
+        return (_("Part number"), _("Part"), _("Price"), _("On hand"), _("Reserved"), _("Available"), _("Unit"))
+
+    def search(self, text: str) -> Sequence[desk.PartHit]:
+        return self._search(text)
+
+    def cells(self, hit: desk.PartHit) -> tuple[Any, ...]:
+        available = hit.available
+        free = Text(number(available), style=SHORT_STYLE if available <= 0 else "bold green")
+        return (Text(hit.number, style="bold"), clip(_names(hit.name, hit.name_en), 24),
+                format_money(hit.price, symbol=False), number(hit.on_hand), number(hit.reserved), free, hit.unit)

@@ -1,0 +1,581 @@
+"""Check-in (接车): the customer, the vehicle and this visit on one form; F6 opens the order.
+
+A check-in is three service calls (customer, vehicle, order), each its own transaction.
+So that a refusal never leaves half a check-in behind, the form first checks what it can
+check by itself, with the rules and messages the services use (VIN, plate, mobile, dates,
+the odometer against the last visit); it asks the advisor to confirm a VIN whose check
+digit does not verify, or a reading below the last one; it looks up whether the plate or
+the VIN belongs to another car; and only then saves, skipping the customer or the vehicle
+when nothing in them changed. Should a later step still be refused, the ids of what was
+saved are kept, so the retry updates those records instead of creating them twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import SAVE, back, binding
+from frontdesk.labels import WARRANTY, label
+from frontdesk.services import checkin, desk, search
+from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput
+from frontdesk.services.context import Services
+from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.services.validation import (
+    VinCheck,
+    is_new_energy_plate,
+    normalise_phone,
+    normalise_plate,
+    normalise_vin,
+)
+from frontdesk.widgets.field import Field
+from frontdesk.widgets.fuel_gauge import FuelGauge
+from frontdesk.widgets.notes_area import NotesArea
+
+from .base import DeskScreen
+from .confirm import ConfirmScreen
+
+TEXT_FIELDS = (
+    "name", "phone", "plate", "vin", "make", "model", "colour", "sale_date",
+    "odometer_km", "brought_by_name", "brought_by_phone", "contact_phone",
+)
+CHECKBOXES = ("is_company", "new_energy", "same_as_owner")
+#: What an untouched new form holds; "edited" means different from what was loaded.
+BLANK: dict[str, Any] = {
+    **{name: "" for name in TEXT_FIELDS}, "is_company": False, "new_energy": False, "same_as_owner": True,
+    "fuel_eighths": None, "concerns": "",
+}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Messages about the whole form rather than one field: their lines show only when they say something.
+BANNERS = ("checkin-note", "vehicle-error", "appointment-error", "customer-error")
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The three things ``checkin.warranty_status`` reads of a vehicle, for the live preview."""
+
+    sale_date: dt.date | None
+    warranty_months: int
+    warranty_km: int
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """The form after its own checks: ready for the three service calls."""
+
+    customer: CustomerInput
+    vehicle: VehicleInput
+    vin: VinCheck
+    km: int
+    fuel: int
+    concerns: str
+    brought_by_name: str
+    brought_by_phone: str
+    contact_phone: str
+
+
+def _kilometres(text: str) -> int:
+    digits = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+    if not digits:
+        raise ValidationError("odometer_km", _("This field is required."))
+    if not digits.isascii() or not digits.isdigit():
+        raise ValidationError("odometer_km", _("Enter a whole number."))
+    km = int(digits)
+    if km > checkin.MAX_ODOMETER:
+        raise ValidationError("odometer_km", _("Enter a number between {lo} and {hi}.").format(lo=0, hi=checkin.MAX_ODOMETER))
+    return km
+
+
+def _taken_by_another(services: Services, plate: str, vin: str, vehicle_id: int | None) -> dict[str, str]:
+    """Whether another vehicle has this plate or VIN (read before anything is saved)."""
+    taken: dict[str, str] = {}
+    for name, value, message in (
+        ("plate", plate, _("Another vehicle already has this plate.")),
+        ("vin", vin, _("Another vehicle already has this VIN.")),
+    ):
+        if any(getattr(hit, name) == value and hit.vehicle_id != vehicle_id for hit in search.search(services, value)):
+            taken[name] = message
+    return taken
+
+
+def prefill_fields(typed: str) -> dict[str, str]:
+    """Which field a search text that found nothing belongs in: a whole plate, a mobile number or a name."""
+    try:
+        return {"plate": normalise_plate(typed)}
+    except ValidationError:
+        pass
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1") and not any(ch.isalpha() for ch in typed):
+        return {"phone": digits}
+    if not any(ch.isdigit() for ch in typed) and any(not ch.isascii() for ch in typed):
+        return {"name": typed}
+    return {}
+
+
+class CheckInScreen(DeskScreen):
+    """``CheckInScreen()`` for a new customer and car; ``CheckInScreen(vehicle_id=...)`` for a known one."""
+
+    CSS_PATH = "../assets/styles/checkin.tcss"
+    AUTO_FOCUS = "#name"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS = [
+        binding(SAVE, "save", "Save", tooltip="Save the customer, the vehicle and the check-in, then do the walkaround"),
+        back(),
+    ]
+
+    def __init__(self, vehicle_id: int | None = None, appointment_id: int | None = None,
+                 prefill: str | None = None) -> None:
+        super().__init__()
+        self._prefill = prefill_fields(prefill) if prefill and vehicle_id is None else {}
+        self._vehicle_id = vehicle_id
+        self._appointment_id = appointment_id
+        self._vehicle_version: int | None = None
+        self._customer_id: int | None = None
+        self._customer_version: int | None = None
+        # What the database holds now (None: not saved yet); an unchanged record is not saved again.
+        self._saved_customer: CustomerInput | None = None
+        self._saved_vehicle: VehicleInput | None = None
+        self._address = ""
+        self._notes = ""
+        self._warranty_months: int | None = None
+        self._warranty_km: int | None = None
+        self._last_km = 0
+        self._open_order = False
+        # What the advisor confirmed: the VIN as typed despite its check digit, the lower reading.
+        self._vin_confirmed: str | None = None
+        self._km_confirmed: int | None = None
+        self._pristine: dict[str, Any] = dict(BLANK)
+        self._loaded = vehicle_id is None
+        self._busy = False
+
+    # Layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("New check-in: customer and vehicle") if self._vehicle_id is None else _("Check-in"),
+                     id="checkin-title")
+        with VerticalScroll(id="checkin-form"):
+            yield Static("", id="checkin-note")
+            yield Static("", id="vehicle-error", classes="field-error")
+            yield Static("", id="appointment-error", classes="field-error")
+            with Horizontal(id="checkin-columns"):
+                with Vertical(id="checkin-owner", classes="checkin-column"):
+                    yield Static(_("Customer"), classes="section")
+                    with Horizontal(classes="row"):
+                        yield Field("name", _("Name"))
+                        yield Field("phone", _("Mobile"), placeholder=_("11 digits"))
+                    yield Checkbox(_("Company customer"), id="is_company", compact=True)
+                    yield Static("", id="customer-error", classes="field-error")
+                    yield Static(_("Vehicle"), classes="section")
+                    with Horizontal(classes="row"):
+                        yield Field("plate", _("Plate"), placeholder="粤B12345")
+                        yield Field("vin", _("VIN"), placeholder=_("17 characters"))
+                    with Horizontal(classes="row"):
+                        yield Field("make", _("Make"))
+                        yield Field("model", _("Model"))
+                    with Horizontal(classes="row"):
+                        yield Field("colour", _("Colour"))
+                        yield Field("sale_date", _("Sale date"), placeholder="YYYY-MM-DD")
+                    yield Checkbox(_("New-energy vehicle"), id="new_energy", compact=True)
+                with Vertical(id="checkin-visit", classes="checkin-column"):
+                    yield Static(_("This visit"), classes="section")
+                    with Horizontal(classes="row"):
+                        yield Field("odometer_km", _("Odometer (km)"))
+                        with Vertical(id="fuel_eighths-field", classes="gauge"):
+                            yield Label(_("Fuel (eighths)"))
+                            yield FuelGauge(id="fuel_eighths", hint=_("← → or 0-8"))
+                            yield Static("", id="fuel_eighths-error", classes="field-error")
+                    yield Checkbox(_("Brought in by the owner"), value=True, id="same_as_owner", compact=True)
+                    with Horizontal(id="brought-by", classes="row"):
+                        yield Field("brought_by_name", _("Brought in by"))
+                        yield Field("brought_by_phone", _("Their mobile"))
+                    yield Field("contact_phone", _("Contact mobile for this visit"),
+                                placeholder=_("Empty: the owner's mobile"))
+                    yield Label(_("Concerns, in the customer's own words"), classes="concerns-label")
+                    yield NotesArea(id="concerns")
+                    yield Static("", id="concerns-error", classes="field-error")
+                    yield Static("", id="warranty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#brought-by").display = False
+        for field, value in self._prefill.items():
+            self.query_one(f"#{field}", Input).value = value
+        self._fit_banners()
+        if self._vehicle_id is not None:
+            self.call_service(desk.checkin_record, self.services, self._vehicle_id, then=self._show_record)
+        if self._appointment_id is not None:
+            self.call_service(desk.day_load, self.services, self.actor, self.services.clock().date(),
+                              then=self._show_appointment)
+        self._show_warranty()
+
+    # Loading -------------------------------------------------------------------------------
+
+    def _show_record(self, record: desk.CheckInRecord) -> None:
+        """Fill the customer and vehicle from the database (first load, or after a conflict)."""
+        card = record.card
+        self._vehicle_id, self._vehicle_version = card.vehicle_id, card.version
+        self._customer_id, self._customer_version = card.customer_id, card.customer_version
+        self._address, self._notes = record.address, record.notes
+        self._warranty_months, self._warranty_km = card.warranty_months, card.warranty_km
+        self._last_km = card.last_odometer_km
+        self._open_order = card.open_order_id is not None
+        self._saved_customer = CustomerInput(card.customer_name, card.phone, card.is_company, record.address, record.notes)
+        self._saved_vehicle = VehicleInput(
+            plate=card.plate, vin=card.vin, make=card.make, model=card.model, colour=card.colour,
+            sale_date=card.sale_date, warranty_months=card.warranty_months, warranty_km=card.warranty_km,
+            new_energy=record.new_energy,
+        )
+        if record.vin_check_confirmed:
+            self._vin_confirmed = card.vin  # confirmed when the car was first saved
+        for name, value in (
+            ("name", card.customer_name), ("phone", card.phone), ("is_company", card.is_company),
+            ("plate", card.plate), ("vin", card.vin), ("make", card.make), ("model", card.model),
+            ("colour", card.colour), ("sale_date", card.sale_date.isoformat() if card.sale_date else ""),
+            ("new_energy", record.new_energy),
+        ):
+            self._set(name, value)
+        self.query_one("#checkin-title", Static).update(
+            _("Check-in: {plate} · {make} {model} · {name}").format(
+                plate=card.plate, make=card.make, model=card.model, name=card.customer_name))
+        if card.last_odometer_km:
+            self.query_one("#odometer_km-field > Label", Label).update(
+                _("Odometer (km), last {km}").format(km=card.last_odometer_km))
+        self.query_one("#vehicle-error", Static).update(
+            _("This vehicle already has an open order: open it from the desk.") if self._open_order else "")
+        self._fit_banners()
+        if not self._loaded:
+            self._loaded = True
+            self.query_one("#odometer_km", Input).focus()
+        self._show_warranty()
+
+    def _show_appointment(self, rows: list[desk.AppointmentRow]) -> None:
+        row = next((r for r in rows if r.id == self._appointment_id), None)
+        if row is None:  # not today's, or no longer open: check_in says which when it is saved
+            return
+        self.query_one("#checkin-note", Static).update(
+            _("Appointment {time}: {work}").format(time=row.scheduled_at.strftime("%H:%M"), work=row.requested_work))
+        self._fit_banners()
+        if row.requested_work and not self.query_one("#concerns", TextArea).text.strip():
+            self._set("concerns", row.requested_work)
+
+    # The form's values ------------------------------------------------------------------------
+
+    def _values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value for name in TEXT_FIELDS}
+        values.update({name: self.query_one(f"#{name}", Checkbox).value for name in CHECKBOXES})
+        values["fuel_eighths"] = self.query_one("#fuel_eighths", FuelGauge).value
+        values["concerns"] = self.query_one("#concerns", TextArea).text
+        return values
+
+    def _set(self, name: str, value: Any) -> None:
+        """Fill one field from the database: it counts as unedited."""
+        if name in TEXT_FIELDS:
+            self.query_one(f"#{name}", Input).value = value
+        elif name in CHECKBOXES:
+            self.query_one(f"#{name}", Checkbox).value = value
+        elif name == "concerns":
+            self.query_one("#concerns", TextArea).text = value
+        self._pristine[name] = value
+
+    def _edited(self) -> bool:
+        return self._values() != self._pristine
+
+    def _sale_date(self, text: str) -> dt.date | None:
+        text = unicodedata.normalize("NFKC", text).strip()
+        if not text:
+            return None
+        if not _DATE.fullmatch(text):
+            raise ValidationError("sale_date", _("Enter the date as YYYY-MM-DD, for example 2024-05-01."))
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("sale_date", _("There is no such date.")) from None
+        if day > self.services.clock().date():
+            raise ValidationError("sale_date", _("The sale date cannot be in the future."))
+        return day
+
+    def _check(self, v: dict[str, Any]) -> tuple[dict[str, str], _Parsed | None]:
+        """The form's own checks, before anything is saved: problems by field, or the parsed form."""
+        errors: dict[str, str] = {}
+
+        def run(field: str, fn: Callable[[str], Any], text: str) -> Any:
+            try:
+                return fn(text)
+            except ValidationError as exc:
+                errors[field] = exc.message
+                return None
+
+        required = _("This field is required.")
+        for name in ("name", "make", "model"):
+            if not v[name].strip():
+                errors[name] = required
+        phone = run("phone", normalise_phone, v["phone"])
+        plate = run("plate", normalise_plate, v["plate"])
+        vin = run("vin", normalise_vin, v["vin"])
+        sale_date = run("sale_date", self._sale_date, v["sale_date"])
+        km = run("odometer_km", _kilometres, v["odometer_km"])
+        if v["fuel_eighths"] is None:
+            errors["fuel_eighths"] = _("Read the fuel gauge: 0 to 8 eighths (Left/Right or a digit).")
+        if not v["concerns"].strip():
+            errors["concerns"] = required
+        brought_name = brought_phone = ""
+        if not v["same_as_owner"]:
+            brought_name = v["brought_by_name"].strip()
+            if not brought_name:
+                errors["brought_by_name"] = required
+            if v["brought_by_phone"].strip():
+                brought_phone = run("brought_by_phone", normalise_phone, v["brought_by_phone"]) or ""
+        contact = run("contact_phone", normalise_phone, v["contact_phone"]) if v["contact_phone"].strip() else ""
+        if self._open_order:
+            errors["vehicle"] = _("This vehicle already has an open order: open it from the desk.")
+        if errors:
+            return errors, None
+        return {}, _Parsed(
+            customer=CustomerInput(v["name"].strip(), phone, v["is_company"], self._address, self._notes),
+            vehicle=VehicleInput(
+                plate=plate, vin=vin.vin, make=v["make"].strip(), model=v["model"].strip(), colour=v["colour"].strip(),
+                sale_date=sale_date, warranty_months=self._warranty_months, warranty_km=self._warranty_km,
+                new_energy=v["new_energy"],
+            ),
+            vin=vin, km=km, fuel=v["fuel_eighths"], concerns=v["concerns"].strip(), brought_by_name=brought_name,
+            brought_by_phone=brought_phone, contact_phone=contact or "",
+        )
+
+    # Errors beside the fields ----------------------------------------------------------------
+
+    def show_error(self, error: FrontdeskError) -> None:
+        super().show_error(error)
+        if isinstance(error, ValidationError):
+            self._mark([error.field])
+        self._fit_banners()
+
+    def _fit_banners(self) -> None:
+        for name in BANNERS:
+            banner = self.query_one(f"#{name}", Static)
+            banner.display = bool(str(banner.render()))
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for name, message in problems.items():
+            self.query_one(f"#{name}-error", Static).update(message)
+        self._mark(list(problems))
+        self._fit_banners()
+        self.notify(_("Check the fields marked in red."), title=_("Not saved"), severity="error", timeout=6)
+
+    def _mark(self, names: list[str]) -> None:
+        """Outline the refused inputs in red and put the focus on the first one."""
+        first: Widget | None = None
+        for name in names:
+            try:
+                widget = self.query_one(f"#{name}")
+            except NoMatches:
+                continue
+            if isinstance(widget, (Input, TextArea, FuelGauge)):
+                widget.add_class("-invalid")
+                first = first or widget
+        if first is not None:
+            first.focus()
+            first.scroll_visible(animate=False)
+
+    def clear_errors(self) -> None:
+        super().clear_errors()
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+        self._fit_banners()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(FuelGauge.Changed)
+    def _edited_field(self, event: Input.Changed | TextArea.Changed | FuelGauge.Changed) -> None:
+        """Typing into a refused field takes its complaint away; the warranty follows the form."""
+        widget = event.control
+        if widget is None or not widget.id:
+            return
+        if widget.has_class("-invalid"):
+            widget.remove_class("-invalid")
+            self.query_one(f"#{widget.id}-error", Static).update("")
+        if widget.id == "plate" and self.focused is widget and is_new_energy_plate(self.query_one("#plate", Input).value):
+            self.query_one("#new_energy", Checkbox).value = True  # typed a green plate: tick it for the advisor
+        if widget.id in ("sale_date", "odometer_km"):
+            self._show_warranty()
+
+    @on(Checkbox.Changed, "#same_as_owner")
+    def _brought_by_owner(self, event: Checkbox.Changed) -> None:
+        """Someone else brought the car: their name and mobile are asked for, next in the tab order."""
+        self.query_one("#brought-by").display = not event.value
+
+    # Warranty, live --------------------------------------------------------------------------
+
+    def _show_warranty(self) -> None:
+        v = self._values()
+        try:
+            sale = self._sale_date(v["sale_date"])
+        except ValidationError:
+            sale = None
+        try:
+            km = _kilometres(v["odometer_km"])
+        except ValidationError:
+            km = self._last_km
+        settings = self.services.settings
+        terms = _Terms(sale, self._warranty_months or settings.warranty_months, self._warranty_km or settings.warranty_km)
+        status = checkin.warranty_status(terms, km, self.services.clock().date())  # type: ignore[arg-type]
+        text = _("Warranty: {status}").format(status=label(WARRANTY, status))
+        if sale is None:
+            text += "  " + _("(no sale date: decided at diagnosis)")
+        else:
+            text += "  " + _("(sold {date}; {months} months or {km} km)").format(
+                date=sale.isoformat(), months=terms.warranty_months, km=terms.warranty_km)
+        widget = self.query_one("#warranty", Static)
+        widget.update(text)
+        for status_class in ("in_warranty", "out_of_warranty", "undetermined"):
+            widget.set_class(status == status_class, f"-{status_class.replace('_', '-')}")
+
+    # Saving -----------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self._busy or not self._loaded:
+            return
+        self.clear_errors()
+        problems, parsed = self._check(self._values())
+        if parsed is None:
+            self._show_problems(problems)
+            return
+        if not parsed.vin.check_digit_ok and self._vin_confirmed != parsed.vin.vin:
+            message = _("The VIN's check digit is {got}, expected {expected}: read it off the car again and confirm.").format(
+                got=parsed.vin.vin[8], expected=parsed.vin.expected)
+            self._ask("vin", message, _("Check the VIN"), _("The VIN is right"),
+                      lambda: setattr(self, "_vin_confirmed", parsed.vin.vin))
+            return
+        if parsed.km < self._last_km and self._km_confirmed != parsed.km:
+            self._ask_lower_odometer(parsed.km)
+            return
+        self._busy = True
+        vehicle_changed = self._saved_vehicle != parsed.vehicle
+        if vehicle_changed:
+            self.call_service(_taken_by_another, self.services, parsed.vehicle.plate, parsed.vehicle.vin,
+                              self._vehicle_id, then=lambda taken: self._after_lookup(taken, parsed), failed=self._failed)
+        else:
+            self._save_customer(parsed)
+
+    def _ask(self, field: str, message: str, title: str, yes: str, confirmed: Callable[[], None]) -> None:
+        """Show the doubt beside the field and ask; a yes records it and saves again."""
+        self.query_one(f"#{field}-error", Static).update(message)
+        self._mark([field])
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                confirmed()
+                self.action_save()
+
+        self.app.push_screen(ConfirmScreen(title, message + "\n\n" + _("Save it as typed?"), yes=yes,
+                                           no=_("Correct it")), answered)
+
+    def _ask_lower_odometer(self, km: int) -> None:
+        message = _("The odometer reads less than at the last visit ({last} km). Check it and confirm.").format(
+            last=self._last_km)
+        self._ask("odometer_km", message, _("Check the odometer"), _("The reading is right"),
+                  lambda: setattr(self, "_km_confirmed", km))
+
+    def _after_lookup(self, taken: dict[str, str], parsed: _Parsed) -> None:
+        if taken:
+            self._busy = False
+            self._show_problems(taken)
+            return
+        self._save_customer(parsed)
+
+    def _save_customer(self, parsed: _Parsed) -> None:
+        if self._customer_id is not None and self._saved_customer == parsed.customer:
+            self._save_vehicle(parsed)
+            return
+
+        def saved(customer: Any) -> None:
+            self._customer_id, self._customer_version = customer.id, customer.version
+            self._saved_customer = parsed.customer
+            self._save_vehicle(parsed)
+
+        self.call_service(checkin.save_customer, self.services, self.actor, parsed.customer,
+                          customer_id=self._customer_id, expected_version=self._customer_version,
+                          then=saved, failed=self._failed)
+
+    def _save_vehicle(self, parsed: _Parsed) -> None:
+        if self._vehicle_id is not None and self._saved_vehicle == parsed.vehicle:
+            self._check_in(parsed)
+            return
+        assert self._customer_id is not None
+        data = replace(parsed.vehicle, confirm_vin_check_digit=self._vin_confirmed == parsed.vehicle.vin)
+
+        def saved(vehicle: Any) -> None:
+            self._vehicle_id, self._vehicle_version = vehicle.id, vehicle.version
+            self._saved_vehicle = parsed.vehicle
+            self._check_in(parsed)
+
+        self.call_service(checkin.save_vehicle, self.services, self.actor, self._customer_id, data,
+                          vehicle_id=self._vehicle_id, expected_version=self._vehicle_version,
+                          then=saved, failed=self._failed)
+
+    def _check_in(self, parsed: _Parsed) -> None:
+        assert self._vehicle_id is not None
+        data = CheckInInput(
+            vehicle_id=self._vehicle_id, odometer_km=parsed.km, fuel_eighths=parsed.fuel, concerns=parsed.concerns,
+            brought_by_name=parsed.brought_by_name, brought_by_phone=parsed.brought_by_phone,
+            contact_phone=parsed.contact_phone, appointment_id=self._appointment_id,
+            confirm_lower_odometer=parsed.km < self._last_km and self._km_confirmed == parsed.km,
+        )
+
+        def refused(error: FrontdeskError) -> None:
+            # Another terminal recorded a higher reading since this form was loaded: ask as above.
+            if isinstance(error, ValidationError) and error.field == "odometer_km" and self._km_confirmed != parsed.km:
+                self.call_service(desk.vehicle_card, self.services, self._vehicle_id,
+                                  then=lambda card: self._recheck_km(card, parsed.km), failed=self._failed)
+                return
+            self._failed(error)
+
+        self.call_service(checkin.check_in, self.services, self.actor, data, then=self._checked_in, failed=refused)
+
+    def _recheck_km(self, card: desk.VehicleCard, km: int) -> None:
+        self._busy = False
+        self._last_km = card.last_odometer_km
+        self._vehicle_version = card.version
+        self._ask_lower_odometer(km)
+
+    def _checked_in(self, order: Any) -> None:
+        from .walkaround import WalkaroundScreen
+
+        self._busy = False
+        self.notify(_("Order {number} opened.").format(number=order.number), timeout=4)
+        self.app.switch_screen(WalkaroundScreen(order_id=order.id))
+
+    def _failed(self, error: FrontdeskError) -> None:
+        self._busy = False
+        if isinstance(error, ConflictError) and self._vehicle_id is not None:
+            self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
+            self.call_service(desk.checkin_record, self.services, self._vehicle_id, then=self._show_record)
+            return
+        self.show_error(error)
+
+    # Leaving ------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if not self._edited():
+            super().action_back()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                super(CheckInScreen, self).action_back()
+
+        self.app.push_screen(ConfirmScreen(_("Discard this check-in?"), _("What was typed here has not been saved."),
+                                           yes=_("Discard"), no=_("Keep editing")), answered)

@@ -1,0 +1,56 @@
+"""A table of rows to pick from with the keyboard: a row cursor, Enter chooses.
+
+Left and Right are handed on to the screen (a row cursor has no use for them, and desk
+screens move between their lists with the arrow keys); with ``leave_up`` the Up key on the
+first row is handed on too, so a results list under a search box gives the focus back to
+the box. A binding whose ``check_action`` says no is passed to the next node of the chain.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+
+class ListTable(DataTable[object]):
+    """``ListTable(id="orders")``: zebra rows, row cursor, arrows that leave the table."""
+
+    def __init__(self, *, leave_up: bool = False, id: str | None = None, classes: str = "") -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
+        self.leave_up = leave_up
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("cursor_left", "cursor_right"):
+            return False
+        if action == "cursor_up" and self.leave_up and self.cursor_row <= 0:
+            return False
+        return super().check_action(action, parameters)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor (``None`` when the table is empty)."""
+        if self.row_count == 0:
+            return None
+        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
+    def move_to_key(self, key: str | None) -> None:
+        """Put the cursor back on the row with this key after the rows were reloaded."""
+        if key is None:
+            return
+        try:
+            self.move_cursor(row=self.get_row_index(key), animate=False, scroll=True)
+        except RowDoesNotExist:  # the row is gone (the car left, the appointment was cancelled)
+            pass
+
+
+def clip(text: str, cells: int) -> str:
+    """At most ``cells`` terminal columns (a CJK character takes two), "…" when cut.
+
+    Company customers have names of twenty characters; a list is read by its plates.
+    """
+    if cell_len(text) <= cells:
+        return text
+    while text and cell_len(text) > cells - 1:
+        text = text[:-1]
+    return text + "…"

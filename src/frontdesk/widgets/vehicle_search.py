@@ -1,0 +1,269 @@
+"""The desk's search box: finds a vehicle as the advisor types, never freezing the screen.
+
+Typing waits ~150 ms for a pause, then one exclusive thread worker runs the search (a new
+keystroke cancels the previous worker; a result that arrives for an older text is thrown
+away, so the list always belongs to what is in the box). Down goes from the box into the
+results, Up on the first result goes back, Enter posts :class:`VehicleSearch.Chosen` and
+Esc clears the box (when it is empty, Esc is left to the screen).
+
+The widget does not know the database: the screen hands it ``search(text) -> hits``
+(``services.search.search`` bound to its services).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import BACK, binding, translate_bindings
+from frontdesk.labels import status
+from frontdesk.services.errors import FrontdeskError
+
+from .list_table import ListTable, clip
+
+if TYPE_CHECKING:
+    from frontdesk.services.search import SearchHit
+
+DEBOUNCE_SECONDS = 0.15
+
+
+class VehicleSearch(Vertical):
+    """``VehicleSearch(search, input_id="search")``: ``#search`` (the box) and ``#search-results``."""
+
+    DEFAULT_CSS = """
+    VehicleSearch { height: auto; }
+    VehicleSearch > .search-bar { height: auto; }
+    VehicleSearch > .search-bar > Input { width: 1fr; }
+    VehicleSearch > .search-bar > .search-status {
+        width: auto; max-width: 30; height: 3; padding: 0 1; content-align: left middle; color: $text-muted;
+    }
+    VehicleSearch > ListTable { display: none; height: auto; }
+    VehicleSearch.-active > ListTable { display: block; }
+    """
+
+    BINDINGS = [
+        binding(BACK, "clear", "Clear search", key_display="Esc", tooltip="Empty the search box"),
+        Binding("down", "results", "Results", show=False),
+        Binding("up", "box", "Search box", show=False),
+    ]
+
+    class Chosen(Message):
+        """Enter on a result (or in the box, for the result under the cursor)."""
+
+        def __init__(self, search: VehicleSearch, hit: SearchHit) -> None:
+            super().__init__()
+            self.search = search
+            self.hit = hit
+
+        @property
+        def control(self) -> VehicleSearch:
+            return self.search
+
+    class Active(Message):
+        """The box went from empty to holding text, or back: screens show or hide the results."""
+
+        def __init__(self, search: VehicleSearch, active: bool) -> None:
+            super().__init__()
+            self.search = search
+            self.active = active
+
+        @property
+        def control(self) -> VehicleSearch:
+            return self.search
+
+    def __init__(self, search: Callable[[str], Sequence[SearchHit]], *, input_id: str = "search",
+                 placeholder: str = "", id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id or f"{input_id}-box", classes=classes)
+        self._search = search
+        self._input_id = input_id
+        self._placeholder = placeholder
+        self._seq = 0  # one number per text typed; results carry the number they were asked for
+        self._answered = 0  # the number whose results are on show
+        self._timer: Timer | None = None
+        self._hits: list[SearchHit] = []
+        self._enter_waiting = False  # Enter was pressed before the results were in
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="search-bar"):
+            yield Input(id=self._input_id, placeholder=self._placeholder)
+            yield Static("", id=f"{self._input_id}-status", classes="search-status")
+        yield ListTable(id=f"{self._input_id}-results", leave_up=True)
+
+    def on_mount(self) -> None:
+        table = self.results
+        for key, title in (("plate", _("Plate")), ("model", _("Model")), ("customer", _("Customer")),
+                           ("phone", _("Phone")), ("order", _("Order no.")), ("status", _("Status"))):
+            table.add_column(title, key=key)
+
+    # What screens use ------------------------------------------------------------------
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(f"#{self._input_id}", Input)
+
+    @property
+    def results(self) -> ListTable:
+        return self.query_one(f"#{self._input_id}-results", ListTable)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    @property
+    def hits(self) -> list[SearchHit]:
+        return list(self._hits)
+
+    def focus_box(self) -> None:
+        self.input.focus()
+
+    def clear(self) -> None:
+        self.input.value = ""  # Input.Changed does the rest
+
+    def search_again(self) -> None:
+        """Run the current text again (the screen came back: an order may have moved on)."""
+        if self.value.strip():
+            self._schedule(self.value.strip(), delay=0)
+
+    # Typing ------------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.id != self._input_id:
+            return
+        query = event.value.strip()
+        active = bool(query)
+        if active != self.has_class("-active"):
+            self.set_class(active, "-active")
+            self.post_message(self.Active(self, active))
+            self.screen.refresh_bindings()
+        if not active:
+            self._seq += 1
+            self._answered = self._seq
+            self._cancel_timer()
+            self._fill([])
+            self._status("")
+            return
+        self._schedule(query, delay=DEBOUNCE_SECONDS)
+
+    def _schedule(self, query: str, *, delay: float) -> None:
+        self._seq += 1
+        self._enter_waiting = False
+        seq = self._seq
+        self._cancel_timer()
+        self._status(_("Searching…"))
+        if delay <= 0:
+            self._lookup(seq, query)
+        else:
+            self._timer = self.set_timer(delay, lambda: self._lookup(seq, query))
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    @work(thread=True, exclusive=True, group="vehicle-search", exit_on_error=False)
+    def _lookup(self, seq: int, query: str) -> None:
+        try:
+            hits = list(self._search(query))
+        except FrontdeskError as exc:
+            self.app.call_from_thread(self._failed, seq, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001  (the box says so; typing on must stay possible)
+            self.app.call_from_thread(self._failed, seq, _("Search failed: {error}").format(error=exc))
+            raise
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._arrived, seq, query, hits)
+
+    def _arrived(self, seq: int, query: str, hits: list[SearchHit]) -> None:
+        if seq != self._seq:  # the box has changed since: a newer search is on its way
+            return
+        self._answered = seq
+        self._fill(hits)
+        if hits:
+            self._status(_("{n} found").format(n=len(hits)))
+        else:
+            self._status(_("Nothing found"))
+        if self._enter_waiting:
+            self._enter_waiting = False
+            if len(hits) == 1:  # typed in full and Enter at once: no doubt which car is meant
+                self._choose(0)
+
+    def _failed(self, seq: int, message: str) -> None:
+        if seq == self._seq:
+            self._answered = seq
+            self._enter_waiting = False
+            self._status(message)
+
+    def _status(self, text: str) -> None:
+        self.query_one(f"#{self._input_id}-status", Static).update(text)
+
+    def _fill(self, hits: list[SearchHit]) -> None:
+        self._hits = hits
+        table = self.results
+        table.clear()
+        for i, h in enumerate(hits):
+            table.add_row(
+                Text(h.plate, style="bold"), clip(h.model, 20), clip(h.customer_name, 16), h.phone,
+                h.order_number or "", status(h.order_status) if h.order_status else "",
+                key=str(i),
+            )
+        if hits:
+            table.move_cursor(row=0)
+
+    # Keys --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear":
+            return bool(self.value)  # an empty box leaves Esc to the screen
+        if action == "results":
+            return self.input.has_focus and bool(self._hits)
+        if action == "box":
+            return self.results.has_focus
+        return True
+
+    def action_clear(self) -> None:
+        self.clear()
+        self.focus_box()
+
+    def action_results(self) -> None:
+        self.results.focus()
+
+    def action_box(self) -> None:
+        self.focus_box()
+
+    @on(Input.Submitted)
+    def _enter_in_box(self, event: Input.Submitted) -> None:
+        if event.input.id != self._input_id:
+            return
+        event.stop()
+        if self._hits and not self._pending():
+            self._choose(self.results.cursor_row)
+        elif self._pending():
+            self._enter_waiting = True
+
+    def _pending(self) -> bool:
+        """A search for the text in the box has not answered yet."""
+        return self._answered != self._seq
+
+    @on(DataTable.RowSelected)
+    def _enter_on_result(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is not self.results:
+            return
+        event.stop()
+        self._choose(event.cursor_row)
+
+    def _choose(self, row: int) -> None:
+        if 0 <= row < len(self._hits):
+            self.post_message(self.Chosen(self, self._hits[row]))
