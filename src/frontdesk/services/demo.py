@@ -116,6 +116,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.now = today
         self.real_now = today
+        self.promise_floor: dt.datetime | None = None  # today's cars are promised after this
         self.services = replace(services, clock=lambda: self.now)
         self.vehicles: list[_Vehicle] = []
         self.follow_ups: deque[tuple[dt.datetime, int]] = deque()
@@ -279,6 +280,9 @@ class _Generator:
         self.later(rng.uniform(5, 20))
         hours = Decimal(len(jobs))
         promised = estimate.add_working_minutes(self.now, int(hours * 60) + rng.choice((60, 90, 120, 180)))
+        if self.promise_floor is not None and rng.random() < 0.8:
+            # Today's cars mostly still have time (a few are late, as in any workshop).
+            promised = max(promised, estimate.add_working_minutes(self.promise_floor, rng.choice((60, 120, 180, 240))))
         estimate.set_terms(s, advisor, order.id, payment_method=rng.choice(list(PaymentMethod)),
                            old_parts=rng.choice((OldParts.LEAVE, OldParts.LEAVE, OldParts.TAKE)),
                            wash=rng.random() < 0.8, promised_at=promised)
@@ -421,12 +425,82 @@ class _Generator:
             reached = self.rng.random() < 0.85
             scores = None
             if reached:
-                base = self.rng.choice((5, 5, 5, 4, 4, 3))
-                scores = {k: max(1, min(5, base + self.rng.choice((0, 0, 0, -1, 1)))) for k in aftercare.SCORE_FIELDS}
+                scores = self.scores()
             aftercare.record_follow_up(self.services, self.advisors[0], follow.id, aftercare.FollowUpResult(
-                reached=reached, scores=scores, comments="" if not reached else self.rng.choice(("满意", "服务很好", "等待时间有点长", ""))))
+                reached=reached, scores=scores, comments=self.comment(scores)))
             if not reached and follow.attempts < aftercare.MAX_ATTEMPTS:
                 self.follow_ups.append((follow.due_at, order_id))
+
+    def scores(self) -> dict[str, int]:
+        """A follow-up's five scores as dealers see them: most customers are content, a few are not.
+
+        About 80 % give fives (now and then a four), 15 % fours with the odd three, 5 % are
+        unhappy; so roughly one call in ten or fifteen opens a complaint, as in a real store.
+        """
+        rng = self.rng
+        mood = rng.random()
+        if mood < 0.80:
+            return {k: 4 if rng.random() < 0.08 else 5 for k in aftercare.SCORE_FIELDS}
+        if mood < 0.95:
+            return {k: rng.choice((4, 4, 4, 5, 5, 3)) if rng.random() < 0.9 else 4 for k in aftercare.SCORE_FIELDS}
+        low = rng.choice(("timeliness", "price", "quality", "advisor"))
+        return {k: rng.choice((1, 2, 3)) if k in (low, "overall") else rng.choice((3, 4)) for k in aftercare.SCORE_FIELDS}
+
+    def comment(self, scores: dict[str, int] | None) -> str:
+        if scores is None:
+            return ""
+        if min(scores.values()) <= aftercare.LOW_SCORE:
+            return self.rng.choice(("等待时间太长，比约定晚了两个小时", "价格比预估高，没有提前说明", "车洗得不干净",
+                                    "问题没有修好，还有异响"))
+        return self.rng.choice(("满意", "服务很好", "顾问很专业", "", "", ""))
+
+
+FINISHED_STOPS = (None, "settled", "delivered", "ready")
+
+
+def _today_check_ins(now: dt.datetime) -> list[tuple[str | None, dt.datetime]]:
+    """When each of "today's" cars came in: within the last working day, never in the future.
+
+    Between 09:00 and 17:30 that is this morning up to a few minutes ago; at night or before
+    opening it is the last working day, so the desk shows the cars left in overnight as a
+    real store would. Finished cars came in early; the car still at check-in came in last.
+    """
+    opening, closing = dt.time(8, 30), dt.time(17, 30)
+    day = now.date()
+    if now.time() < dt.time(9, 0):
+        day -= dt.timedelta(days=1)
+        end = dt.datetime.combine(day, closing)
+    elif now.time() > closing:
+        end = dt.datetime.combine(day, closing)
+    else:
+        end = now - dt.timedelta(minutes=10)
+    start = dt.datetime.combine(day, opening)
+    span = max((end - start).total_seconds(), 20 * 60)
+    start = end - dt.timedelta(seconds=span)
+    finished = [s for s in TODAY_STOPS if s in FINISHED_STOPS]
+    open_ = [s for s in TODAY_STOPS if s not in FINISHED_STOPS]
+    times: list[tuple[str | None, dt.datetime]] = []
+    for n, stop in enumerate(finished):  # the first 40 % of the day
+        times.append((stop, start + dt.timedelta(seconds=span * 0.4 * n / len(finished))))
+    for n, stop in enumerate(reversed(open_)):  # the rest, the car at check-in last
+        times.append((stop, start + dt.timedelta(seconds=span * (0.4 + 0.6 * n / len(open_)))))
+    return times
+
+
+def _appointment_times(now: dt.datetime, count: int) -> list[dt.datetime]:
+    """Booked slots from the next half hour of opening time on, 45 minutes apart, 09:00–17:00."""
+    slot = (now + dt.timedelta(minutes=60)).replace(second=0, microsecond=0)
+    slot = slot.replace(minute=0 if slot.minute < 30 else 30)
+    times: list[dt.datetime] = []
+    while len(times) < count:
+        if slot.time() < dt.time(9, 0):
+            slot = dt.datetime.combine(slot.date(), dt.time(9, 0))
+        elif slot.time() > dt.time(17, 0):
+            slot = dt.datetime.combine(slot.date() + dt.timedelta(days=1), dt.time(9, 0))
+            continue
+        times.append(slot)
+        slot += dt.timedelta(minutes=45)
+    return times
 
 
 _PANEL_DAMAGES = [
@@ -513,19 +587,17 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
         with gen.services.batch(assign_ids=True):
             gen.due_follow_ups(now - dt.timedelta(hours=12))
             busy = set()
-            stops = list(TODAY_STOPS)
-            for n, stop in enumerate(stops):
-                start = now - dt.timedelta(minutes=30 + (len(stops) - n) * 25 + (200 if stop is None or stop in ("settled", "delivered", "ready") else 0))
+            gen.promise_floor = now
+            for n, (stop, start) in enumerate(_today_check_ins(now)):
                 gen.now = start
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
                 gen.run_order(cat, vehicle, start, stop)
             # Appointments for the rest of today and tomorrow.
-            for n in range(8):
+            for n, when in enumerate(_appointment_times(now, 8)):
                 gen.now = now
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
-                when = now + dt.timedelta(minutes=60 + n * 45)
                 checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
         bar.step(label="today")
         bar.close()

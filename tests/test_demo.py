@@ -1,0 +1,75 @@
+"""The demo store looks like a real one: a busy day in progress, content customers, nothing from the future."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from frontdesk.config import Settings
+from frontdesk.model import Appointment, Complaint, FollowUp, Job, PartLine, RepairOrder
+from frontdesk.model.enums import FollowUpStatus, OrderStatus
+from frontdesk.services import demo
+from frontdesk.services.context import Services
+
+from .conftest import FakeClock
+
+MIDDAY = dt.datetime(2026, 11, 24, 11, 0)  # a Tuesday, the store open
+NIGHT = dt.datetime(2026, 11, 25, 2, 30)  # the small hours of Wednesday
+
+
+@pytest.fixture(scope="module")
+def demo_store(module_database):
+    services = Services(db=module_database, settings=Settings(), clock=FakeClock(MIDDAY))
+    demo.generate(services, days=12, progress=False, today=MIDDAY)
+    return services
+
+
+def test_nothing_happened_after_now(demo_store):
+    with demo_store.db.reader() as s:
+        assert s.scalar(select(func.max(RepairOrder.checked_in_at))) <= MIDDAY
+        booked = s.scalars(select(Appointment.scheduled_at).where(Appointment.status == "booked")).all()
+    assert booked and all(t > MIDDAY and dt.time(9) <= t.time() <= dt.time(17) for t in booked)
+
+
+def test_todays_cars_are_in_every_stage_and_mostly_on_time(demo_store):
+    with demo_store.db.reader() as s:
+        today = s.execute(select(RepairOrder.status, RepairOrder.promised_at)
+                          .where(RepairOrder.checked_in_at >= dt.datetime.combine(MIDDAY.date(), dt.time()))).all()
+    statuses = Counter(status for status, _ in today)
+    for status in (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP,
+                   OrderStatus.READY):
+        assert statuses[status] >= 1, status
+    in_workshop = [promised for status, promised in today if status == OrderStatus.IN_WORKSHOP]
+    overdue = [p for p in in_workshop if p < MIDDAY]
+    assert len(overdue) <= len(in_workshop) // 2  # a few late cars, not a workshop in chaos
+
+
+def test_most_customers_are_content(demo_store):
+    with demo_store.db.reader() as s:
+        reached = s.scalar(select(func.count()).select_from(FollowUp).where(
+            FollowUp.status == FollowUpStatus.DONE, FollowUp.reached.is_(True)))
+        complaints = s.scalar(select(func.count()).select_from(Complaint))
+    assert reached >= 100
+    assert 0.02 <= complaints / reached <= 0.25, (complaints, reached)
+
+
+def test_order_amounts_are_the_sums_of_their_lines(demo_store):
+    with demo_store.db.reader() as s:
+        jobs = s.execute(select(Job.hours, Job.rate, Job.amount)).all()
+        parts = s.execute(select(PartLine.qty, PartLine.unit_price, PartLine.amount)).all()
+    assert jobs and parts
+    assert all(amount == (hours * rate).quantize(Decimal("0.01")) for hours, rate, amount in jobs)
+    assert all(amount == (qty * price).quantize(Decimal("0.01")) for qty, price, amount in parts)
+
+
+def test_at_night_today_is_the_last_working_day():
+    times = demo._today_check_ins(NIGHT)
+    assert all(t.date() == dt.date(2026, 11, 24) and dt.time(8, 30) <= t.time() <= dt.time(17, 30) for _, t in times)
+    assert [t for _, t in times] == sorted(t for _, t in times)
+    assert times[-1][0] == "check_in"  # the last car in is still at the desk
+    slots = demo._appointment_times(NIGHT, 8)
+    assert slots[0] == dt.datetime(2026, 11, 25, 9, 0) and all(dt.time(9) <= t.time() <= dt.time(17) for t in slots)
