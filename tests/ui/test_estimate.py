@@ -295,7 +295,7 @@ async def test_one_key_changes_pay_type_safety_decline_delete(app_for, ui_servic
         await pilot.press("f2")
         await settle(pilot, lambda: screen_name(pilot) == "LaborOpPicker")
         await pilot.press(*"gzzd")
-        await settle(pilot, lambda: pilot.app.screen.hits and pilot.app.screen._answered == pilot.app.screen._seq)
+        await settle(pilot, lambda: pilot.app.screen.hits and not pilot.app.screen._type_ahead.pending)
         assert [h.code for h in pilot.app.screen.hits] == ["DG0101"]
         await pilot.press("enter")
         await settle(pilot, lambda: len([ln for ln in lines(ui_services, order_id) if ln.code == "DG0101"]) == 2)

@@ -18,25 +18,22 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
 from frontdesk.i18n import current_language, gettext as _
 from frontdesk.keys import EDIT, back, binding, translate_bindings
 from frontdesk.services import desk
-from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.money import format_money
 from frontdesk.widgets.list_table import ListTable, clip
+from frontdesk.widgets.type_ahead import TypeAhead
 
 H = TypeVar("H")
 
-DEBOUNCE_SECONDS = 0.12
 SHORT_STYLE = "bold white on red"
 
 
@@ -63,11 +60,9 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
         translate_bindings(self)
         self._title = title
         self._placeholder = placeholder
-        self._seq = 0  # one number per text typed; results carry the number they were asked for
-        self._answered = -1
-        self._timer: Timer | None = None
         self._hits: list[H] = []
-        self._enter_waiting = False
+        self._type_ahead = TypeAhead(self, self.search, arrived=self._arrived, status=self._status,
+                                     group="catalog-search")
 
     # What a subclass says -------------------------------------------------------------------
 
@@ -105,7 +100,7 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
 
     def on_mount(self) -> None:
         self.results.add_columns(*self.columns())
-        self._schedule("", delay=0)  # the catalog's first page before anything is typed
+        self._type_ahead.schedule("", delay=0)  # the catalog's first page before anything is typed
 
     @property
     def box(self) -> Input:
@@ -123,37 +118,9 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
 
     @on(Input.Changed, "#picker-search")
     def _typed(self, event: Input.Changed) -> None:
-        self._schedule(event.value.strip(), delay=DEBOUNCE_SECONDS)
+        self._type_ahead.schedule(event.value.strip())
 
-    def _schedule(self, text: str, *, delay: float) -> None:
-        self._seq += 1
-        seq = self._seq
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self._status(_("Searching…"))
-        if delay <= 0:
-            self._lookup(seq, text)
-        else:
-            self._timer = self.set_timer(delay, lambda: self._lookup(seq, text))
-
-    @work(thread=True, exclusive=True, group="catalog-search", exit_on_error=False)
-    def _lookup(self, seq: int, text: str) -> None:
-        try:
-            hits = list(self.search(text))
-        except FrontdeskError as exc:
-            self.app.call_from_thread(self._failed, seq, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001  (the box says so; typing on must stay possible)
-            self.app.call_from_thread(self._failed, seq, _("Search failed: {error}").format(error=exc))
-            raise
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._arrived, seq, hits)
-
-    def _arrived(self, seq: int, hits: list[H]) -> None:
-        if seq != self._seq:  # the box changed since: a newer search is on its way
-            return
-        self._answered = seq
+    def _arrived(self, hits: list[H], enter_waiting: bool) -> None:
         self._hits = hits
         table = self.results
         table.clear()
@@ -161,17 +128,8 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
             table.add_row(*self.cells(hit), key=str(i))
         if hits:
             table.move_cursor(row=0)
-        self._status(_("{n} found").format(n=len(hits)) if hits else _("Nothing found"))
-        if self._enter_waiting:
-            self._enter_waiting = False
-            if hits:
-                self._choose(0)
-
-    def _failed(self, seq: int, message: str) -> None:
-        if seq == self._seq:
-            self._answered = seq
-            self._enter_waiting = False
-            self._status(message)
+        if enter_waiting and hits:  # typed and Enter at once: the first hit it is
+            self._choose(0)
 
     def _status(self, text: str) -> None:
         self.query_one("#picker-status", Static).update(text)
@@ -194,8 +152,8 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
     @on(Input.Submitted, "#picker-search")
     def _enter_in_box(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._answered != self._seq:  # typed and Enter at once: pick the first hit when it arrives
-            self._enter_waiting = True
+        if self._type_ahead.pending:  # typed and Enter at once: pick the first hit when it arrives
+            self._type_ahead.enter_when_answered()
         elif self._hits:
             self._choose(self.results.cursor_row)
 

@@ -1,8 +1,7 @@
 """The desk's search box: finds a vehicle as the advisor types, never freezing the screen.
 
-Typing waits ~150 ms for a pause, then one exclusive thread worker runs the search (a new
-keystroke cancels the previous worker; a result that arrives for an older text is thrown
-away, so the list always belongs to what is in the box). Down goes from the box into the
+Typing searches in a worker after a short pause (:class:`~frontdesk.widgets.type_ahead.TypeAhead`:
+the list always belongs to what is in the box). Down goes from the box into the
 results, Up on the first result goes back, Enter posts :class:`VehicleSearch.Chosen` and
 Esc clears the box (when it is empty, Esc is left to the screen).
 
@@ -16,27 +15,22 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import BACK, binding, translate_bindings
 from frontdesk.labels import status
-from frontdesk.services.errors import FrontdeskError
 
 from .list_table import ListTable, clip
+from .type_ahead import TypeAhead
 
 if TYPE_CHECKING:
     from frontdesk.services.search import SearchHit
-
-DEBOUNCE_SECONDS = 0.15
-
 
 class VehicleSearch(Vertical):
     """``VehicleSearch(search, input_id="search")``: ``#search`` (the box) and ``#search-results``."""
@@ -88,11 +82,8 @@ class VehicleSearch(Vertical):
         self._search = search
         self._input_id = input_id
         self._placeholder = placeholder
-        self._seq = 0  # one number per text typed; results carry the number they were asked for
-        self._answered = 0  # the number whose results are on show
-        self._timer: Timer | None = None
         self._hits: list[SearchHit] = []
-        self._enter_waiting = False  # Enter was pressed before the results were in
+        self._type_ahead = TypeAhead(self, search, arrived=self._arrived, status=self._status, group="vehicle-search")
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -134,7 +125,7 @@ class VehicleSearch(Vertical):
     def search_again(self) -> None:
         """Run the current text again (the screen came back: an order may have moved on)."""
         if self.value.strip():
-            self._schedule(self.value.strip(), delay=0)
+            self._type_ahead.schedule(self.value.strip(), delay=0)
 
     # Typing ------------------------------------------------------------------------------
 
@@ -149,62 +140,16 @@ class VehicleSearch(Vertical):
             self.post_message(self.Active(self, active))
             self.screen.refresh_bindings()
         if not active:
-            self._seq += 1
-            self._answered = self._seq
-            self._cancel_timer()
+            self._type_ahead.forget()
             self._fill([])
             self._status("")
             return
-        self._schedule(query, delay=DEBOUNCE_SECONDS)
+        self._type_ahead.schedule(query)
 
-    def _schedule(self, query: str, *, delay: float) -> None:
-        self._seq += 1
-        self._enter_waiting = False
-        seq = self._seq
-        self._cancel_timer()
-        self._status(_("Searching…"))
-        if delay <= 0:
-            self._lookup(seq, query)
-        else:
-            self._timer = self.set_timer(delay, lambda: self._lookup(seq, query))
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    @work(thread=True, exclusive=True, group="vehicle-search", exit_on_error=False)
-    def _lookup(self, seq: int, query: str) -> None:
-        try:
-            hits = list(self._search(query))
-        except FrontdeskError as exc:
-            self.app.call_from_thread(self._failed, seq, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001  (the box says so; typing on must stay possible)
-            self.app.call_from_thread(self._failed, seq, _("Search failed: {error}").format(error=exc))
-            raise
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._arrived, seq, query, hits)
-
-    def _arrived(self, seq: int, query: str, hits: list[SearchHit]) -> None:
-        if seq != self._seq:  # the box has changed since: a newer search is on its way
-            return
-        self._answered = seq
+    def _arrived(self, hits: list[SearchHit], enter_waiting: bool) -> None:
         self._fill(hits)
-        if hits:
-            self._status(_("{n} found").format(n=len(hits)))
-        else:
-            self._status(_("Nothing found"))
-        if self._enter_waiting:
-            self._enter_waiting = False
-            if len(hits) == 1:  # typed in full and Enter at once: no doubt which car is meant
-                self._choose(0)
-
-    def _failed(self, seq: int, message: str) -> None:
-        if seq == self._seq:
-            self._answered = seq
-            self._enter_waiting = False
-            self._status(message)
+        if enter_waiting and len(hits) == 1:  # typed in full and Enter at once: no doubt which car is meant
+            self._choose(0)
 
     def _status(self, text: str) -> None:
         self.query_one(f"#{self._input_id}-status", Static).update(text)
@@ -248,14 +193,10 @@ class VehicleSearch(Vertical):
         if event.input.id != self._input_id:
             return
         event.stop()
-        if self._hits and not self._pending():
+        if self._type_ahead.pending:
+            self._type_ahead.enter_when_answered()
+        elif self._hits:
             self._choose(self.results.cursor_row)
-        elif self._pending():
-            self._enter_waiting = True
-
-    def _pending(self) -> bool:
-        """A search for the text in the box has not answered yet."""
-        return self._answered != self._seq
 
     @on(DataTable.RowSelected)
     def _enter_on_result(self, event: DataTable.RowSelected) -> None:

@@ -1,0 +1,106 @@
+"""Search as you type without freezing the screen: shared by the desk's search box and the catalog pickers.
+
+Typing waits for a short pause, then one exclusive thread worker runs the search (a new
+keystroke cancels the previous one); an answer that arrives for an older text is thrown
+away, so what is on show always belongs to what is in the box. Enter pressed before the
+answer is in is remembered and handed to the owner with the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Generic, TypeVar
+
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from frontdesk.i18n import gettext as _
+from frontdesk.services.errors import FrontdeskError
+
+H = TypeVar("H")
+
+DEBOUNCE_SECONDS = 0.15
+
+
+class TypeAhead(Generic[H]):
+    """``TypeAhead(owner, search, arrived=..., status=..., group=...)``; the owner calls ``schedule``.
+
+    ``arrived(hits, enter_waiting)`` runs on the UI thread with the answer to the latest
+    text only; ``status(text)`` shows "Searching…", the count, or what went wrong.
+    """
+
+    def __init__(self, owner: Widget, search: Callable[[str], Sequence[H]], *,
+                 arrived: Callable[[list[H], bool], None], status: Callable[[str], None], group: str) -> None:
+        self._owner = owner
+        self._search = search
+        self._arrived_cb = arrived
+        self._status = status
+        self._group = group
+        self._seq = 0  # one number per text typed; answers carry the number they were asked for
+        self._answered = 0  # the number whose answer is on show
+        self._timer: Timer | None = None
+        self._enter_waiting = False
+
+    @property
+    def pending(self) -> bool:
+        """A search for the text in the box has not answered yet."""
+        return self._answered != self._seq
+
+    def schedule(self, text: str, *, delay: float = DEBOUNCE_SECONDS) -> None:
+        self._seq += 1
+        self._enter_waiting = False
+        seq = self._seq
+        self.cancel_timer()
+        self._status(_("Searching…"))
+        if delay <= 0:
+            self._start(seq, text)
+        else:
+            self._timer = self._owner.set_timer(delay, partial(self._start, seq, text))
+
+    def forget(self) -> None:
+        """The box was emptied: nothing is searched, and any answer still on its way is dropped."""
+        self._seq += 1
+        self._answered = self._seq
+        self._enter_waiting = False
+        self.cancel_timer()
+
+    def enter_when_answered(self) -> None:
+        self._enter_waiting = True
+
+    def cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _start(self, seq: int, text: str) -> None:
+        self._owner.run_worker(partial(self._lookup, seq, text), thread=True, exclusive=True,
+                               group=self._group, exit_on_error=False)
+
+    def _lookup(self, seq: int, text: str) -> None:
+        app = self._owner.app
+        try:
+            hits = list(self._search(text))
+        except FrontdeskError as exc:
+            app.call_from_thread(self._failed, seq, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001  (the box says so; typing on must stay possible)
+            app.call_from_thread(self._failed, seq, _("Search failed: {error}").format(error=exc))
+            raise
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._arrived, seq, hits)
+
+    def _arrived(self, seq: int, hits: list[H]) -> None:
+        if seq != self._seq:  # the box has changed since: a newer search is on its way
+            return
+        self._answered = seq
+        self._status(_("{n} found").format(n=len(hits)) if hits else _("Nothing found"))
+        waiting, self._enter_waiting = self._enter_waiting, False
+        self._arrived_cb(hits, waiting)
+
+    def _failed(self, seq: int, message: str) -> None:
+        if seq == self._seq:
+            self._answered = seq
+            self._enter_waiting = False
+            self._status(message)
