@@ -30,6 +30,7 @@ EXPECTED = {
     "estimate.terms": "am", "order.authorise": "am", "order.reopen_estimate": "am", "order.cancel": "am",
     "order.dispatch": "sm", "job.assign": "slm",
     "job.start": "sltm", "job.pause": "sltm", "job.resume": "sltm", "job.finish": "sltm", "parts.issue": "sltm",
+    "parts.request": "sltm", "parts.order": "sm", "parts.receive": "sm",
     "job.propose": "sltqm", "job.decide": "am", "order.reschedule": "asm",
     "job.self_check": "tl", "job.leader_check": "ls", "job.qc": "qm",
     "order.wash": "sltm", "order.reopen_workshop": "sqm",

@@ -39,6 +39,11 @@ PANEL = {
 }
 WARRANTY = {"in_warranty": "In warranty", "out_of_warranty": "Out of warranty", "undetermined": "Undetermined until diagnosed"}
 ORIGIN = {"requested": "Requested", "recommended": "Recommended", "additional": "Additional"}
+CHANNEL = {"phone": "Phone", "in_person": "In person", "wechat": "WeChat message", "sms": "Text message"}
+CHECK_KIND = {"self": "Self-check", "leader": "Leader check", "qc": "Final QC"}
+PRIORITY = {"normal": "Normal", "urgent": "Urgent", "rush": "Rush"}
+PAUSE_REASON = {"waiting_parts": "Waiting parts", "waiting_approval": "Waiting approval", "other": "Other"}
+PART_ORDER = {"requested": "Requested", "ordered": "Ordered", "arrived": "Arrived"}
 STAGE = {
     "waiting": "Waiting", "in_progress": "In progress", "waiting_parts": "Waiting parts",
     "waiting_approval": "Waiting approval", "checks": "Checks", "wash": "Wash", "ready": "Ready",

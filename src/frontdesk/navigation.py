@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 DESK_ROLES = frozenset({Role.ADVISOR, Role.MANAGER})
+CHECK_ROLES = frozenset({Role.TEAM_LEADER, Role.QC, Role.SUPERVISOR, Role.MANAGER})
+DISPATCH_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER})
+BENCH_ROLES = frozenset({Role.TECHNICIAN, Role.TEAM_LEADER, Role.SUPERVISOR, Role.MANAGER})
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("desk", "Desk home", "Today's cars, appointments, follow-ups; search", "frontdesk.screens.desk_home:DeskHomeScreen", DESK_ROLES),
     Destination("checkin", "New check-in", "Check a car in: customer, vehicle, odometer, concerns", "frontdesk.screens.checkin:CheckInScreen", DESK_ROLES),
     Destination("appointments", "Appointments", "Book, move or cancel appointments", "frontdesk.screens.appointments:AppointmentsScreen", DESK_ROLES),
+    Destination("approvals", "Approvals", "Additional work waiting for the customer's decision; schedule slips", "frontdesk.screens.approvals:ApprovalsScreen", DESK_ROLES),
+    Destination("checks", "Checks and QC", "Leader checks, final QC, wash; cars ready", "frontdesk.screens.checks:ChecksScreen", CHECK_ROLES),
+    Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", DISPATCH_ROLES),
+    Destination("technician", "My jobs", "Start, pause, finish; issue parts; additional work; checks", "frontdesk.screens.technician:TechnicianScreen", BENCH_ROLES),
 )
 
 
@@ -42,6 +49,10 @@ def home_for(role: Role) -> Callable[[], Screen]:
     """The first screen after login for this role."""
     if role in DESK_ROLES:
         return lambda: DESTINATIONS[0].open()
+    workshop_home = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks"}
+    if role in workshop_home:
+        dest = next(d for d in DESTINATIONS if d.key == workshop_home[role])
+        return lambda: dest.open()
     from frontdesk.screens.role_home import RoleHomeScreen
 
     return RoleHomeScreen

@@ -23,7 +23,7 @@ async def test_login_by_keys_then_help_lock_and_sign_out(app_for, ui_actors):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.actor is not None and app.actor.role == Role.TECHNICIAN
-        assert type(app.screen).__name__ == "RoleHomeScreen"
+        assert type(app.screen).__name__ == "TechnicianScreen"
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
@@ -34,7 +34,7 @@ async def test_login_by_keys_then_help_lock_and_sign_out(app_for, ui_actors):
         await pilot.press(*PASSWORD, "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert type(app.screen).__name__ == "RoleHomeScreen"
+        assert type(app.screen).__name__ == "TechnicianScreen"
 
 
 async def test_idle_terminal_locks(app_for):

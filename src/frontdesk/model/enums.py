@@ -47,6 +47,26 @@ class PauseReason(StrEnum):
     OTHER = "other"
 
 
+class JobPriority(StrEnum):
+    """How soon the workshop takes a job: dispatch sorts by it (see ``PRIORITY_RANK``)."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+    RUSH = "rush"
+
+
+#: Higher goes first.
+PRIORITY_RANK = {JobPriority.NORMAL: 0, JobPriority.URGENT: 1, JobPriority.RUSH: 2}
+
+
+class PartOrderState(StrEnum):
+    """A part short in stock: requested by the workshop, ordered from the supplier, arrived."""
+
+    REQUESTED = "requested"
+    ORDERED = "ordered"
+    ARRIVED = "arrived"
+
+
 class JobOrigin(StrEnum):
     REQUESTED = "requested"
     RECOMMENDED = "recommended"

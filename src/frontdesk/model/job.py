@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Hours, Quantity, enum_column
@@ -13,7 +13,9 @@ from .enums import (
     CheckKind,
     DecisionChannel,
     JobOrigin,
+    JobPriority,
     JobStatus,
+    PartOrderState,
     PauseReason,
     PayType,
     WarrantyStatus,
@@ -43,6 +45,9 @@ class Job(Base):
     # Workshop
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technician.id"), index=True)
+    priority: Mapped[JobPriority] = mapped_column(
+        enum_column(JobPriority), default=JobPriority.NORMAL, server_default=JobPriority.NORMAL.value
+    )
     pause_reason: Mapped[PauseReason | None] = mapped_column(enum_column(PauseReason))
     clocked_seconds: Mapped[int] = mapped_column(default=0)
     running_since: Mapped[dt.datetime | None]
@@ -67,6 +72,10 @@ class Job(Base):
     )
     checks: Mapped[list[JobCheck]] = relationship(
         back_populates="job", order_by="JobCheck.id", cascade="all, delete-orphan"
+    )
+    # Loaded with the jobs (one query for all of them): the board's stage reads them.
+    part_orders: Mapped[list[PartOrder]] = relationship(
+        back_populates="job", order_by="PartOrder.id", lazy="selectin"
     )
 
 
@@ -118,3 +127,41 @@ class JobCheck(Base):
     at: Mapped[dt.datetime]
 
     job: Mapped[Job] = relationship(back_populates="checks")
+
+
+class PartOrder(Base):
+    """A part short in stock for a part line: requested -> ordered (expected date) -> arrived.
+
+    The job it belongs to shows "waiting parts" until the part arrives; arrival is a stock
+    receipt (a movement) and the quantity is reserved for the line, ready to be issued.
+    """
+
+    __tablename__ = "part_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("repair_order.id"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"), index=True)
+    part_line_id: Mapped[int] = mapped_column(ForeignKey("part_line.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
+    qty: Mapped[Decimal] = mapped_column(Quantity)
+    state: Mapped[PartOrderState] = mapped_column(enum_column(PartOrderState), index=True)
+    requested_at: Mapped[dt.datetime]
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    expected_on: Mapped[dt.date | None] = mapped_column(Date)
+    supplier_ref: Mapped[str] = mapped_column(String(60), default="")
+    note: Mapped[str] = mapped_column(default="")
+    ordered_at: Mapped[dt.datetime | None]
+    ordered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    arrived_at: Mapped[dt.datetime | None]
+    arrived_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    job: Mapped[Job | None] = relationship(back_populates="part_orders")
+    part_line: Mapped[PartLine] = relationship()
+
+    @property
+    def open(self) -> bool:
+        return self.state != PartOrderState.ARRIVED

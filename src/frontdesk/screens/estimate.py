@@ -355,7 +355,7 @@ class EstimateScreen(DeskScreen):
 
     @staticmethod
     def _lines_hint() -> str:
-        return _("Enter/F4 edit · P pay type · S safety · Del delete · D declined")
+        return _("Enter/F4 edit · P pay type · S safety · R recommended · Del delete · D declined")
 
     def on_mount(self) -> None:
         table = self._table

@@ -138,6 +138,14 @@ class BoardStage(StrEnum):
     READY = "ready"
 
 
+def waiting_parts(job: Job) -> bool:
+    """Paused for parts, or not started (or paused) while a part ordered for it has not arrived."""
+    if job.status == J.PAUSED and job.pause_reason == PauseReason.WAITING_PARTS:
+        return True
+    return job.status in (J.APPROVED, J.ASSIGNED, J.PAUSED) and any(
+        o.state != "arrived" for o in job.part_orders)
+
+
 def board_stage(order: RepairOrder) -> BoardStage:
     """Where a car in the workshop stands, derived from its order and jobs."""
     if order.status == O.READY:
@@ -147,7 +155,7 @@ def board_stage(order: RepairOrder) -> BoardStage:
         return BoardStage.WAITING_APPROVAL
     if any(j.status == J.PAUSED and j.pause_reason == PauseReason.WAITING_APPROVAL for j in jobs):
         return BoardStage.WAITING_APPROVAL
-    if any(j.status == J.PAUSED and j.pause_reason == PauseReason.WAITING_PARTS for j in jobs):
+    if any(waiting_parts(j) for j in jobs):
         return BoardStage.WAITING_PARTS
     if jobs and all(j.status == J.QC_PASSED for j in jobs):
         return BoardStage.WASH if order.wash and order.washed_at is None else BoardStage.READY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from frontdesk.i18n import gettext as _
@@ -11,6 +12,7 @@ from frontdesk.model.enums import (
     CheckKind,
     DecisionChannel,
     JobOrigin,
+    JobPriority,
     JobStatus,
     OrderStatus,
     PauseReason,
@@ -18,6 +20,7 @@ from frontdesk.model.enums import (
     StockMovementKind,
 )
 
+from . import part_orders
 from .common import get, load_job, load_order, text, touch
 from .context import Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
@@ -40,39 +43,76 @@ def _assign(tx: Tx, job: Job, technician_id: int) -> None:
     job.team_id = tech.team_id
 
 
+def _priority(value: JobPriority | str) -> JobPriority:
+    try:
+        return JobPriority(value)
+    except ValueError:
+        raise ValidationError("priority", _("Unknown priority {value}.").format(value=value)) from None
+
+
+def _priority_for(priority: JobPriority | str | Mapping[int, JobPriority | str] | None, job_id: int) -> JobPriority | None:
+    if priority is None:
+        return None
+    if isinstance(priority, Mapping):
+        value = priority.get(job_id)
+        return None if value is None else _priority(value)
+    return _priority(priority)
+
+
 @service("order.dispatch")
-def dispatch(tx: Tx, order_id: int, assignments: dict[int, int], expected_version: int | None = None) -> RepairOrder:
-    """Hand approved jobs to technicians ({job_id: technician_id}); the first dispatch moves the car in."""
+def dispatch(
+    tx: Tx, order_id: int, assignments: dict[int, int], expected_version: int | None = None, *,
+    priority: JobPriority | str | Mapping[int, JobPriority | str] | None = None,
+) -> RepairOrder:
+    """Hand approved jobs to technicians ({job_id: technician_id}); the first dispatch moves the car in.
+
+    ``priority`` is one priority for every job assigned, or {job_id: priority}; jobs it does
+    not name keep theirs (normal unless set before).
+    """
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP), _("dispatch"))
     if not assignments:
         raise ValidationError("assignments", _("Pick at least one job and a technician."))
     jobs = {j.id: j for j in order.jobs}
-    done = {}
+    done: dict[str, int] = {}
+    priorities: dict[str, str] = {}
     for job_id, tech_id in assignments.items():
         job = jobs.get(job_id)
         if job is None:
             raise ValidationError("job", _("That job is not on this order."))
         transition_job(job, J.ASSIGNED)
         _assign(tx, job, tech_id)
+        wanted = _priority_for(priority, job_id)
+        if wanted is not None:
+            job.priority = wanted
         done[str(job_id)] = tech_id
+        priorities[str(job_id)] = job.priority.value
     if order.status == OrderStatus.AUTHORISED:
         transition_order(order, OrderStatus.IN_WORKSHOP, tx.now)
         order.dispatched_at = tx.now
     else:
         touch(order)
-    tx.audit("repair_order", order.id, order_id=order.id, after={"assigned": done, "status": order.status})
+    tx.audit("repair_order", order.id, order_id=order.id,
+             after={"assigned": done, "priority": priorities, "status": order.status})
     return order
 
 
 @service("job.assign")
-def reassign(tx: Tx, job_id: int, technician_id: int, expected_version: int | None = None) -> Job:
+def reassign(
+    tx: Tx, job_id: int, technician_id: int, expected_version: int | None = None, *,
+    priority: JobPriority | str | None = None,
+) -> Job:
+    """Move a waiting job to another technician (or the same one, with another priority)."""
     job = load_job(tx, job_id, expected_version)
     if job.status not in (J.ASSIGNED, J.PAUSED):
         raise IllegalTransition(_("Only a job that is assigned or paused can move to another technician."))
-    before = {"technician_id": job.technician_id}
+    before = {"technician_id": job.technician_id, "priority": job.priority}
     _assign(tx, job, technician_id)
-    tx.audit("job", job.id, order_id=job.order_id, before=before, after={"technician_id": job.technician_id})
+    if priority is not None:
+        job.priority = _priority(priority)
+    touch(job.order)
+    tx.audit("job", job.id, order_id=job.order_id, before=before,
+             after={"technician_id": job.technician_id, "priority": job.priority})
     return job
 
 
@@ -83,6 +123,9 @@ def _clock(tx: Tx, job: Job, kind: str, reason: PauseReason | None = None) -> No
     if kind in ("start", "resume"):
         job.running_since = tx.now
     tx.session.add(ClockEvent(job=job, technician_id=job.technician_id, kind=kind, reason=reason, at=tx.now))
+
+
+clock_job = _clock  # for the part orders, which stop a running job's clock
 
 
 def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
@@ -136,7 +179,11 @@ def finish_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
 
 @service("parts.issue")
 def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLine:
-    """领料: parts leave the store room against the order; stock goes down, a movement is kept."""
+    """领料: parts leave the store room against the order; stock goes down, a movement is kept.
+
+    What the store room cannot cover is issued as far as it goes and the rest is requested
+    from the supplier (a part order; the job waits for it), unless it is on order already.
+    """
     line = get(tx.session, PartLine, part_line_id, "part_line")
     order = load_order(tx, line.order_id)
     require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("issuing parts"))
@@ -148,7 +195,18 @@ def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLi
         raise ValidationError("qty", _("Issue between 0 and {n}.").format(n=remaining))
     level = stock_level(tx.session, order.store_id, line.part_id)
     if level.on_hand < amount:
-        raise ValidationError("qty", _("Only {n} in stock: the part has to be ordered.").format(n=level.on_hand))
+        short = amount - max(level.on_hand, Decimal(0))
+        to_order = short - part_orders.open_qty(line)
+        amount = max(level.on_hand, Decimal(0))
+        if to_order > 0:
+            request = part_orders.new_request(tx, line, to_order)
+            touch(order)
+            tx.audit("part_order", request, order_id=order.id,
+                     after={"part_line_id": line.id, "qty": to_order, "state": request.state})
+        elif amount <= 0:
+            raise ValidationError("qty", _("None in stock, and the part is on order already."))
+        if amount <= 0:
+            return line
     from_reserved = min(line.reserved_qty, amount)
     level.reserved -= from_reserved
     line.reserved_qty -= from_reserved

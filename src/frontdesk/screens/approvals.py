@@ -1,0 +1,408 @@
+"""The approvals queue (advisor): additional work found in the workshop, waiting for the customer.
+
+Each row is one proposed job (增项) with the customer's name and phone number, the job,
+its hours and amount; below the list the selected job's detail: the parts (a part that
+cannot be held from stock is marked SHORT: it has to be ordered), what the technician
+found and when, who proposed it, the promised time, and what the order comes to if the
+customer says yes. The advisor calls, then records the answer:
+
+- A: approved, D: declined. Who answered (the customer by default), how (phone, in
+  person, WeChat, text message), a note; the time is now. An approved job joins the order
+  and its total (the new total is shown); a declined one stays a declined recommendation
+  for the next visit (a safety-related one is signed for at settlement).
+- S: a schedule slip for the selected car: the new promised time and what the customer
+  was told.
+
+Under the queue, what was decided today (and the slips reported), newest first. Tab
+moves between the two lists. The screen reads the queue again by itself when anything
+changes in the store (the store's change counter, asked every two seconds), so a job a
+technician proposes appears without F5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import REFRESH, back, binding
+from frontdesk.labels import CHANNEL, PAY_TYPE, label
+from frontdesk.services import approval_views, approvals, board, workshop
+from frontdesk.services.approval_views import ApprovalItem, ApprovalsQueue, DecidedItem
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.errors import ConflictError, FrontdeskError
+from frontdesk.services.money import Totals, format_money
+from frontdesk.widgets.list_table import ListTable, clip
+
+from .base import DeskScreen
+from .decision import Answer, DecisionDialog, Slip, SlipDialog
+
+POLL_SECONDS = 2.0
+NAME_CELLS = 12
+JOB_CELLS = 22
+OVERDUE_STYLE = "bold white on red"
+SHORT_STYLE = "bold white on red"
+SAFETY_STYLE = "bold yellow"
+LISTS = ("waiting", "decided")
+
+
+def when(moment: dt.datetime | None, today: dt.date) -> str:
+    """Today as "14:30", another day as "11-25 14:30", "—" when not set."""
+    if moment is None:
+        return "—"
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+def qty_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a recorded answer left: the job's new state and the order's totals now."""
+
+    item: ApprovalItem
+    approved: bool
+    totals: Totals
+
+
+def decide(services: Services, actor: Actor, item: ApprovalItem, answer: Answer) -> Decided:
+    workshop.record_decision(services, actor, item.job_id, approved=answer.approved, decided_by=answer.who,
+                             channel=answer.channel, note=answer.note, expected_version=item.job_version)
+    return Decided(item, answer.approved, approval_views.order_totals(services, item.order_id))
+
+
+def poll(services: Services, actor: Actor, seen: int | None) -> tuple[int, ApprovalsQueue | None]:
+    """The store's change counter, and the queue read again only when it moved."""
+    seq = board.change_seq(services, actor.store_id)
+    return seq, (approval_views.approvals_queue(services, actor) if seq != seen else None)
+
+
+class ApprovalsScreen(DeskScreen):
+    """``ApprovalsScreen()``: additional work waiting for the customer; their answers; schedule slips."""
+
+    CSS_PATH = "../assets/styles/approvals.tcss"
+    AUTO_FOCUS = "#waiting"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    BINDINGS = [
+        binding("a", "approve", "Approved", tooltip="The customer approved the selected work: record who, how, when"),
+        binding("d", "decline", "Declined",
+                tooltip="The customer declined the selected work: it stays a recommendation for the next visit"),
+        binding("s", "slip", "Schedule slip", tooltip="The car will be late: the new promised time and what the customer was told"),
+        binding(REFRESH, "refresh", "Refresh", tooltip="Read the queue again"),
+        binding("tab", "next_list(1)", "Next list", show=False),
+        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
+        back(),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: ApprovalsQueue | None = None
+        self._seq: int | None = None
+        self._last: Text | None = None  # what the last recorded answer left (the new total)
+        self._polling = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("Loading the queue…"), id="ap-head")
+        yield ListTable(id="waiting", classes="ap-list")
+        yield Static("", id="ap-detail")
+        yield ListTable(id="decided", classes="ap-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._table("waiting").add_columns(
+            _("Plate"), _("Customer"), _("Phone"), _("Work found"), _("Amount"), _("Promised"), _("Found at"),
+            _("Hours"), _("Order no."), _("Found by"), _("Model"), _("Advisor"))
+        self._table("decided").add_columns(
+            _("Time"), _("Plate"), _("Answer"), _("Work / new time"), _("Amount"), _("Answered by"), _("How"),
+            _("Note"), _("Recorded by"), _("Order no."))
+        self._titles()
+        self.action_refresh()
+        self.set_interval(POLL_SECONDS, self._tick)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # Reading ------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._read(force=True)
+
+    def _tick(self) -> None:
+        if self.is_current:
+            self._read(force=False)
+
+    def _read(self, *, force: bool) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        self.call_service(poll, self.services, self.actor, None if force else self._seq, then=self._polled,
+                          failed=self._poll_failed, group="approvals-read")
+
+    def _polled(self, outcome: tuple[int, ApprovalsQueue | None]) -> None:
+        self._polling = False
+        seq, queue = outcome
+        self._seq = seq
+        if queue is not None:
+            self._show(queue)
+
+    def _poll_failed(self, error: FrontdeskError) -> None:
+        self._polling = False
+        self.show_error(error)
+
+    def _show(self, queue: ApprovalsQueue) -> None:
+        self._queue = queue
+        today = queue.taken_at.date()
+        self._fill("waiting", [(f"j{i.job_id}", self._waiting_cells(i, today)) for i in queue.waiting])
+        self._fill("decided", [(f"e{n}", self._decided_cells(d, today)) for n, d in enumerate(queue.decided_today)])
+        self._titles()
+        self._show_head()
+        self._show_detail()
+
+    def _waiting_cells(self, i: ApprovalItem, today: dt.date) -> tuple[Any, ...]:
+        work = Text(clip(i.description, JOB_CELLS))
+        if i.safety:
+            work.append(" ⚠", style=SAFETY_STYLE)
+        promised = Text(when(i.promised_at, today), style="bold red" if i.overdue else "")
+        return (Text(i.plate, style="bold"), clip(i.customer_name, NAME_CELLS), i.phone, work,
+                Text(format_money(i.amount), justify="right"), promised, when(i.proposed_at, today),
+                qty_text(i.hours), i.order_number, i.proposed_by, i.model, i.advisor)
+
+    def _decided_cells(self, d: DecidedItem, today: dt.date) -> tuple[Any, ...]:
+        answer = {
+            "approved": Text(_("Approved"), style="bold green"),
+            "declined": Text(_("Declined"), style="bold yellow"),
+            "slip": Text(_("Schedule slip"), style="bold cyan"),
+        }[d.kind]
+        what = clip(d.description, JOB_CELLS) if d.kind != "slip" else (
+            f"{when(d.promised_before, today)} → {when(d.promised_after, today)}")
+        amount = Text(format_money(d.amount), justify="right") if d.amount is not None else ""
+        return (when(d.at, today), Text(d.plate, style="bold"), answer, what, amount, clip(d.answered_by, NAME_CELLS),
+                label(CHANNEL, d.channel), clip(d.note, 24), d.recorded_by, d.order_number)
+
+    def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
+        table = self._table(name)
+        keep = table.cursor_key
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        table.move_to_key(keep)
+
+    def _titles(self) -> None:
+        q = self._queue
+        self._table("waiting").border_title = _("Waiting for the customer ({n})").format(n=len(q.waiting) if q else 0)
+        self._table("decided").border_title = _("Decided today ({n})").format(n=len(q.decided_today) if q else 0)
+
+    def _show_head(self) -> None:
+        q = self._queue
+        assert q is not None
+        head = Text()
+        if q.waiting:
+            head.append(_("{n} waiting for a decision").format(n=len(q.waiting)), style="bold")
+            late = sum(1 for i in q.waiting if i.overdue)
+            if late:
+                head.append("  ")
+                head.append(f" {_('Overdue {n}').format(n=late)} ", style=OVERDUE_STYLE)
+        else:
+            head.append(_("Nothing waiting for a customer's decision."), style="dim")
+        if self._last is not None:
+            head.append("   ")
+            head.append_text(self._last)
+        self.query_one("#ap-head", Static).update(head)
+
+    @property
+    def selected(self) -> ApprovalItem | None:
+        if self._queue is None:
+            return None
+        key = self._table("waiting").cursor_key
+        return next((i for i in self._queue.waiting if f"j{i.job_id}" == key), None)
+
+    def _selected_decided(self) -> DecidedItem | None:
+        if self._queue is None:
+            return None
+        key = self._table("decided").cursor_key
+        return next((d for n, d in enumerate(self._queue.decided_today) if f"e{n}" == key), None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "waiting":
+            self._show_detail()
+
+    def _show_detail(self) -> None:
+        i = self.selected
+        detail = self.query_one("#ap-detail", Static)
+        if i is None:
+            detail.update("")
+            detail.display = False
+            return
+        detail.display = True
+        today = self._queue.taken_at.date() if self._queue else dt.date.today()
+        text = Text()
+        text.append(f"{i.description}", style="bold")
+        if i.safety:
+            text.append(" ⚠ " + _("safety-related"), style=SAFETY_STYLE)
+        text.append(f"  {qty_text(i.hours)} h  {format_money(i.labor_amount)}  {label(PAY_TYPE, i.pay_type)}")
+        text.append("\n")
+        if i.parts:
+            text.append(_("Parts") + ": ", style="dim")
+            for n, p in enumerate(i.parts):
+                if n:
+                    text.append(" · ")
+                text.append(f"{p.name} ×{qty_text(p.qty)} {format_money(p.amount)}")
+                if p.short:
+                    text.append(" " + _("SHORT") + " ", style=SHORT_STYLE)
+        else:
+            text.append(_("No parts"), style="dim")
+        text.append("\n")
+        found = _("Found by {who} at {time}").format(who=i.proposed_by or "—", time=when(i.proposed_at, today))
+        text.append(found, style="dim")
+        if i.note:
+            text.append(": ")
+            text.append(i.note)
+        if i.waiting_jobs:
+            text.append("  ")
+            text.append(_("{n} job(s) paused for the answer").format(n=i.waiting_jobs), style="bold yellow")
+        text.append("\n")
+        text.append(_("Call {name} {phone}").format(name=i.customer_name, phone=i.phone), style="bold")
+        if i.brought_by and i.brought_by != i.customer_name:
+            text.append("  " + _("(brought by {name})").format(name=i.brought_by), style="dim")
+        text.append("  " + _("Promised {time}").format(time=when(i.promised_at, today)),
+                    style="bold red" if i.overdue else "")
+        text.append("\n")
+        text.append(_("Order now {now} → if approved {total}").format(
+            now=format_money(i.order_total), total=format_money(i.total_if_approved)))
+        text.append("  " + _("customer pays {amount}").format(amount=format_money(i.customer_pays_if_approved)),
+                    style="dim")
+        detail.update(text)
+
+    # Moving around --------------------------------------------------------------------------------
+
+    def _table(self, name: str) -> ListTable:
+        return self.query_one(f"#{name}", ListTable)
+
+    def action_next_list(self, step: int) -> None:
+        current = self.focused.id if self.focused is not None else None
+        at = LISTS.index(current) if current in LISTS else -1
+        self._table(LISTS[(at + step) % len(LISTS)]).focus()
+
+    # Recording --------------------------------------------------------------------------------------
+
+    def _need_selected(self) -> ApprovalItem | None:
+        item = self.selected
+        if item is None:
+            self.notify(_("Nothing waiting for a customer's decision."), severity="warning")
+        return item
+
+    def action_approve(self) -> None:
+        self._ask(True)
+
+    def action_decline(self) -> None:
+        self._ask(False)
+
+    def _ask(self, approved: bool) -> None:
+        item = self._need_selected()
+        if item is None:
+            return
+        now = self.services.clock()
+        if approved:
+            title = _("Customer approves · {plate} · {job}").format(plate=item.plate, job=item.description)
+            summary = _("{amount} for this work: the order comes to {total} (the customer pays {payable}).").format(
+                amount=format_money(item.amount), total=format_money(item.total_if_approved),
+                payable=format_money(item.customer_pays_if_approved))
+            if any(p.short for p in item.parts):
+                summary += "\n" + _("A part is not in stock: it has to be ordered, which may move the promised time.")
+        else:
+            title = _("Customer declines · {plate} · {job}").format(plate=item.plate, job=item.description)
+            summary = _("It is not done and stays a declined recommendation for the next visit; the order stays at {total}.").format(
+                total=format_money(item.order_total))
+            if item.safety:
+                summary += "\n" + _("It is safety-related: the customer signs for it at settlement.")
+
+        def save(answer: Answer) -> Decided:
+            return decide(self.services, self.actor, item, answer)
+
+        self.app.push_screen(DecisionDialog(approved=approved, title=title, summary=summary,
+                                            customer=item.customer_name, now=now, save=save), self._decided)
+
+    def _decided(self, outcome: Decided | FrontdeskError | None) -> None:
+        if outcome is None:
+            return
+        if isinstance(outcome, FrontdeskError):
+            self._refused(outcome)
+            return
+        item = outcome.item
+        last = Text()
+        if outcome.approved:
+            last.append(f" {_('Approved')} ", style="bold black on green")
+            last.append(" " + _("{plate}: the order comes to {total}").format(
+                plate=item.plate, total=format_money(outcome.totals.gross)))
+            message = _("Approved: {job}. The order comes to {total} now; the customer pays {payable}.").format(
+                job=item.description, total=format_money(outcome.totals.gross),
+                payable=format_money(outcome.totals.customer_payable))
+            self.notify(message, title=item.plate, timeout=8)
+        else:
+            last.append(f" {_('Declined')} ", style="bold black on yellow")
+            last.append(" " + _("{plate}: kept as a recommendation").format(plate=item.plate))
+            message = _("Declined: {job}. It stays a recommendation for the next visit.").format(job=item.description)
+            if item.safety:
+                message += " " + _("It is safety-related: the customer signs for it at settlement.")
+            self.notify(message, title=item.plate, severity="warning" if item.safety else "information", timeout=8)
+        self._last = last
+        self.action_refresh()
+
+    def action_slip(self) -> None:
+        target = self._slip_target()
+        if target is None:
+            self.notify(_("Pick a car in one of the lists first."), severity="warning")
+            return
+        order_id, number, plate, customer, promised = target
+        now = self.services.clock()
+        today = now.date()
+        base = promised if promised is not None and promised > now else now
+        proposed = (base + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+        proposed -= dt.timedelta(minutes=proposed.minute % 30)
+
+        def save(slip: Slip) -> Any:
+            return approvals.report_slip(self.services, self.actor, order_id, promised_at=slip.promised_at,
+                                         told=slip.told, channel=slip.channel, note=slip.note)
+
+        self.app.push_screen(SlipDialog(
+            title=_("Schedule slip · {number} · {plate}").format(number=number, plate=plate),
+            current=when(promised, today), proposed=proposed, customer=customer, now=now, save=save,
+        ), self._slipped)
+
+    def _slip_target(self) -> tuple[int, str, str, str, dt.datetime | None] | None:
+        if self.focused is self._table("decided"):
+            d = self._selected_decided()
+            if d is None:
+                return None
+            return d.order_id, d.order_number, d.plate, d.customer_name, d.promised_at
+        i = self.selected
+        if i is None:
+            return None
+        return i.order_id, i.order_number, i.plate, i.customer_name, i.promised_at
+
+    def _slipped(self, outcome: Any) -> None:
+        if outcome is None:
+            return
+        if isinstance(outcome, FrontdeskError):
+            self._refused(outcome)
+            return
+        promised = getattr(outcome, "promised_at", None)
+        self.notify(_("New promised time {time} recorded.").format(
+            time=promised.strftime("%m-%d %H:%M") if promised else "—"), timeout=6)
+        self.action_refresh()
+
+    def _refused(self, error: FrontdeskError) -> None:
+        if isinstance(error, ConflictError):
+            self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
+        else:
+            self.show_error(error)
+        self.action_refresh()

@@ -1,0 +1,434 @@
+"""Checks, final QC and wash (team leader, QC inspector, supervisor): the last steps before "ready".
+
+The upper list holds every job waiting for a check, the most urgent car first: waiting for
+the technician's self-check, the team leader's check, or the final QC (总检); jobs QC sent
+back are listed last, still with the technician, with their rework count. Below it the
+selected job's checks so far (who, when, notes, the leader's recommendations). The lower
+list holds the cars whose work has all passed QC: waiting for the wash, or ready in the
+finished area.
+
+Keys (each offered only to the roles that may use it):
+
+- S self-check (a team leader may record it for the team), L leader check passed, with
+  notes and recommendations for the customer; B sends the job back to the technician
+  (not counted as rework);
+- P final QC passed; F final QC failed: the job goes back to the technician and counts
+  one rework (the notes say what failed);
+- W the car was washed. A car becomes ready by itself once every job has passed QC and,
+  if the customer chose it, the wash is done; the screen says so.
+
+Tab moves between the lists. The lists follow every terminal's changes by themselves
+(the store's change counter, asked every two seconds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import REFRESH, back, binding
+from frontdesk.labels import CHECK_KIND, label
+from frontdesk.model.enums import OrderStatus
+from frontdesk.services import approval_views, board, workshop
+from frontdesk.services.approval_views import CarItem, CheckItem, ChecksQueue
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.errors import ConflictError, FrontdeskError
+from frontdesk.services.permissions import allowed
+from frontdesk.widgets.list_table import ListTable, clip
+
+from .base import DeskScreen
+from .check_note import CheckDialog, CheckEntry
+
+POLL_SECONDS = 2.0
+JOB_CELLS = 20
+OVERDUE_STYLE = "bold white on red"
+REWORK_STYLE = "bold white on red"
+LISTS = ("check-jobs", "check-cars")
+#: The permission behind each key (services/permissions.py); a role without it does not see the key.
+ACTION_PERMISSION = {
+    "self_check": "job.self_check",
+    "leader_check": "job.leader_check",
+    "send_back": "job.leader_check",
+    "qc_pass": "job.qc",
+    "qc_fail": "job.qc",
+    "wash": "order.wash",
+}
+#: What a job must be waiting for before each key applies to it.
+ACTION_STAGE = {"self_check": "self", "leader_check": "leader", "send_back": "leader", "qc_pass": "qc", "qc_fail": "qc"}
+
+
+def when(moment: dt.datetime | None, today: dt.date) -> str:
+    if moment is None:
+        return "—"
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+def waiting_label(item: CheckItem) -> str:
+    return label(CHECK_KIND, item.waiting_for) if item.waiting_for else _("Sent back")
+
+
+def act(services: Services, actor: Actor, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ChecksQueue:
+    """One check or the wash, then the queue read again (what the notification says comes from it)."""
+    fn(services, actor, *args, **kwargs)
+    return approval_views.checks_queue(services, actor)
+
+
+def poll(services: Services, actor: Actor, seen: int | None) -> tuple[int, ChecksQueue | None]:
+    seq = board.change_seq(services, actor.store_id)
+    return seq, (approval_views.checks_queue(services, actor) if seq != seen else None)
+
+
+class ChecksScreen(DeskScreen):
+    """``ChecksScreen()``: jobs waiting for checks and QC; cars waiting for the wash; cars ready."""
+
+    CSS_PATH = "../assets/styles/checks.tcss"
+    AUTO_FOCUS = "#check-jobs"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    BINDINGS = [
+        binding("s", "self_check", "Self-check", tooltip="Record the technician's self-check of the selected job"),
+        binding("l", "leader_check", "Leader check",
+                tooltip="The team leader's check passed: notes, and recommendations for the customer"),
+        binding("b", "send_back", "Send back", tooltip="The team leader sends the job back to the technician (not rework)"),
+        binding("p", "qc_pass", "QC pass", tooltip="Final QC passed"),
+        binding("f", "qc_fail", "QC fail", tooltip="Final QC failed: the job goes back to the technician, one rework"),
+        binding("w", "wash", "Washed", tooltip="The selected car was washed (it is then ready)"),
+        binding(REFRESH, "refresh", "Refresh", tooltip="Read the lists again"),
+        binding("tab", "next_list(1)", "Next list", show=False),
+        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
+        back(),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: ChecksQueue | None = None
+        self._seq: int | None = None
+        self._polling = False
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("Loading the checks…"), id="ck-head")
+        yield ListTable(id="check-jobs", classes="ck-list")
+        yield Static("", id="ck-detail")
+        yield ListTable(id="check-cars", classes="ck-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._table("check-jobs").add_columns(
+            _("Waiting for"), _("Plate"), _("Job"), _("Technician"), _("Rework"), _("Finished"), _("Promised"),
+            _("Order no."), _("Team"), _("Model"), _("Advisor"))
+        self._table("check-cars").add_columns(
+            _("Stage"), _("Plate"), _("Promised"), _("Rework"), _("Jobs"), _("Since"), _("Order no."), _("Model"),
+            _("Advisor"))
+        self._titles()
+        self.action_refresh()
+        self.set_interval(POLL_SECONDS, self._tick)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        permission = ACTION_PERMISSION.get(action)
+        if permission is not None and not allowed(self.actor.role, permission):
+            return False  # not this role's work: the key is not offered at all
+        return super().check_action(action, parameters)
+
+    # Reading ------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._read(force=True)
+
+    def _tick(self) -> None:
+        if self.is_current and not self._busy:
+            self._read(force=False)
+
+    def _read(self, *, force: bool) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        self.call_service(poll, self.services, self.actor, None if force else self._seq, then=self._polled,
+                          failed=self._poll_failed, group="checks-read")
+
+    def _polled(self, outcome: tuple[int, ChecksQueue | None]) -> None:
+        self._polling = False
+        seq, queue = outcome
+        self._seq = seq
+        if queue is not None:
+            self._show(queue)
+
+    def _poll_failed(self, error: FrontdeskError) -> None:
+        self._polling = False
+        self.show_error(error)
+
+    def _show(self, queue: ChecksQueue) -> None:
+        self._queue = queue
+        today = queue.taken_at.date()
+        self._fill("check-jobs", [(f"j{i.job_id}", self._job_cells(i, today)) for i in queue.jobs])
+        self._fill("check-cars", [(f"o{c.order_id}", self._car_cells(c, today)) for c in queue.wash + queue.ready])
+        self._titles()
+        self._show_head()
+        self._show_detail()
+
+    def _mine(self, item: CheckItem) -> bool:
+        """The job waits for a check this user may record."""
+        stage = item.waiting_for
+        return stage is not None and any(
+            ACTION_STAGE[a] == stage and allowed(self.actor.role, p) for a, p in ACTION_PERMISSION.items()
+            if a in ACTION_STAGE)
+
+    def _job_cells(self, i: CheckItem, today: dt.date) -> tuple[Any, ...]:
+        stage = Text(waiting_label(i), style="bold" if self._mine(i) else "dim")
+        job = Text(clip(i.description, JOB_CELLS))
+        if i.safety:
+            job.append(" ⚠", style="bold yellow")
+        rework = Text(f" {i.rework_count} ", style=REWORK_STYLE) if i.rework_count else Text("0", style="dim")
+        promised = Text(when(i.promised_at, today), style="bold red" if i.overdue else "")
+        return (stage, Text(i.plate, style="bold"), job, clip(i.technician, 14), rework, when(i.finished_at, today),
+                promised, i.order_number, i.team, i.model, i.advisor)
+
+    def _car_cells(self, c: CarItem, today: dt.date) -> tuple[Any, ...]:
+        if c.status == OrderStatus.READY:
+            stage = Text(_("Ready"), style="bold green")
+            since = c.ready_at
+        else:
+            stage = Text(_("Wash"), style="bold cyan")
+            since = None
+        rework = Text(f" {c.rework_count} ", style=REWORK_STYLE) if c.rework_count else Text("0", style="dim")
+        promised = Text(when(c.promised_at, today), style="bold red" if c.overdue else "")
+        return (stage, Text(c.plate, style="bold"), promised, rework, str(c.jobs), when(since, today), c.order_number,
+                c.model, c.advisor)
+
+    def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
+        table = self._table(name)
+        keep = table.cursor_key
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        table.move_to_key(keep)
+
+    def _titles(self) -> None:
+        q = self._queue
+        self._table("check-jobs").border_title = _("Jobs waiting for checks ({n})").format(
+            n=sum(1 for i in q.jobs if i.waiting_for) if q else 0)
+        self._table("check-cars").border_title = _("Wash ({wash}) · Ready ({ready})").format(
+            wash=len(q.wash) if q else 0, ready=len(q.ready) if q else 0)
+
+    def _show_head(self) -> None:
+        q = self._queue
+        assert q is not None
+        counts = {stage: sum(1 for i in q.jobs if i.waiting_for == stage) for stage in CHECK_KIND}
+        back_ = sum(1 for i in q.jobs if i.waiting_for is None)
+        head = Text()
+        for n, (stage, count) in enumerate(counts.items()):
+            if n:
+                head.append(" · ", style="dim")
+            head.append(f"{label(CHECK_KIND, stage)} ", style="dim")
+            head.append(str(count), style="bold")
+        head.append(" · ", style="dim")
+        head.append(_("Sent back") + " ", style="dim")
+        head.append(str(back_), style=REWORK_STYLE if back_ else "bold")
+        head.append(" · ", style="dim")
+        head.append(_("Wash") + " ", style="dim")
+        head.append(str(len(q.wash)), style="bold")
+        head.append(" · ", style="dim")
+        head.append(_("Ready") + " ", style="dim")
+        head.append(str(len(q.ready)), style="bold")
+        self.query_one("#ck-head", Static).update(head)
+
+    @property
+    def selected_job(self) -> CheckItem | None:
+        if self._queue is None:
+            return None
+        key = self._table("check-jobs").cursor_key
+        return next((i for i in self._queue.jobs if f"j{i.job_id}" == key), None)
+
+    @property
+    def selected_car(self) -> CarItem | None:
+        if self._queue is None:
+            return None
+        key = self._table("check-cars").cursor_key
+        return next((c for c in self._queue.wash + self._queue.ready if f"o{c.order_id}" == key), None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "check-jobs":
+            self._show_detail()
+
+    def _show_detail(self) -> None:
+        i = self.selected_job
+        detail = self.query_one("#ck-detail", Static)
+        if i is None:
+            detail.update("")
+            detail.display = False
+            return
+        detail.display = True
+        today = self._queue.taken_at.date() if self._queue else dt.date.today()
+        text = Text()
+        text.append(f"{i.plate} {i.description}", style="bold")
+        text.append(f"  {qty_text(i.hours)} h · {i.technician or '—'}")
+        if i.team:
+            text.append(f" ({i.team})", style="dim")
+        if i.rework_count:
+            text.append("  ")
+            text.append(" " + _("Rework {n}").format(n=i.rework_count) + " ", style=REWORK_STYLE)
+        if not i.checks:
+            text.append("\n")
+            text.append(_("No checks yet."), style="dim")
+        for c in i.checks[-3:]:  # the latest three: the round the job is in
+            text.append("\n")
+            mark = ("✓ ", "green") if c.passed else ("✗ ", "bold red")
+            text.append(mark[0], style=mark[1])
+            text.append(f"{label(CHECK_KIND, c.kind)} {c.by} {when(c.at, today)}", style="dim")
+            if c.notes:
+                text.append(f"  {c.notes}")
+            if c.recommendations:
+                text.append("  " + _("Recommends: {text}").format(text=c.recommendations), style="bold")
+        detail.update(text)
+
+    # Moving around --------------------------------------------------------------------------------
+
+    def _table(self, name: str) -> ListTable:
+        return self.query_one(f"#{name}", ListTable)
+
+    def action_next_list(self, step: int) -> None:
+        current = self.focused.id if self.focused is not None else None
+        at = LISTS.index(current) if current in LISTS else -1
+        self._table(LISTS[(at + step) % len(LISTS)]).focus()
+
+    # Recording ----------------------------------------------------------------------------------------
+
+    def _job_for(self, action: str) -> CheckItem | None:
+        item = self.selected_job
+        if item is None:
+            self.notify(_("No job is waiting for a check."), severity="warning")
+            return None
+        if item.waiting_for != ACTION_STAGE[action]:
+            self.notify(_("{job} on {plate} is waiting for: {stage}.").format(
+                job=item.description, plate=item.plate, stage=waiting_label(item)), severity="warning")
+            return None
+        return item
+
+    def _check(self, action: str, kind: str, title: str, summary: str,
+               record: Callable[[CheckItem, CheckEntry], ChecksQueue], done: Callable[[CheckItem, ChecksQueue], None]) -> None:
+        item = self._job_for(action)
+        if item is None:
+            return
+        head = f"{title} · {item.plate} · {item.description}"
+        body = _("{technician}, {hours} h; order {number}").format(
+            technician=item.technician or "—", hours=qty_text(item.hours), number=item.order_number)
+        if summary:
+            body += "\n" + summary
+
+        def save(entry: CheckEntry) -> ChecksQueue:
+            return record(item, entry)
+
+        def closed(outcome: ChecksQueue | FrontdeskError | None) -> None:
+            if outcome is None:
+                return
+            if isinstance(outcome, FrontdeskError):
+                self._refused(outcome)
+                return
+            self._show(outcome)
+            done(item, outcome)
+
+        self.app.push_screen(CheckDialog(kind=kind, title=head, summary=body, save=save), closed)
+
+    def action_self_check(self) -> None:
+        self._check("self_check", "self", _("Self-check"), "",
+                    lambda i, e: act(self.services, self.actor, workshop.self_check, i.job_id, notes=e.notes,
+                                     expected_version=i.job_version),
+                    lambda i, q: self.notify(_("Self-check recorded: {job} waits for the leader's check.").format(
+                        job=i.description), title=i.plate))
+
+    def action_leader_check(self) -> None:
+        self._check("leader_check", "leader", _("Leader check passed"), "",
+                    lambda i, e: act(self.services, self.actor, workshop.leader_check, i.job_id, passed=True,
+                                     notes=e.notes, recommendations=e.recommendations, expected_version=i.job_version),
+                    lambda i, q: self.notify(_("Leader check recorded: {job} waits for final QC.").format(
+                        job=i.description), title=i.plate))
+
+    def action_send_back(self) -> None:
+        self._check("send_back", "back", _("Send back to the technician"),
+                    _("The job goes back to the technician; this is not counted as rework."),
+                    lambda i, e: act(self.services, self.actor, workshop.leader_check, i.job_id, passed=False,
+                                     notes=e.notes, expected_version=i.job_version),
+                    lambda i, q: self.notify(_("Sent back to {technician}.").format(
+                        technician=i.technician or "—"), title=i.plate, severity="warning"))
+
+    def action_qc_pass(self) -> None:
+        self._check("qc_pass", "pass", _("Final QC passed"), "",
+                    lambda i, e: act(self.services, self.actor, workshop.final_qc, i.job_id, passed=True,
+                                     notes=e.notes, expected_version=i.job_version),
+                    self._after_pass)
+
+    def action_qc_fail(self) -> None:
+        item = self.selected_job
+        rework = (item.rework_count + 1) if item else 1
+        self._check("qc_fail", "fail", _("Final QC failed"),
+                    _("The job goes back to the technician and counts as rework no. {n}.").format(n=rework),
+                    lambda i, e: act(self.services, self.actor, workshop.final_qc, i.job_id, passed=False,
+                                     notes=e.notes, expected_version=i.job_version),
+                    self._after_fail)
+
+    def _after_pass(self, item: CheckItem, queue: ChecksQueue) -> None:
+        if any(c.order_id == item.order_id for c in queue.ready):
+            self.notify(_("QC passed. Order {number} is ready for delivery.").format(number=item.order_number),
+                        title=item.plate, timeout=8)
+        elif any(c.order_id == item.order_id for c in queue.wash):
+            self.notify(_("QC passed. Every job on {plate} has passed: the car goes to the wash.").format(
+                plate=item.plate), title=item.plate, timeout=8)
+        else:
+            self.notify(_("QC passed: {job}.").format(job=item.description), title=item.plate)
+
+    def _after_fail(self, item: CheckItem, queue: ChecksQueue) -> None:
+        back_ = next((i for i in queue.jobs if i.job_id == item.job_id), None)
+        count = back_.rework_count if back_ else item.rework_count + 1
+        self.notify(_("Sent back to {technician}: rework {n} on this job.").format(
+            technician=item.technician or "—", n=count), title=item.plate, severity="warning", timeout=8)
+
+    def action_wash(self) -> None:
+        car = self.selected_car
+        if car is None or car.status != OrderStatus.IN_WORKSHOP:
+            wash = self._queue.wash if self._queue else ()
+            if len(wash) == 1 and car is None:
+                car = wash[0]
+            else:
+                self.notify(_("Pick a car waiting for the wash in the lower list."), severity="warning")
+                return
+        if self._busy:
+            return
+        self._busy = True
+        picked = car
+
+        def washed(queue: ChecksQueue) -> None:
+            self._busy = False
+            self._show(queue)
+            if any(c.order_id == picked.order_id for c in queue.ready):
+                self.notify(_("Washed: order {number} is ready for delivery.").format(number=picked.order_number),
+                            title=picked.plate, timeout=8)
+            else:
+                self.notify(_("Wash recorded."), title=picked.plate)
+
+        def failed(error: FrontdeskError) -> None:
+            self._busy = False
+            self._refused(error)
+
+        self.call_service(act, self.services, self.actor, workshop.record_wash, picked.order_id,
+                          expected_version=picked.order_version, then=washed, failed=failed, group="checks-act")
+
+    def _refused(self, error: FrontdeskError) -> None:
+        if isinstance(error, ConflictError):
+            self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
+        else:
+            self.show_error(error)
+        self.action_refresh()
+
+
+def qty_text(value: Any) -> str:
+    return format(value.normalize(), "f")
