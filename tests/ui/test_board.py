@@ -88,3 +88,55 @@ def test_board_snapshot(snap_compare, ui_services, workshop_order, size):
         await pilot.pause()
 
     assert snap_compare(BoardApp(ui_services), terminal_size=size, run_before=settle)
+
+
+@pytest.fixture(scope="module")
+def demo_services(tmp_path_factory):
+    """A generated demo store (a few days, today's cars in every stage), on SQLite."""
+    from frontdesk.config import Settings
+    from frontdesk.db import Database
+    from frontdesk.services import demo
+    from frontdesk.services.context import Services
+
+    from ..conftest import FakeClock
+
+    now = dt.datetime(2026, 11, 24, 11, 0)
+    path = tmp_path_factory.mktemp("board-demo") / "demo.db"
+    services = Services(db=Database(f"sqlite:///{path}"), settings=Settings(), clock=FakeClock(now))
+    from frontdesk import migrate
+
+    migrate.upgrade(services.db)
+    demo.generate(services, days=3, progress=False, today=now)
+    return services
+
+
+@pytest.mark.parametrize("size", [(80, 24), (80, 14)], ids=["80x24", "short-pages"])
+async def test_on_the_demo_store_every_car_in_the_workshop_is_shown_and_no_customer(demo_services, size):
+    from sqlalchemy import select
+
+    from frontdesk.model import Customer, RepairOrder, Vehicle
+
+    with demo_services.db.reader() as s:
+        expected = set(s.scalars(select(Vehicle.plate).join(RepairOrder, RepairOrder.vehicle_id == Vehicle.id)
+                                 .where(RepairOrder.status.in_(board_service.ON_BOARD))))
+        people = s.execute(select(Customer.name, Customer.phone)).all()
+    assert len(expected) >= 10
+    app = BoardApp(demo_services)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        pages = screen._pages()
+        assert pages > 1 or size == (80, 24)
+        assert pages == -(-len(expected) // screen._rows_per_page())  # pages by itself when they do not fit
+        seen, shown = set(), []
+        for _ in range(pages):
+            text = _cells(app)
+            shown.append(text + _screen_text(app))
+            seen |= {plate for plate in expected if plate in text}
+            screen._next_page()
+            await pilot.pause()
+    assert seen == expected
+    everything = "\n".join(shown)
+    leaked = [name for name, phone in people if (len(name) > 1 and name in everything) or phone in everything]
+    assert not leaked, leaked[:5]
