@@ -50,21 +50,29 @@ async def test_board_shows_cars_without_names_or_phones(ui_services, workshop_or
             assert secret not in text, secret
 
 
-async def test_board_follows_a_change_made_in_another_process(ui_services, ui_actors, workshop_order):
-    order, jobs = workshop_order
-    app = BoardApp(ui_services)
+async def test_board_follows_a_change_made_in_another_process(services, admin, actors):
+    """SQLite and, when FRONTDESK_TEST_DATABASE_URL is set, PostgreSQL: the board is one process, the change another."""
+    from ..factories import customer_and_vehicle, order_through, seed_shop
+
+    shop = seed_shop(services, admin, actors)
+    _, vehicle = customer_and_vehicle(services, actors[Role.ADVISOR])
+    order = order_through(services, actors, shop, vehicle, stop="authorised")
+    workshop.dispatch(services, actors[Role.SUPERVISOR], order.id, {
+        line.id: shop.tech_a for line in order_view(services, order.id).lines
+        if line.kind == "labor" and line.status.value == "approved"})
+    job = next(line.id for line in order_view(services, order.id).lines if line.kind == "labor" and line.status.value == "assigned")
+    app = BoardApp(services)
     async with app.run_test(size=(120, 36)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "Waiting" in _cells(app)
-        url = ui_services.db.url
+        assert "Waiting" in _cells(app) and "In progress" not in _cells(app)
         script = (
             "import datetime as dt\n"
             "from frontdesk.config import Settings\nfrom frontdesk.db import Database\n"
             "from frontdesk.services.context import Services\nfrom frontdesk.services import auth, workshop\n"
-            f"s = Services(Database({url!r}), Settings(), clock=lambda: dt.datetime(2026, 11, 24, 9, 5))\n"
+            f"s = Services(Database({services.db.url!r}), Settings(), clock=lambda: dt.datetime(2026, 11, 24, 9, 5))\n"
             "from argon2 import PasswordHasher\nauth._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)\n"
-            f"tech = auth.login(s, 'technician', 'secret-pass')\nworkshop.start_job(s, tech, {jobs[0]})\n"
+            f"tech = auth.login(s, 'technician', 'secret-pass')\nworkshop.start_job(s, tech, {job})\n"
         )
         subprocess.run([sys.executable, "-c", script], check=True)
         changed_at = time.monotonic()
