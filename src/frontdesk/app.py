@@ -70,14 +70,16 @@ class FrontdeskApp(App[None]):
         else:
             self.push_screen(home)
 
-    def action_logout(self) -> None:
+    async def action_logout(self) -> None:
         from frontdesk.screens.login import LoginScreen
 
-        self.actor = None
+        # The user is forgotten once their screens are gone: a screen uncovered on the way out
+        # (the home under the approvals, say) resumes and may read as that user, never as nobody.
         self.sub_title = ""
         while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.switch_screen(LoginScreen())
+            await self.pop_screen()
+        await self.switch_screen(LoginScreen())
+        self.actor = None
 
     def action_lock(self) -> None:
         if self.actor is None or self._locked:
@@ -90,7 +92,7 @@ class FrontdeskApp(App[None]):
             self._locked = False
             self._last_input = time.monotonic()
             if not ok:
-                self.action_logout()
+                self.call_later(self.action_logout)
 
         self.push_screen(LockScreen(self.actor.username, self.actor.display_name), unlocked)
 

@@ -374,5 +374,6 @@ def test_estimate_snapshot(snap_compare, app_for, desk_data, lang, size):
     async def estimate_on_screen(pilot):  # type: ignore[no-untyped-def]
         await open_estimate(pilot, desk_data.estimate_order_id)
         await pilot.press("down", "down")  # the oil: its stock in the line below the table
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=estimate_on_screen)

@@ -29,7 +29,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import gettext as _, ngettext
 from frontdesk.keys import BACK, REFRESH, binding
 from frontdesk.labels import PART_ORDER, PRIORITY, label, status
 from frontdesk.model.enums import JobPriority, JobStatus
@@ -286,7 +286,8 @@ class DispatchScreen(DeskScreen):
         elif order is not None:
             todo = order.unassigned
             if todo:
-                text.append(_("{plate}: {n} jobs to assign ({h} h)").format(
+                text.append(ngettext("{plate}: {n} job to assign ({h} h)", "{plate}: {n} jobs to assign ({h} h)",
+                                     len(todo)).format(
                     plate=order.plate, n=len(todo), h=hours(order.unassigned_hours)), style="bold")
                 text.append("  " + _("G: each to its suggestion · A: all to one technician · Enter: the jobs"),
                             style="dim")

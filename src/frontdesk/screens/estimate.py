@@ -57,7 +57,7 @@ from frontdesk.services import desk, estimate, money
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.lifecycle import BILLABLE
-from frontdesk.widgets.list_table import ListTable, clip
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
 
@@ -359,10 +359,10 @@ class EstimateScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self._table
-        for key, title in (("code", _("Code")), ("description", _("Description")), ("qty", _("Qty/h")),
-                           ("price", _("Price/rate")), ("amount", _("Amount")), ("status", _("Status / stock")),
-                           ("pay", _("Pay type")), ("origin", _("Origin")), ("safety", _("Safety"))):
-            table.add_column(title, key=key)
+        # Set widths: the lines are refilled on every change, and must not jump about.
+        fixed_columns(table, (_("Code"), 10, "code"), (_("Description"), 24, "description"), (_("Qty/h"), 4, "qty"),
+                      (_("Price/rate"), 8, "price"), (_("Amount"), 9, "amount"), (_("Status / stock"), 14, "status"),
+                      (_("Pay type"), 8, "pay"), (_("Origin"), 8, "origin"), (_("Safety"), 6, "safety"))
         self.query_one("#recommendations", ListTable).add_columns(
             _("Date"), _("Recommendation"), _("Hours"), _("Safety"), "", _("Order no."))
         self.query_one("#visits", ListTable).add_columns(

@@ -28,14 +28,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import FIND, NEW, SAVE, back, binding, translate_bindings
 from frontdesk.services import desk
 from frontdesk.services.workshop_views import TechnicianLoad
-from frontdesk.widgets.list_table import ListTable, clip
-
-
-def fixed_columns(table: DataTable[Any], *columns: tuple[str, int]) -> None:
-    """Columns of set widths (at least their label's): a list refilled while on show keeps its layout
-    (auto-sized columns are measured after the rows arrive, so a quick refill could draw stale widths)."""
-    for title, width in columns:
-        table.add_column(title, width=max(cell_len(title), width))
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 
 def hours(value: Decimal) -> str:

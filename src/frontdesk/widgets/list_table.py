@@ -8,6 +8,8 @@ the box. A binding whose ``check_action`` says no is passed to the next node of 
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
@@ -42,6 +44,16 @@ class ListTable(DataTable[object]):
             self.move_cursor(row=self.get_row_index(key), animate=False, scroll=True)
         except RowDoesNotExist:  # the row is gone (the car left, the appointment was cancelled)
             pass
+
+
+def fixed_columns(table: DataTable[Any], *columns: tuple[str, int] | tuple[str, int, str]) -> None:
+    """Columns of set widths (at least their label's), optionally keyed: ``(title, width[, key])``.
+
+    A list refilled while on show keeps its layout: auto-sized columns are measured after the
+    rows arrive, so a quick refill could draw stale (squashed) widths for a frame or a snapshot.
+    """
+    for title, width, *key in columns:
+        table.add_column(title, width=max(cell_len(title), width), key=key[0] if key else None)
 
 
 def clip(text: str, cells: int) -> str:
