@@ -6,6 +6,7 @@ moment of display so a language switch takes effect at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 from frontdesk.i18n import gettext as _
@@ -48,6 +49,18 @@ STAGE = {
     "waiting": "Waiting", "in_progress": "In progress", "waiting_parts": "Waiting parts",
     "waiting_approval": "Waiting approval", "checks": "Checks", "wash": "Wash", "ready": "Ready",
 }
+
+
+SKILL = {  # labor-operation categories, which are also the skills of teams and technicians
+    "air_conditioning": "Air conditioning", "body": "Body", "brakes": "Brakes", "diagnostics": "Diagnostics",
+    "electrical": "Electrical", "engine": "Engine", "glass": "Glass", "inspection": "Inspection",
+    "maintenance": "Maintenance", "new_energy": "New energy", "paint": "Paint", "steering": "Steering",
+    "suspension": "Suspension", "transmission": "Transmission", "tyres": "Tyres", "chassis": "Chassis",
+}
+
+
+def skills(values: Iterable[str]) -> str:
+    return ", ".join(label(SKILL, v) for v in sorted(values))
 
 
 def label(table: dict[str, str], value: str | Enum | None) -> str:

@@ -31,7 +31,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from frontdesk.i18n import gettext as _, ngettext
 from frontdesk.keys import BACK, REFRESH, binding
-from frontdesk.labels import PART_ORDER, PRIORITY, label, status
+from frontdesk.labels import PART_ORDER, PRIORITY, SKILL, label, skills, status
 from frontdesk.model.enums import JobPriority, JobStatus
 from frontdesk.services import part_orders, workshop
 from frontdesk.services import workshop_views as views
@@ -202,7 +202,7 @@ class DispatchScreen(DeskScreen):
             self._jobs.add_row(str(j.seq), clip(j.description, 22), hours(j.hours),
                                priority_text(self._pending.get(j.id, j.priority) if pending else j.priority,
                                              pending=pending),
-                               tech, state, j.skill or "—", clip(j.team, 12), key=f"j{j.id}")
+                               tech, state, label(SKILL, j.skill) if j.skill else "—", clip(j.team, 12), key=f"j{j.id}")
         self._jobs.move_to_key(keep)
         self._jobs.border_title = _("Jobs of {plate} · {number}").format(plate=order.plate, number=order.number)
 
@@ -232,7 +232,7 @@ class DispatchScreen(DeskScreen):
         if self._side == "load":
             for team in board.teams:
                 table.add_row(Text(team.name, style="bold"), Text(hours(team.queued_hours), style="bold"),
-                              Text(hours(team.running_hours), style="bold"), "", clip(", ".join(sorted(team.skills)), 24),
+                              Text(hours(team.running_hours), style="bold"), "", clip(skills(team.skills), 24),
                               key=f"team{team.id}")
                 for t in board.technicians:
                     if t.team_id == team.id:
@@ -241,7 +241,7 @@ class DispatchScreen(DeskScreen):
             for t in board.technicians:
                 if t.team_id is None:
                     table.add_row(t.name, hours(t.queued_hours), hours(t.running_hours), str(t.jobs),
-                                  clip(", ".join(sorted(t.skills)), 24), key=f"t{t.id}")
+                                  clip(skills(t.skills), 24), key=f"t{t.id}")
         elif self._side == "parts":
             for r in self._loaded.requests:
                 expected = r.expected_on.strftime("%m-%d") if r.expected_on else "—"
@@ -279,7 +279,7 @@ class DispatchScreen(DeskScreen):
                 text.append(s.technician, style="bold")
                 text.append(_(" ({team}, {h} h booked)").format(team=s.team or "—", h=hours(s.booked_hours)))
                 if not s.skill_matched:
-                    text.append(" " + _("nobody has the skill {skill}").format(skill=s.skill), style="bold yellow")
+                    text.append(" " + _("nobody has the skill {skill}").format(skill=label(SKILL, s.skill)), style="bold yellow")
                 text.append("  " + _("G: take it"), style="dim")
             else:
                 text.append(_("{job}: {status}").format(job=clip(job.description, 20), status=status(job.status)))

@@ -28,6 +28,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import FIND, NEW, SAVE, back, binding, translate_bindings
 from frontdesk.services import desk
 from frontdesk.services.workshop_views import TechnicianLoad
+from frontdesk.labels import skills
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 
@@ -72,7 +73,7 @@ class TechnicianPicker(_Modal):
         for t in self._techs:
             star = Text("★", style="bold yellow") if t.id == self._suggested else ""
             table.add_row(star, Text(t.name, style="bold"), clip(t.team, 14), hours(t.queued_hours),
-                          hours(t.running_hours), clip(", ".join(sorted(t.skills)), 28), key=str(t.id))
+                          hours(t.running_hours), clip(skills(t.skills), 28), key=str(t.id))
         if self._suggested is not None:
             table.move_to_key(str(self._suggested))
 
