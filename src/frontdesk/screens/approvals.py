@@ -189,12 +189,7 @@ class ApprovalsScreen(DeskScreen):
                 label(CHANNEL, d.channel), clip(d.note, 24), d.recorded_by, d.order_number)
 
     def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
-        table = self._table(name)
-        keep = table.cursor_key
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-        table.move_to_key(keep)
+        self._table(name).refill(rows)
 
     def _titles(self) -> None:
         q = self._queue

@@ -206,12 +206,7 @@ class ChecksScreen(DeskScreen):
                 c.model, c.advisor)
 
     def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
-        table = self._table(name)
-        keep = table.cursor_key
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-        table.move_to_key(keep)
+        self._table(name).refill(rows)
 
     def _titles(self) -> None:
         q = self._queue

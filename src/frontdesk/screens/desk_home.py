@@ -175,12 +175,7 @@ class DeskHomeScreen(DeskScreen):
         return cells + (o.advisor, o.number, o.model)
 
     def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
-        table = self._table(name)
-        keep = table.cursor_key
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-        table.move_to_key(keep)
+        self._table(name).refill(rows)
 
     def _titles(self) -> None:
         home = self._home

@@ -8,6 +8,7 @@ the box. A binding whose ``check_action`` says no is passed to the next node of 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.cells import cell_len
@@ -35,6 +36,14 @@ class ListTable(DataTable[object]):
         if self.row_count == 0:
             return None
         return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
+    def refill(self, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+        """Replace the rows ``(key, cells)``; the cursor stays on the row it was on when that row is still there."""
+        keep = self.cursor_key
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        self.move_to_key(keep)
 
     def move_to_key(self, key: str | None) -> None:
         """Put the cursor back on the row with this key after the rows were reloaded."""
