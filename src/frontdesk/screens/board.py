@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -61,14 +62,7 @@ class BoardScreen(Screen[None]):
         yield Static("", id="board-footer")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(_("Plate"), key="plate")
-        table.add_column(_("Model"), key="model")
-        table.add_column(_("Advisor"), key="advisor")
-        table.add_column(_("Stage"), key="stage")
-        table.add_column(_("In stage"), key="since")
-        table.add_column(_("Promised"), key="promised")
-        table.add_column("", key="flag")
+        self._layout_columns()
         self.query_one("#board-title", Static).update(
             _("{store} · workshop progress").format(store=self.app.services.settings.dealership.name)  # type: ignore[attr-defined]
         )
@@ -79,7 +73,24 @@ class BoardScreen(Screen[None]):
         self._poll()
 
     def on_resize(self) -> None:
+        self._layout_columns()
         self._render_page()
+
+    def _layout_columns(self) -> None:
+        """Columns that share the whole width: a wall TV shows a wide terminal, and a table in its
+        left third is hard to read from across the room."""
+        table = self.query_one(DataTable)
+        columns = ((_("Plate"), "plate", 9), (_("Model"), "model", 12), (_("Advisor"), "advisor", 6),
+                   (_("Stage"), "stage", 14), (_("In stage"), "since", 5), (_("Promised"), "promised", 8),
+                   ("", "flag", 8))  # 62 cells and the padding fit 80 columns
+        widths = [max(cell_len(title), width) for title, _key, width in columns]
+        room = self.size.width - 2 * table.cell_padding * len(columns) - 1
+        if sum(widths) > room:  # long labels (in Chinese, "In stage" is five characters): the model gives way
+            widths[1] = max(8, widths[1] - (sum(widths) - room))
+        scale = max(1.0, room / sum(widths))
+        table.clear(columns=True)
+        for (title, key, _width), width in zip(columns, widths):
+            table.add_column(title, key=key, width=int(width * scale))
 
     def _tick_clock(self) -> None:
         now = self.app.services.clock()  # type: ignore[attr-defined]
@@ -140,7 +151,7 @@ class BoardScreen(Screen[None]):
             flag = Text(_("OVERDUE"), style="bold white on red") if r.overdue else (
                 Text(_("AT RISK"), style="bold black on yellow") if r.at_risk else Text(""))
             promised = r.promised_at.strftime("%H:%M") if r.promised_at and r.promised_at.date() == now.date() else (
-                r.promised_at.strftime("%m-%d %H:%M") if r.promised_at else "—")
+                r.promised_at.strftime("%d %H:%M") if r.promised_at else "—")  # another day: "28 09:30"
             table.add_row(
                 Text(r.plate, style="bold"), r.model, r.advisor,
                 Text(f" {label(STAGE, r.stage)} ", style=STAGE_STYLE[r.stage]),
