@@ -71,6 +71,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "complaint.open": frozenset({A, C, M}),
     "complaint.update": frozenset({M}),
     "reminder.record": frozenset({A, M}),
+    # Reports (the figures are read-only; writing them out to a file is audited)
+    "report.export": frozenset({A, S, C, M}),
     # Administration
     "user.add": frozenset({X}),
     "user.update": frozenset({X}),

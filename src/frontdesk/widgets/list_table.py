@@ -43,7 +43,20 @@ class ListTable(DataTable[object]):
         self.clear()
         for key, cells in rows:
             self.add_row(*cells, key=key)
+        self._measure_now()
         self.move_to_key(keep)
+
+    def _measure_now(self) -> None:
+        """Size the columns to the new rows at once rather than on the table's next idle.
+
+        Otherwise a frame painted in between (or a snapshot taken under load) shows every
+        column cut to its header's width. Relies on DataTable internals of the pinned Textual.
+        """
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
 
     def move_to_key(self, key: str | None) -> None:
         """Put the cursor back on the row with this key after the rows were reloaded."""
