@@ -33,17 +33,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, back, binding
 from frontdesk.labels import CHANNEL, PAY_TYPE, label
-from frontdesk.services import approval_views, approvals, board, workshop
+from frontdesk.services import approval_views, approvals, workshop
 from frontdesk.services.approval_views import ApprovalItem, ApprovalsQueue, DecidedItem
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError
 from frontdesk.services.money import Totals, format_money
 from frontdesk.widgets.list_table import ListTable, clip
 
-from .base import DeskScreen
+from .base import LiveScreen
 from .decision import Answer, DecisionDialog, Slip, SlipDialog
 
-POLL_SECONDS = 2.0
 NAME_CELLS = 12
 JOB_CELLS = 22
 OVERDUE_STYLE = "bold white on red"
@@ -78,13 +77,8 @@ def decide(services: Services, actor: Actor, item: ApprovalItem, answer: Answer)
     return Decided(item, answer.approved, approval_views.order_totals(services, item.order_id))
 
 
-def poll(services: Services, actor: Actor, seen: int | None) -> tuple[int, ApprovalsQueue | None]:
-    """The store's change counter, and the queue read again only when it moved."""
-    seq = board.change_seq(services, actor.store_id)
-    return seq, (approval_views.approvals_queue(services, actor) if seq != seen else None)
 
-
-class ApprovalsScreen(DeskScreen):
+class ApprovalsScreen(LiveScreen):
     """``ApprovalsScreen()``: additional work waiting for the customer; their answers; schedule slips."""
 
     CSS_PATH = "../assets/styles/approvals.tcss"
@@ -105,9 +99,7 @@ class ApprovalsScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self._queue: ApprovalsQueue | None = None
-        self._seq: int | None = None
         self._last: Text | None = None  # what the last recorded answer left (the new total)
-        self._polling = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.fd.show_clock)
@@ -125,38 +117,15 @@ class ApprovalsScreen(DeskScreen):
             _("Time"), _("Plate"), _("Answer"), _("Work / new time"), _("Amount"), _("Answered by"), _("How"),
             _("Note"), _("Recorded by"), _("Order no."))
         self._titles()
-        self.action_refresh()
-        self.set_interval(POLL_SECONDS, self._tick)
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+        self.follow_store()
 
     # Reading ------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self._read(force=True)
+    def load(self, services: Services, actor: Actor) -> ApprovalsQueue:
+        return approval_views.approvals_queue(services, actor)
 
-    def _tick(self) -> None:
-        if self.is_current:
-            self._read(force=False)
-
-    def _read(self, *, force: bool) -> None:
-        if self._polling:
-            return
-        self._polling = True
-        self.call_service(poll, self.services, self.actor, None if force else self._seq, then=self._polled,
-                          failed=self._poll_failed, group="approvals-read")
-
-    def _polled(self, outcome: tuple[int, ApprovalsQueue | None]) -> None:
-        self._polling = False
-        seq, queue = outcome
-        self._seq = seq
-        if queue is not None:
-            self._show(queue)
-
-    def _poll_failed(self, error: FrontdeskError) -> None:
-        self._polling = False
-        self.show_error(error)
+    def show(self, queue: ApprovalsQueue) -> None:
+        self._show(queue)
 
     def _show(self, queue: ApprovalsQueue) -> None:
         self._queue = queue

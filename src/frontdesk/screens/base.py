@@ -96,3 +96,69 @@ class DeskScreen(Screen[Any]):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+
+class LiveScreen(DeskScreen):
+    """A queue that follows the store: read again when another terminal records something.
+
+    Every ``POLL_SECONDS`` while the screen is on show it reads the store's change counter
+    (one indexed row); only when the counter moved is the queue itself read again, so an
+    idle queue costs next to nothing. Subclasses say how to read (``load``, run in a worker)
+    and how to show (``show``); ``poll_paused`` holds the polling while an action of the
+    screen's own is on its way (its answer brings the fresh queue).
+    """
+
+    POLL_SECONDS = 2.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seq: int | None = None
+        self._polling = False
+
+    def load(self, services: Services, actor: Actor) -> Any:
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def poll_paused(self) -> bool:
+        return False
+
+    def follow_store(self) -> None:
+        """Read now, then keep following; called from ``on_mount``."""
+        self.action_refresh()
+        self.set_interval(self.POLL_SECONDS, self._tick)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self._read(force=True)
+
+    def _tick(self) -> None:
+        if self.is_current and not self.poll_paused():
+            self._read(force=False)
+
+    def _read(self, *, force: bool) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        self.call_service(self._poll, self.services, self.actor, None if force else self._seq, then=self._polled,
+                          failed=self._poll_failed, group=f"{type(self).__name__}-read")
+
+    def _poll(self, services: Services, actor: Actor, seen: int | None) -> tuple[int, Any]:
+        from frontdesk.services.board import change_seq
+
+        seq = change_seq(services, actor.store_id)
+        return seq, (self.load(services, actor) if seq != seen else None)
+
+    def _polled(self, outcome: tuple[int, Any]) -> None:
+        self._polling = False
+        seq, data = outcome
+        self._seq = seq
+        if data is not None:
+            self.show(data)
+
+    def _poll_failed(self, error: FrontdeskError) -> None:
+        self._polling = False
+        self.show_error(error)

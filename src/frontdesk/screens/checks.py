@@ -35,17 +35,16 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, back, binding
 from frontdesk.labels import CHECK_KIND, label
 from frontdesk.model.enums import OrderStatus
-from frontdesk.services import approval_views, board, workshop
+from frontdesk.services import approval_views, workshop
 from frontdesk.services.approval_views import CarItem, CheckItem, ChecksQueue
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import ListTable, clip
 
-from .base import DeskScreen
+from .base import LiveScreen
 from .check_note import CheckDialog, CheckEntry
 
-POLL_SECONDS = 2.0
 JOB_CELLS = 20
 OVERDUE_STYLE = "bold white on red"
 REWORK_STYLE = "bold white on red"
@@ -79,12 +78,8 @@ def act(services: Services, actor: Actor, fn: Callable[..., Any], *args: Any, **
     return approval_views.checks_queue(services, actor)
 
 
-def poll(services: Services, actor: Actor, seen: int | None) -> tuple[int, ChecksQueue | None]:
-    seq = board.change_seq(services, actor.store_id)
-    return seq, (approval_views.checks_queue(services, actor) if seq != seen else None)
 
-
-class ChecksScreen(DeskScreen):
+class ChecksScreen(LiveScreen):
     """``ChecksScreen()``: jobs waiting for checks and QC; cars waiting for the wash; cars ready."""
 
     CSS_PATH = "../assets/styles/checks.tcss"
@@ -108,8 +103,6 @@ class ChecksScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self._queue: ChecksQueue | None = None
-        self._seq: int | None = None
-        self._polling = False
         self._busy = False
 
     def compose(self) -> ComposeResult:
@@ -128,11 +121,7 @@ class ChecksScreen(DeskScreen):
             _("Stage"), _("Plate"), _("Promised"), _("Rework"), _("Jobs"), _("Since"), _("Order no."), _("Model"),
             _("Advisor"))
         self._titles()
-        self.action_refresh()
-        self.set_interval(POLL_SECONDS, self._tick)
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+        self.follow_store()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         permission = ACTION_PERMISSION.get(action)
@@ -142,30 +131,14 @@ class ChecksScreen(DeskScreen):
 
     # Reading ------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self._read(force=True)
+    def load(self, services: Services, actor: Actor) -> ChecksQueue:
+        return approval_views.checks_queue(services, actor)
 
-    def _tick(self) -> None:
-        if self.is_current and not self._busy:
-            self._read(force=False)
+    def show(self, queue: ChecksQueue) -> None:
+        self._show(queue)
 
-    def _read(self, *, force: bool) -> None:
-        if self._polling:
-            return
-        self._polling = True
-        self.call_service(poll, self.services, self.actor, None if force else self._seq, then=self._polled,
-                          failed=self._poll_failed, group="checks-read")
-
-    def _polled(self, outcome: tuple[int, ChecksQueue | None]) -> None:
-        self._polling = False
-        seq, queue = outcome
-        self._seq = seq
-        if queue is not None:
-            self._show(queue)
-
-    def _poll_failed(self, error: FrontdeskError) -> None:
-        self._polling = False
-        self.show_error(error)
+    def poll_paused(self) -> bool:
+        return self._busy
 
     def _show(self, queue: ChecksQueue) -> None:
         self._queue = queue
