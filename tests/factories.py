@@ -64,7 +64,11 @@ def money(text: str) -> Decimal:
 
 
 def order_through(services: Services, actors: dict[Role, Actor], shop: Shop, vehicle_id: int, *, stop: str = "closed"):
-    """One order with an oil service (two parts) and front pads, taken as far as ``stop``."""
+    """One order with an oil service (two parts) and front pads, taken as far as ``stop``.
+
+    ``stop``: "estimate", "authorised", "ready" (every job QC-passed, no wash: the delivery
+    checklist is next), "delivered" (delivered and the settlement prepared), "closed".
+    """
     from frontdesk.model.enums import PaymentMethod
     from frontdesk.services import delivery, estimate, settlement, workshop
 
@@ -97,6 +101,8 @@ def order_through(services: Services, actors: dict[Role, Actor], shop: Shop, veh
         workshop.self_check(services, tech, job.id)
         workshop.leader_check(services, lead, job.id)
         workshop.final_qc(services, qc, job.id, passed=True)
+    if stop == "ready":
+        return order
     delivery.tick_internal(services, qc, order.id, list(delivery.INTERNAL_ITEMS))
     delivery.tick_walkthrough(services, adv, order.id, list(delivery.WALKTHROUGH_ITEMS))
     delivery.deliver(services, adv, order.id)

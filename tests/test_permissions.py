@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from frontdesk.model import AuditEvent
 from frontdesk.model.enums import Role
-from frontdesk.services import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop  # noqa: F401
+from frontdesk.services import (  # noqa: F401  (every module that registers services)
+    aftercare, approvals, auth, catalog, checkin, delivery, estimate, exports, part_orders, settlement, staff, workshop,
+)
 from frontdesk.config import Settings
 from frontdesk.services.context import REGISTRY, Services
 from frontdesk.services.setup import ensure_store, system_actor
@@ -36,8 +38,9 @@ EXPECTED = {
     "order.wash": "sltm", "order.reopen_workshop": "sqm",
     "delivery.internal_check": "asqm", "delivery.walkthrough": "am", "order.deliver": "am",
     "settlement.prepare": "acm", "payment.take": "cm", "payment.refund": "cm", "payment.void": "cm",
-    "credit.approve": "m", "gate_pass.issue": "cm",
-    "followup.record": "am", "complaint.open": "acm", "complaint.update": "m", "reminder.record": "am",
+    "credit.approve": "cm", "gate_pass.issue": "cm",
+    "followup.record": "am", "followup.close": "m", "complaint.open": "acm", "complaint.update": "m", "reminder.record": "am",
+    "report.export": "ascm",
     "user.add": "x", "user.update": "x", "user.set_password": "x",
     "team.save": "xs", "catalog.save": "xm", "stock.adjust": "xm",
 }

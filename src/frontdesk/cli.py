@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     prn.add_argument("--out", metavar="DIR", help="folder for the PDF (default: the pdf_dir setting)")
     prn.add_argument("--printer", metavar="NAME", help="send to this printer with lp (default: the printer setting)")
 
+    rep = sub.add_parser("report", parents=[common(True)],
+                         help="the figures of a day or a date range (car count, revenue, hours, quality, per advisor)")
+    rep.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, required=True, help="first day")
+    rep.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help="last day, included (default: --from)")
+    rep.add_argument("--out", metavar="FILE", help="write it to FILE.csv or FILE.xlsx instead of printing it")
+
     users = sub.add_parser("users", parents=[common(True)], help="user accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", parents=[common(True)], help="add a user")
@@ -69,6 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("username")
     pw.add_argument("--password", help="new password (asked for when omitted)")
     return parser
+
+
+def _date(text: str):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _roles() -> list[str]:
@@ -174,6 +189,24 @@ def cmd_print(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, services: Services) -> int:
+    """Read by the system with a manager's reading rights (like ``print``, whoever runs the shell command
+    already holds the database); a file written with --out is audited as any export."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from frontdesk.model.enums import Role
+    from frontdesk.services import exports, reports
+
+    actor = replace(_system(services), role=Role.MANAGER)
+    report = reports.report(services, actor, args.start, args.end or args.start)
+    if getattr(args, "out", None):
+        print(exports.export_report(services, actor, report, Path(args.out)))
+    else:
+        print(exports.text_report(report), end="")
+    return 0
+
+
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.serve:
         import shlex
@@ -228,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_demo(args, services)
         if args.command == "print":
             return cmd_print(args, services)
+        if args.command == "report":
+            return cmd_report(args, services)
     except FrontdeskError as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)
         return 1

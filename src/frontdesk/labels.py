@@ -74,3 +74,16 @@ def status(value: str | Enum) -> str:
     from frontdesk.services.lifecycle import status_label
 
     return status_label(value)  # type: ignore[arg-type]
+
+# After the visit (services/aftercare.py): the follow-up call's questions, call and case states,
+# reminder call results.
+SCORE_QUESTION = {
+    "overall": "Overall", "advisor": "Advisor", "quality": "Repair quality", "timeliness": "On time",
+    "price": "Price",
+}
+FOLLOW_UP_STATUS = {"due": "Due", "done": "Done", "escalated": "Escalated"}
+COMPLAINT_STATUS = {"open": "Open", "in_progress": "In progress", "resolved": "Resolved"}
+REMINDER_RESULT = {
+    "booked": "Will book / booked", "later": "Call again later", "declined": "Not interested",
+    "elsewhere": "Serviced elsewhere", "no_answer": "No answer", "wrong_number": "Wrong number",
+}

@@ -19,6 +19,9 @@ DESK_ROLES = frozenset({Role.ADVISOR, Role.MANAGER})
 CHECK_ROLES = frozenset({Role.TEAM_LEADER, Role.QC, Role.SUPERVISOR, Role.MANAGER})
 DISPATCH_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER})
 BENCH_ROLES = frozenset({Role.TECHNICIAN, Role.TEAM_LEADER, Role.SUPERVISOR, Role.MANAGER})
+COMPLAINT_ROLES = frozenset({Role.ADVISOR, Role.CASHIER, Role.MANAGER})  # = complaint.open; updates: manager only
+CASHIER_ROLES = frozenset({Role.CASHIER, Role.MANAGER})
+REPORT_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CASHIER, Role.ADVISOR})  # = report.export
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Destination:
     help: str  # msgid
     target: str  # "module:Class"
     roles: frozenset[Role]
+    per_order: bool = False  # opened for one order (``order_id=``): reached from a list, not the palette
 
     def open(self, **kwargs: object) -> Screen:
         module, cls = self.target.split(":")
@@ -39,9 +43,17 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("checkin", "New check-in", "Check a car in: customer, vehicle, odometer, concerns", "frontdesk.screens.checkin:CheckInScreen", DESK_ROLES),
     Destination("appointments", "Appointments", "Book, move or cancel appointments", "frontdesk.screens.appointments:AppointmentsScreen", DESK_ROLES),
     Destination("approvals", "Approvals", "Additional work waiting for the customer's decision; schedule slips", "frontdesk.screens.approvals:ApprovalsScreen", DESK_ROLES),
+    Destination("follow_ups", "Follow-up calls", "Calls due after delivery: record reached with scores, or not reached; escalated calls", "frontdesk.screens.follow_ups:FollowUpsScreen", DESK_ROLES),
+    Destination("complaints", "Complaints", "Complaint cases: owner, status, resolution (the service manager updates them)", "frontdesk.screens.complaints:ComplaintsScreen", COMPLAINT_ROLES),
+    Destination("reminders", "Service reminders", "Cars due for their next service by date or estimated mileage; record reminder calls", "frontdesk.screens.reminders:RemindersScreen", DESK_ROLES),
     Destination("checks", "Checks and QC", "Leader checks, final QC, wash; cars ready", "frontdesk.screens.checks:ChecksScreen", CHECK_ROLES),
     Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", DISPATCH_ROLES),
     Destination("technician", "My jobs", "Start, pause, finish; issue parts; additional work; checks", "frontdesk.screens.technician:TechnicianScreen", BENCH_ROLES),
+    Destination("cashier", "Cashier desk", "Cars to deliver, to pay and to let out: payments, statements, gate passes", "frontdesk.screens.cashier_home:CashierHomeScreen", CASHIER_ROLES),
+    Destination("delivery", "Delivery checklist", "Internal check and walkthrough with the customer, then deliver", "frontdesk.screens.delivery:DeliveryScreen", DESK_ROLES | CASHIER_ROLES, per_order=True),
+    Destination("settlement", "Settlement", "The bill by payer, discount, receivables, next service and follow-up time", "frontdesk.screens.settlement:SettlementScreen", DESK_ROLES | CASHIER_ROLES, per_order=True),
+    Destination("payment", "Payment", "Payments, change, void, credit, settlement statement and gate pass", "frontdesk.screens.payment:PaymentScreen", CASHIER_ROLES, per_order=True),
+    Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", REPORT_ROLES),
 )
 
 
@@ -49,7 +61,8 @@ def home_for(role: Role) -> Callable[[], Screen]:
     """The first screen after login for this role."""
     if role in DESK_ROLES:
         return lambda: DESTINATIONS[0].open()
-    workshop_home = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks"}
+    workshop_home = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks",
+                     Role.CASHIER: "cashier"}
     if role in workshop_home:
         dest = next(d for d in DESTINATIONS if d.key == workshop_home[role])
         return lambda: dest.open()
@@ -59,4 +72,4 @@ def home_for(role: Role) -> Callable[[], Screen]:
 
 
 def allowed(role: Role) -> list[Destination]:
-    return [d for d in DESTINATIONS if role in d.roles]
+    return [d for d in DESTINATIONS if role in d.roles and not d.per_order]

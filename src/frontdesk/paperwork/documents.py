@@ -426,6 +426,8 @@ class GatePassDoc(_Checked):
     colour: str = ""
     #: The guard refuses the pass after this time (usually the end of the day).
     valid_until: datetime | None = None
+    #: The number the gate-pass record carries (the guard matches the paper to it); empty on a preview.
+    pass_no: str = ""
 
     @property
     def release_allowed(self) -> bool:

@@ -40,7 +40,8 @@ def build_story(kit: Kit, doc: GatePassDoc) -> list[Flowable]:
     else:
         status = _("On credit, approved by {name}", name=doc.credit_approved_by or "")
     vehicle = doc.model + (f"    {doc.colour}" if doc.colour else "")
-    pairs: list[tuple[str, blocks.Cell]] = [
+    pairs: list[tuple[str, blocks.Cell]] = [(_("Gate pass no."), doc.pass_no)] if doc.pass_no else []
+    pairs += [
         (_("Order no."), doc.order_no),
         (_("Vehicle"), vehicle),
         (_("Issued"), fmt.when(doc.issued_at)),

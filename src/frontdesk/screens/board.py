@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from frontdesk.i18n import gettext as _
+from frontdesk.i18n import ngettext
 from frontdesk.labels import STAGE, label
 from frontdesk.services.board import BoardSnapshot, change_seq, snapshot, store_id_for
 from frontdesk.services.lifecycle import BoardStage
@@ -118,7 +119,7 @@ class BoardScreen(Screen[None]):
         late = sum(1 for r in snap.rows if r.overdue)
         risk = sum(1 for r in snap.rows if r.at_risk)
         self.query_one("#board-counts", Static).update(
-            Text.assemble((_("{n} cars").format(n=len(snap.rows)), "bold"), "   ", counts, "   ",
+            Text.assemble((ngettext("{n} car", "{n} cars", len(snap.rows)).format(n=len(snap.rows)), "bold"), "   ", counts, "   ",
                           (_("Overdue {n}").format(n=late), "bold red" if late else ""), "   ",
                           (_("At risk {n}").format(n=risk), "bold yellow" if risk else ""))
         )

@@ -158,7 +158,7 @@ def gate_pass(session: Session, services: Services, order: RepairOrder) -> d.Gat
         model=f"{order.vehicle.make} {order.vehicle.model}", issued_at=issued,
         cashier=_name(session, order.gate_pass_by_id) or _name(session, _last_cashier(session, order.id)), paid=paid,
         credit_approved_by=_name(session, order.credit_approved_by_id) or None, colour=order.vehicle.colour,
-        valid_until=dt.datetime.combine(issued.date(), dt.time(23, 59)),
+        valid_until=dt.datetime.combine(issued.date(), dt.time(23, 59)), pass_no=order.gate_pass_no or "",
     )
 
 

@@ -64,10 +64,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "payment.take": frozenset({C, M}),
     "payment.refund": frozenset({C, M}),
     "payment.void": frozenset({C, M}),
-    "credit.approve": frozenset({M}),
+    "credit.approve": frozenset({C, M}),  # a cashier records it with a manager's password on the spot
     "gate_pass.issue": frozenset({C, M}),
     # After the visit
     "followup.record": frozenset({A, M}),
+    "followup.close": frozenset({M}),  # an escalated call given up on, with the reason
     "complaint.open": frozenset({A, C, M}),
     "complaint.update": frozenset({M}),
     "reminder.record": frozenset({A, M}),

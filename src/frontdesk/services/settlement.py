@@ -109,6 +109,10 @@ def prepare_settlement(
     ack = text(data.safety_ack_by, "safety_ack_by", max_len=80)
     if ack:
         order.safety_ack_by, order.safety_ack_at = ack, tx.now
+    elif declined_safety_jobs(order) and not order.safety_ack_by:
+        # Asked now, while the settlement can still change: once paid it could only be
+        # recorded by voiding the payments, and the gate pass waits for it.
+        raise ValidationError("safety_ack_by", _("The customer must acknowledge the declined safety items first."))
     if inspect(order).persistent:  # an order a batch has not written yet has no rows to replace
         tx.session.query(Receivable).filter(Receivable.order_id == order.id).delete()
     for earlier in unflushed(tx.session, Receivable, order_id=order.id):
@@ -224,7 +228,11 @@ def approve_credit(tx: Tx, order_id: int, approval: ManagerApproval | None = Non
     require_order_status(order, (OrderStatus.DELIVERED,), _("credit approval"))
     if order.customer_amount is None:
         raise IllegalTransition(_("Prepare the settlement before approving credit."))
-    manager = _approve(tx, approval, _("Credit")).id if approval is not None else tx.actor.user_id
+    # A manager at the terminal approves by being there; anyone else needs a manager's password.
+    if approval is None and tx.actor.role == Role.MANAGER:
+        manager = tx.actor.user_id
+    else:
+        manager = _approve(tx, approval, _("Credit")).id
     order.credit_approved_by_id, order.credit_approved_at = manager, tx.now
     _maybe_settled(tx, order)
     touch(order)

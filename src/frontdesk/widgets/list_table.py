@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.cells import cell_len
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -45,6 +47,10 @@ class ListTable(DataTable[object]):
             self.add_row(*cells, key=key)
         self._measure_now()
         self.move_to_key(keep)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._measure_now()  # rows added since the last idle: measured before they are painted
+        return super().render_lines(crop)
 
     def _measure_now(self) -> None:
         """Size the columns to the new rows at once rather than on the table's next idle.

@@ -1,0 +1,206 @@
+"""The cashier's home (收银台): every car between "ready" and "closed", in the order they are worked.
+
+One list: cars delivered and waiting to pay first (what the customer pays, what is paid,
+what is due), then cars paid or on credit waiting for their gate pass, then cars still
+being handed over (how many checklist items are left). Enter opens the screen the row
+needs: the payment (or, before the advisor saved it, the settlement) for a delivered car,
+the payment screen with its gate pass for a settled one, the delivery checklist for a car
+still ready. F5 reads the list again; it also follows the store's change counter (asked
+every two seconds), so a car the advisor delivers appears without a key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import REFRESH, binding
+from frontdesk.model.enums import OrderStatus
+from frontdesk.services import board, cashier_views
+from frontdesk.services.cashier_views import CashierQueue, QueueRow
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.errors import FrontdeskError
+from frontdesk.services.money import ZERO, format_money
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+
+from .base import DeskScreen
+
+POLL_SECONDS = 2.0
+NAME_CELLS = 10
+
+
+def step_label(row: QueueRow) -> Text:
+    """What the row waits for, in the cashier's words."""
+    if row.status == OrderStatus.READY:
+        return Text(_("Delivery"), style="cyan")
+    if row.status == OrderStatus.SETTLED:
+        return Text(_("Gate pass"), style="bold green")
+    if not row.settlement_prepared:
+        return Text(_("Settlement"), style="yellow")
+    return Text(_("To pay"), style="bold")
+
+
+def when(moment: dt.datetime | None, today: dt.date) -> str:
+    if moment is None:
+        return "—"
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+def poll(services: Services, actor: Actor, seen: int | None) -> tuple[int, CashierQueue | None]:
+    """The store's change counter, and the queue read again only when it moved."""
+    seq = board.change_seq(services, actor.store_id)
+    return seq, (cashier_views.cashier_queue(services, actor) if seq != seen else None)
+
+
+class CashierHomeScreen(DeskScreen):
+    """``CashierHomeScreen()``: the cars to deliver, to pay and to let out; Enter opens the right screen."""
+
+    CSS_PATH = "../assets/styles/cashier_home.tcss"
+    AUTO_FOCUS = "#queue"
+
+    BINDINGS = [
+        binding("enter", "open", "Open", tooltip="The delivery, settlement or payment of the highlighted car"),
+        binding(REFRESH, "refresh", "Refresh", tooltip="Read the list again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: CashierQueue | None = None
+        self._seq: int | None = None
+        self._polling = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("Loading the list…"), id="ch-head")
+        yield ListTable(id="queue")
+        yield Static("", id="ch-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        fixed_columns(self.query_one("#queue", ListTable), (_("Step"), 10), (_("Plate"), 9),
+                      (_("Customer"), NAME_CELLS), (_("Customer pays"), 11), (_("Paid so far"), 11), (_("Due"), 11),
+                      (_("Since"), 5), (_("Advisor"), 10), (_("Model"), 14), (_("Order no."), 18))
+        self.action_refresh()
+        self.set_interval(POLL_SECONDS, self._tick)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # Reading -----------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._read(force=True)
+
+    def _tick(self) -> None:
+        if self.is_current:
+            self._read(force=False)
+
+    def _read(self, *, force: bool) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        self.call_service(poll, self.services, self.actor, None if force else self._seq, then=self._polled,
+                          failed=self._poll_failed, group="cashier-read")
+
+    def _polled(self, outcome: tuple[int, CashierQueue | None]) -> None:
+        self._polling = False
+        seq, queue = outcome
+        self._seq = seq
+        if queue is not None:
+            self._show(queue)
+
+    def _poll_failed(self, error: FrontdeskError) -> None:
+        self._polling = False
+        self.show_error(error)
+
+    def _show(self, queue: CashierQueue) -> None:
+        self.queue = queue
+        today = queue.taken_at.date()
+        table = self.query_one("#queue", ListTable)
+        table.refill((f"o{r.order_id}", self._cells(r, today)) for r in queue.rows)
+        table.border_title = _("Cars to deliver, pay and let out ({n})").format(n=len(queue.rows))
+        head = Text()
+        head.append(_("To pay {n}").format(n=len(queue.open)), style="bold")
+        head.append("  ·  ")
+        head.append(_("Gate pass {n}").format(n=len(queue.settled)), style="bold green" if queue.settled else "")
+        head.append("  ·  ")
+        head.append(_("Being delivered {n}").format(n=len(queue.ready)), style="cyan")
+        if queue.open:
+            due = sum((r.due for r in queue.open), ZERO)
+            head.append("   " + _("due in all {amount}").format(amount=format_money(due)), style="dim")
+        self.query_one("#ch-head", Static).update(head)
+        self._show_detail()
+
+    def _cells(self, r: QueueRow, today: dt.date) -> tuple[Any, ...]:
+        due = Text(format_money(r.due), justify="right", style="bold" if r.due and r.status != OrderStatus.READY else "")
+        if r.status == OrderStatus.READY:
+            paid: Any = Text(_("{n} to tick").format(n=r.missing_items), style="dim") if r.missing_items else ""
+            due = Text("")
+        else:
+            paid = Text(format_money(r.paid), justify="right")
+        if r.credit_approved:
+            due = Text(_("credit"), style="bold cyan")
+        return (step_label(r), Text(r.plate, style="bold"), clip(r.customer_name, NAME_CELLS),
+                Text(format_money(r.customer_share), justify="right", style="" if r.settlement_prepared else "dim"),
+                paid, due, when(r.since, today), clip(r.advisor, 10), clip(r.model, 14), r.number)
+
+    @property
+    def selected(self) -> QueueRow | None:
+        if self.queue is None:
+            return None
+        key = self.query_one("#queue", ListTable).cursor_key
+        return next((r for r in self.queue.rows if f"o{r.order_id}" == key), None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        r = self.selected
+        detail = self.query_one("#ch-detail", Static)
+        if r is None:
+            detail.update(Text(_("No car waiting: the list fills itself as cars are delivered."), style="dim"))
+            return
+        text = Text(f"{r.plate} ", style="bold")
+        text.append(f"{r.customer_name} {r.phone}  {r.model}  ")
+        text.append(_("Advisor {name}").format(name=r.advisor), style="dim")
+        text.append("\n")
+        hint = {
+            OrderStatus.READY: _("Enter: the delivery checklist ({n} items left)").format(n=r.missing_items),
+            OrderStatus.SETTLED: _("Enter: print the gate pass"),
+        }.get(r.status) or (_("Enter: take the payment") if r.settlement_prepared
+                            else _("Enter: the settlement (not saved yet)"))
+        text.append(hint, style="bold")
+        detail.update(text)
+
+    # Opening -------------------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#queue")
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        r = self.selected
+        if r is None:
+            return
+        self.app.push_screen(screen_for(r))
+
+
+def screen_for(row: QueueRow) -> Any:
+    """The screen a row of the queue opens."""
+    if row.status == OrderStatus.READY:
+        from .delivery import DeliveryScreen
+
+        return DeliveryScreen(row.order_id)
+    if row.status == OrderStatus.DELIVERED and not row.settlement_prepared:
+        from .settlement import SettlementScreen
+
+        return SettlementScreen(row.order_id)
+    from .payment import PaymentScreen
+
+    return PaymentScreen(row.order_id)

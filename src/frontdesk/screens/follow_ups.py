@@ -1,0 +1,310 @@
+"""The follow-up call queue (回访): who to call today, and the calls escalated to the manager.
+
+The upper list holds the calls due now or earlier (the oldest first, so a call missed on
+an earlier day, marked overdue, leads) and then, dimmed, the rest of today's (a time the
+customer agreed is marked). Under it the selected call's detail: the car, the order, when
+it left, the advisor, the tries so far and what the last one found. The lower list holds
+the calls not reached three times, which the service manager takes over.
+
+Enter or F4 records the selected call (screens/aftercare_modals.FollowUpDialog): R reached,
+with five scores pressed 1–5, comments and an optional complaint; or N not reached. What it
+led to is said at once: a complaint case opened, the time of the next try, or the
+escalation. C (manager) closes an escalated call unreached, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import EDIT, REFRESH, back, binding
+from frontdesk.model.enums import FollowUpStatus
+from frontdesk.services import aftercare, aftercare_views
+from frontdesk.services.aftercare_views import CallItem, CallOutcome, FollowUpQueue
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.errors import FrontdeskError
+from frontdesk.services.permissions import allowed
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+
+from .aftercare_modals import CallEntry, CloseCallDialog, FollowUpDialog
+from .base import DeskScreen
+
+LISTS = ("calls", "escalated")
+OVERDUE_STYLE = "bold white on red"
+NAME_CELLS = 10
+
+
+def when(moment: dt.datetime | None, today: dt.date) -> str:
+    """Today as "14:30", another day as "11-25 14:30", "—" when not set."""
+    if moment is None:
+        return "—"
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+def record_call(services: Services, actor: Actor, follow_up_id: int, version: int, entry: CallEntry) -> CallOutcome:
+    aftercare.record_follow_up(services, actor, follow_up_id, aftercare.FollowUpResult(
+        reached=entry.reached, scores=entry.scores, comments=entry.comments, complaint=entry.complaint),
+        expected_version=version)
+    return aftercare_views.call_outcome(services, actor, follow_up_id)
+
+
+def close_call(services: Services, actor: Actor, item: CallItem, note: str) -> CallOutcome:
+    aftercare.close_follow_up(services, actor, item.id, note, expected_version=item.version)
+    return aftercare_views.call_outcome(services, actor, item.id)
+
+
+def outcome_message(outcome: CallOutcome) -> tuple[str, str]:
+    """What to tell the caller, and how loudly ("information" | "warning")."""
+    if outcome.status == FollowUpStatus.ESCALATED:
+        return _("Not reached {n} times: the call goes to the service manager.").format(n=outcome.attempts), "warning"
+    if outcome.status == FollowUpStatus.DUE:
+        return _("Not reached: next try {time}.").format(time=outcome.due_at.strftime("%m-%d %H:%M")), "information"
+    if not outcome.reached:
+        return _("The call is closed without reaching the customer."), "information"
+    scores = "/".join(str(s) for s in outcome.scores)
+    if outcome.complaint_id is not None:
+        return _("Recorded ({scores}). Complaint case no. {id} opened for the service manager.").format(
+            scores=scores, id=outcome.complaint_id), "warning"
+    return _("Recorded ({scores}). Thank you.").format(scores=scores), "information"
+
+
+def report_outcome(screen: Screen[Any], outcome: CallOutcome | FrontdeskError | None) -> bool:
+    """Tell the caller what a recorded call led to; False when the dialog was left with Esc."""
+    if outcome is None:
+        return False
+    if isinstance(outcome, FrontdeskError):
+        screen.notify(str(outcome), title=_("Not saved"), severity="error", timeout=8)
+    else:
+        message, severity = outcome_message(outcome)
+        screen.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+    return True
+
+
+class FollowUpsScreen(DeskScreen):
+    """``FollowUpsScreen()``: today's follow-up calls and the escalated ones."""
+
+    CSS_PATH = "../assets/styles/follow_ups.tcss"
+    AUTO_FOCUS = "#calls"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    BINDINGS = [
+        binding(EDIT, "record", "Record call", tooltip="Record the selected call: reached with scores, or not reached"),
+        binding("c", "close", "Close unreached",
+                tooltip="Service manager: close an escalated call without reaching the customer, saying why"),
+        binding(REFRESH, "refresh", "Refresh", tooltip="Read the queue again"),
+        binding("tab", "next_list(1)", "Next list", show=False),
+        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
+        back(),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: FollowUpQueue | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("Loading the queue…"), id="fu-head")
+        yield ListTable(id="calls", classes="fu-list")
+        yield Static("", id="fu-detail")
+        yield ListTable(id="escalated", classes="fu-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = ((_("Due"), 11), (_("Plate"), 9), (_("Customer"), NAME_CELLS), (_("Phone"), 11), (_("Calls"), 5),
+                   (_("Delivered"), 11), (_("Order no."), 18), (_("Advisor"), 12), (_("Last call"), 11))
+        fixed_columns(self._table("calls"), *columns)
+        fixed_columns(self._table("escalated"), *columns)
+        self._titles()
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close":
+            return allowed(self.actor.role, "followup.close")
+        if action == "record":
+            return allowed(self.actor.role, "followup.record")
+        return True
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.call_service(aftercare_views.follow_up_queue, self.services, self.actor, then=self._show,
+                          group="follow-ups-read")
+
+    def _show(self, queue: FollowUpQueue) -> None:
+        self._queue = queue
+        today = queue.taken_at.date()
+        self._table("calls").refill([(f"f{c.id}", self._cells(c, today, later=False)) for c in queue.due]
+                                    + [(f"f{c.id}", self._cells(c, today, later=True)) for c in queue.later_today])
+        self._table("escalated").refill([(f"f{c.id}", self._cells(c, today, later=False)) for c in queue.escalated])
+        self._titles()
+        self._show_head()
+        self._show_detail()
+
+    def _cells(self, c: CallItem, today: dt.date, *, later: bool) -> tuple[Any, ...]:
+        dim = "dim" if later else ""
+        due = Text(when(c.due_at, today), style=OVERDUE_STYLE if c.overdue else dim)
+        if c.agreed:
+            due.append(" ★", style="bold cyan")
+        return (due, Text(c.plate, style="bold " + dim), Text(clip(c.customer_name, NAME_CELLS), style=dim),
+                Text(c.phone, style=dim), Text(str(c.attempts), justify="right", style=dim),
+                when(c.delivered_at, today), c.order_number, clip(c.advisor, 12), when(c.last_attempt_at, today))
+
+    def _titles(self) -> None:
+        q = self._queue
+        self._table("calls").border_title = _("Calls due ({n}) · later today ({m})").format(
+            n=len(q.due) if q else 0, m=len(q.later_today) if q else 0)
+        self._table("escalated").border_title = _("Escalated to the service manager ({n})").format(
+            n=len(q.escalated) if q else 0)
+
+    def _show_head(self) -> None:
+        q = self._queue
+        assert q is not None
+        head = Text()
+        if q.due:
+            head.append(_("Calls to make now: {n}").format(n=len(q.due)), style="bold")
+            late = sum(1 for c in q.due if c.overdue)
+            if late:
+                head.append("  ")
+                head.append(f" {_('Overdue {n}').format(n=late)} ", style=OVERDUE_STYLE)
+        else:
+            head.append(_("No calls due now."), style="dim")
+        if q.escalated:
+            head.append("  ")
+            head.append(_("Escalated: {n}").format(n=len(q.escalated)), style="bold yellow")
+        head.append("   " + _("★ time agreed with the customer"), style="dim")
+        self.query_one("#fu-head", Static).update(head)
+
+    # Moving around -----------------------------------------------------------------------------
+
+    def _table(self, name: str) -> ListTable:
+        return self.query_one(f"#{name}", ListTable)
+
+    def action_next_list(self, step: int) -> None:
+        current = self.focused.id if self.focused is not None else None
+        at = LISTS.index(current) if current in LISTS else -1
+        self._table(LISTS[(at + step) % len(LISTS)]).focus()
+        self._show_detail()
+
+    @property
+    def selected(self) -> CallItem | None:
+        if self._queue is None:
+            return None
+        name = "escalated" if self.focused is self._table("escalated") else "calls"
+        key = self._table(name).cursor_key
+        items = self._queue.escalated if name == "escalated" else self._queue.due + self._queue.later_today
+        return next((c for c in items if f"f{c.id}" == key), None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_record()
+
+    def _show_detail(self) -> None:
+        c = self.selected
+        detail = self.query_one("#fu-detail", Static)
+        if c is None or self._queue is None:
+            detail.update("")
+            detail.display = False
+            return
+        detail.display = True
+        today = self._queue.taken_at.date()
+        text = Text()
+        text.append(_("Call {name} {phone}").format(name=c.customer_name, phone=c.phone), style="bold")
+        text.append(f"  {c.plate} {c.model}")
+        text.append("\n")
+        text.append(_("Order {number}, delivered {time} by {advisor}").format(
+            number=c.order_number, time=when(c.delivered_at, today), advisor=c.advisor or "—"), style="dim")
+        text.append("\n")
+        if c.attempts:
+            text.append(_("Tried {n} times, last {time} by {who}").format(
+                n=c.attempts, time=when(c.last_attempt_at, today), who=c.last_caller or "—"))
+            if c.last_note:
+                text.append(": " + c.last_note)
+        else:
+            text.append(_("Not called yet; due {time}").format(time=when(c.due_at, today)), style="dim")
+            if c.agreed:
+                text.append(" " + _("(time agreed with the customer)"), style="cyan")
+        detail.update(text)
+
+    # Recording ------------------------------------------------------------------------------------
+
+    def action_record(self) -> None:
+        item = self.selected
+        if item is None:
+            self.notify(_("No call selected."), severity="warning")
+            return
+        if not allowed(self.actor.role, "followup.record"):
+            self.notify(_("Your role cannot record follow-up calls."), severity="warning")
+            return
+        today = self._queue.taken_at.date() if self._queue else item.due_at.date()
+        self.app.push_screen(follow_up_dialog(item, today), self._recorded)
+
+    def action_close(self) -> None:
+        item = self.selected
+        if item is None or item.status != FollowUpStatus.ESCALATED:
+            self.notify(_("Pick a call in the escalated list first."), severity="warning")
+            return
+
+        def save(note: str) -> CallOutcome:
+            return close_call(self.services, self.actor, item, note)
+
+        self.app.push_screen(CloseCallDialog(
+            title=_("Close the call · {plate} · {name}").format(plate=item.plate, name=item.customer_name),
+            summary=_("Not reached in {n} tries. It leaves the queue for good.").format(n=item.attempts),
+            save=save), self._recorded)
+
+    def _recorded(self, outcome: CallOutcome | FrontdeskError | None) -> None:
+        if report_outcome(self, outcome):
+            self.action_refresh()
+
+
+class RecordCallDialog(FollowUpDialog):
+    """The record dialog for one call, saved as the signed-in user; dismissed with a ``CallOutcome``.
+
+    ``RecordCallDialog(follow_up_id=, version=, customer_name=, phone=, plate=, order_number=,
+    attempts=, summary="")``; :meth:`for_row` takes a desk home ``FollowUpRow`` (or a ``CallItem``).
+    Show the result with :func:`report_outcome` (or :func:`outcome_message`).
+    """
+
+    def __init__(self, *, follow_up_id: int, version: int, customer_name: str, phone: str, plate: str,
+                 order_number: str, attempts: int, summary: str = "") -> None:
+        super().__init__(
+            title=_("Follow-up call · {name} {phone}").format(name=customer_name, phone=phone),
+            summary=summary or _("{plate} · order {number} · tries so far {n}").format(
+                plate=plate, number=order_number, n=attempts),
+            save=self._save_call)
+        self._follow_up_id = follow_up_id
+        self._version = version
+        self._who: tuple[Services, Actor] | None = None
+
+    @classmethod
+    def for_row(cls, row: Any, summary: str = "") -> RecordCallDialog:
+        return cls(follow_up_id=row.id, version=row.version, customer_name=row.customer_name, phone=row.phone,
+                   plate=row.plate, order_number=row.order_number, attempts=row.attempts, summary=summary)
+
+    def on_mount(self) -> None:
+        fd = self.app
+        self._who = (fd.services, fd.actor)  # type: ignore[attr-defined]
+        super().on_mount()
+
+    def _save_call(self, entry: CallEntry) -> CallOutcome:  # in the dialog's worker
+        assert self._who is not None
+        services, actor = self._who
+        return record_call(services, actor, self._follow_up_id, self._version, entry)
+
+
+def follow_up_dialog(item: CallItem, today: dt.date) -> RecordCallDialog:
+    summary = _("{plate} {model} · order {number} · delivered {time} · advisor {advisor} · tries so far {n}").format(
+        plate=item.plate, model=item.model, number=item.order_number, time=when(item.delivered_at, today),
+        advisor=item.advisor or "—", n=item.attempts)
+    return RecordCallDialog.for_row(item, summary)

@@ -1,0 +1,450 @@
+"""The cashier's payment screen (收银): payments until the customer share is covered, then the gate pass.
+
+On top what the customer pays, what is paid and what is still due; the payments taken (a
+voided one stays listed, struck through, with who voided it and why). A letter picks the
+method — C cash, B bank card, W WeChat Pay, A Alipay, T bank transfer — and puts the cursor
+in the amount, which starts at what is due; for cash the amount handed over is asked too and
+the change is shown as it is typed. Enter (or F6) takes the payment. Esc in a field goes back
+to the list.
+
+V voids the highlighted payment (a reason and a manager's password), K records credit for
+a known account (a manager's password unless a manager is signed in), F8 prints the
+settlement statement, G issues and prints the gate pass (出门证) — refused, with the reason,
+until the order is paid or credit-approved and any declined safety item acknowledged.
+S goes to the settlement (to change it, void the payments first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import PRINT, REFRESH, SAVE, back, binding
+from frontdesk.labels import PAY_TYPE, PAYMENT_METHOD, label, status
+from frontdesk.model.enums import OrderStatus, PaymentKind, PaymentMethod, Role
+from frontdesk.services import cashier_views, settlement
+from frontdesk.services.auth import ManagerApproval
+from frontdesk.services.cashier_views import PaymentRow, SettlementView
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.errors import FrontdeskError, ValidationError
+from frontdesk.services.money import format_money, parse_money
+from frontdesk.services.permissions import allowed
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+
+from .base import DeskScreen
+from .settlement import print_one, say_printed
+
+#: The method keys, in the order the line under the list shows them.
+METHOD_KEYS = {"c": PaymentMethod.CASH, "b": PaymentMethod.CARD, "w": PaymentMethod.WECHAT,
+               "a": PaymentMethod.ALIPAY, "t": PaymentMethod.TRANSFER}
+FIELDS = ("amount", "tendered", "reference")
+VOID_STYLE = "dim strike"
+
+
+def when(moment: dt.datetime | None, today: dt.date) -> str:
+    if moment is None:
+        return "—"
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+def take(services: Services, actor: Actor, order_id: int, method: PaymentMethod, amount: Decimal,
+         tendered: Decimal | None, reference: str) -> SettlementView:
+    settlement.take_payment(services, actor, order_id, method, amount, tendered=tendered, reference=reference)
+    return cashier_views.settlement_view(services, actor, order_id)
+
+
+def gate_pass(services: Services, actor: Actor, order_id: int, number: str, issue: bool) -> tuple[SettlementView, Any]:
+    """Issue the gate pass (closing the order) unless it was issued already, then print it."""
+    if issue:
+        settlement.issue_gate_pass(services, actor, order_id)
+    printed = print_one(services, "gate-pass", number)
+    return cashier_views.settlement_view(services, actor, order_id), printed
+
+
+class PaymentScreen(DeskScreen):
+    """``PaymentScreen(order_id)``: take payments by keys, void, credit, print the statement and gate pass."""
+
+    CSS_PATH = "../assets/styles/payment.tcss"
+    AUTO_FOCUS = "#payments"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+
+    BINDINGS = [
+        binding("c", "method('cash')", "Cash"),
+        binding("b", "method('card')", "Card", tooltip="Bank card"),
+        binding("w", "method('wechat')", "WeChat", tooltip="WeChat Pay"),
+        binding("a", "method('alipay')", "Alipay"),
+        binding("t", "method('transfer')", "Transfer", tooltip="Bank transfer"),
+        binding(SAVE, "take", "Take payment", tooltip="Take the payment typed in"),
+        binding("v", "void", "Void", tooltip="Void the highlighted payment (reason and a manager's password)"),
+        binding("k", "credit", "Credit", tooltip="Let a known account pay later (a manager approves)"),
+        binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
+        binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
+        binding("s", "settlement", "Settlement", show=False, tooltip="Back to the settlement"),
+        binding(REFRESH, "refresh", "Refresh", show=False, tooltip="Read the order again"),
+        back(),
+    ]
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.view: SettlementView | None = None
+        self.method: PaymentMethod | None = None
+        self.printed: dict[str, Path] = {}
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("Loading…"), id="pay-head")
+        yield Static("", id="pay-summary")
+        yield ListTable(id="payments")
+        yield Static("", id="pay-methods")
+        with Horizontal(id="pay-form"):
+            yield Label(_("Amount"), classes="pay-label")
+            yield Input(id="amount", max_length=14, compact=True, placeholder="0.00")
+            yield Label(_("Handed over"), classes="pay-label", id="tendered-label")
+            yield Input(id="tendered", max_length=14, compact=True, placeholder="0.00")
+            yield Static("", id="pay-change")
+        with Horizontal(id="pay-ref-row"):
+            yield Label(_("Reference"), classes="pay-label")
+            yield Input(id="reference", max_length=80, compact=True,
+                        placeholder=_("Transaction or voucher number (optional)"))
+        yield Static("", id="pay-errors", classes="field-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        fixed_columns(self.query_one("#payments", ListTable), ("#", 2), (_("Time"), 5), (_("Method"), 12),
+                      (_("Amount"), 11), (_("Handed over"), 11), (_("Change"), 9), (_("Note"), 28),
+                      (_("Reference"), 12), (_("By"), 10))
+        self._show_form()
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # Reading ------------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.call_service(cashier_views.settlement_view, self.services, self.actor, self.order_id, then=self._show)
+
+    def _show(self, view: SettlementView) -> None:
+        self.view = view
+        self._show_head(view)
+        self._show_summary(view)
+        self._show_payments(view)
+        self._show_form()
+
+    def _show_head(self, v: SettlementView) -> None:
+        head = Text()
+        head.append(_("Payment") + "  ", style="bold")
+        head.append(v.plate, style="bold")
+        head.append("  ")
+        head.append(f" {status(v.status)} ", style="reverse")
+        if v.gate_pass_no:
+            head.append("  " + _("Gate pass {number}").format(number=v.gate_pass_no), style="bold green")
+        head.append(f"  {v.customer_name} {v.phone}  {v.model}  ")
+        head.append(v.number, style="dim")
+        self.query_one("#pay-head", Static).update(head)
+
+    def _show_summary(self, v: SettlementView) -> None:
+        text = Text()
+        if not v.prepared:
+            text.append(_("The settlement is not saved yet: S opens it."), style="bold yellow")
+            self.query_one("#pay-summary", Static).update(text)
+            return
+        text.append(f" {_('Customer pays {amount}').format(amount=format_money(v.customer_payable))} ", style="bold")
+        text.append("  " + _("Paid {amount}").format(amount=format_money(v.paid)) + "  ")
+        due_style = "bold white on red" if v.due > 0 else "bold black on green"
+        text.append(f" {_('Due {amount}').format(amount=format_money(v.due))} ", style=due_style)
+        if v.change_given:
+            text.append("  " + _("change given {amount}").format(amount=format_money(v.change_given)), style="dim")
+        text.append("\n")
+        for r in v.receivables:
+            text.append(_("{payer} {amount} receivable").format(payer=label(PAY_TYPE, r.pay_type),
+                                                              amount=format_money(r.amount)))
+            text.append(f" ({r.reference or _('no reference')})  ", style="dim")
+        if v.credit_approved_by:
+            text.append(_("Credit approved by {name}").format(name=v.credit_approved_by) + "  ", style="bold cyan")
+        if v.safety_ack_needed:
+            if v.safety_acknowledged:
+                text.append(_("Declined safety items acknowledged by {name}").format(name=v.safety_ack_by), style="green")
+            else:
+                text.append(_("Declined safety items not acknowledged"), style="bold yellow")
+        if v.status == OrderStatus.SETTLED:
+            text.append("  " + _("G prints the gate pass."), style="bold")
+        self.query_one("#pay-summary", Static).update(text)
+
+    def _show_payments(self, v: SettlementView) -> None:
+        today = self.services.clock().date()
+        rows = []
+        for n, p in enumerate(v.payments, 1):
+            style = VOID_STYLE if p.voided else ""
+            cash = p.method == PaymentMethod.CASH
+            note = ""
+            if p.voided:
+                note = _("void: {reason} ({who})").format(who=p.voided_by, reason=p.void_reason)
+            elif p.kind == PaymentKind.REFUND:
+                note = _("refund")
+            rows.append((f"p{p.id}", (
+                str(n), when(p.at, today), Text(label(PAYMENT_METHOD, p.method), style=style),
+                Text(format_money(p.amount), style=style, justify="right"),
+                Text(format_money(p.tendered), style=style, justify="right") if cash else "",
+                Text(format_money(p.change), style=style, justify="right") if cash else "",
+                Text(clip(note, 28), style="yellow" if p.voided else ""), clip(p.reference, 12), clip(p.by, 10),
+            )))
+        table = self.query_one("#payments", ListTable)
+        table.refill(rows)
+        table.border_title = _("Payments ({n})").format(n=sum(1 for p in v.payments if not p.voided))
+
+    def _show_form(self) -> None:
+        keys = Text()
+        for key, method in METHOD_KEYS.items():
+            chosen = method == self.method
+            keys.append(f" {key.upper()} ", style="bold reverse" if chosen else "bold")
+            keys.append(label(PAYMENT_METHOD, method) + "  ", style="bold" if chosen else "")
+        self.query_one("#pay-methods", Static).update(keys)
+        cash = self.method == PaymentMethod.CASH
+        for widget_id in ("#tendered-label", "#tendered", "#pay-change"):
+            self.query_one(widget_id).display = cash
+        self._show_change()
+
+    def _money(self, field: str) -> Decimal | None:
+        raw = self.query_one(f"#{field}", Input).value.strip()
+        if not raw:
+            return None
+        try:
+            return parse_money(raw, field)
+        except ValidationError:
+            return None
+
+    def _show_change(self) -> None:
+        change = self.query_one("#pay-change", Static)
+        amount, handed = self._money("amount"), self._money("tendered")
+        if self.method != PaymentMethod.CASH or amount is None or handed is None:
+            change.update("")
+        elif handed < amount:
+            change.update(Text(_("short {amount}").format(amount=format_money(amount - handed)), style="bold red"))
+        else:
+            change.update(Text(_("Change {amount}").format(amount=format_money(handed - amount)), style="bold green"))
+
+    @on(Input.Changed, "#amount")
+    @on(Input.Changed, "#tendered")
+    def _typed(self) -> None:
+        self._show_change()
+
+    # Taking payments -----------------------------------------------------------------------------------
+
+    def action_method(self, code: str) -> None:
+        v = self.view
+        if v is None:
+            return
+        if not v.prepared:
+            self.notify(_("Save the settlement first (F6)."), severity="warning")
+            return
+        if v.status != OrderStatus.DELIVERED or v.due <= 0:
+            self.notify(_("Nothing is due on order {number}.").format(number=v.number), severity="warning")
+            return
+        self.method = PaymentMethod(code)
+        amount = self.query_one("#amount", Input)
+        amount.value = format_money(v.due, symbol=False).replace(",", "")
+        self.query_one("#tendered", Input).value = ""
+        self.query_one("#reference", Input).value = ""
+        self.query_one("#pay-errors", Static).update("")
+        self._show_form()
+        amount.focus()
+        amount.select_all()
+
+    @on(Input.Submitted, "#amount")
+    def _amount_done(self) -> None:
+        if self.method == PaymentMethod.CASH:
+            self.query_one("#tendered", Input).focus()
+        else:
+            self.action_take()
+
+    @on(Input.Submitted, "#tendered")
+    @on(Input.Submitted, "#reference")
+    def _submitted(self) -> None:
+        self.action_take()
+
+    def action_take(self) -> None:
+        v = self.view
+        if v is None or self._busy:
+            return
+        if self.method is None:
+            self.notify(_("Pick the method first: C cash, B card, W WeChat Pay, A Alipay, T transfer."),
+                        severity="warning")
+            return
+        errors = self.query_one("#pay-errors", Static)
+        errors.update("")
+        raw = {f: self.query_one(f"#{f}", Input).value.strip() for f in FIELDS}
+        try:
+            amount = parse_money(raw["amount"], "amount")
+            tendered = parse_money(raw["tendered"], "tendered") if self.method == PaymentMethod.CASH and raw["tendered"] \
+                else None
+        except ValidationError as exc:
+            errors.update(exc.message)
+            self.query_one(f"#{exc.field}", Input).focus()
+            return
+        self._busy = True
+        self.call_service(take, self.services, self.actor, self.order_id, self.method, amount, tendered,
+                          raw["reference"], then=self._taken, failed=self._refused)
+
+    def _refused(self, error: FrontdeskError) -> None:
+        self._busy = False
+        message = error.message if isinstance(error, ValidationError) else str(error)
+        self.query_one("#pay-errors", Static).update(message)
+        if isinstance(error, ValidationError) and error.field in FIELDS:
+            self.query_one(f"#{error.field}", Input).focus()
+        self.show_error(error)
+        self.action_refresh()
+
+    def _taken(self, view: SettlementView) -> None:
+        self._busy = False
+        last = next((p for p in reversed(view.payments) if not p.voided), None)
+        if last is not None:
+            message = _("{method} {amount} taken.").format(method=label(PAYMENT_METHOD, last.method),
+                                                           amount=format_money(last.amount))
+            if last.change:
+                message += " " + _("Give {amount} change.").format(amount=format_money(last.change))
+            if view.due > 0:
+                message += " " + _("Still due {amount}.").format(amount=format_money(view.due))
+            else:
+                message += " " + _("Paid in full: G prints the gate pass.")
+            self.notify(message, title=view.plate, timeout=10)
+        self.method = None
+        for field in FIELDS:
+            self.query_one(f"#{field}", Input).value = ""
+        self._show(view)
+        self.query_one("#payments", ListTable).focus()
+
+    # Void, credit ------------------------------------------------------------------------------------------
+
+    def _selected_payment(self) -> PaymentRow | None:
+        v = self.view
+        key = self.query_one("#payments", ListTable).cursor_key
+        if v is None or key is None:
+            return None
+        return next((p for p in v.payments if f"p{p.id}" == key), None)
+
+    def action_void(self) -> None:
+        from .manager_approval import ManagerApprovalScreen
+
+        payment = self._selected_payment()
+        if payment is None or payment.voided:
+            self.notify(_("Highlight a payment that is not void."), severity="warning")
+            return
+        v = self.view
+        assert v is not None
+        services, actor, order_id = self.services, self.actor, self.order_id
+
+        def save(approval: ManagerApproval, reason: str) -> SettlementView:
+            settlement.void_payment(services, actor, payment.id, reason, approval=approval)
+            return cashier_views.settlement_view(services, actor, order_id)
+
+        title = _("Void {method} {amount} · {plate}").format(
+            method=label(PAYMENT_METHOD, payment.method), amount=format_money(payment.amount), plate=v.plate)
+        self.app.push_screen(ManagerApprovalScreen(
+            title=title, summary=_("The payment stays on record as void; a manager approves."), save=save,
+            ask_reason=True), self._after_approval)
+
+    def action_credit(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        if not allowed(self.actor.role, "credit.approve"):
+            self.notify(_("Credit is recorded by a service manager: ask one to sign in."), severity="warning")
+            return
+        if not v.prepared or v.status != OrderStatus.DELIVERED:
+            self.notify(_("Credit is for a saved settlement that is not paid yet."), severity="warning")
+            return
+        services, actor, order_id = self.services, self.actor, self.order_id
+        if actor.role == Role.MANAGER:
+            def approve_here() -> SettlementView:
+                settlement.approve_credit(services, actor, order_id, expected_version=v.version)
+                return cashier_views.settlement_view(services, actor, order_id)
+
+            self.call_service(approve_here, then=self._after_approval)
+            return
+        from .manager_approval import ManagerApprovalScreen
+
+        def save(approval: ManagerApproval, _reason: str) -> SettlementView:
+            settlement.approve_credit(services, actor, order_id, approval=approval)
+            return cashier_views.settlement_view(services, actor, order_id)
+
+        self.app.push_screen(ManagerApprovalScreen(
+            title=_("Credit · {plate} · {amount} due").format(plate=v.plate, amount=format_money(v.due)),
+            summary=_("The car may leave before it is paid; the amount stays due on the account."), save=save),
+            self._after_approval)
+
+    def _after_approval(self, outcome: SettlementView | FrontdeskError | None) -> None:
+        if outcome is None:
+            return
+        if isinstance(outcome, FrontdeskError):
+            self.show_error(outcome)
+            self.action_refresh()
+            return
+        self.notify(_("Recorded. Due {amount}.").format(amount=format_money(outcome.due)), title=outcome.plate)
+        self._show(outcome)
+
+    # Paper ---------------------------------------------------------------------------------------------------
+
+    def action_print(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        if not v.prepared:
+            self.notify(_("Save the settlement first (F6)."), severity="warning")
+            return
+
+        def done(printed: Any) -> None:
+            self.printed["settlement"] = say_printed(self, "settlement", printed)
+
+        self.call_service(print_one, self.services, "settlement", v.number, then=done, group="payment-print")
+
+    def action_gate_pass(self) -> None:
+        v = self.view
+        if v is None or self._busy:
+            return
+        if v.status not in (OrderStatus.SETTLED, OrderStatus.CLOSED):
+            reason = _("No gate pass for order {number}: it is not paid or credit-approved yet.").format(number=v.number)
+            if v.prepared and v.due > 0:
+                reason += " " + _("Still due {amount}.").format(amount=format_money(v.due))
+            self.query_one("#pay-errors", Static).update(reason)
+            self.notify(reason, title=_("No gate pass"), severity="error", timeout=8)
+            return
+        self._busy = True
+        self.call_service(gate_pass, self.services, self.actor, self.order_id, v.number,
+                          v.status == OrderStatus.SETTLED, then=self._gate_pass_done, failed=self._refused)
+
+    def _gate_pass_done(self, outcome: tuple[SettlementView, Any]) -> None:
+        self._busy = False
+        view, printed = outcome
+        self.printed["gate-pass"] = say_printed(self, "gate-pass", printed)
+        self._show(view)
+        self.query_one("#pay-errors", Static).update("")
+
+    # Moving around ----------------------------------------------------------------------------------------
+
+    def action_settlement(self) -> None:
+        from .settlement import SettlementScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, SettlementScreen) and below.order_id == self.order_id:
+            self.app.pop_screen()
+        else:
+            self.app.push_screen(SettlementScreen(self.order_id))
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#payments", ListTable).focus()
+            return
+        super().action_back()
+

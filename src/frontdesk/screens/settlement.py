@@ -1,0 +1,463 @@
+"""The settlement (结算): the bill by payer, the discount, receivables, next service and follow-up.
+
+The lines are grouped by pay type (customer pay, warranty, insurance, internal, first free
+service), each group with its labor, parts and net; the totals say what the customer pays
+(their share, after the discount) and what is claimed from the maker or the insurer. Under
+them the declined recommendations (⚠ for a safety-related one) and the form:
+
+- discount on the customer share: within the user's authority (shown) it is saved at once;
+  above it the service refuses and a service manager types their password on the spot
+  (screens/manager_approval.py), after which it is saved with their approval;
+- warranty claim / insurer reference (only for the payers the order has);
+- next service date and mileage (pre-filled six months and 5 000 km on, see
+  services/cashier_views.py) and the follow-up call time (``follow_up_days`` after
+  delivery, 10:00);
+- who acknowledged the declined safety items — asked only when there is one, and required:
+  the gate pass never prints without it.
+
+F6 saves (the totals follow the discount as it is typed). Once saved, a cashier or manager
+goes on to the payment screen at once; an advisor sends the customer to the cashier. F8
+prints the settlement statement, P opens the payment screen. Esc in a field goes to the
+lines (where the letter keys work); Esc there goes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from frontdesk.i18n import gettext as _
+from frontdesk.keys import PRINT, SAVE, back, binding
+from frontdesk.labels import PAY_TYPE, label, status
+from frontdesk.model.enums import OrderStatus, PayType
+from frontdesk.services import cashier_views, settlement
+from frontdesk.services.auth import ManagerApproval
+from frontdesk.services.cashier_views import SettlementView
+from frontdesk.services.context import Actor, Services
+from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
+from frontdesk.services.money import ZERO, format_money, parse_money
+from frontdesk.services.permissions import allowed
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+
+from .base import DeskScreen
+from .decision import WHEN_FORMAT, parse_when
+
+DATE_FORMAT = "%Y-%m-%d"
+DESC_CELLS = 28
+SAFETY_STYLE = "bold yellow"
+GROUP_STYLE = "bold"
+FORM_FIELDS = ("discount", "follow_up_at", "next_service_date", "next_service_km", "warranty_claim_ref",
+               "insurance_ref", "safety_ack_by")
+
+
+def field_names() -> dict[str, str]:
+    return {
+        "discount": _("Discount"), "follow_up_at": _("Follow-up call"), "next_service_date": _("Next service"),
+        "next_service_km": _("at km"), "warranty_claim_ref": _("Warranty claim"), "insurance_ref": _("Insurer ref."),
+        "safety_ack_by": _("Acknowledged by"), "checklist": _("Delivery checklist"),
+    }
+
+
+def qty_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+# Printing (shared with the payment screen) ------------------------------------------------------
+
+
+def document_name(kind: str) -> str:
+    return {"settlement": _("Settlement statement"), "gate-pass": _("Gate pass")}[kind]
+
+
+def print_one(services: Services, kind: str, number: str) -> Any:
+    """Render (and send) one document; a paperwork or disk failure reads as a message."""
+    from frontdesk.paperwork import PaperworkError
+    from frontdesk.services import documents
+
+    try:
+        return documents.print_document(services, kind, number)
+    except (PaperworkError, OSError) as exc:
+        raise FrontdeskError(_("{document} could not be printed: {reason}").format(
+            document=document_name(kind), reason=exc)) from exc
+
+
+def say_printed(screen: DeskScreen, kind: str, printed: Any) -> Path:
+    """Tell the user where the PDF went (and whether the printer took it)."""
+    document = document_name(kind)
+    if printed.sent_to:
+        screen.app.notify(_("{document} sent to printer {printer}: {path}").format(
+            document=document, printer=printed.sent_to, path=printed.path), timeout=10)
+    elif printed.print_error:
+        screen.app.notify(_("The printer refused the {document} ({reason}); the PDF is at {path}").format(
+            document=document, reason=printed.print_error, path=printed.path), severity="warning", timeout=15)
+    else:
+        screen.app.notify(_("{document} saved as {path}").format(document=document, path=printed.path), timeout=10)
+    return Path(printed.path)
+
+
+# The screen ----------------------------------------------------------------------------------------
+
+
+def prepare(services: Services, actor: Actor, order_id: int, data: settlement.SettlementInput, version: int,
+            approval: ManagerApproval | None = None) -> SettlementView:
+    settlement.prepare_settlement(services, actor, order_id, data, approval=approval, expected_version=version)
+    return cashier_views.settlement_view(services, actor, order_id)
+
+
+class SettlementScreen(DeskScreen):
+    """``SettlementScreen(order_id)``: the bill by payer and the settlement form; F6 saves."""
+
+    CSS_PATH = "../assets/styles/settlement.tcss"
+    AUTO_FOCUS = "#discount"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+
+    BINDINGS = [
+        binding(SAVE, "save", "Save", tooltip="Save the settlement (a discount above your authority asks a manager)"),
+        binding(PRINT, "print", "Print", tooltip="Print the settlement statement"),
+        binding("p", "payment", "Payment", tooltip="Take the payment (cashier)"),
+        binding("f5", "refresh", "Refresh", show=False, tooltip="Read the order again"),
+        back(),
+    ]
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.view: SettlementView | None = None
+        self.printed: dict[str, Path] = {}
+        self._busy = False
+        self._filled = False
+
+    def compose(self) -> ComposeResult:
+        names = field_names()
+        yield Header(show_clock=self.fd.show_clock)
+        yield Static(_("Loading the settlement…"), id="st-head")
+        yield ListTable(id="st-lines")
+        yield Static("", id="st-totals")
+        yield Static("", id="st-declined")
+        with Vertical(id="st-form"):
+            with Horizontal(classes="st-row"):
+                yield Label(names["discount"], classes="st-label")
+                yield Input(id="discount", max_length=14, compact=True, placeholder="0.00")
+                yield Label(names["follow_up_at"], classes="st-label")
+                yield Input(id="follow_up_at", max_length=16, compact=True, placeholder="YYYY-MM-DD HH:MM")
+            with Horizontal(classes="st-row"):
+                yield Label(names["next_service_date"], classes="st-label")
+                yield Input(id="next_service_date", max_length=10, compact=True, placeholder="YYYY-MM-DD")
+                yield Label(names["next_service_km"], classes="st-label")
+                yield Input(id="next_service_km", max_length=8, compact=True, restrict=r"[0-9]*")
+            with Horizontal(classes="st-row", id="st-refs"):
+                yield Label(names["warranty_claim_ref"], classes="st-label", id="warranty-label")
+                yield Input(id="warranty_claim_ref", max_length=80, compact=True, placeholder=_("Claim number"))
+                yield Label(names["insurance_ref"], classes="st-label", id="insurance-label")
+                yield Input(id="insurance_ref", max_length=80, compact=True, placeholder=_("Insurer's case number"))
+            with Horizontal(classes="st-row", id="st-ack"):
+                yield Label(names["safety_ack_by"], classes="st-label")
+                yield Input(id="safety_ack_by", max_length=80, compact=True,
+                            placeholder=_("The customer's name: declined safety items"))
+        yield Static("", id="st-errors", classes="field-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        fixed_columns(self.query_one("#st-lines", ListTable), (_("Code"), 10), (_("Description"), DESC_CELLS + 2),
+                      (_("Qty/h"), 5), (_("Price"), 9), (_("Amount"), 10))
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # Reading -------------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.call_service(cashier_views.settlement_view, self.services, self.actor, self.order_id, then=self._show)
+
+    def _show(self, view: SettlementView) -> None:
+        self.view = view
+        self._show_head(view)
+        self._show_lines(view)
+        self._show_totals()
+        self._show_declined(view)
+        if not self._filled:
+            self._fill_form(view)
+        editable = view.status == OrderStatus.DELIVERED
+        for name in FORM_FIELDS:
+            self.query_one(f"#{name}", Input).disabled = not editable
+        if not editable and isinstance(self.focused, Input):
+            self.query_one("#st-lines", ListTable).focus()
+
+    def _show_head(self, v: SettlementView) -> None:
+        head = Text()
+        head.append(_("Settlement") + "  ", style="bold")
+        head.append(v.plate, style="bold")
+        head.append("  ")
+        head.append(f" {status(v.status)} ", style="reverse")
+        if v.prepared:
+            head.append(" " + _("saved"), style="green")
+        head.append(f"  {v.customer_name} {v.phone}  {v.model}  ")
+        head.append(v.number, style="dim")
+        self.query_one("#st-head", Static).update(head)
+
+    def _show_lines(self, v: SettlementView) -> None:
+        """Per payer: its name (and claim reference), its lines, the discount, then labor, parts and its net."""
+        rows: list[tuple[str, tuple[Any, ...]]] = []
+        for g in v.groups:
+            key = g.pay_type.value
+            name = Text(label(PAY_TYPE, g.pay_type), style=GROUP_STYLE)
+            ref = v.receivable_ref(g.pay_type)
+            if ref:
+                name.append(f"  {ref}", style="dim")
+            rows.append((f"g-{key}", ("", name, "", "", "")))
+            for n, ln in enumerate(g.lines):
+                desc = Text(clip(ln.description, DESC_CELLS))
+                if ln.safety:
+                    desc.append(" ⚠", style=SAFETY_STYLE)
+                rows.append((f"l-{key}-{n}", (
+                    ln.code, desc, qty_text(ln.qty), Text(format_money(ln.unit_price, symbol=False), justify="right"),
+                    Text(format_money(ln.amount), justify="right"))))
+            if g.discount:
+                rows.append((f"d-{key}", ("", _("Discount"), "", "", Text(format_money(-g.discount), justify="right"))))
+            subtotal = _("labor {labor} · parts {parts}").format(labor=format_money(g.labor), parts=format_money(g.parts))
+            rows.append((f"t-{key}", ("", Text(clip(subtotal, DESC_CELLS + 2), style="dim"), "", "",
+                                      Text(format_money(g.net), style=GROUP_STYLE, justify="right"))))
+        table = self.query_one("#st-lines", ListTable)
+        table.refill(rows)
+        table.border_title = _("Lines by payer")
+
+    def _discount_value(self) -> Decimal | None:
+        raw = self.query_one("#discount", Input).value.strip()
+        if not raw:
+            return ZERO
+        try:
+            return parse_money(raw, "discount")
+        except ValidationError:
+            return None
+
+    def _show_totals(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        discount = self._discount_value()
+        text = Text()
+        try:
+            totals = cashier_views.preview_totals(v, discount if discount is not None else v.discount)
+        except ValidationError as exc:
+            text.append(exc.message, style="bold red")
+            self.query_one("#st-totals", Static).update(text)
+            return
+        text.append(f" {_('Customer pays {amount}').format(amount=format_money(totals.customer_payable))} ",
+                    style="bold reverse")
+        text.append("  " + _("Total {amount}").format(amount=format_money(totals.gross)))
+        if totals.discount:
+            text.append("  " + _("Discount {amount}").format(amount=format_money(-totals.discount)))
+        text.append("\n")
+        text.append(_("VAT incl. {amount}").format(amount=format_money(totals.tax)) + "  ", style="dim")
+        for pay_type in (PayType.WARRANTY, PayType.INSURANCE):
+            share = totals.by_pay_type.get(pay_type)
+            if share is not None:
+                text.append(_("{payer} {amount} receivable").format(
+                    payer=label(PAY_TYPE, pay_type), amount=format_money(share.net)) + "  ")
+        if v.prepared:
+            text.append(_("Paid {paid} · due {due}").format(paid=format_money(v.paid), due=format_money(v.due)) + "  ")
+        limit = format_money(v.authority_limit)
+        over = discount is not None and discount > v.authority_limit
+        text.append(_("Your authority: up to {limit}").format(limit=limit),
+                    style="bold yellow" if over else "dim")
+        if over:
+            text.append(" " + _("(a manager approves)"), style="bold yellow")
+        self.query_one("#st-totals", Static).update(text)
+
+    def _show_declined(self, v: SettlementView) -> None:
+        box = self.query_one("#st-declined", Static)
+        if not v.declined:
+            box.update(Text(_("No declined recommendations."), style="dim"))
+            return
+        text = Text(_("Declined") + ": ", style="bold")
+        for n, d in enumerate(v.declined):
+            if n:
+                text.append(" · ")
+            if d.safety:
+                text.append("⚠ ", style=SAFETY_STYLE)
+            text.append(f"{d.description} {format_money(d.amount)}")
+            if d.safety:
+                if d.acknowledged_by:
+                    text.append(" " + _("(acknowledged by {name})").format(name=d.acknowledged_by), style="green")
+                else:
+                    text.append(" " + _("(safety: the customer must acknowledge it)"), style=SAFETY_STYLE)
+        box.update(text)
+
+    def _fill_form(self, v: SettlementView) -> None:
+        self._filled = True
+        values = {
+            "discount": format_money(v.discount, symbol=False) if v.discount else "",
+            "follow_up_at": v.default_follow_up_at.strftime(WHEN_FORMAT),
+            "next_service_date": v.default_next_service_date.strftime(DATE_FORMAT),
+            "next_service_km": str(v.default_next_service_km),
+            "warranty_claim_ref": v.receivable_ref(PayType.WARRANTY),
+            "insurance_ref": v.receivable_ref(PayType.INSURANCE),
+            "safety_ack_by": v.safety_ack_by,
+        }
+        for name, value in values.items():
+            self.query_one(f"#{name}", Input).value = value
+        payers = {g.pay_type for g in v.groups}
+        for pay_type, ids in ((PayType.WARRANTY, ("#warranty-label", "#warranty_claim_ref")),
+                              (PayType.INSURANCE, ("#insurance-label", "#insurance_ref"))):
+            for widget_id in ids:
+                self.query_one(widget_id).display = pay_type in payers
+        self.query_one("#st-refs").display = bool(payers & {PayType.WARRANTY, PayType.INSURANCE})
+        self.query_one("#st-ack").display = v.safety_ack_needed
+
+    @on(Input.Changed, "#discount")
+    def _discount_changed(self) -> None:
+        self._show_totals()
+
+    # Saving ---------------------------------------------------------------------------------------------
+
+    def _entered(self) -> settlement.SettlementInput | None:
+        v = self.view
+        assert v is not None
+        now = self.services.clock()
+        value = {name: self.query_one(f"#{name}", Input).value.strip() for name in FORM_FIELDS}
+        discount = self._discount_value()
+        if discount is None:
+            try:
+                parse_money(value["discount"], "discount")
+            except ValidationError as exc:
+                return self._bad("discount", exc.message)
+        follow_up = parse_when(value["follow_up_at"], now) if value["follow_up_at"] else None
+        if value["follow_up_at"] and follow_up is None:
+            return self._bad("follow_up_at", _("Type the time as {example}.").format(example="2026-11-27 10:00"))
+        try:
+            next_date = dt.datetime.strptime(value["next_service_date"], DATE_FORMAT).date() \
+                if value["next_service_date"] else None
+        except ValueError:
+            return self._bad("next_service_date", _("Type the date as {example}.").format(example="2027-05-24"))
+        km = int(value["next_service_km"]) if value["next_service_km"] else None
+        if v.safety_ack_needed and not value["safety_ack_by"]:
+            return self._bad("safety_ack_by", _("The customer must acknowledge the declined safety items first."))
+        return settlement.SettlementInput(
+            discount=discount or ZERO, next_service_date=next_date, next_service_km=km, follow_up_at=follow_up,
+            safety_ack_by=value["safety_ack_by"], warranty_claim_ref=value["warranty_claim_ref"],
+            insurance_ref=value["insurance_ref"])
+
+    def _bad(self, field: str, message: str) -> None:
+        self._say_error(field, message)
+        self.query_one(f"#{field}", Input).focus()
+
+    def _say_error(self, field: str, message: str) -> None:
+        name = field_names().get(field)
+        self.query_one("#st-errors", Static).update(f"{name}: {message}" if name else message)
+
+    def show_error(self, error: FrontdeskError) -> None:
+        if isinstance(error, ValidationError):
+            self._say_error(error.field, error.message)
+            if error.field in FORM_FIELDS:
+                self.query_one(f"#{error.field}", Input).focus()
+        else:
+            self.query_one("#st-errors", Static).update(str(error))
+        super().show_error(error)
+
+    def action_save(self) -> None:
+        v = self.view
+        if v is None or self._busy:
+            return
+        if v.status != OrderStatus.DELIVERED:
+            self.notify(_("Order {number} is {status}: the settlement cannot change.").format(
+                number=v.number, status=status(v.status)), severity="warning")
+            return
+        self.query_one("#st-errors", Static).update("")
+        data = self._entered()
+        if data is None:
+            return
+        self._busy = True
+        self.call_service(prepare, self.services, self.actor, self.order_id, data, v.version,
+                          then=self._saved, failed=lambda error: self._refused(error, data))
+
+    def _refused(self, error: FrontdeskError, data: settlement.SettlementInput) -> None:
+        self._busy = False
+        v = self.view
+        discount = data.discount if isinstance(data.discount, Decimal) else ZERO
+        if isinstance(error, PermissionDenied) and v is not None and discount > v.authority_limit:
+            self.query_one("#st-errors", Static).update(str(error))
+            self.notify(str(error), title=_("Not saved"), severity="warning", timeout=6)
+            self._ask_manager(data)
+            return
+        self.show_error(error)
+
+    def _ask_manager(self, data: settlement.SettlementInput) -> None:
+        from .manager_approval import ManagerApprovalScreen
+
+        v = self.view
+        assert v is not None
+        services, actor, order_id, version = self.services, self.actor, self.order_id, v.version
+
+        def save(approval: ManagerApproval, _reason: str) -> SettlementView:
+            return prepare(services, actor, order_id, data, version, approval)
+
+        amount = format_money(data.discount if isinstance(data.discount, Decimal) else ZERO)
+        title = _("Manager approval · discount {amount} · {plate}").format(amount=amount, plate=v.plate)
+        summary = _("A discount of {amount} is above your authority (at most {limit}): a service manager "
+                    "approves it with their password.").format(amount=amount, limit=format_money(v.authority_limit))
+        self.app.push_screen(ManagerApprovalScreen(title=title, summary=summary, save=save), self._approved)
+
+    def _approved(self, outcome: SettlementView | FrontdeskError | None) -> None:
+        if outcome is None:
+            self.notify(_("Not saved: the discount needs a manager's approval."), severity="warning")
+            return
+        if isinstance(outcome, FrontdeskError):
+            self.show_error(outcome)
+            self.action_refresh()
+            return
+        self._saved(outcome)
+
+    def _saved(self, view: SettlementView) -> None:
+        self._busy = False
+        self.query_one("#st-errors", Static).update("")
+        self._show(view)
+        self.query_one("#st-lines", ListTable).focus()
+        if view.status == OrderStatus.SETTLED:
+            message = _("Settlement saved: nothing for the customer to pay; the gate pass may print.")
+        else:
+            message = _("Settlement saved: the customer pays {amount}.").format(amount=format_money(view.due))
+        self.notify(message, title=view.plate, timeout=8)
+        if allowed(self.actor.role, "payment.take"):
+            self.action_payment()
+
+    # Printing and moving on ------------------------------------------------------------------------------
+
+    def action_print(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        if not v.prepared:
+            self.notify(_("Save the settlement first (F6)."), severity="warning")
+            return
+        number, services = v.number, self.services
+
+        def done(printed: Any) -> None:
+            self.printed["settlement"] = say_printed(self, "settlement", printed)
+
+        self.call_service(print_one, services, "settlement", number, then=done, group="settlement-print")
+
+    def action_payment(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        if not v.prepared:
+            self.notify(_("Save the settlement first (F6)."), severity="warning")
+            return
+        from .payment import PaymentScreen
+
+        self.app.push_screen(PaymentScreen(self.order_id))
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#st-lines", ListTable).focus()
+            return
+        super().action_back()

@@ -1,0 +1,485 @@
+"""What the delivery, settlement, payment and cashier screens show: read-only, a few queries each.
+
+The last leg of an order (ready → delivered → settled → closed) is worked at two desks: the
+advisor ticks the delivery checklist with the customer and prepares the bill, the cashier
+takes the money and prints the gate pass. Both read the same figures from here, so the
+screen, the cashier's drawer and the printed statement agree to the fen: the totals come
+from ``estimate.order_totals`` (the money module), what is paid and due from
+``settlement.paid_amount``/``amount_due``.
+
+Defaults the settlement form is pre-filled with (the advisor changes them when the car's
+maintenance plan says otherwise):
+
+- next service: six months after today, and the odometer read at check-in plus 5 000 km
+  (the interval most 4S stores quote for a routine oil service); a date/mileage already
+  recorded on the order wins;
+- follow-up call: ``settings.follow_up_days`` after delivery at 10:00, the same rule the
+  follow-up queue uses when no time was agreed.
+
+Every function opens one short read-only session and returns frozen dataclasses; the
+screens never see ORM objects.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from frontdesk.i18n import gettext as _
+from frontdesk.model import Job, Payment, Receivable, RepairOrder, User
+from frontdesk.model.enums import (
+    CheckKind,
+    DeliveryStage,
+    JobStatus,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+    PayType,
+)
+
+from .context import Actor, Services
+from .delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS
+from .errors import NotFound, ValidationError
+from .estimate import order_totals
+from .lifecycle import BILLABLE
+from .money import (
+    DISCOUNT_AUTHORITY,
+    ZERO,
+    MoneyLine,
+    Totals,
+    compute_totals,
+    max_discount,
+)
+from .settlement import RECEIVABLE_TYPES
+
+QUEUE_STATUSES = (OrderStatus.READY, OrderStatus.DELIVERED, OrderStatus.SETTLED)
+NEXT_SERVICE_MONTHS = 6
+NEXT_SERVICE_KM = 5000
+FOLLOW_UP_HOUR = 10
+
+
+def _model(order: RepairOrder) -> str:
+    return f"{order.vehicle.make} {order.vehicle.model}"
+
+
+def _users(s: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+def _paid(payments: list[Payment]) -> Decimal:
+    total = ZERO
+    for p in payments:
+        if p.voided_at is None:
+            total += p.amount if p.kind == PaymentKind.PAYMENT else -p.amount
+    return total
+
+
+def _totals(order: RepairOrder, services: Services) -> Totals:
+    """The order's totals with its discount; a discount that no longer fits is left out."""
+    try:
+        return order_totals(order, services.settings)
+    except ValidationError:
+        return order_totals(order, services.settings, discount=ZERO)
+
+
+def _payable(order: RepairOrder, services: Services) -> tuple[Decimal, bool]:
+    """The customer share: the settlement's snapshot once prepared, else what the bill comes to now."""
+    if order.customer_amount is not None:
+        return order.customer_amount, True
+    return _totals(order, services).customer_payable, False
+
+
+def _missing(order: RepairOrder, stage: DeliveryStage) -> tuple[str, ...]:
+    items = INTERNAL_ITEMS if stage == DeliveryStage.INTERNAL else WALKTHROUGH_ITEMS
+    done = {c.item for c in order.delivery_checks if c.stage == stage}
+    return tuple(code for code in items if code not in done)
+
+
+def _load(s: Session, actor: Actor, order_id: int, *options: object) -> RepairOrder:
+    order = s.scalar(select(RepairOrder).where(RepairOrder.id == order_id).options(
+        joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer), joinedload(RepairOrder.advisor),
+        *options))
+    if order is None or order.store_id != actor.store_id:
+        raise NotFound("order", _("No such repair order in this store."))
+    return order
+
+
+# The cashier's queue --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One car between "ready" and "closed"."""
+
+    order_id: int
+    version: int
+    number: str
+    status: OrderStatus
+    plate: str
+    model: str
+    customer_name: str
+    phone: str
+    advisor: str
+    since: dt.datetime | None  # ready, delivered or settled at (by status)
+    customer_share: Decimal  # the settlement's figure once prepared, else what the bill comes to now
+    settlement_prepared: bool
+    paid: Decimal
+    due: Decimal
+    credit_approved: bool
+    missing_items: int  # delivery checklist items still to tick (ready orders)
+
+
+@dataclass(frozen=True)
+class CashierQueue:
+    ready: tuple[QueueRow, ...]  # the delivery checklist to do
+    open: tuple[QueueRow, ...]  # delivered: settlement and payment open
+    settled: tuple[QueueRow, ...]  # paid or on credit: the gate pass to print
+    taken_at: dt.datetime
+
+    @property
+    def rows(self) -> tuple[QueueRow, ...]:
+        """The order the cashier works them in: money first, then gate passes, then cars still being handed over."""
+        return self.open + self.settled + self.ready
+
+
+def cashier_queue(services: Services, actor: Actor) -> CashierQueue:
+    now = services.clock()
+    with services.db.reader() as s:
+        orders = s.scalars(
+            select(RepairOrder)
+            .where(RepairOrder.store_id == actor.store_id, RepairOrder.status.in_(QUEUE_STATUSES))
+            .options(joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer),
+                     joinedload(RepairOrder.advisor), selectinload(RepairOrder.jobs),
+                     selectinload(RepairOrder.part_lines), selectinload(RepairOrder.payments),
+                     selectinload(RepairOrder.delivery_checks))
+            .order_by(RepairOrder.status_changed_at, RepairOrder.id)
+        ).unique().all()
+        rows: dict[OrderStatus, list[QueueRow]] = {status: [] for status in QUEUE_STATUSES}
+        for o in orders:
+            share, prepared = _payable(o, services)
+            paid = _paid(o.payments)
+            since = {OrderStatus.READY: o.ready_at, OrderStatus.DELIVERED: o.delivered_at,
+                     OrderStatus.SETTLED: o.settled_at}[o.status] or o.status_changed_at
+            missing = len(_missing(o, DeliveryStage.INTERNAL)) + len(_missing(o, DeliveryStage.WALKTHROUGH)) \
+                if o.status == OrderStatus.READY else 0
+            rows[o.status].append(QueueRow(
+                o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.customer.name,
+                o.contact_phone or o.customer.phone, o.advisor.display_name, since, share, prepared, paid,
+                max(ZERO, share - paid), o.credit_approved_by_id is not None, missing,
+            ))
+    return CashierQueue(tuple(rows[OrderStatus.READY]), tuple(rows[OrderStatus.DELIVERED]),
+                        tuple(rows[OrderStatus.SETTLED]), now)
+
+
+# The delivery checklist --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    stage: DeliveryStage
+    code: str
+    label: str  # msgid: translate at display
+    ticked: bool
+    by: str
+    at: dt.datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class JobState:
+    """A job of the order and where it stands in the checks (all QC-passed before delivery)."""
+
+    job_id: int
+    code: str
+    description: str
+    status: JobStatus
+    pay_type: PayType
+    safety: bool
+    qc_passed: bool
+    qc_by: str
+    qc_at: dt.datetime | None
+    rework_count: int
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    order_id: int
+    version: int
+    number: str
+    status: OrderStatus
+    plate: str
+    model: str
+    colour: str
+    customer_name: str
+    phone: str
+    advisor: str
+    odometer_km: int
+    old_parts: str
+    wash: bool
+    promised_at: dt.datetime | None
+    ready_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    internal: tuple[ChecklistItem, ...]
+    walkthrough: tuple[ChecklistItem, ...]
+    missing_internal: tuple[str, ...]  # item codes, in checklist order
+    missing_walkthrough: tuple[str, ...]
+    jobs: tuple[JobState, ...]  # approved work (declined jobs are not delivered)
+    declined: tuple[str, ...]  # declined recommendations, to explain in the walkthrough
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_internal and not self.missing_walkthrough
+
+    def missing_labels(self) -> tuple[str, ...]:
+        """What is still to do, as msgids (internal check first)."""
+        return tuple(INTERNAL_ITEMS[c] for c in self.missing_internal) + tuple(
+            WALKTHROUGH_ITEMS[c] for c in self.missing_walkthrough)
+
+
+def delivery_view(services: Services, actor: Actor, order_id: int) -> DeliveryView:
+    with services.db.reader() as s:
+        o = _load(s, actor, order_id, selectinload(RepairOrder.delivery_checks),
+                  selectinload(RepairOrder.jobs).selectinload(Job.checks))
+        names = _users(s, {c.user_id for c in o.delivery_checks}
+                       | {c.user_id for j in o.jobs for c in j.checks})
+        ticks = {(c.stage, c.item): c for c in o.delivery_checks}
+
+        def items(stage: DeliveryStage, table: dict[str, str]) -> tuple[ChecklistItem, ...]:
+            out = []
+            for code, msgid in table.items():
+                c = ticks.get((stage, code))
+                out.append(ChecklistItem(stage, code, msgid, c is not None, names.get(c.user_id, "") if c else "",
+                                         c.at if c else None, c.note if c else ""))
+            return tuple(out)
+
+        jobs = []
+        for j in o.jobs:
+            if j.status in (JobStatus.DECLINED, JobStatus.PROPOSED):
+                continue
+            qc = next((c for c in reversed(j.checks) if c.kind == CheckKind.QC and c.passed), None)
+            jobs.append(JobState(j.id, j.code, j.description, j.status, j.pay_type, j.safety,
+                                 j.status == JobStatus.QC_PASSED, names.get(qc.user_id, "") if qc else "",
+                                 qc.at if qc else None, j.rework_count))
+        return DeliveryView(
+            o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.vehicle.colour, o.customer.name,
+            o.contact_phone or o.customer.phone, o.advisor.display_name, o.odometer_km, o.old_parts.value, o.wash,
+            o.promised_at, o.ready_at, o.delivered_at,
+            items(DeliveryStage.INTERNAL, INTERNAL_ITEMS), items(DeliveryStage.WALKTHROUGH, WALKTHROUGH_ITEMS),
+            _missing(o, DeliveryStage.INTERNAL), _missing(o, DeliveryStage.WALKTHROUGH), tuple(jobs),
+            tuple(j.description for j in o.jobs if j.status == JobStatus.DECLINED),
+        )
+
+
+# The settlement and its payments ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillLine:
+    kind: str  # "labor" | "part"
+    code: str
+    description: str
+    qty: Decimal  # hours for labor
+    unit_price: Decimal  # rate for labor
+    amount: Decimal
+    pay_type: PayType
+    safety: bool
+
+
+@dataclass(frozen=True)
+class PayTypeGroup:
+    """The lines one payer is billed for, and their totals."""
+
+    pay_type: PayType
+    lines: tuple[BillLine, ...]
+    labor: Decimal
+    parts: Decimal
+    gross: Decimal
+    discount: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class ReceivableRow:
+    pay_type: PayType
+    amount: Decimal
+    reference: str  # the warranty claim or the insurer's reference
+
+
+@dataclass(frozen=True)
+class DeclinedRow:
+    job_id: int
+    code: str
+    description: str
+    amount: Decimal  # labor and parts as estimated
+    safety: bool
+    acknowledged_by: str  # the customer's acknowledgement (safety items only)
+    acknowledged_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    kind: PaymentKind
+    method: PaymentMethod
+    amount: Decimal
+    tendered: Decimal
+    change: Decimal
+    reference: str
+    by: str
+    at: dt.datetime
+    voided: bool
+    voided_at: dt.datetime | None
+    voided_by: str
+    void_reason: str
+
+
+@dataclass(frozen=True)
+class SettlementView:
+    order_id: int
+    version: int
+    number: str
+    status: OrderStatus
+    plate: str
+    model: str
+    customer_name: str
+    phone: str
+    advisor: str
+    odometer_km: int
+    delivered_at: dt.datetime | None
+    groups: tuple[PayTypeGroup, ...]  # customer, warranty, insurance, internal, first service (those present)
+    labor: Decimal
+    parts: Decimal
+    gross: Decimal
+    discount: Decimal
+    discount_by: str
+    tax: Decimal
+    customer_payable: Decimal  # the settlement's figure once prepared
+    customer_gross: Decimal  # the customer share before the discount (the base of the authority)
+    prepared: bool  # the settlement was saved (payments may be taken)
+    receivables: tuple[ReceivableRow, ...]
+    declined: tuple[DeclinedRow, ...]
+    safety_ack_needed: bool  # a declined safety-related item exists
+    safety_ack_by: str
+    safety_ack_at: dt.datetime | None
+    next_service_date: dt.date | None
+    next_service_km: int | None
+    follow_up_at: dt.datetime | None
+    default_next_service_date: dt.date
+    default_next_service_km: int
+    default_follow_up_at: dt.datetime
+    payments: tuple[PaymentRow, ...]
+    paid: Decimal
+    due: Decimal
+    change_given: Decimal  # cash handed back over the live payments
+    credit_approved_by: str
+    credit_approved_at: dt.datetime | None
+    authority_rate: Decimal  # the user's discount authority (share of the customer gross)
+    authority_limit: Decimal  # the largest discount the user may give on this order alone
+    gate_pass_no: str
+    gate_pass_at: dt.datetime | None
+    vat_rate: Decimal
+
+    def receivable_ref(self, pay_type: PayType) -> str:
+        return next((r.reference for r in self.receivables if r.pay_type == pay_type), "")
+
+    @property
+    def safety_acknowledged(self) -> bool:
+        return not self.safety_ack_needed or bool(self.safety_ack_by)
+
+    @property
+    def may_close(self) -> bool:
+        """The gate pass may print: settled (paid or credit) and the safety items acknowledged."""
+        return self.status == OrderStatus.SETTLED and self.safety_acknowledged
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day (Aug 31 + 6 months = Feb 28/29)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def authority(actor: Actor) -> Decimal:
+    """The share of the customer gross this user may give away without a manager."""
+    return actor.discount_authority if actor.discount_authority is not None else DISCOUNT_AUTHORITY[actor.role]
+
+
+def settlement_view(services: Services, actor: Actor, order_id: int) -> SettlementView:
+    now = services.clock()
+    with services.db.reader() as s:
+        o = _load(s, actor, order_id, selectinload(RepairOrder.jobs), selectinload(RepairOrder.part_lines),
+                  selectinload(RepairOrder.payments))
+        receivables = s.scalars(select(Receivable).where(Receivable.order_id == o.id).order_by(Receivable.id)).all()
+        names = _users(s, {p.user_id for p in o.payments} | {p.voided_by_id for p in o.payments}
+                       | {o.discount_by_id, o.credit_approved_by_id})
+        totals = _totals(o, services)
+        counted = [j for j in o.jobs if j.status in BILLABLE]
+        lines: list[BillLine] = []
+        for j in counted:
+            lines.append(BillLine("labor", j.code, j.description, j.hours, j.rate, j.amount, j.pay_type, j.safety))
+            lines += [BillLine("part", p.number, p.name, p.qty, p.unit_price, p.amount, p.pay_type, False)
+                      for p in o.part_lines if p.job_id == j.id]
+        lines += [BillLine("part", p.number, p.name, p.qty, p.unit_price, p.amount, p.pay_type, False)
+                  for p in o.part_lines if p.job_id is None]
+        groups = tuple(
+            PayTypeGroup(t.pay_type, tuple(ln for ln in lines if ln.pay_type == t.pay_type), t.labor, t.parts,
+                         t.gross, t.discount, t.net, t.tax)
+            for t in totals.by_pay_type.values()
+        )
+        customer = totals.by_pay_type.get(PayType.CUSTOMER)
+        customer_gross = customer.gross if customer is not None else ZERO
+        payable, prepared = _payable(o, services)
+        paid = _paid(o.payments)
+        declined = tuple(
+            DeclinedRow(j.id, j.code, j.description,
+                        j.amount + sum((p.amount for p in o.part_lines if p.job_id == j.id), ZERO), j.safety,
+                        (o.safety_ack_by or "") if j.safety else "", o.safety_ack_at if j.safety else None)
+            for j in o.jobs if j.status == JobStatus.DECLINED
+        )
+        payments = tuple(
+            PaymentRow(p.id, p.kind, p.method, p.amount, p.tendered, p.change, p.reference, names.get(p.user_id, ""),
+                       p.at, p.voided_at is not None, p.voided_at, names.get(p.voided_by_id or 0, ""), p.void_reason)
+            for p in o.payments
+        )
+        rate = authority(actor)
+        delivered = o.delivered_at or now
+        follow_up = dt.datetime.combine(delivered.date() + dt.timedelta(days=services.settings.follow_up_days),
+                                        dt.time(FOLLOW_UP_HOUR))
+        if follow_up <= now:
+            follow_up = dt.datetime.combine(now.date() + dt.timedelta(days=services.settings.follow_up_days),
+                                            dt.time(FOLLOW_UP_HOUR))
+        return SettlementView(
+            o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.customer.name,
+            o.contact_phone or o.customer.phone, o.advisor.display_name, o.odometer_km, o.delivered_at,
+            groups, totals.labor, totals.parts, totals.gross, totals.discount,
+            names.get(o.discount_by_id or 0, "") if o.discount else "", totals.tax, payable, customer_gross, prepared,
+            tuple(ReceivableRow(r.pay_type, r.amount, r.reference) for r in receivables
+                  if r.pay_type in RECEIVABLE_TYPES),
+            declined, any(d.safety for d in declined), o.safety_ack_by or "", o.safety_ack_at,
+            o.next_service_date, o.next_service_km, o.follow_up_at,
+            o.next_service_date or add_months(now.date(), NEXT_SERVICE_MONTHS),
+            o.next_service_km or o.odometer_km + NEXT_SERVICE_KM,
+            o.follow_up_at or follow_up,
+            payments, paid, max(ZERO, payable - paid),
+            sum((p.change for p in o.payments if p.voided_at is None and p.kind == PaymentKind.PAYMENT), ZERO),
+            names.get(o.credit_approved_by_id or 0, ""), o.credit_approved_at, rate,
+            max_discount(customer_gross, rate), o.gate_pass_no or "", o.gate_pass_at, services.settings.vat_rate,
+        )
+
+
+def preview_totals(view: SettlementView, discount: Decimal) -> Totals:
+    """What the bill comes to with another discount (the form's live totals), from the view's lines.
+
+    Raises ``ValidationError`` for a discount above the customer share.
+    """
+    lines = [MoneyLine(ln.kind, ln.pay_type, ln.amount) for g in view.groups for ln in g.lines]
+    return compute_totals(lines, view.vat_rate, discount)
