@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from frontdesk.config import Settings
 from frontdesk.model import Appointment, Complaint, FollowUp, Job, PartLine, RepairOrder
-from frontdesk.model.enums import FollowUpStatus, OrderStatus
+from frontdesk.model.enums import ComplaintStatus, FollowUpStatus, OrderStatus
 from frontdesk.services import demo
 from frontdesk.services.context import Services
 
@@ -55,6 +55,17 @@ def test_most_customers_are_content(demo_store):
         complaints = s.scalar(select(func.count()).select_from(Complaint))
     assert reached >= 100
     assert 0.02 <= complaints / reached <= 0.25, (complaints, reached)
+
+
+def test_the_manager_deals_with_complaints(demo_store):
+    """A case from more than five days ago is resolved, bar the odd one; the recent ones may still be open."""
+    with demo_store.db.reader() as s:
+        cases = s.execute(select(Complaint.opened_at, Complaint.status, Complaint.resolved_at, Complaint.resolution)).all()
+    old = [c for c in cases if c.opened_at < MIDDAY - dt.timedelta(days=5)]
+    assert old and sum(c.status == ComplaintStatus.RESOLVED for c in old) >= 0.8 * len(old)
+    for c in cases:
+        if c.status == ComplaintStatus.RESOLVED:
+            assert c.resolution and c.opened_at < c.resolved_at <= MIDDAY
 
 
 def test_order_amounts_are_the_sums_of_their_lines(demo_store):

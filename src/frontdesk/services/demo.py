@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import heapq
 import random
 import sys
 import time
@@ -24,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from frontdesk import migrate
-from frontdesk.model import Base, FollowUp, Job, RepairOrder, Vehicle
-from frontdesk.model.enums import DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
+from frontdesk.model import Base, Complaint, FollowUp, Job, RepairOrder, Vehicle
+from frontdesk.model.enums import ComplaintStatus, DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
 from . import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop
 from .context import Actor, Services, unflushed
@@ -120,6 +121,7 @@ class _Generator:
         self.services = replace(services, clock=lambda: self.now)
         self.vehicles: list[_Vehicle] = []
         self.follow_ups: deque[tuple[dt.datetime, int]] = deque()
+        self.complaints: list[tuple[dt.datetime, int]] = []  # (when the manager closes it, complaint id), a heap
         self.orders = 0
 
     # Set-up ---------------------------------------------------------------------------
@@ -407,6 +409,7 @@ class _Generator:
             cat.on_hand[line.part_id] -= need
 
     def due_follow_ups(self, until: dt.datetime) -> None:
+        self.resolve_complaints(until)
         session = self.session
         due = [order_id for when, order_id in self.follow_ups if when <= until]
         if not due:
@@ -428,8 +431,25 @@ class _Generator:
                 scores = self.scores()
             aftercare.record_follow_up(self.services, self.advisors[0], follow.id, aftercare.FollowUpResult(
                 reached=reached, scores=scores, comments=self.comment(scores)))
+            opened = scores is not None and min(scores.values()) <= aftercare.LOW_SCORE
+            cases = (unflushed(session, Complaint, order_id=order_id) or session.scalars(select(Complaint).where(
+                Complaint.order_id == order_id, Complaint.status == ComplaintStatus.OPEN)).all()) if opened else []
+            for case in cases:
+                # The manager calls back and settles most cases within one to five days.
+                heapq.heappush(self.complaints, (self.now + dt.timedelta(days=self.rng.uniform(1, 5)), case.id))
             if not reached and follow.attempts < aftercare.MAX_ATTEMPTS:
                 self.follow_ups.append((follow.due_at, order_id))
+
+    def resolve_complaints(self, until: dt.datetime) -> None:
+        """Complaints the manager has dealt with by ``until``: one in twenty stays open a while longer."""
+        while self.complaints and self.complaints[0][0] <= until:
+            when, case_id = heapq.heappop(self.complaints)
+            if self.rng.random() < 0.05 and until - when < dt.timedelta(days=30):
+                heapq.heappush(self.complaints, (when + dt.timedelta(days=self.rng.uniform(5, 20)), case_id))
+                continue
+            self.now = max(self.now, when)
+            aftercare.update_complaint(self.services, self.actors["manager"], case_id, status=ComplaintStatus.RESOLVED,
+                                       resolution=self.rng.choice(RESOLUTIONS))
 
     def scores(self) -> dict[str, int]:
         """A follow-up's five scores as dealers see them: most customers are content, a few are not.
@@ -454,6 +474,11 @@ class _Generator:
                                     "问题没有修好，还有异响"))
         return self.rng.choice(("满意", "服务很好", "顾问很专业", "", "", ""))
 
+
+RESOLUTIONS = (
+    "已致电客户致歉，下次保养工时费八折", "已安排返厂免费复查，问题已解决", "已向客户解释收费明细，客户表示理解",
+    "已重新清洗车辆并送上小礼品", "已对顾问进行服务流程再培训，客户接受",
+)
 
 FINISHED_STOPS = (None, "settled", "delivered", "ready")
 
