@@ -84,7 +84,7 @@ class CashierHomeScreen(DeskScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#queue", ListTable), (_("Step"), 10), (_("Plate"), 9),
-                      (_("Customer"), NAME_CELLS), (_("Customer pays"), 11), (_("Paid so far"), 11), (_("Due"), 11),
+                      (_("Customer"), NAME_CELLS), (_("Customer pays"), 11), (_("Paid so far"), 11), (_("Amount due"), 11),
                       (_("Since"), 5), (_("Advisor"), 10), (_("Model"), 14), (_("Order no."), 18))
         self.action_refresh()
         self.set_interval(POLL_SECONDS, self._tick)

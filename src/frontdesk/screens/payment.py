@@ -93,6 +93,10 @@ class PaymentScreen(DeskScreen):
         back(),
     ]
 
+    #: The permission each key needs: a key the signed-in role may not use is not offered at all.
+    ACTION_PERMISSION = {"method": "payment.take", "take": "payment.take", "void": "payment.void",
+                         "credit": "credit.approve", "gate_pass": "gate_pass.issue"}
+
     def __init__(self, order_id: int) -> None:
         super().__init__()
         self.order_id = order_id
@@ -100,6 +104,12 @@ class PaymentScreen(DeskScreen):
         self.method: PaymentMethod | None = None
         self.printed: dict[str, Path] = {}
         self._busy = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        permission = self.ACTION_PERMISSION.get(action)
+        if permission is not None and not allowed(self.actor.role, permission):
+            return False
+        return super().check_action(action, parameters)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.fd.show_clock)
@@ -163,7 +173,7 @@ class PaymentScreen(DeskScreen):
         text.append(f" {_('Customer pays {amount}').format(amount=format_money(v.customer_payable))} ", style="bold")
         text.append("  " + _("Paid {amount}").format(amount=format_money(v.paid)) + "  ")
         due_style = "bold white on red" if v.due > 0 else "bold black on green"
-        text.append(f" {_('Due {amount}').format(amount=format_money(v.due))} ", style=due_style)
+        text.append(" " + _("Due {amount}").format(amount=format_money(v.due)) + " ", style=due_style)
         if v.change_given:
             text.append("  " + _("change given {amount}").format(amount=format_money(v.change_given)), style="dim")
         text.append("\n")

@@ -135,6 +135,11 @@ class SettlementScreen(DeskScreen):
         self._busy = False
         self._filled = False
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "payment" and not allowed(self.actor.role, "payment.take"):
+            return False  # the advisor sends the customer to the cashier
+        return super().check_action(action, parameters)
+
     def compose(self) -> ComposeResult:
         names = field_names()
         yield Header(show_clock=self.fd.show_clock)
