@@ -142,6 +142,27 @@ async def test_a_cashier_saving_the_settlement_goes_on_to_payment(app_for, ui_se
         assert "Due ¥630.00" in str(app.screen.query_one("#pay-summary").render())
 
 
+async def test_an_advisor_is_offered_no_till_keys(app_for, ui_services, ui_actors, delivered):
+    """The advisor saves the bill and sends the customer to the cashier: no P, and no payment keys anywhere."""
+    prepared(ui_services, ui_actors, delivered.order_id)
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = SettlementScreen(delivered.order_id)
+        await open_screen(pilot, screen, lambda: screen.view is not None)
+        keys = {b.binding.key for b in app.active_bindings.values()}
+        assert "f6" in keys and "p" not in keys
+        await pilot.press("escape", "p")  # from the lines list too: nothing opens
+        await settle(pilot)
+        assert app.screen is screen
+        till = PaymentScreen(delivered.order_id)
+        await open_screen(pilot, till, lambda: till.view is not None)
+        keys = {b.binding.key for b in app.active_bindings.values()}
+        assert keys.isdisjoint({"c", "b", "w", "a", "t", "f6", "v", "k", "g"}) and "f8" in keys
+        await pilot.press("c", "g")
+        await settle(pilot)
+        assert payments_of(ui_services, delivered.order_id) == []
+
+
 async def test_payments_void_and_gate_pass(app_for, ui_services, ui_actors, delivered):
     prepared(ui_services, ui_actors, delivered.order_id)
     app = app_for(Role.CASHIER)
