@@ -1,0 +1,43 @@
+"""Start the real console already signed in, for the desk-home startup benchmark.
+
+Why a launcher and not an auto-login switch in the product: a variable that skips the
+password must not exist in a shipped console. This script does what ``frontdesk run``
+does (settings, ``open_services``, ``make_app``) and then hands the app the advisor the
+way the tests do (``make_app(services, actor=...)``), reading the user without a password
+— something only a process holding the database file can do anyway.
+
+usage: python benchmarks/desk_launcher.py DB_URL USERNAME
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(url: str, username: str) -> None:
+    from frontdesk.cli import open_services
+    from frontdesk.config import load_settings
+    from frontdesk.i18n import set_language
+
+    settings = load_settings(database_url=url)
+    set_language(settings.language)
+    services = open_services(settings)
+
+    from sqlalchemy import select
+
+    from frontdesk.model import User
+    from frontdesk.services.auth import actor_for
+
+    with services.db.reader() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise SystemExit(f"no user {username!r} in {url}")
+        actor = actor_for(user)
+
+    from frontdesk.app import make_app
+
+    make_app(services, actor=actor).run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
