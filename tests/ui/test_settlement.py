@@ -16,7 +16,7 @@ from sqlalchemy import select
 from textual.widgets import Input
 
 from frontdesk.model import Receivable
-from frontdesk.model.enums import OrderStatus, PaymentMethod, PayType, Role
+from frontdesk.model.enums import OrderStatus, PaymentKind, PaymentMethod, PayType, Role
 from frontdesk.screens.cashier_home import CashierHomeScreen
 from frontdesk.screens.payment import PaymentScreen
 from frontdesk.screens.settlement import SettlementScreen
@@ -218,6 +218,24 @@ async def test_payments_void_and_gate_pass(app_for, ui_services, ui_actors, deli
         assert order.status == OrderStatus.CLOSED and order.gate_pass_no == "GP" + order.number
         assert screen.printed["gate-pass"].exists()
         assert "Gate pass GP" in str(screen.query_one("#pay-head").render())
+
+        # a week later ¥50 goes back to the customer: on the cash payment, with the manager's password
+        await pilot.press("down")
+        assert screen._selected_payment().id == cash.id
+        screen.query_one("#amount", Input).value = "50"
+        await pilot.press("r")
+        await settle(pilot, lambda: screen_name(app) == "ManagerApprovalScreen")
+        await type_text(pilot, "goodwill")
+        await pilot.press("enter")
+        await type_text(pilot, "manager")
+        await pilot.press("enter")
+        await type_text(pilot, PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.screen is screen and len(payments_of(ui_services, delivered.order_id)) == 3)
+        back = payments_of(ui_services, delivered.order_id)[-1]
+        assert (back.kind, back.method, back.amount, back.reference) == (
+            PaymentKind.REFUND, PaymentMethod.CASH, Decimal("50.00"), "goodwill")
+        assert back.authorised_by_id == ui_actors[Role.MANAGER].user_id
 
 
 async def test_credit_by_a_manager_lets_the_gate_pass_print(app_for, ui_services, ui_actors, delivered):

@@ -86,6 +86,8 @@ class PaymentScreen(DeskScreen):
         binding(SAVE, "take", "Take payment", tooltip="Take the payment typed in"),
         binding("v", "void", "Void", tooltip="Void the highlighted payment (reason and a manager's password)"),
         binding("k", "credit", "Credit", tooltip="Let a known account pay later (a manager approves)"),
+        binding("r", "refund", "Refund",
+                tooltip="Pay back the highlighted payment, or the amount typed, after the order is paid (a manager approves)"),
         binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
         binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
         binding("s", "settlement", "Settlement", show=False, tooltip="Back to the settlement"),
@@ -95,7 +97,7 @@ class PaymentScreen(DeskScreen):
 
     #: The permission each key needs: a key the signed-in role may not use is not offered at all.
     ACTION_PERMISSION = {"method": "payment.take", "take": "payment.take", "void": "payment.void",
-                         "credit": "credit.approve", "gate_pass": "gate_pass.issue"}
+                         "credit": "credit.approve", "gate_pass": "gate_pass.issue", "refund": "payment.refund"}
 
     def __init__(self, order_id: int) -> None:
         super().__init__()
@@ -364,6 +366,34 @@ class PaymentScreen(DeskScreen):
         self.app.push_screen(ManagerApprovalScreen(
             title=title, summary=_("The payment stays on record as void; a manager approves."), save=save,
             ask_reason=True), self._after_approval)
+
+    def action_refund(self) -> None:
+        """Money back on a paid order (a voided payment is for mistakes before the order is paid)."""
+        from .manager_approval import ManagerApprovalScreen
+
+        v = self.view
+        if v is None:
+            return
+        if v.status not in (OrderStatus.SETTLED, OrderStatus.CLOSED):
+            self.notify(_("A refund is for a paid order; before that, void the payment (V)."), severity="warning")
+            return
+        payment = self._selected_payment()
+        if payment is None or payment.voided or payment.kind != PaymentKind.PAYMENT:
+            self.notify(_("Highlight the payment to pay back."), severity="warning")
+            return
+        typed = self.query_one("#amount", Input).value.strip()
+        amount = typed if typed and typed.strip("0.") else str(payment.amount)
+        services, actor, order_id = self.services, self.actor, self.order_id
+
+        def save(approval: ManagerApproval, reason: str) -> SettlementView:
+            settlement.refund(services, actor, order_id, payment.method, amount, reason, approval=approval)
+            return cashier_views.settlement_view(services, actor, order_id)
+
+        title = _("Refund {amount} by {method} · {plate}").format(
+            amount=amount, method=label(PAYMENT_METHOD, payment.method), plate=v.plate)
+        self.app.push_screen(ManagerApprovalScreen(
+            title=title, summary=_("The refund is recorded against the order with its reason; a manager approves."),
+            save=save, ask_reason=True), self._after_approval)
 
     def action_credit(self) -> None:
         v = self.view
