@@ -9,19 +9,24 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from frontdesk.commands import NavigationCommands
 from frontdesk.i18n import current_language, gettext as _, set_language
 from frontdesk.keys import HELP, LOCK, binding, translate_bindings
-from frontdesk.labels import ROLE, label
 
 if TYPE_CHECKING:
     from frontdesk.services.context import Actor, Services
 
 
+def _navigation_commands():  # type: ignore[no-untyped-def]
+    """The palette's provider, imported when the palette first opens (it pulls in the model)."""
+    from frontdesk.commands import NavigationCommands
+
+    return NavigationCommands
+
+
 class FrontdeskApp(App[None]):
     CSS_PATH = "assets/styles/app.tcss"
     TITLE = "frontdesk"
-    COMMANDS = App.COMMANDS | {NavigationCommands}
+    COMMANDS = App.COMMANDS | {_navigation_commands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, services: Services, *, actor: Actor | None = None, show_clock: bool = True) -> None:
@@ -59,9 +64,21 @@ class FrontdeskApp(App[None]):
     def on_login_screen_logged_in(self, message) -> None:  # type: ignore[no-untyped-def]
         self._enter(message.actor, switch=True)
 
+    def open_database(self) -> None:
+        """Called once the login form is painted: open the database while the user types."""
+        open_in_background = getattr(self.services, "open_in_background", None)
+        if open_in_background is not None:  # frontdesk.deferred
+            open_in_background(self._database_failed)
+
+    def _database_failed(self, message: str) -> None:
+        self.call_from_thread(self.exit, None, 1, message)
+
     def _enter(self, actor: Actor, *, switch: bool) -> None:
+        from frontdesk.labels import ROLE, label
         from frontdesk.navigation import home_for
 
+        if hasattr(self.services, "open_in_background"):  # signed in, so the database is open
+            self.services = self.services.open()
         self.actor = actor
         self.sub_title = f"{actor.display_name} · {label(ROLE, actor.role)}"
         home = home_for(actor.role)()

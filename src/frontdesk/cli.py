@@ -229,10 +229,11 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    services = open_services(settings)
     from frontdesk.app import make_app
+    from frontdesk.deferred import DeferredServices
 
-    make_app(services).run()
+    # The login form is painted first; the database opens in a thread meanwhile (frontdesk.deferred).
+    make_app(DeferredServices(settings, open_services)).run()  # type: ignore[arg-type]
     return 0
 
 

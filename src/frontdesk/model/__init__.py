@@ -1,19 +1,46 @@
-"""The model layer: one module per aggregate, all re-exported here for the services."""
+"""The model layer: one module per aggregate, all re-exported here for the services.
 
-from .aftercare import Complaint, FollowUp, ReminderCall
-from .audit import AuditEvent
-from .base import Base
-from .catalog import LaborOperation, Part, StockLevel, StockMovement
-from .customer import Customer, OdometerReading, Vehicle
-from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder
-from .order import Appointment, DeliveryCheck, OrderCounter, PanelMark, RepairOrder, Walkaround
-from .payment import Payment, Receivable
-from .store import AppMeta, Store, Team, Technician, User
+The re-exports load on first use (PEP 562): ``frontdesk.model.enums`` is read by the
+login screen and the navigation, and must not pull SQLAlchemy and every mapper into a
+console that has not painted yet. The first ``from frontdesk.model import X`` loads
+every aggregate at once, so the mappers always configure together.
+"""
 
-__all__ = [
-    "AppMeta", "Appointment", "AuditEvent", "Base", "ClockEvent", "Complaint", "Customer",
-    "DeliveryCheck", "FollowUp", "Job", "JobCheck", "LaborOperation", "OdometerReading",
-    "OrderCounter", "PanelMark", "Part", "PartLine", "PartOrder", "Payment", "Receivable", "ReminderCall",
-    "RepairOrder", "StockLevel", "StockMovement", "Store", "Team", "Technician", "User",
-    "Vehicle", "Walkaround",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "aftercare": ("Complaint", "FollowUp", "ReminderCall"),
+    "audit": ("AuditEvent",),
+    "base": ("Base",),
+    "catalog": ("LaborOperation", "Part", "StockLevel", "StockMovement"),
+    "customer": ("Customer", "OdometerReading", "Vehicle"),
+    "job": ("ClockEvent", "Job", "JobCheck", "PartLine", "PartOrder"),
+    "order": ("Appointment", "DeliveryCheck", "OrderCounter", "PanelMark", "RepairOrder", "Walkaround"),
+    "payment": ("Payment", "Receivable"),
+    "store": ("AppMeta", "Store", "Team", "Technician", "User"),
+}
+__all__ = sorted(name for names in _EXPORTS.values() for name in names)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for module, names in _EXPORTS.items():
+        loaded = import_module(f"{__name__}.{module}")
+        globals().update({n: getattr(loaded, n) for n in names})
+    return globals()[name]
+
+
+if TYPE_CHECKING:
+    from .aftercare import Complaint, FollowUp, ReminderCall
+    from .audit import AuditEvent
+    from .base import Base
+    from .catalog import LaborOperation, Part, StockLevel, StockMovement
+    from .customer import Customer, OdometerReading, Vehicle
+    from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder
+    from .order import Appointment, DeliveryCheck, OrderCounter, PanelMark, RepairOrder, Walkaround
+    from .payment import Payment, Receivable
+    from .store import AppMeta, Store, Team, Technician, User

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
@@ -11,8 +13,10 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from frontdesk.bench_hook import screen_ready
 from frontdesk.i18n import gettext as _
-from frontdesk.services.context import Actor
 from frontdesk.services.errors import FrontdeskError
+
+if TYPE_CHECKING:
+    from frontdesk.services.context import Actor
 
 
 class LoginScreen(Screen[None]):
@@ -40,6 +44,7 @@ class LoginScreen(Screen[None]):
 
     def on_mount(self) -> None:
         screen_ready(self.app, "login")  # benchmarks only: see frontdesk.bench_hook
+        self.call_after_refresh(self.app.open_database)  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:

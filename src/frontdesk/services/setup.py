@@ -19,6 +19,10 @@ DEMO_KEY = "demo"
 def ensure_store(services: Services) -> Store:
     """The store this installation serves (from settings), created on first use."""
     s: Settings = services.settings
+    with services.db.reader() as session:  # the usual case: no write lock at every start
+        store = session.scalar(select(Store).where(Store.code == s.store_code))
+        if store is not None:
+            return store
     with services.db.session() as session, session.begin():
         store = session.scalar(select(Store).where(Store.code == s.store_code))
         if store is None:
