@@ -99,6 +99,8 @@ class PaymentScreen(DeskScreen):
     ACTION_PERMISSION = {"method": "payment.take", "take": "payment.take", "void": "payment.void",
                          "credit": "credit.approve", "gate_pass": "gate_pass.issue", "refund": "payment.refund"}
 
+    TILL_ACTIONS = frozenset({"method", "take", "void", "credit"})
+
     def __init__(self, order_id: int) -> None:
         super().__init__()
         self.order_id = order_id
@@ -111,6 +113,11 @@ class PaymentScreen(DeskScreen):
         permission = self.ACTION_PERMISSION.get(action)
         if permission is not None and not allowed(self.actor.role, permission):
             return False
+        status = self.view.status if self.view is not None else None
+        if action in self.TILL_ACTIONS and status is not None and status != OrderStatus.DELIVERED:
+            return None  # paid or closed: shown dimmed, the till is done with this order
+        if action == "refund" and status not in (OrderStatus.SETTLED, OrderStatus.CLOSED):
+            return None
         return super().check_action(action, parameters)
 
     def compose(self) -> ComposeResult:
@@ -149,6 +156,7 @@ class PaymentScreen(DeskScreen):
 
     def _show(self, view: SettlementView) -> None:
         self.view = view
+        self.refresh_bindings()  # what the till offers follows the order's status
         self._show_head(view)
         self._show_summary(view)
         self._show_payments(view)
