@@ -90,8 +90,32 @@ def order_graph() -> tuple[Any, ...]:
     )
 
 
-def read_order(session: Session, order_id: int) -> RepairOrder:
-    order = session.scalar(select(RepairOrder).where(RepairOrder.id == order_id).options(*order_graph()))
+def money_graph() -> tuple[Any, ...]:
+    """Just what the lines and the money of an order need (the work order, an estimate's totals)."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from frontdesk.model import PartLine
+
+    return (
+        joinedload(RepairOrder.customer),
+        joinedload(RepairOrder.vehicle),
+        joinedload(RepairOrder.advisor),
+        selectinload(RepairOrder.jobs).selectinload(Job.part_lines),
+        selectinload(RepairOrder.part_lines).joinedload(PartLine.job),
+    )
+
+
+def read_order(session: Session, order_id: int, graph: tuple[Any, ...] | None = None) -> RepairOrder:
+    order = session.scalar(select(RepairOrder).where(RepairOrder.id == order_id).options(*(graph or order_graph())))
     if order is None:
         raise NotFound("order", _("No such repair order."))
+    return order
+
+
+def read_order_by_number(session: Session, number: str, graph: tuple[Any, ...] | None = None) -> RepairOrder:
+    """``read_order`` by the number printed on the paper, in one round of queries."""
+    order = session.scalar(select(RepairOrder).where(RepairOrder.number == number.strip().upper())
+                           .options(*(graph or order_graph())))
+    if order is None:
+        raise NotFound("order", _("No repair order numbered {number}.").format(number=number))
     return order

@@ -19,7 +19,7 @@ from frontdesk.model import Payment, Receivable, RepairOrder, Store, Technician,
 from frontdesk.model.enums import JobStatus, OrderStatus, PaymentKind, PayType
 from frontdesk.paperwork import documents as d
 
-from .common import load_order_by_number, read_order
+from .common import money_graph, read_order, read_order_by_number
 from .context import Services
 from .errors import IllegalTransition
 from .estimate import BILLABLE, order_totals
@@ -172,12 +172,13 @@ BUILDERS = {"work-order": work_order, "checkin-sheet": checkin_sheet, "settlemen
 
 def build(services: Services, kind: str, *, order_number: str | None = None, order_id: int | None = None) -> d.Document:
     """The document ``kind`` for one order, read in one short read-only session."""
+    graph = money_graph() if kind == "work-order" else None  # the others show checks, marks, payments
     with services.db.reader() as session:
         if order_number is not None:
-            order = read_order(session, load_order_by_number(session, order_number).id)
+            order = read_order_by_number(session, order_number, graph)
         else:
             assert order_id is not None
-            order = read_order(session, order_id)
+            order = read_order(session, order_id, graph)
         return BUILDERS[kind](session, services, order)
 
 
