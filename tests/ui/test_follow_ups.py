@@ -86,6 +86,17 @@ async def test_record_a_reached_call_then_a_miss_by_keys(app_for, ui_services, c
         assert any("11-24 13:00" in n for n in notes(app))
 
 
+async def test_a_call_recorded_at_another_desk_leaves_the_queue(app_for, ui_services, ui_actors, calls):
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_queue(pilot)
+        assert len(rows(app, "calls")) == 2
+        aftercare.record_follow_up(ui_services, ui_actors[Role.MANAGER], calls["粤B67890"], aftercare.FollowUpResult(
+            reached=True, scores=dict.fromkeys(aftercare.SCORE_FIELDS, 5)))
+        await settle(pilot, lambda: len(screen._queue.due) + len(screen._queue.later_today) == 1, timeout=6)
+        assert len(rows(app, "calls")) == 1 and "欧阳建国" in rows(app, "calls")[0]
+
+
 async def test_scores_are_required_and_the_dialog_keeps_what_was_typed(app_for, ui_services, calls):
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,16 +22,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, binding
 from frontdesk.model.enums import OrderStatus
-from frontdesk.services import board, cashier_views
+from frontdesk.services import cashier_views
 from frontdesk.services.cashier_views import CashierQueue, QueueRow
 from frontdesk.services.context import Actor, Services
-from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.money import ZERO, format_money
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
-from .base import DeskScreen
+from .base import LiveScreen
 
-POLL_SECONDS = 2.0
 NAME_CELLS = 10
 
 
@@ -52,13 +50,7 @@ def when(moment: dt.datetime | None, today: dt.date) -> str:
     return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
 
 
-def poll(services: Services, actor: Actor, seen: int | None) -> tuple[int, CashierQueue | None]:
-    """The store's change counter, and the queue read again only when it moved."""
-    seq = board.change_seq(services, actor.store_id)
-    return seq, (cashier_views.cashier_queue(services, actor) if seq != seen else None)
-
-
-class CashierHomeScreen(DeskScreen):
+class CashierHomeScreen(LiveScreen):
     """``CashierHomeScreen()``: the cars to deliver, to pay and to let out; Enter opens the right screen."""
 
     CSS_PATH = "../assets/styles/cashier_home.tcss"
@@ -72,8 +64,6 @@ class CashierHomeScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self.queue: CashierQueue | None = None
-        self._seq: int | None = None
-        self._polling = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.fd.show_clock)
@@ -86,38 +76,15 @@ class CashierHomeScreen(DeskScreen):
         fixed_columns(self.query_one("#queue", ListTable), (_("Step"), 10), (_("Plate"), 9),
                       (_("Customer"), NAME_CELLS), (_("Customer pays"), 11), (_("Paid so far"), 11), (_("Amount due"), 11),
                       (_("Since"), 5), (_("Advisor"), 10), (_("Model"), 14), (_("Order no."), 18))
-        self.action_refresh()
-        self.set_interval(POLL_SECONDS, self._tick)
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+        self.follow_store()
 
     # Reading -----------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self._read(force=True)
+    def load(self, services: Services, actor: Actor) -> CashierQueue:
+        return cashier_views.cashier_queue(services, actor)
 
-    def _tick(self) -> None:
-        if self.is_current:
-            self._read(force=False)
-
-    def _read(self, *, force: bool) -> None:
-        if self._polling:
-            return
-        self._polling = True
-        self.call_service(poll, self.services, self.actor, None if force else self._seq, then=self._polled,
-                          failed=self._poll_failed, group="cashier-read")
-
-    def _polled(self, outcome: tuple[int, CashierQueue | None]) -> None:
-        self._polling = False
-        seq, queue = outcome
-        self._seq = seq
-        if queue is not None:
-            self._show(queue)
-
-    def _poll_failed(self, error: FrontdeskError) -> None:
-        self._polling = False
-        self.show_error(error)
+    def show(self, queue: CashierQueue) -> None:
+        self._show(queue)
 
     def _show(self, queue: CashierQueue) -> None:
         self.queue = queue

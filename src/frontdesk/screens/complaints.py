@@ -38,7 +38,7 @@ from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .aftercare_modals import NewComplaint, NewComplaintDialog, OwnerDialog, ResolveDialog
-from .base import DeskScreen
+from .base import LiveScreen
 
 STATUS_STYLE = {
     ComplaintStatus.OPEN: "bold white on red",
@@ -64,7 +64,7 @@ def open_case(services: Services, actor: Actor, entry: NewComplaint) -> Complain
     return next((c for c in board.items if c.id == case.id), None)
 
 
-class ComplaintsScreen(DeskScreen):
+class ComplaintsScreen(LiveScreen):
     """``ComplaintsScreen()``: the complaint cases; the service manager moves them on."""
 
     CSS_PATH = "../assets/styles/complaints.tcss"
@@ -96,10 +96,7 @@ class ComplaintsScreen(DeskScreen):
                       (_("Status"), 13), (_("Days"), 4), (_("Plate"), 9), (_("Customer"), NAME_CELLS),
                       (_("Owner"), 12), (_("Complaint"), TEXT_CELLS), (_("Phone"), 11), (_("Order no."), 18),
                       (_("Opened"), 11))
-        self.action_refresh()
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+        self.follow_store()
 
     @property
     def may_manage(self) -> bool:
@@ -114,9 +111,11 @@ class ComplaintsScreen(DeskScreen):
 
     # Reading -------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self.call_service(aftercare_views.complaint_board, self.services, self.actor, then=self._show,
-                          group="complaints-read")
+    def load(self, services: Services, actor: Actor) -> ComplaintBoard:
+        return aftercare_views.complaint_board(services, actor)
+
+    def show(self, data: ComplaintBoard) -> None:
+        self._show(data)
 
     def _show(self, board: ComplaintBoard) -> None:
         self._board = board

@@ -33,7 +33,7 @@ from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .aftercare_modals import CallEntry, CloseCallDialog, FollowUpDialog
-from .base import DeskScreen
+from .base import LiveScreen
 
 LISTS = ("calls", "escalated")
 OVERDUE_STYLE = "bold white on red"
@@ -86,7 +86,7 @@ def report_outcome(screen: Screen[Any], outcome: CallOutcome | FrontdeskError | 
     return True
 
 
-class FollowUpsScreen(DeskScreen):
+class FollowUpsScreen(LiveScreen):
     """``FollowUpsScreen()``: today's follow-up calls and the escalated ones."""
 
     CSS_PATH = "../assets/styles/follow_ups.tcss"
@@ -121,10 +121,7 @@ class FollowUpsScreen(DeskScreen):
         fixed_columns(self._table("calls"), *columns)
         fixed_columns(self._table("escalated"), *columns)
         self._titles()
-        self.action_refresh()
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+        self.follow_store()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close":
@@ -135,9 +132,11 @@ class FollowUpsScreen(DeskScreen):
 
     # Reading -----------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self.call_service(aftercare_views.follow_up_queue, self.services, self.actor, then=self._show,
-                          group="follow-ups-read")
+    def load(self, services: Services, actor: Actor) -> FollowUpQueue:
+        return aftercare_views.follow_up_queue(services, actor)
+
+    def show(self, data: FollowUpQueue) -> None:
+        self._show(data)
 
     def _show(self, queue: FollowUpQueue) -> None:
         self._queue = queue
