@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from frontdesk.model import AuditEvent
 from frontdesk.model.enums import Role
 from frontdesk.services import (  # noqa: F401  (every module that registers services)
-    aftercare, approvals, auth, catalog, checkin, delivery, estimate, exports, part_orders, settlement, staff, workshop,
+    aftercare, approvals, auth, catalog, checkin, data_exports, delivery, estimate, exports, imports, part_orders, settlement,
+    settings, staff, workshop,
 )
 from frontdesk.config import Settings
 from frontdesk.services.context import REGISTRY, Services
@@ -43,6 +44,8 @@ EXPECTED = {
     "report.export": "ascm",
     "user.add": "x", "user.update": "x", "user.set_password": "x",
     "team.save": "xs", "catalog.save": "xm", "stock.adjust": "xm",
+    "catalog.import": "xm", "data.export": "acmx", "customer.export": "m", "settings.save": "xm",
+    "role.discount_authority": "x",
 }
 
 CASES = [(name, role) for name in sorted(REGISTRY) for role in Role]

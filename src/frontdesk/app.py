@@ -13,6 +13,7 @@ from frontdesk.i18n import current_language, gettext as _, set_language
 from frontdesk.keys import HELP, LOCK, binding, translate_bindings
 
 if TYPE_CHECKING:
+    from frontdesk.config import Settings
     from frontdesk.services.context import Actor, Services
 
 
@@ -144,12 +145,23 @@ class FrontdeskApp(App[None]):
         self.push_screen(dest.open(**kwargs))
 
     def action_toggle_language(self) -> None:
-        set_language("en" if current_language() == "zh_CN" else "zh_CN")
+        self.switch_language("en" if current_language() == "zh_CN" else "zh_CN")
+
+    def switch_language(self, lang: str) -> None:
+        set_language(lang)
         translate_bindings(self)
         for screen in self.screen_stack:
             translate_bindings(screen)
         self.refresh_bindings()
         self.notify(_("Language switched; screens opened from now on use it."))
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Saved settings take effect at once: screens and services read them through ``self.services``."""
+        self.services.settings = settings
+        self.idle_limit = settings.idle_lock_minutes * 60
+        self.title = settings.dealership.name
+        if settings.language != current_language():
+            self.switch_language(settings.language)
 
 
 def make_app(services: Services, *, actor: Actor | None = None, show_clock: bool = True) -> FrontdeskApp:

@@ -63,6 +63,20 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help="last day, included (default: --from)")
     rep.add_argument("--out", metavar="FILE", help="write it to FILE.csv or FILE.xlsx instead of printing it")
 
+    imp = sub.add_parser("import", parents=[common(True)],
+                         help="load a parts price list or labor-time table from CSV/XLSX (all rows or none)")
+    imp.add_argument("kind", choices=("parts", "labor"))
+    imp.add_argument("file", metavar="FILE", help=".csv (UTF-8 or GBK) or .xlsx; Chinese or English headers")
+    imp.add_argument("--dry-run", action="store_true", help="only report what would be added, changed or rejected")
+
+    exp = sub.add_parser("export", parents=[common(True)], help="write orders, catalogs or customers to CSV/XLSX")
+    exp.add_argument("kind", choices=("orders", "parts", "labor", "customers"))
+    exp.add_argument("--out", metavar="FILE", required=True, help="FILE.csv or FILE.xlsx")
+    exp.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, help="orders: first check-in day")
+    exp.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help="orders: last day, included (default: --from)")
+    exp.add_argument("--user", metavar="USERNAME",
+                     help="customers: a service manager's user name; the password is asked (or FRONTDESK_PASSWORD)")
+
     users = sub.add_parser("users", parents=[common(True)], help="user accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", parents=[common(True)], help="add a user")
@@ -207,6 +221,78 @@ def cmd_report(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def _progress():  # type: ignore[no-untyped-def]
+    """A one-line counter on a terminal's stderr; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        end = "\n" if total and done >= total and stage == "Writing" else ""
+        count = f"{done}/{total}" if total else ""
+        print(f"\r{_(stage)} {count}".ljust(40), end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def print_import_report(report) -> None:  # type: ignore[no-untyped-def]
+    print(report.summary())
+    for error in report.errors:
+        print(f"  {error}")
+    for r in report.rejected:
+        print("  " + _("row {row}").format(row=r.row) + f"  {r.key or '-'}  {r.reason}")
+
+
+def cmd_import(args: argparse.Namespace, services: Services) -> int:
+    """As the system (the shell user holds the database, as for ``users``); the commit is all rows or none."""
+    from frontdesk.services import imports
+
+    actor = _system(services)
+    if args.dry_run:
+        report = imports.dry_run(services, actor, args.kind, args.file, _progress())
+        print_import_report(report)
+        return 0 if report.ok else 1
+    try:
+        report = imports.import_catalog(services, actor, args.kind, args.file, _progress())
+    except imports.ImportRejected as exc:
+        print_import_report(exc.report)
+        print(_("Nothing was imported."), file=sys.stderr)
+        return 1
+    print_import_report(report)
+    return 0
+
+
+def _manager(services: Services, username: str | None):  # type: ignore[no-untyped-def]
+    """The customer export needs a service manager's own login: their password, asked now."""
+    from frontdesk.model.enums import Role
+    from frontdesk.services import auth
+    from frontdesk.services.errors import PermissionDenied
+
+    if not username:
+        raise SystemExit(_("Exporting customer data needs --user with a service manager's user name."))
+    password = os.environ.get("FRONTDESK_PASSWORD") or getpass.getpass(_("Password of {user}: ").format(user=username))
+    actor = auth.login(services, username, password)
+    if actor.role != Role.MANAGER:
+        raise PermissionDenied(_("Only a service manager may export customer data."))
+    return actor
+
+
+def cmd_export(args: argparse.Namespace, services: Services) -> int:
+    from frontdesk.services import data_exports
+
+    if args.kind == "customers":
+        done = data_exports.export_customers(services, _manager(services, getattr(args, "user", None)), args.out)
+    elif args.kind == "orders":
+        start = getattr(args, "start", None)
+        if start is None:
+            raise SystemExit(_("Exporting orders needs --from (and --to for more than one day)."))
+        end = getattr(args, "end", None) or start
+        done = data_exports.export_orders(services, _system(services), start, end, args.out)
+    else:
+        done = data_exports.export_catalog(services, _system(services), args.kind, args.out)
+    print(_("{n} rows written to {path}").format(n=done.rows, path=done.path))
+    return 0
+
+
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.serve:
         import shlex
@@ -264,6 +350,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_print(args, services)
         if args.command == "report":
             return cmd_report(args, services)
+        if args.command == "import":
+            return cmd_import(args, services)
+        if args.command == "export":
+            return cmd_export(args, services)
     except FrontdeskError as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +67,8 @@ class Settings:
     printer: str = ""
     font_path: str = ""
     store_code: str = "GZ01"
+    #: The file these settings were read from (where the settings screen saves); never written to it.
+    config_path: str = field(default="", compare=False)
 
     def labor_rate(self, pay_type: str) -> Decimal:
         return self.labor_rates.get(pay_type, self.labor_rates["default"])
@@ -78,10 +81,14 @@ class Settings:
 
 
 _DECIMAL_FIELDS = {"vat_rate"}
+#: Known to the running program, never read from or written to the file.
+_RUNTIME_FIELDS = frozenset({"config_path"})
+#: Every key the file may hold, in the order a new file lists them.
+FILE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings) if f.name not in _RUNTIME_FIELDS)
 
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
-    known = {f.name for f in fields(Settings)}
+    known = set(FILE_KEYS)
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown settings in config file: {', '.join(sorted(unknown))}")
@@ -107,7 +114,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     if path.exists():
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-    settings = _from_mapping(data)
+    settings = replace(_from_mapping(data), config_path=str(path))
     env = {
         "database_url": os.environ.get("FRONTDESK_DB"),
         "language": os.environ.get("FRONTDESK_LANG"),
@@ -116,18 +123,60 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write the settings back, keeping comments already in the file."""
+def _toml_value(value: Any) -> Any:
+    """Decimals go in as strings: a TOML float would turn 0.13 into a binary fraction."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _toml_value(v) for k, v in value.items()}
+    return value
+
+
+def settings_text(settings: Settings, path: Path, keys: Iterable[str] | None = None) -> str:
+    """The file at ``path`` with ``keys`` (default: every file key) set from ``settings``.
+
+    What the file already says stays where it is, comments included: a changed value is
+    replaced in place, a table (``[dealership]``, ``[labor_rates]``) is updated key by key
+    rather than rewritten, and a key the settings no longer have (a labor rate removed) is
+    dropped from its table. Keys not named are left exactly as the file has them, so the
+    database URL given with ``--db`` never ends up in the file.
+    """
     import tomlkit
 
-    path = path or default_config_path()
     doc = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.document()
-    for key, value in asdict(settings).items():
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, dict):
-            value = {k: str(v) if isinstance(v, Decimal) else v for k, v in value.items()}
-        doc[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomlkit.dumps(doc), "utf-8")
+    values = asdict(settings)
+    for key in FILE_KEYS if keys is None else keys:
+        if key not in FILE_KEYS:
+            raise ValueError(f"not a settings key: {key}")
+        value = _toml_value(values[key])
+        current = doc.get(key)
+        if isinstance(value, dict) and isinstance(current, dict):
+            for gone in [k for k in current if k not in value]:
+                del current[gone]
+            for k, v in value.items():
+                if current.get(k) != v:
+                    current[k] = v
+        elif current != value or key not in doc:
+            doc[key] = value
+    return tomlkit.dumps(doc)
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write beside ``path`` then rename over it: a crash leaves the old file or the new one."""
+    staged = stage_file(path, text)
+    os.replace(staged, path)
     return path
+
+
+def stage_file(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path`` (same folder, so a rename is atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged.write_text(text, "utf-8")
+    return staged
+
+
+def save_settings(settings: Settings, path: Path | None = None, keys: Iterable[str] | None = None) -> Path:
+    """Write the settings back (only ``keys`` when given), keeping comments already in the file."""
+    path = path or (Path(settings.config_path) if settings.config_path else default_config_path())
+    return write_atomically(path, settings_text(settings, path, keys))

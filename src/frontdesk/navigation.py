@@ -21,6 +21,10 @@ DISPATCH_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER})
 BENCH_ROLES = frozenset({Role.TECHNICIAN, Role.TEAM_LEADER, Role.SUPERVISOR, Role.MANAGER})
 COMPLAINT_ROLES = frozenset({Role.ADVISOR, Role.CASHIER, Role.MANAGER})  # = complaint.open; updates: manager only
 CASHIER_ROLES = frozenset({Role.CASHIER, Role.MANAGER})
+ADMIN_ROLES = frozenset({Role.ADMIN})
+CATALOG_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.SUPERVISOR})  # advisor, supervisor: look up only
+TEAM_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})  # = team.save
+SETTINGS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})  # = settings.save
 REPORT_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CASHIER, Role.ADVISOR})  # = report.export
 
 
@@ -53,6 +57,11 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("delivery", "Delivery checklist", "Internal check and walkthrough with the customer, then deliver", "frontdesk.screens.delivery:DeliveryScreen", DESK_ROLES | CASHIER_ROLES, per_order=True),
     Destination("settlement", "Settlement", "The bill by payer, discount, receivables, next service and follow-up time", "frontdesk.screens.settlement:SettlementScreen", DESK_ROLES | CASHIER_ROLES, per_order=True),
     Destination("payment", "Payment", "Payments, change, void, credit, settlement statement and gate pass", "frontdesk.screens.payment:PaymentScreen", CASHIER_ROLES, per_order=True),
+    Destination("users", "Users and roles", "Add, edit, deactivate users; reset passwords; discount authority by role", "frontdesk.screens.admin_users:AdminUsersScreen", ADMIN_ROLES),
+    Destination("teams", "Teams and technicians", "Workshop teams: leader, skills, technicians; assign a technician to a team", "frontdesk.screens.admin_teams:AdminTeamsScreen", TEAM_ROLES),
+    Destination("catalogs", "Catalogs", "Labor operations and parts: search, edit, adjust stock with a reason", "frontdesk.screens.catalogs:CatalogsScreen", CATALOG_ROLES),
+    Destination("settings", "Settings", "Letterhead, VAT and labor rates, warranty terms, follow-up delay, idle lock, language, printer, PDF folder", "frontdesk.screens.settings:SettingsScreen", SETTINGS_ROLES),
+    Destination("import", "Import and export", "Load parts price lists and labor-time tables from CSV or Excel (dry run first, then every row or none); export catalogs and orders", "frontdesk.screens.import_file:ImportFileScreen", SETTINGS_ROLES),
     Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", REPORT_ROLES),
 )
 
@@ -62,7 +71,7 @@ def home_for(role: Role) -> Callable[[], Screen]:
     if role in DESK_ROLES:
         return lambda: DESTINATIONS[0].open()
     workshop_home = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks",
-                     Role.CASHIER: "cashier"}
+                     Role.CASHIER: "cashier", Role.ADMIN: "users"}
     if role in workshop_home:
         dest = next(d for d in DESTINATIONS if d.key == workshop_home[role])
         return lambda: dest.open()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Rate, enum_column
@@ -40,11 +40,31 @@ class User(Base):
     # None = the role's default discount authority.
     discount_authority: Mapped[Decimal | None] = mapped_column(Rate)
     created_at: Mapped[dt.datetime]
+    last_login_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
 
     store: Mapped[Store] = relationship(lazy="joined")
+
+
+class RoleAuthority(Base):
+    """What a role may do in one store that the administrator sets without code: its discount authority.
+
+    No row for a role means the shipped default (services/money.py ``DISCOUNT_AUTHORITY``).
+    """
+
+    __tablename__ = "role_authority"
+    __table_args__ = (UniqueConstraint("store_id", "role", name="uq_role_authority_store_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    # Share of the customer gross the role may give away without a manager (0.05 = 5 %).
+    discount_authority: Mapped[Decimal] = mapped_column(Rate)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Team(Base):

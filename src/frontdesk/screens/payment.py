@@ -190,7 +190,7 @@ class PaymentScreen(DeskScreen):
         for r in v.receivables:
             text.append(_("{payer} {amount} receivable").format(payer=label(PAY_TYPE, r.pay_type),
                                                               amount=format_money(r.amount)))
-            text.append(f" ({r.reference or _('no reference')})  ", style="dim")
+            text.append(" (" + (r.reference or _("no reference")) + ")  ", style="dim")
         if v.credit_approved_by:
             text.append(_("Credit approved by {name}").format(name=v.credit_approved_by) + "  ", style="bold cyan")
         if v.safety_ack_needed:

@@ -42,13 +42,13 @@ from frontdesk.model.enums import (
     PayType,
 )
 
+from .auth import discount_authority
 from .context import Actor, Services
 from .delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS
 from .errors import NotFound, ValidationError
 from .estimate import order_totals
 from .lifecycle import BILLABLE
 from .money import (
-    DISCOUNT_AUTHORITY,
     ZERO,
     MoneyLine,
     Totals,
@@ -408,9 +408,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def authority(actor: Actor) -> Decimal:
-    """The share of the customer gross this user may give away without a manager."""
-    return actor.discount_authority if actor.discount_authority is not None else DISCOUNT_AUTHORITY[actor.role]
+def authority(session: Session, actor: Actor) -> Decimal:
+    """The share of the customer gross this user may give away without a manager (as settlement checks it)."""
+    return discount_authority(session, actor.store_id, actor.role, actor.discount_authority)
 
 
 def settlement_view(services: Services, actor: Actor, order_id: int) -> SettlementView:
@@ -450,7 +450,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
                        p.at, p.voided_at is not None, p.voided_at, names.get(p.voided_by_id or 0, ""), p.void_reason)
             for p in o.payments
         )
-        rate = authority(actor)
+        rate = authority(s, actor)
         delivered = o.delivered_at or now
         follow_up = dt.datetime.combine(delivered.date() + dt.timedelta(days=services.settings.follow_up_days),
                                         dt.time(FOLLOW_UP_HOUR))

@@ -12,11 +12,11 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import LaborOperation, Part, StockMovement
 from frontdesk.model.enums import StockMovementKind
 
-from .common import text
+from .common import get, text
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import stock_level
-from .money import parse_hours, parse_money
+from .money import parse_hours, parse_money, parse_quantity
 
 
 @cache
@@ -53,6 +53,7 @@ class PartInput:
     name_en: str = ""
     category: str = ""
     unit: str = "pc"
+    bin: str | None = None  # where it lies in this store's parts room; None leaves it as it is
 
 
 @service("catalog.save")
@@ -79,7 +80,7 @@ def save_labor_operation(tx: Tx, data: LaborOpInput) -> LaborOperation:
 def save_part(tx: Tx, data: PartInput) -> Part:
     number = text(data.number, "number", max_len=40, required=True).upper()
     part = tx.session.scalar(select(Part).where(Part.number == number))
-    before = None if part is None else {"name": part.name, "price": part.price}
+    before = None if part is None else {"name": part.name, "price": part.price, "unit": part.unit}
     if part is None:
         part = Part(number=number)
         tx.session.add(part)
@@ -90,23 +91,50 @@ def save_part(tx: Tx, data: PartInput) -> Part:
     part.unit = text(data.unit, "unit", max_len=8) or "pc"
     part.price = parse_money(data.price, "price")
     tx.session.flush()
-    tx.audit("part", part.id, before=before, after={"number": number, "name": part.name, "price": part.price})
+    after = {"number": number, "name": part.name, "price": part.price, "unit": part.unit}
+    if data.bin is not None:
+        level = stock_level(tx.session, tx.actor.store_id, part.id)
+        after["bin"] = level.bin = text(data.bin, "bin", max_len=20)
+    tx.audit("part", part.id, before=before, after=after)
     return part
 
 
+def parse_delta(value: Decimal | int | str, field: str = "delta") -> Decimal:
+    """A signed stock change typed at the desk: "+5", "-2", "1.5" (litres of oil)."""
+    if isinstance(value, str):
+        raw = value.strip()
+        negative = raw.startswith(("-", "−", "－"))
+        digits = raw.lstrip("+-−－＋").strip()
+        if digits.strip("0.") == "" and "0" in digits:  # "0", "0.00": nothing comes or goes (a bin move)
+            return Decimal(0)
+        amount = parse_quantity(digits, field)
+        return -amount if negative else amount
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise TypeError(f"{field} must be text, int or Decimal, got {type(value).__name__}")
+    return Decimal(value)
+
+
 @service("stock.adjust")
-def adjust_stock(tx: Tx, part_id: int, delta: Decimal | int, reason: str, bin: str | None = None,
+def adjust_stock(tx: Tx, part_id: int, delta: Decimal | int | str, reason: str, bin: str | None = None,
                  kind: StockMovementKind = StockMovementKind.ADJUST) -> Decimal:
-    """Receive or correct stock with a reason; on-hand never goes below what is reserved... or zero."""
+    """Receive or correct stock with a reason (a stock count, damage, a return); on-hand never goes below zero.
+
+    Every change is a stock movement, so on-hand always equals the sum of the part's movements.
+    """
     why = text(reason, "reason", max_len=200, required=True)
-    amount = Decimal(delta)
+    amount = parse_delta(delta)
+    if amount == 0 and bin is None:
+        raise ValidationError("delta", _("Enter how much comes in (+) or goes out (-)."))
+    get(tx.session, Part, part_id, "part")
     level = stock_level(tx.session, tx.actor.store_id, part_id)
     if level.on_hand + amount < 0:
         raise ValidationError("delta", _("Stock cannot go below zero (on hand {n}).").format(n=level.on_hand))
     level.on_hand += amount
     if bin is not None:
         level.bin = text(bin, "bin", max_len=20)
-    tx.session.add(StockMovement(store_id=tx.actor.store_id, part_id=part_id, kind=kind, qty=amount,
-                                 reason=why, user_id=tx.actor.user_id, at=tx.now))
-    tx.audit("stock_level", level.id, after={"part_id": part_id, "delta": amount, "on_hand": level.on_hand, "reason": why})
+    if amount:
+        tx.session.add(StockMovement(store_id=tx.actor.store_id, part_id=part_id, kind=kind, qty=amount,
+                                     reason=why, user_id=tx.actor.user_id, at=tx.now))
+    tx.audit("stock_level", level.id, after={"part_id": part_id, "delta": amount, "on_hand": level.on_hand,
+                                             "bin": level.bin, "reason": why})
     return level.on_hand

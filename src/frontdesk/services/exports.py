@@ -220,7 +220,10 @@ def export_report(tx: Tx, report: Report, path: Path | str) -> Path:
         WRITERS[fmt](report, partial)
         os.replace(partial, target)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:  # the folder itself is missing or not a folder: nothing was written
+            pass
         raise ValidationError("path", _("Cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)) from exc
     tx.audit("report", None, after={
         "from": report.start, "to": report.end, "format": fmt, "path": str(target),

@@ -81,6 +81,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "team.save": frozenset({X, S}),
     "catalog.save": frozenset({X, M}),
     "stock.adjust": frozenset({X, M}),
+    "catalog.import": frozenset({X, M}),  # a maker's price list or labor-time table, in one transaction
+    "data.export": frozenset({A, C, M, X}),  # orders for a date range, the catalogs
+    "customer.export": frozenset({M}),  # personal data: the service manager only, audited
+    "settings.save": frozenset({X, M}),
+    "role.discount_authority": frozenset({X}),
 }
 
 # Acts that need a manager's own password on the spot, whoever operates the terminal.

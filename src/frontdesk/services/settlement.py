@@ -18,13 +18,13 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import FollowUp, Payment, Receivable, RepairOrder, User, Vehicle
 from frontdesk.model.enums import Role, FollowUpStatus, JobStatus, OrderStatus, PaymentKind, PaymentMethod, PayType
 
-from .auth import ManagerApproval, verify_manager
+from .auth import ManagerApproval, discount_authority, verify_manager
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, service, unflushed
 from .errors import IllegalTransition, PermissionDenied, ValidationError
 from .estimate import order_totals
 from .lifecycle import require_order_status, transition_order
-from .money import DISCOUNT_AUTHORITY, ZERO, check_discount, format_money, parse_money
+from .money import ZERO, check_discount, format_money, parse_money
 
 RECEIVABLE_TYPES = (PayType.WARRANTY, PayType.INSURANCE)
 
@@ -47,7 +47,8 @@ def declined_safety_jobs(order: RepairOrder) -> list:
 
 
 def _authority(tx: Tx) -> Decimal:
-    return tx.actor.discount_authority if tx.actor.discount_authority is not None else DISCOUNT_AUTHORITY[tx.actor.role]
+    """The acting user's own authority when set, else their role's in this store (the administrator's setting)."""
+    return discount_authority(tx.session, tx.actor.store_id, tx.actor.role, tx.actor.discount_authority)
 
 
 def _approve(tx: Tx, approval: ManagerApproval | None, what: str) -> User:
@@ -86,7 +87,7 @@ def prepare_settlement(
     except PermissionDenied:
         manager = _approve(tx, approval, _("A discount above your authority"))
         approved_by = manager.id
-        limit = manager.discount_authority if manager.discount_authority is not None else DISCOUNT_AUTHORITY[Role.MANAGER]
+        limit = discount_authority(tx.session, manager.store_id, Role.MANAGER, manager.discount_authority)
         check_discount(discount, customer_gross, limit)
     totals = order_totals(order, tx.settings, discount=discount)
     order.discount = discount
