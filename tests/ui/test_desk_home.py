@@ -215,6 +215,24 @@ async def test_overdue_car_is_marked(app_for, desk_data, ui_services, ui_actors)
         assert "Overdue 1" in str(app.screen.query_one("#tab-in-house", Tab).label)
 
 
+async def test_a_car_waiting_for_the_customer_is_counted(app_for, desk_data, ui_services, ui_actors):
+    """Additional work found in the workshop: the desk sees at once that a customer must be called."""
+    from ..factories import order_through
+
+    order = order_through(ui_services, ui_actors, desk_data.shop, desk_data.vehicle_ids["粤C24680"], stop="authorised")
+    jobs = [line.job_id for line in order_view(ui_services, order.id).lines if line.kind == "labor" and line.status == "approved"]
+    workshop.dispatch(ui_services, ui_actors[Role.SUPERVISOR], order.id, dict.fromkeys(jobs, desk_data.shop.tech_a))
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert "Awaiting approval" not in str(app.screen.query_one("#tab-in-house", Tab).label)
+        workshop.propose_additional(ui_services, ui_actors[Role.TECHNICIAN], order.id, description="更换雨刮片",
+                                    hours="0.2")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "Awaiting approval 1" in str(app.screen.query_one("#tab-in-house", Tab).label)
+
+
 async def test_f2_new_check_in_and_a_for_appointments(app_for, desk_data, opened):
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -44,6 +44,7 @@ LISTS = ("appointments", "in-house", "ready", "follow-ups")
 AUTO_REFRESH_SECONDS = 60
 NAME_CELLS = 16  # company customers have long names; the plate is what the lists are read by
 OVERDUE_STYLE = "bold white on red"
+APPROVAL_STYLE = "bold black on yellow"
 
 
 def titles() -> dict[str, str]:
@@ -189,12 +190,17 @@ class DeskHomeScreen(DeskScreen):
             "follow-ups": len(home.follow_ups) if home else 0,
         }
         late = sum(1 for o in home.in_house if o.overdue) if home else 0
+        # Cars held up until a customer answers: the advisor calls them (the approvals screen, Ctrl+P).
+        asking = sum(1 for o in home.in_house if o.stage == "waiting_approval") if home else 0
         names = titles()
         for name in LISTS:
             title = Text(f"{names[name]} ({counts[name]})")
             if name == "in-house" and late:
                 title.append(" ")
-                title.append(f" {_('Overdue {n}').format(n=late)} ", style=OVERDUE_STYLE)
+                title.append(" " + _("Overdue {n}").format(n=late) + " ", style=OVERDUE_STYLE)
+            if name == "in-house" and asking:
+                title.append(" ")
+                title.append(" " + _("Awaiting approval {n}").format(n=asking) + " ", style=APPROVAL_STYLE)
             self.query_one(f"#tab-{name}", Tab).label = title
             self._table(name).border_title = title
 
