@@ -58,3 +58,37 @@ def test_stale_write_is_refused_by_the_version_column(services, actors):
                 copy_a.concerns = "A's edit based on an old copy"
     with services.db.reader() as s:
         assert s.get(RepairOrder, order.id).concerns == "保养"
+
+
+def test_desks_checking_in_at_once_draw_different_numbers(services, actors):
+    """Two desks check cars in at the same moments: every car gets its own number, nobody a conflict."""
+    import threading
+
+    adv = actors[Role.ADVISOR]
+    from frontdesk.services.validation import with_check_digit
+
+    vehicles = [customer_and_vehicle(services, adv, plate=f"粤A1{n:04d}", vin=with_check_digit(f"LSVAU0330{n:08d}"))[1]
+                for n in range(16)]
+    checkin.check_in(services, adv, checkin.CheckInInput(vehicle_id=vehicles.pop(), odometer_km=1000,
+                                                          fuel_eighths=4, concerns="保养"))  # the day's counter exists
+    numbers: list[str] = []
+    errors: list[Exception] = []
+    start = threading.Barrier(2)
+
+    def desk(mine: list[int]) -> None:
+        start.wait()
+        for vehicle_id in mine:
+            try:
+                order = checkin.check_in(services, adv, checkin.CheckInInput(
+                    vehicle_id=vehicle_id, odometer_km=1000, fuel_eighths=4, concerns="保养"))
+                numbers.append(order.number)
+            except Exception as exc:  # a conflict here is the bug
+                errors.append(exc)
+
+    desks = [threading.Thread(target=desk, args=(vehicles[n::2],)) for n in range(2)]
+    for t in desks:
+        t.start()
+    for t in desks:
+        t.join()
+    assert not errors
+    assert len(numbers) == len(set(numbers)) == 15

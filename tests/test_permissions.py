@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from frontdesk.model import AuditEvent
 from frontdesk.model.enums import Role
 from frontdesk.services import (  # noqa: F401  (every module that registers services)
-    aftercare, approvals, auth, catalog, checkin, data_exports, delivery, estimate, exports, imports, part_orders, settlement,
+    aftercare, approvals, audit, auth, catalog, checkin, data_exports, delivery, estimate, exports, imports, part_orders, settlement,
     settings, staff, workshop,
 )
 from frontdesk.config import Settings
@@ -45,7 +45,7 @@ EXPECTED = {
     "user.add": "x", "user.update": "x", "user.set_password": "x",
     "team.save": "xs", "catalog.save": "xm", "stock.adjust": "xm",
     "catalog.import": "xm", "data.export": "acmx", "customer.export": "m", "settings.save": "xm",
-    "role.discount_authority": "x",
+    "role.discount_authority": "x", "audit.export": "mx",
 }
 
 CASES = [(name, role) for name in sorted(REGISTRY) for role in Role]

@@ -77,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--user", metavar="USERNAME",
                      help="customers: a service manager's user name; the password is asked (or FRONTDESK_PASSWORD)")
 
+    bak = sub.add_parser("backup", parents=[common(True)],
+                         help="a consistent copy of the database, safe while terminals are writing")
+    bak.add_argument("--out", metavar="FILE", help="where to write it (default: backups/ in the user data dir)")
+    res = sub.add_parser("restore", parents=[common(True)],
+                         help="replace the database with a backup (checked first), then upgrade it")
+    res.add_argument("file", metavar="FILE", help="a file written by `frontdesk backup`")
+    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     users = sub.add_parser("users", parents=[common(True)], help="user accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", parents=[common(True)], help="add a user")
@@ -333,6 +341,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, settings)
         if args.command == "board":
             return cmd_board(args, settings)
+        if args.command == "backup":
+            return cmd_backup(args, settings)
+        if args.command == "restore":
+            return cmd_restore(args, settings)
         if args.command == "db":
             if args.db_command == "upgrade":
                 services = open_services(settings, upgrade=True)
@@ -364,3 +376,61 @@ def _revision(services: Services) -> str:
     from frontdesk import migrate
 
     return migrate.current_revision(services.db) or "(empty)"
+
+
+def _print_backup(info) -> None:  # type: ignore[no-untyped-def]
+    print(_("Backup: {path}").format(path=info.path))
+    print(_("Size: {size} bytes, schema revision {revision}").format(size=info.size, revision=info.revision or "-"))
+    for table, count in info.counts.items():
+        print(f"  {table:<16} {count:>9}")
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Works on the raw database (no login, no upgrade): whoever runs the shell command holds the file."""
+    from pathlib import Path
+
+    from frontdesk import backup
+
+    out = getattr(args, "out", None)
+    done = backup.backup(settings.resolved_database_url(), Path(out) if out else None)
+    if isinstance(done, backup.Manual):
+        print(_("pg_dump is not installed here. Run this on a machine that has it:"))
+        print(f"  {done.command}")
+        return 2
+    _print_backup(done)
+    print(_("Integrity check: ok"))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from frontdesk import backup
+
+    url = settings.resolved_database_url()
+    manual = backup.restore_command(Path(args.file), url)
+    if manual:
+        print(_("pg_restore is not installed here. Stop every terminal, then run:"))
+        print(f"  {manual}")
+        print(_("and afterwards: frontdesk db upgrade"))
+        return 2
+    info = backup.inspect_backup(Path(args.file), url)
+    _print_backup(info)
+    from sqlalchemy.engine import make_url
+
+    from frontdesk.db import normalise_url
+
+    shown = make_url(normalise_url(url)).render_as_string(hide_password=True)
+    print(_("This replaces everything in {url} with the backup above.").format(url=shown))
+    if not getattr(args, "yes", False):
+        word = backup.CONFIRM_WORD
+        try:
+            answer = input(_("Type {word} to continue: ").format(word=word))
+        except EOFError:
+            answer = ""
+        if answer.strip() != word:
+            print(_("Nothing was restored."), file=sys.stderr)
+            return 1
+    revision = backup.restore(info, url)
+    print(_("Restored; the database is at revision {revision}.").format(revision=revision))
+    return 0

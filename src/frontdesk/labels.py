@@ -98,3 +98,25 @@ REMINDER_RESULT = {
     "booked": "Will book / booked", "later": "Call again later", "declined": "Not interested",
     "elsewhere": "Serviced elsewhere", "no_answer": "No answer", "wrong_number": "Wrong number",
 }
+
+# The order-history screen (services/audit_views.py): what each audited action was, in words.
+# An action missing here is shown by its code.
+AUDIT_ACTION = {
+    "order.check_in": "Checked in", "order.walkaround": "Walk-around recorded",
+    "order.update_check_in": "Check-in changed", "estimate.add_job": "Job added", "estimate.add_part": "Part added",
+    "estimate.update_job": "Job changed", "estimate.update_part": "Part line changed",
+    "estimate.remove_line": "Line removed", "estimate.decline_job": "Job declined", "estimate.terms": "Estimate terms",
+    "order.authorise": "Customer authorised", "order.reopen_estimate": "Estimate reopened",
+    "order.cancel": "Order cancelled", "order.dispatch": "Dispatched", "job.assign": "Job assigned",
+    "job.start": "Job started", "job.pause": "Job paused", "job.resume": "Job resumed", "job.finish": "Job finished",
+    "parts.issue": "Parts issued", "parts.request": "Parts requested", "parts.order": "Parts ordered",
+    "parts.receive": "Parts received", "job.propose": "Additional work proposed",
+    "job.decide": "Customer decision", "order.reschedule": "Schedule slip", "job.self_check": "Self-check",
+    "job.leader_check": "Leader check", "job.qc": "Final QC", "order.wash": "Washed",
+    "order.reopen_workshop": "Back to the workshop", "delivery.internal_check": "Internal delivery check",
+    "delivery.walkthrough": "Walkthrough with the customer", "order.deliver": "Delivered",
+    "settlement.prepare": "Settlement prepared", "payment.take": "Payment taken", "payment.refund": "Refund",
+    "payment.void": "Payment voided", "credit.approve": "Credit approved", "gate_pass.issue": "Gate pass issued",
+    "followup.record": "Follow-up call recorded", "followup.close": "Follow-up closed", "complaint.open": "Complaint opened",
+    "complaint.update": "Complaint updated", "audit.export": "History exported",
+}

@@ -25,6 +25,7 @@ ADMIN_ROLES = frozenset({Role.ADMIN})
 CATALOG_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.SUPERVISOR})  # advisor, supervisor: look up only
 TEAM_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})  # = team.save
 SETTINGS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})  # = settings.save
+HISTORY_ROLES = frozenset({Role.ADVISOR, Role.CASHIER, Role.MANAGER, Role.ADMIN})  # = audit_views.VIEW_ROLES
 REPORT_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CASHIER, Role.ADVISOR})  # = report.export
 
 
@@ -63,6 +64,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("settings", "Settings", "Letterhead, VAT and labor rates, warranty terms, follow-up delay, idle lock, language, printer, PDF folder", "frontdesk.screens.settings:SettingsScreen", SETTINGS_ROLES),
     Destination("import", "Import and export", "Load parts price lists and labor-time tables from CSV or Excel (dry run first, then every row or none); export catalogs and orders", "frontdesk.screens.import_file:ImportFileScreen", SETTINGS_ROLES),
     Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", REPORT_ROLES),
+    Destination("order_history", "Order history", "Who did what to this order and when, with the values before and after; CSV and Excel export (manager, administrator)", "frontdesk.screens.order_history:OrderHistoryScreen", HISTORY_ROLES, per_order=True),
 )
 
 

@@ -276,6 +276,7 @@ class EstimateScreen(DeskScreen):
         binding("h", "tab('history')", "History", show=False),
         binding("t", "tab('terms')", "Terms", show=False),
         binding("w", "walkaround", "Walkaround", show=False, tooltip="Open the walkaround of this order"),
+        binding("u", "order_history", "Order history", show=False, tooltip="Who did what to this order, when, before and after"),
     ]
 
     def __init__(self, order_id: int) -> None:
@@ -1152,6 +1153,9 @@ class EstimateScreen(DeskScreen):
         from .walkaround import WalkaroundScreen
 
         self.app.switch_screen(WalkaroundScreen(order_id=self._order_id))
+
+    def action_order_history(self) -> None:
+        self.fd.open_destination("order_history", order_id=self._order_id)
 
     def action_back(self) -> None:
         """Esc: drops the line being edited; on the history or the terms, back to the lines; then leaves."""

@@ -91,6 +91,7 @@ class PaymentScreen(DeskScreen):
         binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
         binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
         binding("s", "settlement", "Settlement", show=False, tooltip="Back to the settlement"),
+        binding("u", "order_history", "Order history", show=False, tooltip="Who did what to this order, when, before and after"),
         binding(REFRESH, "refresh", "Refresh", show=False, tooltip="Read the order again"),
         back(),
     ]
@@ -489,6 +490,9 @@ class PaymentScreen(DeskScreen):
             self.app.pop_screen()
         else:
             self.app.push_screen(SettlementScreen(self.order_id))
+
+    def action_order_history(self) -> None:
+        self.fd.open_destination("order_history", order_id=self.order_id)
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input):

@@ -123,6 +123,7 @@ class SettlementScreen(DeskScreen):
         binding(SAVE, "save", "Save", tooltip="Save the settlement (a discount above your authority asks a manager)"),
         binding(PRINT, "print", "Print", tooltip="Print the settlement statement"),
         binding("p", "payment", "Payment", tooltip="Take the payment (cashier)"),
+        binding("u", "order_history", "History", tooltip="Who did what to this order, when, before and after"),
         binding("f5", "refresh", "Refresh", show=False, tooltip="Read the order again"),
         back(),
     ]
@@ -460,6 +461,9 @@ class SettlementScreen(DeskScreen):
         from .payment import PaymentScreen
 
         self.app.push_screen(PaymentScreen(self.order_id))
+
+    def action_order_history(self) -> None:
+        self.fd.open_destination("order_history", order_id=self.order_id)
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input):

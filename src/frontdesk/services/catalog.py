@@ -111,7 +111,13 @@ def parse_delta(value: Decimal | int | str, field: str = "delta") -> Decimal:
         return -amount if negative else amount
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise TypeError(f"{field} must be text, int or Decimal, got {type(value).__name__}")
-    return Decimal(value)
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValidationError(field, _("This is not a number."))
+    if amount.is_zero():
+        return Decimal(0)
+    magnitude = parse_quantity(abs(amount), field)  # the same limits as typed text
+    return -magnitude if amount < 0 else magnitude
 
 
 @service("stock.adjust")

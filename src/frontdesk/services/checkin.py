@@ -220,7 +220,10 @@ def next_order_number(tx: Tx) -> str:
     store = tx.session.get(Store, tx.actor.store_id)
     assert store is not None
     day = tx.now.strftime("%Y%m%d")
-    counter = tx.session.get(OrderCounter, (store.id, day))
+    # SQLite writers queue behind BEGIN IMMEDIATE; PostgreSQL needs the row lock, or two desks
+    # checking in at the same moment draw the same number and one of them sees a conflict.
+    lock = {} if tx.session.get_bind().dialect.name == "sqlite" else {"with_for_update": True}
+    counter = tx.session.get(OrderCounter, (store.id, day), **lock)
     if counter is None:
         counter = OrderCounter(store_id=store.id, day=day, last=0)
         tx.session.add(counter)

@@ -30,7 +30,7 @@ from frontdesk.labels import ROLE, label
 from frontdesk.model import AuditEvent, Store
 from frontdesk.model.enums import Role
 
-from .errors import ConflictError, FrontdeskError, PermissionDenied
+from .errors import ConflictError, FrontdeskError, PermissionDenied, ValidationError
 from .permissions import PERMISSIONS
 
 P = ParamSpec("P")
@@ -478,6 +478,8 @@ def service(action: str) -> Callable[[Callable[Concatenate[Tx, P], R]], Callable
                 raise ConflictError(
                     _("This conflicts with a record saved at another terminal. Reload and try again.")
                 ) from exc
+            except OverflowError as exc:  # SQLite cannot even look up an integer beyond 64 bits
+                raise ValidationError("number", _("This number is too large.")) from exc
             except OperationalError as exc:
                 if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
                     raise ConflictError(_("The database is busy with another terminal. Try again.")) from exc

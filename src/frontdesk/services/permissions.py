@@ -86,6 +86,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customer.export": frozenset({M}),  # personal data: the service manager only, audited
     "settings.save": frozenset({X, M}),
     "role.discount_authority": frozenset({X}),
+    "audit.export": frozenset({M, X}),  # an order's full history written to a file
 }
 
 # Acts that need a manager's own password on the spot, whoever operates the terminal.
