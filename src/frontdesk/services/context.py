@@ -479,7 +479,7 @@ def service(action: str) -> Callable[[Callable[Concatenate[Tx, P], R]], Callable
                     _("This conflicts with a record saved at another terminal. Reload and try again.")
                 ) from exc
             except OverflowError as exc:  # SQLite cannot even look up an integer beyond 64 bits
-                raise ValidationError("number", _("This number is too large.")) from exc
+                raise ValidationError("number", _("The number is too large.")) from exc
             except OperationalError as exc:
                 if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
                     raise ConflictError(_("The database is busy with another terminal. Try again.")) from exc

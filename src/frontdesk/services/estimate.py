@@ -25,6 +25,13 @@ WORKDAY_START = dt.time(8, 30)
 WORKDAY_END = dt.time(18, 0)
 
 
+def _origin(value: JobOrigin | str) -> JobOrigin:
+    try:
+        return JobOrigin(value)
+    except ValueError:
+        raise ValidationError("origin", _("Pick one of the offered choices.")) from None
+
+
 def _pay_type(value: PayType | str) -> PayType:
     try:
         return PayType(value)
@@ -76,7 +83,7 @@ def add_job(
     _start_estimate(tx, order)
     job = new_job(
         tx, order, labor_op_id=labor_op_id, description=description, hours=hours, pay_type=pay_type,
-        origin=JobOrigin(origin), safety=safety, status=JobStatus.PROPOSED,
+        origin=_origin(origin), safety=safety, status=JobStatus.PROPOSED,
     )
     flush_for_id(tx.session, job)
     tx.audit("job", job.id, order_id=order.id, after=_job_fields(job))
@@ -187,7 +194,7 @@ def update_job(
         value = origin.value if isinstance(origin, JobOrigin) else str(origin)
         if value not in allowed or job.origin == JobOrigin.ADDITIONAL:
             raise ValidationError("origin", _("At the desk a job is either requested by the customer or recommended."))
-        job.origin = JobOrigin(value)
+        job.origin = _origin(value)
     if pay_type is not None:
         job.pay_type = _pay_type(pay_type)
         if rate is None:

@@ -211,9 +211,13 @@ def refund(
     value = amount if isinstance(amount, Decimal) else parse_money(amount, "amount")
     if value <= 0 or value > paid_amount(order):
         raise ValidationError("amount", _("A refund is between zero and what was paid ({paid}).").format(paid=format_money(paid_amount(order))))
+    try:
+        how = PaymentMethod(method)
+    except ValueError:
+        raise ValidationError("method", _("Unknown payment method.")) from None
     manager = _approve(tx, approval, _("A refund")).id
     payment = Payment(
-        order=order, kind=PaymentKind.REFUND, method=PaymentMethod(method), amount=value, tendered=value,
+        order=order, kind=PaymentKind.REFUND, method=how, amount=value, tendered=value,
         change=ZERO, reference=why, user_id=tx.actor.user_id, authorised_by_id=manager, at=tx.now,
     )
     tx.session.add(payment)
