@@ -30,7 +30,6 @@ import inspect
 import pkgutil
 import shutil
 import sqlite3
-import typing
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
