@@ -90,7 +90,7 @@ def status(value: str | Enum) -> str:
 # reminder call results.
 SCORE_QUESTION = {
     "overall": "Overall", "advisor": "Advisor", "quality": "Repair quality", "timeliness": "On time",
-    "price": "Price",
+    "price": "Price fairness",
 }
 FOLLOW_UP_STATUS = {"due": "Due", "done": "Done", "escalated": "Escalated"}
 COMPLAINT_STATUS = {"open": "Open", "in_progress": "In progress", "resolved": "Resolved"}

@@ -69,7 +69,7 @@ async def test_record_a_reached_call_then_a_miss_by_keys(app_for, ui_services, c
         assert call.comments == "价格偏高" and call.caller_id == app.actor.user_id
         with ui_services.db.reader() as s:
             (case,) = s.scalars(select(Complaint)).all()
-        assert "Price 2" in case.description and "价格偏高" in case.description
+        assert "Price fairness 2" in case.description and "价格偏高" in case.description
         assert any(f"Complaint case no. {case.id}" in n for n in notes(app))
 
         # Not reached: N, what happened, F6: tried again at 13:00.

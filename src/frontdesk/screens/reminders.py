@@ -101,7 +101,7 @@ class RemindersScreen(DeskScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#reminders", ListTable),
-                      (_("Due"), 5), (_("Plate"), 9), (_("Customer"), NAME_CELLS), (_("Phone"), 11),
+                      (_("Due on"), 5), (_("Plate"), 9), (_("Customer"), NAME_CELLS), (_("Phone"), 11),
                       (_("Why"), 14), (_("Next service"), 16), (_("Est. km"), 7), (_("Last visit"), 10),
                       (_("Last call"), 18))
         self._show_head()
