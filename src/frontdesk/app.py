@@ -131,8 +131,8 @@ class FrontdeskApp(App[None]):
         rows = []
         for key, active in self.screen.active_bindings.items():
             b = active.binding
-            if b.description:
-                rows.append((self.get_key_display(b), b.description))
+            if b.description:  # Textual's own keys too: their msgids are in frontdesk.textual_keys
+                rows.append((self.get_key_display(b), _(b.description)))
         self.push_screen(HelpScreen(rows))
 
     def open_destination(self, key: str, **kwargs: object) -> None:

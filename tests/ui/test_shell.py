@@ -81,3 +81,20 @@ def test_login_snapshot(snap_compare, app_for, lang, size):
         await pilot.pause()
 
     assert snap_compare(app_for(None), terminal_size=size, run_before=typed_name)
+
+
+async def test_help_lists_textuals_own_keys_in_chinese(app_for, desk_data):
+    """F1 on the desk home lists the list's cursor keys too, in the language of the console."""
+    from textual.widgets import DataTable
+
+    set_language("zh_CN")
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        app.screen.query_one("#appointments-table").focus()
+        await pilot.press("f1")
+        await pilot.pause()
+        table = app.screen.query_one("#help-table", DataTable)
+        actions = [str(table.get_row_at(n)[1]) for n in range(table.row_count)]
+        assert "光标上移" in actions and "刷新" in actions
+        assert not any(a in ("Cursor up", "Cursor down", "Select") for a in actions)
