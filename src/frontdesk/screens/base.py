@@ -97,6 +97,12 @@ class DeskScreen(Screen[Any]):
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
+    def focus_next_list(self, lists: tuple[str, ...], step: int) -> None:
+        """Tab and Shift+Tab between a screen's lists (their ids), round the end."""
+        current = self.focused.id if self.focused is not None else None
+        at = lists.index(current) if current in lists else -1
+        self.query_one(f"#{lists[(at + step) % len(lists)]}").focus()
+
 
 class LiveScreen(DeskScreen):
     """A queue that follows the store: read again when another terminal records something.

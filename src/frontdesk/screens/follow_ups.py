@@ -188,9 +188,7 @@ class FollowUpsScreen(LiveScreen):
         return self.query_one(f"#{name}", ListTable)
 
     def action_next_list(self, step: int) -> None:
-        current = self.focused.id if self.focused is not None else None
-        at = LISTS.index(current) if current in LISTS else -1
-        self._table(LISTS[(at + step) % len(LISTS)]).focus()
+        self.focus_next_list(LISTS, step)
         self._show_detail()
 
     @property
