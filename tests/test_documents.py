@@ -81,3 +81,26 @@ def test_missing_lp_is_a_clear_message_and_the_pdf_is_kept(services, closed, tmp
     out = capsys.readouterr()
     assert "lp" in out.err and out.out.strip().endswith("work-order-en.pdf")
     assert list(tmp_path.glob("*work-order-en.pdf"))
+
+
+def test_work_order_is_read_in_four_queries(services, closed):
+    """The order with its people and car, its jobs, its part lines, the technicians' names —
+    however many lines it has (no query per job, no part orders)."""
+    from sqlalchemy import event
+
+    from frontdesk.services import documents
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        doc = documents.build(services, "work-order", order_number=closed.number)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    assert [line.kind for line in doc.lines].count("part") >= 2
+    assert len(statements) <= 4, statements
+    assert not any("part_order" in s for s in statements)

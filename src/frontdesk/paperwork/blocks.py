@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from itertools import groupby
-from datetime import datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, Spacer, Table, TableStyle
 
 from . import formatting as fmt
 from .documents import PartyInfo, StoreInfo, VehicleInfo
-from .kit import Kit
+from .kit import Kit, OneLine, as_cell_text
 from .styles import ACCENT, CELL_PAD, GRID, GRID_WIDTH, HEAD_BG, LABEL_BG, RULE
 
 log = logging.getLogger(__name__)
@@ -144,7 +143,7 @@ def letterhead(kit: Kit, store: StoreInfo, title: str, order_no: str, width: flo
 
 
 def fitted(kit: Kit, text: str, style: str, width: float, smallest: float = 11,
-           alignment: int | None = None) -> Paragraph:
+           alignment: int | None = None) -> Flowable:
     """One line of ``text``, its type shrunk until it fits (long English titles)."""
     base = getattr(kit.styles, style)
     size = base.fontSize
@@ -154,17 +153,26 @@ def fitted(kit: Kit, text: str, style: str, width: float, smallest: float = 11,
     fit = ParagraphStyle(f"{base.name}-{size:.1f}", parent=base, fontSize=size,
                          leading=size * base.leading / base.fontSize,
                          alignment=base.alignment if alignment is None else alignment)
-    return Paragraph(escape(text), fit)
+    return OneLine(text, fit)
 
 
-def section(kit: Kit, text: str) -> Paragraph:
+def section(kit: Kit, text: str) -> Flowable:
     return kit.p(text, "section")
 
 
 def styled(kit: Kit, table: Table, commands: Sequence[tuple[object, ...]]) -> Table:
     """Apply ``commands`` after setting every cell's font: a table's plain-string cells
-    would otherwise be set in Helvetica, which the PDF would list unembedded."""
+    would otherwise be set in Helvetica, which the PDF would list unembedded.
+
+    Then every one-line cell that fits its column becomes the table's own text: see
+    ``kit.as_cell_text``. Call it last: a later ``setStyle`` could restyle those cells.
+    """
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.font.name), *commands]))
+    widths = table._argW  # ReportLab keeps the column widths there
+    for values, cell_styles in zip(table._cellvalues, table._cellStyles):
+        for col, (value, cell_style) in enumerate(zip(values, cell_styles)):
+            if isinstance(value, OneLine):
+                values[col] = as_cell_text(value, cell_style, widths[col])
     return table
 
 
@@ -228,23 +236,25 @@ def vehicle_pairs(kit: Kit, vehicle: VehicleInfo) -> list[tuple[str, Cell]]:
     return pairs
 
 
-def fuel_gauge(kit: Kit, eighths: int) -> Paragraph:
+def fuel_gauge(kit: Kit, eighths: int) -> Flowable:
     """E ■■■■□□□□ F and the fraction: the picture is what the customer checks."""
     bar = CHECKED * eighths + UNCHECKED * (8 - eighths)
     return kit.p(f"E {bar} F   {fmt.fuel(eighths)}", "value")
 
 
-def choices_markup(options: Sequence[tuple[str, bool]]) -> str:
-    """Tick boxes in a row, the chosen ones filled: ■ WeChat Pay   □ Cash …"""
-    parts = [f"{CHECKED if chosen else UNCHECKED} {escape(text)}" for text, chosen in options]
-    return "&nbsp;&nbsp;&nbsp;&nbsp;".join(parts)
+CHOICE_GAP = "\u00a0" * 4  # no-break spaces: a paragraph would collapse plain ones
 
 
-def choices(kit: Kit, options: Sequence[tuple[str, bool]], note: str = "") -> Paragraph:
-    markup = choices_markup(options)
+def choices_text(options: Sequence[tuple[str, bool]]) -> str:
+    """Tick boxes in a row, the chosen ones filled: ■ WeChat Pay    □ Cash …"""
+    return CHOICE_GAP.join(f"{CHECKED if chosen else UNCHECKED} {text}" for text, chosen in options)
+
+
+def choices(kit: Kit, options: Sequence[tuple[str, bool]], note: str = "") -> Flowable:
+    text = choices_text(options)
     if note:
-        markup += "&nbsp;&nbsp;&nbsp;&nbsp;" + escape(note)
-    return kit.markup(markup, "value")
+        text += CHOICE_GAP + note
+    return kit.p(text, "value")
 
 
 def numbered(kit: Kit, items: Sequence[str], empty: str, width: float) -> Table:

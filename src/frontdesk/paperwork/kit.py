@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.tables import CellStyle
 
 from frontdesk.i18n import translator
 
@@ -46,12 +48,12 @@ class Kit:
         """
         chosen: ParagraphStyle = getattr(self.styles, style)
         if "\n" in text or not text:
-            return Paragraph(escape(text).replace("\n", "<br/>"), chosen)
+            return Para(escape(text).replace("\n", "<br/>"), chosen)
         return OneLine(text, chosen)
 
     def markup(self, xml: str, style: str = "cell") -> Paragraph:
         """A paragraph of ReportLab markup the caller built (and escaped) itself."""
-        return Paragraph(xml, getattr(self.styles, style))
+        return Para(xml, getattr(self.styles, style))
 
 
 def make_kit(lang: str, font_path: str | None = None) -> Kit:
@@ -64,6 +66,27 @@ def make_kit(lang: str, font_path: str | None = None) -> Kit:
     )
 
 
+class Para(Paragraph):
+    """A paragraph that lays its lines out once per width.
+
+    A table wraps every cell twice at the same width (to size the row, then to draw it),
+    and a frame wraps a paragraph again after ``KeepTogether`` did; the lines cannot have
+    changed in between, and breaking Chinese text into lines is a paragraph's dearest step.
+    """
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if avail_width != self._wrapped_at:
+            size = super().wrap(avail_width, avail_height)
+            self._wrapped_at = avail_width if size[1] != 0x7FFFFFFF else None
+            return size
+        return self.width, self.height
+
+
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
 class OneLine(Flowable):
     """A line of plain text placed exactly as a one-line ``Paragraph`` in ``style`` would be.
 
@@ -73,13 +96,14 @@ class OneLine(Flowable):
 
     def __init__(self, text: str, style: ParagraphStyle) -> None:
         super().__init__()
-        self.text, self.style = " ".join(text.split()), style  # a paragraph collapses runs of spaces too
+        # A paragraph collapses runs of spaces too, but not no-break spaces (U+00A0).
+        self.text, self.style = _SPACES.sub(" ", text).strip(" "), style
         self._para: Paragraph | None = None
         self._text_width = stringWidth(text, style.fontName, style.fontSize)
 
     def _paragraph(self) -> Paragraph:
         if self._para is None:
-            self._para = Paragraph(escape(self.text), self.style)
+            self._para = Para(escape(self.text), self.style)
         return self._para
 
     def _fits(self, avail_width: float) -> bool:
@@ -118,3 +142,27 @@ class OneLine(Flowable):
             canv.drawCentredString(s.leftIndent + (self.width - s.leftIndent - s.rightIndent) / 2, y, self.text)
         else:
             canv.drawString(s.leftIndent + s.firstLineIndent, y, self.text)
+
+
+_CELL_ALIGNMENT = {TA_LEFT: "LEFT", TA_JUSTIFY: "LEFT", TA_RIGHT: "RIGHT", TA_CENTER: "CENTER"}
+
+
+def as_cell_text(line: OneLine, cell: CellStyle, column_width: float | None) -> OneLine | str:
+    """``line`` as the plain text of its table cell, when it fits the column.
+
+    A table draws its text cells itself (font, colour, alignment from the cell's style),
+    without the save/move/restore and the two wrap passes each cell flowable costs: the
+    line tables are most of a document's cells. The cell's style takes the paragraph
+    style's font, size, leading, colour and alignment, which puts the baseline exactly where
+    the flowable would have put it for any vertical alignment (its height is one leading).
+    A line that does not fit, or an indented style, stays a flowable (and wraps).
+    """
+    s = line.style
+    if (column_width is None or line._para is not None or s.leftIndent or s.rightIndent
+            or s.firstLineIndent or s.spaceBefore or s.spaceAfter or s.alignment not in _CELL_ALIGNMENT):
+        return line
+    if line._text_width > column_width - cell.leftPadding - cell.rightPadding:
+        return line
+    cell.fontname, cell.fontsize, cell.leading = s.fontName, s.fontSize, s.leading
+    cell.color, cell.alignment = s.textColor, _CELL_ALIGNMENT[s.alignment]
+    return line.text

@@ -37,6 +37,12 @@ def line_tags(kit: Kit, line: DocLine) -> str:
     return tags
 
 
+def description_cell(kit: Kit, line: DocLine) -> Cell:
+    """The description, with its tags when it has any (plain text is cheaper to set)."""
+    tags = line_tags(kit, line)
+    return kit.markup(escape(line.description) + tags, "cell") if tags else kit.p(line.description, "cell")
+
+
 def lines_table(kit: Kit, lines: Sequence[DocLine], kind: str, width: float,
                 *, show_pay_type: bool = True) -> Table:
     """One table for the labor, parts or other lines, its header repeated on every page."""
@@ -63,7 +69,7 @@ def lines_table(kit: Kit, lines: Sequence[DocLine], kind: str, width: float,
         row: list[Cell] = [
             kit.p(str(number), "cell"),
             kit.p(line.code, "cell"),
-            kit.markup(escape(line.description) + line_tags(kit, line), "cell"),
+            description_cell(kit, line),
             kit.p(qty, "cell_right"),
             kit.p(fmt.money(line.unit_price), "cell_right"),
             kit.p(fmt.money(line.amount), "cell_right"),

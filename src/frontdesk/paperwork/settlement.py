@@ -56,15 +56,17 @@ def lines_by_pay_type(kit: Kit, doc: SettlementDoc) -> Table:
         for line in group:
             number += 1
             qty = fmt.quantity(line.qty_or_hours) + (f" {line.unit}" if line.unit else "")
-            description = escape(line.description) + line_tables.line_tags(kit, line)
             if line.technician:
                 who = escape(kit.field(_("Technician"), line.technician))
-                description += f'<br/><font size="7" color="#5b6270">{who}</font>'
+                description = kit.markup(escape(line.description) + line_tables.line_tags(kit, line)
+                                         + f'<br/><font size="7" color="#5b6270">{who}</font>', "cell")
+            else:
+                description = line_tables.description_cell(kit, line)
             rows.append([
                 kit.p(str(number), "cell"),
                 kit.p(label(g, LINE_KINDS, line.kind), "cell"),
                 kit.p(line.code, "cell"),
-                kit.markup(description, "cell"),
+                description,
                 kit.p(qty, "cell_right"),
                 kit.p(fmt.money(line.unit_price), "cell_right"),
                 kit.p(fmt.money(-line.discount) if line.discount else "", "cell_right"),

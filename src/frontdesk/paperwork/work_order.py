@@ -13,14 +13,15 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from . import blocks, line_tables
 from . import formatting as fmt
 from .documents import PAYMENT_METHODS, DocLine, Totals, WorkOrderDoc, iter_text
 from .fonts import warn_missing
-from .kit import Kit, make_kit
-from .labels import OLD_PARTS, PAYMENT_METHODS as METHOD_LABELS, TITLES
+from .kit import Kit, Para, make_kit
+from .labels import OLD_PARTS, TITLES
+from .labels import PAYMENT_METHODS as METHOD_LABELS
 from .page import build_pdf, output_path, page_setup
 from .styles import MARGIN
 
@@ -109,7 +110,7 @@ def build_story(kit: Kit, doc: WorkOrderDoc) -> list[Flowable]:
         blocks.section(kit, _("Agreed with the customer")),
         blocks.info_grid(kit, agreed, BODY_WIDTH, columns=1, label_width=30 * mm),
         Spacer(1, 2 * mm),
-        *[Paragraph(escape(text), kit.styles.clause_item, bulletText=f"{i}.")
+        *[Para(escape(text), kit.styles.clause_item, bulletText=f"{i}.")
           for i, text in enumerate(terms, 1)],
         Spacer(1, 3 * mm),
         blocks.signature_boxes(kit, [

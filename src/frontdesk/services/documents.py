@@ -10,16 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import Payment, Receivable, RepairOrder, Store, Technician, User
+from frontdesk.model import (
+    Job,
+    Payment,
+    Receivable,
+    RepairOrder,
+    Store,
+    Technician,
+    User,
+)
 from frontdesk.model.enums import JobStatus, OrderStatus, PaymentKind, PayType
 from frontdesk.paperwork import documents as d
 
-from .common import money_graph, read_order, read_order_by_number
+from .common import read_order, read_order_by_number
 from .context import Services
 from .errors import IllegalTransition
 from .estimate import BILLABLE, order_totals
@@ -55,6 +64,11 @@ def _brought_by(order: RepairOrder) -> d.PartyInfo | None:
 def _lines(session: Session, order: RepairOrder, *, include_proposed: bool) -> tuple[d.DocLine, ...]:
     counted = set(BILLABLE) | ({JobStatus.PROPOSED} if include_proposed else set())
     techs = dict(session.execute(select(Technician.id, Technician.name).where(Technician.store_id == order.store_id)).all())
+    # Each job's parts come from the order's own list (in entry order): one query for all
+    # of them, where ``job.part_lines`` would be one more (or one per job, when not loaded).
+    parts_of: dict[int | None, list[d.DocLine]] = {}
+    for line in order.part_lines:
+        parts_of.setdefault(line.job_id, []).append(_part(line))
     out: list[d.DocLine] = []
     for job in order.jobs:
         if job.status not in counted:
@@ -62,9 +76,8 @@ def _lines(session: Session, order: RepairOrder, *, include_proposed: bool) -> t
         out.append(d.DocLine(kind="labor", code=job.code, description=job.description, qty_or_hours=job.hours,
                              unit_price=job.rate, amount=job.amount, pay_type=job.pay_type.value, safety=job.safety,
                              origin=job.origin.value, technician=techs.get(job.technician_id, "")))
-        for line in job.part_lines:
-            out.append(_part(line))
-    out.extend(_part(line) for line in order.part_lines if line.job is None)
+        out.extend(parts_of.get(job.id, ()))
+    out.extend(parts_of.get(None, ()))
     return tuple(out)
 
 
@@ -167,12 +180,27 @@ def _last_cashier(session: Session, order_id: int) -> int | None:
                           .order_by(Payment.id.desc()).limit(1))
 
 
+def _work_order_graph() -> tuple[Any, ...]:
+    """The order, its people and car, its jobs and its part lines: three queries.
+
+    A part line's job is found among the jobs already read (no query), and the jobs' part
+    orders (which the board needs, not the paper) are not read at all.
+    """
+    return (
+        joinedload(RepairOrder.customer),
+        joinedload(RepairOrder.vehicle),
+        joinedload(RepairOrder.advisor),
+        selectinload(RepairOrder.jobs).lazyload(Job.part_orders),
+        selectinload(RepairOrder.part_lines),
+    )
+
+
 BUILDERS = {"work-order": work_order, "checkin-sheet": checkin_sheet, "settlement": settlement_statement, "gate-pass": gate_pass}
 
 
 def build(services: Services, kind: str, *, order_number: str | None = None, order_id: int | None = None) -> d.Document:
     """The document ``kind`` for one order, read in one short read-only session."""
-    graph = money_graph() if kind == "work-order" else None  # the others show checks, marks, payments
+    graph = _work_order_graph() if kind == "work-order" else None  # the others show checks, marks, payments
     with services.db.reader() as session:
         if order_number is not None:
             order = read_order_by_number(session, order_number, graph)
