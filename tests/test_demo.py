@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.config import Settings
-from frontdesk.model import Appointment, Complaint, FollowUp, Job, PartLine, RepairOrder
+from frontdesk.model import Appointment, AuditEvent, Complaint, FollowUp, Job, PartLine, RepairOrder
 from frontdesk.model.enums import ComplaintStatus, FollowUpStatus, OrderStatus
-from frontdesk.services import demo
+from frontdesk.services import aftercare, demo
 from frontdesk.services.context import Services
 
 from .conftest import FakeClock
@@ -62,7 +62,8 @@ def test_the_manager_deals_with_complaints(demo_store):
     with demo_store.db.reader() as s:
         cases = s.execute(select(Complaint.opened_at, Complaint.status, Complaint.resolved_at, Complaint.resolution)).all()
     old = [c for c in cases if c.opened_at < MIDDAY - dt.timedelta(days=5)]
-    assert old and sum(c.status == ComplaintStatus.RESOLVED for c in old) >= 0.8 * len(old)
+    unresolved = sum(c.status != ComplaintStatus.RESOLVED for c in old)
+    assert old and unresolved <= max(1, 0.2 * len(old)), (unresolved, len(old))  # "the odd one" in a small store
     for c in cases:
         if c.status == ComplaintStatus.RESOLVED:
             assert c.resolution and c.opened_at < c.resolved_at <= MIDDAY
@@ -84,3 +85,27 @@ def test_at_night_today_is_the_last_working_day():
     assert times[-1][0] == "check_in"  # the last car in is still at the desk
     slots = demo._appointment_times(NIGHT, 8)
     assert slots[0] == dt.datetime(2026, 11, 25, 9, 0) and all(dt.time(9) <= t.time() <= dt.time(17) for t in slots)
+
+
+def test_cars_are_collected_and_customers_called_in_opening_hours(demo_store):
+    """Work running past closing goes on the next morning; nobody is phoned at night or before nine."""
+    with demo_store.db.reader() as s:
+        delivered = s.scalars(select(RepairOrder.delivered_at).where(
+            RepairOrder.delivered_at.is_not(None),
+            # (The evening before today is left as it fell: it cannot go on into a today already played out.)
+            RepairOrder.checked_in_at < dt.datetime.combine(MIDDAY.date() - dt.timedelta(days=1), dt.time()))).all()
+        calls = s.scalars(select(AuditEvent.at).where(AuditEvent.action.in_(("followup.record", "complaint.update")))).all()
+    assert delivered and calls
+    assert all(demo.WORKSHOP_OPENS <= t.time() < demo.WORKSHOP_CLOSES for t in delivered)
+    assert all(aftercare.CALL_OPENS <= t.time() < aftercare.CALL_CLOSES for t in calls)
+    assert max(calls) <= MIDDAY
+
+
+def test_in_hours_carries_the_overflow_into_the_next_morning():
+    opens, closes = dt.time(8, 30), dt.time(18, 30)
+    day = dt.date(2026, 11, 24)
+    assert demo._in_hours(dt.datetime.combine(day, dt.time(12, 0)), opens, closes) == dt.datetime.combine(day, dt.time(12, 0))
+    assert demo._in_hours(dt.datetime.combine(day, dt.time(6, 0)), opens, closes) == dt.datetime.combine(day, opens)
+    nxt = dt.datetime.combine(day + dt.timedelta(days=1), opens)
+    assert demo._in_hours(dt.datetime.combine(day, dt.time(19, 0)), opens, closes) == nxt + dt.timedelta(minutes=30)
+    assert demo._in_hours(dt.datetime.combine(day, dt.time(23, 59)), opens, closes) == nxt + dt.timedelta(hours=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
@@ -21,7 +21,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, WarrantyStatus
 
-from .common import get, load_order, positive_int, text, touch
+from .common import get, load_order, new_record, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
 from .errors import NotFound, ValidationError
 from .lifecycle import require_order_status
@@ -30,8 +30,9 @@ from .validation import normalise_phone, normalise_plate, normalise_vin
 MAX_ODOMETER = 2_000_000
 _FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
 # Asked at every check-in and new vehicle: built once.
+# (Spelled without NOT IN, whose list SQLAlchemy expands into the SQL again at every call.)
 _OPEN_ORDER = select(RepairOrder.number).where(
-    RepairOrder.vehicle_id == bindparam("vehicle_id"), RepairOrder.status.not_in(_FINISHED)
+    RepairOrder.vehicle_id == bindparam("vehicle_id"), *(RepairOrder.status != status for status in _FINISHED)
 )
 _VEHICLE_WITH = {name: select(Vehicle.id).where(getattr(Vehicle, name) == bindparam("value")) for name in ("plate", "vin")}
 
@@ -244,7 +245,8 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         )
     fuel = positive_int(data.fuel_eighths, "fuel_eighths", maximum=8)
     concerns = text(data.concerns, "concerns", max_len=4000, required=True)
-    open_order = tx.session.scalar(_OPEN_ORDER, {"vehicle_id": vehicle.id})
+    # A vehicle a batch has not written yet has no orders in the database either.
+    open_order = None if inspect(vehicle).pending else tx.session.scalar(_OPEN_ORDER, {"vehicle_id": vehicle.id})
     if open_order is None:  # a batch's orders not yet written
         open_order = next((o.number for o in unflushed(tx.session, RepairOrder, vehicle_id=vehicle.id)
                            if o.status not in _FINISHED), None)
@@ -254,15 +256,16 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
     for name in ("brought_by_phone", "contact_phone"):
         raw = getattr(data, name)
         phones[name] = normalise_phone(raw) if str(raw).strip() else ""
-    order = RepairOrder(
-        store_id=tx.actor.store_id, number=next_order_number(tx), status=OrderStatus.CHECK_IN,
-        status_changed_at=tx.now, customer_id=vehicle.customer_id, customer=vehicle.customer, vehicle_id=vehicle.id,
+    order = new_record(
+        RepairOrder, store_id=tx.actor.store_id, number=next_order_number(tx), status=OrderStatus.CHECK_IN,
+        status_changed_at=tx.now, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
         advisor_id=tx.actor.user_id, odometer_km=odometer, fuel_eighths=fuel, concerns=concerns,
         brought_by_name=text(data.brought_by_name, "brought_by_name", max_len=80),
         brought_by_phone=phones["brought_by_phone"],
         contact_phone=phones["contact_phone"] or vehicle.customer.phone,
         warranty_status=warranty_status(vehicle, odometer, tx.now.date()), checked_in_at=tx.now,
     )
+    order.customer = vehicle.customer
     tx.session.add(order)
     flush_for_id(tx.session, order)
     if data.appointment_id is not None:
@@ -273,7 +276,7 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         appt.order_id = order.id
         order.appointment_id = appt.id
     vehicle.last_odometer_km = max(vehicle.last_odometer_km, odometer) if not data.confirm_lower_odometer else odometer
-    tx.session.add(OdometerReading(vehicle_id=vehicle.id, order_id=order.id, km=odometer, read_at=tx.now))
+    tx.session.add(new_record(OdometerReading, vehicle_id=vehicle.id, order_id=order.id, km=odometer, read_at=tx.now))
     tx.audit(
         "repair_order", order.id, order_id=order.id,
         after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer},
@@ -307,27 +310,30 @@ def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_ver
             marks.add((Panel(panel), Damage(damage)))
         except ValueError:
             raise ValidationError("marks", _("Unknown panel or damage: {panel} / {damage}.").format(panel=panel, damage=damage)) from None
+    signer = text(data.signed_by, "signed_by", max_len=80)
+    values = dict(
+        covers_fitted=data.covers_fitted,
+        warning_lights=[text(w, "warning_lights", max_len=60) for w in data.warning_lights],
+        valuables=text(data.valuables, "valuables", max_len=400),
+        spare_tyre=data.spare_tyre, tool_kit=data.tool_kit, warning_triangle=data.warning_triangle,
+        tyres_note=text(data.tyres_note, "tyres_note", max_len=400),
+        photos_ref=text(data.photos_ref, "photos_ref", max_len=400),
+        signed_by=signer or None, signed_at=tx.now if signer else None, recorded_at=tx.now,
+    )
     walk = order.walkaround
     before = None
     if walk is None:
-        walk = Walkaround(order=order, recorded_at=tx.now)
+        walk = new_record(Walkaround, **values)
+        walk.order = order
         tx.session.add(walk)
     else:
         before = {"marks": sorted(f"{m.panel.value}:{m.damage.value}" for m in walk.marks)}
         walk.marks.clear()
         tx.session.flush()
-    walk.covers_fitted = data.covers_fitted
-    walk.warning_lights = [text(w, "warning_lights", max_len=60) for w in data.warning_lights]
-    walk.valuables = text(data.valuables, "valuables", max_len=400)
-    walk.spare_tyre, walk.tool_kit, walk.warning_triangle = data.spare_tyre, data.tool_kit, data.warning_triangle
-    walk.tyres_note = text(data.tyres_note, "tyres_note", max_len=400)
-    walk.photos_ref = text(data.photos_ref, "photos_ref", max_len=400)
-    signer = text(data.signed_by, "signed_by", max_len=80)
-    walk.signed_by = signer or None
-    walk.signed_at = tx.now if signer else None
-    walk.recorded_at = tx.now
+        for key, value in values.items():
+            setattr(walk, key, value)
     for panel, damage in sorted(marks):
-        walk.marks.append(PanelMark(panel=panel, damage=damage))
+        walk.marks.append(new_record(PanelMark, panel=panel, damage=damage))
     touch(order)
     tx.audit(
         "walkaround", walk, order_id=order.id, before=before,

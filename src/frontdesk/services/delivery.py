@@ -8,7 +8,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import DeliveryCheck, RepairOrder
 from frontdesk.model.enums import DeliveryStage, JobStatus, OrderStatus
 
-from .common import load_order, text, touch
+from .common import load_order, new_record, text, touch
 from .context import Tx, service
 from .errors import ValidationError
 from .lifecycle import require_order_status, transition_order
@@ -49,27 +49,34 @@ def _tick(
     ticked = [items] if isinstance(items, str) else list(items)
     if not ticked:
         raise ValidationError("item", _("Pick an item to tick."))
+    # What the checks below look at does not change while the items are ticked: read it once.
+    done = {c.item for c in order.delivery_checks if c.stage == stage}
+    internal_missing = stage == DeliveryStage.WALKTHROUGH and bool(missing_items(order, DeliveryStage.INTERNAL))
     for item in ticked:
-        _tick_one(tx, order, stage, item, note)
+        _tick_one(tx, order, stage, item, note, done, internal_missing)
     touch(order)
     tx.audit("delivery_check", order.id, order_id=order.id, after={"stage": stage, "items": ticked})
     return order
 
 
-def _tick_one(tx: Tx, order: RepairOrder, stage: DeliveryStage, item: str, note: str) -> None:
+def _tick_one(
+    tx: Tx, order: RepairOrder, stage: DeliveryStage, item: str, note: str, done: set[str], internal_missing: bool
+) -> None:
     if item not in ITEMS[stage]:
         raise ValidationError("item", _("Unknown checklist item {item}.").format(item=item))
-    if stage == DeliveryStage.WALKTHROUGH and missing_items(order, DeliveryStage.INTERNAL):
+    if internal_missing:
         raise ValidationError("item", _("Finish the internal delivery check before the walkthrough."))
     if item == "work_done":
         open_jobs = [j for j in order.jobs if j.status not in (JobStatus.QC_PASSED, JobStatus.DECLINED)]
         if open_jobs:
             raise ValidationError("item", _("{n} job(s) have not passed QC.").format(n=len(open_jobs)))
-    if item in {c.item for c in order.delivery_checks if c.stage == stage}:
+    if item in done:
         raise ValidationError("item", _("This item is already ticked."))
-    order.delivery_checks.append(DeliveryCheck(
-        order_id=order.id, stage=stage, item=item, note=text(note, "note", max_len=400), user_id=tx.actor.user_id, at=tx.now,
+    order.delivery_checks.append(new_record(
+        DeliveryCheck, order_id=order.id, stage=stage, item=item, note=text(note, "note", max_len=400),
+        user_id=tx.actor.user_id, at=tx.now,
     ))
+    done.add(item)
 
 
 @service("delivery.internal_check")

@@ -25,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from frontdesk import migrate
-from frontdesk.model import Base, Complaint, FollowUp, Job, RepairOrder, Vehicle
+from frontdesk.model import Base, Complaint, FollowUp, Job, LaborOperation, Part, RepairOrder, StockLevel, Vehicle
 from frontdesk.model.enums import ComplaintStatus, DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
 from . import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop
-from .context import Actor, Services, unflushed
+from .context import STOCK_LEVELS, Actor, Services, unflushed
 from .demo_sources import (
     COLOURS,
     COMPANY_NAMES,
@@ -132,6 +132,12 @@ class _Generator:
             for username, name, role in DEMO_USERS:
                 auth.add_user(s, admin, username, name, role, DEMO_PASSWORD)
         self.actors = {u: auth.login(s, u, DEMO_PASSWORD) for u, _, _ in DEMO_USERS}
+        with s.db.reader() as session:
+            # What each user may give away is their role's share in this store (nobody has one of
+            # their own): read once, instead of at every one of the tens of thousands of settlements.
+            self.actors = {u: a if a.discount_authority is not None else replace(
+                a, discount_authority=auth.discount_authority(session, a.store_id, a.role, None))
+                for u, a in self.actors.items()}
         self.advisors = [self.actors[u] for u in ("advisor", "advisor2", "advisor3")]
         self.tech_ids: list[int] = []
         with s.batch():
@@ -205,6 +211,20 @@ class _Generator:
                     return v
         return self.new_vehicle(advisor)
 
+    def fetch_catalog(self, store_id: int) -> None:
+        """Bring the catalog and the stock levels into a new batch with three looks, not one per item.
+
+        A week uses most of the catalog; the batch keeps what it has read, so the services
+        find the operations and parts by id in memory and the levels in the batch's cache.
+        """
+        session = self.session
+        session.scalars(select(LaborOperation)).all()
+        session.scalars(select(Part)).all()
+        levels = session.info.get(STOCK_LEVELS)
+        found = session.scalars(select(StockLevel).where(StockLevel.store_id == store_id)).all()
+        if levels is not None:
+            levels.update(((level.store_id, level.part_id), level) for level in found)
+
     def fetch_vehicles(self, ids: list[int]) -> None:
         """Bring the day's returning cars and their owners in with one look (the batch keeps them)."""
         self.session.scalars(select(Vehicle).options(joinedload(Vehicle.customer)).where(Vehicle.id.in_(ids))).all()
@@ -230,7 +250,19 @@ class _Generator:
         self.now = max(self.now, when)
 
     def later(self, minutes: float) -> None:
-        self.now += dt.timedelta(minutes=minutes)
+        """Time passes on a car; work that runs past closing goes on the next morning."""
+        when = self.now + dt.timedelta(minutes=minutes)
+        self.now = when if WORKSHOP_OPENS <= when.time() < WORKSHOP_CLOSES else self.in_hours(
+            when, WORKSHOP_OPENS, WORKSHOP_CLOSES)
+
+    def in_hours(self, when: dt.datetime, opens: dt.time, closes: dt.time) -> dt.datetime:
+        """``when`` moved into opening hours, the time past closing carried into the next morning.
+
+        Nothing is moved into the real today, whose day is still being played out: work
+        from the evening before it stays where it fell.
+        """
+        moved = _in_hours(when, opens, closes)
+        return moved if moved.date() < self.real_now.date() else when
 
     def run_order(self, cat: _Catalog, vehicle: _Vehicle, start: dt.datetime, stop: str | None = None) -> None:
         """Take one car from check-in as far as ``stop`` (None = closed and followed up)."""
@@ -424,7 +456,11 @@ class _Generator:
             follow = calls.get(order_id)
             if follow is None:
                 continue
-            self.now = max(self.now, follow.due_at)
+            call = self.in_hours(max(self.now, follow.due_at), aftercare.CALL_OPENS, aftercare.CALL_CLOSES)
+            if call > self.real_now or not aftercare.CALL_OPENS <= call.time() < aftercare.CALL_CLOSES:  # left for later
+                self.follow_ups.appendleft((when, order_id))
+                break
+            self.now = call
             reached = self.rng.random() < 0.85
             scores = None
             if reached:
@@ -439,6 +475,7 @@ class _Generator:
                 heapq.heappush(self.complaints, (self.now + dt.timedelta(days=self.rng.uniform(1, 5)), case.id))
             if not reached and follow.attempts < aftercare.MAX_ATTEMPTS:
                 self.follow_ups.append((follow.due_at, order_id))
+            self.now += CALL_MINUTES  # the next call
 
     def resolve_complaints(self, until: dt.datetime) -> None:
         """Complaints the manager has dealt with by ``until``: one in twenty stays open a while longer."""
@@ -447,7 +484,11 @@ class _Generator:
             if self.rng.random() < 0.05 and until - when < dt.timedelta(days=30):
                 heapq.heappush(self.complaints, (when + dt.timedelta(days=self.rng.uniform(5, 20)), case_id))
                 continue
-            self.now = max(self.now, when)
+            call = self.in_hours(max(self.now, when), aftercare.CALL_OPENS, aftercare.CALL_CLOSES)
+            if call > self.real_now or not aftercare.CALL_OPENS <= call.time() < aftercare.CALL_CLOSES:
+                heapq.heappush(self.complaints, (when, case_id))  # the manager calls in the morning
+                break
+            self.now = call
             aftercare.update_complaint(self.services, self.actors["manager"], case_id, status=ComplaintStatus.RESOLVED,
                                        resolution=self.rng.choice(RESOLUTIONS))
 
@@ -473,6 +514,24 @@ class _Generator:
             return self.rng.choice(("等待时间太长，比约定晚了两个小时", "价格比预估高，没有提前说明", "车洗得不干净",
                                     "问题没有修好，还有异响"))
         return self.rng.choice(("满意", "服务很好", "顾问很专业", "", "", ""))
+
+
+WORKSHOP_OPENS, WORKSHOP_CLOSES = dt.time(8, 30), dt.time(18, 30)
+CALL_MINUTES = dt.timedelta(minutes=4)
+
+
+def _in_hours(when: dt.datetime, opens: dt.time, closes: dt.time) -> dt.datetime:
+    """``when`` if the store is open then; else as long after the next opening as it was after closing.
+
+    Before opening counts from the day's opening. The overflow is capped at a couple of hours,
+    so a car finished late is collected early next morning, not at noon.
+    """
+    if when.time() < opens:
+        return dt.datetime.combine(when.date(), opens)
+    if when.time() < closes:
+        return when
+    overflow = min(when - dt.datetime.combine(when.date(), closes), dt.timedelta(hours=2))
+    return dt.datetime.combine(when.date() + dt.timedelta(days=1), opens) + overflow
 
 
 RESOLUTIONS = (
@@ -599,6 +658,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
         batch_days = BATCH_DAYS if services.db.is_sqlite else 1
         for batch_start in range(0, days, batch_days):
             with gen.services.batch(assign_ids=True):
+                gen.fetch_catalog(admin.store_id)
                 for offset in range(batch_start, min(days, batch_start + batch_days)):
                     day = first_day + dt.timedelta(days=offset)
                     count = ORDERS_PER_WEEKDAY if day.weekday() < 5 else int(ORDERS_PER_WEEKDAY * 0.7)
@@ -610,6 +670,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
             gc.freeze()  # and what outlives it (the cars, the calls due) is not walked again
         # Today: cars in every status, checked in over the last hours.
         with gen.services.batch(assign_ids=True):
+            gen.fetch_catalog(admin.store_id)
             gen.due_follow_ups(now - dt.timedelta(hours=12))
             busy = set()
             gen.promise_floor = now

@@ -89,7 +89,8 @@ def prepare_settlement(
         approved_by = manager.id
         limit = discount_authority(tx.session, manager.store_id, Role.MANAGER, manager.discount_authority)
         check_discount(discount, customer_gross, limit)
-    totals = order_totals(order, tx.settings, discount=discount)
+    # Without a discount the bill is the one just added up.
+    totals = base if discount == ZERO else order_totals(order, tx.settings, discount=discount)
     order.discount = discount
     order.discount_by_id = approved_by or (tx.actor.user_id if discount else None)
     order.total_amount = totals.gross
