@@ -4,7 +4,7 @@ Why a launcher and not an auto-login switch in the product: a variable that skip
 password must not exist in a shipped console. This script does what ``frontdesk run``
 does (settings, ``open_services``, ``make_app``) and then hands the app the advisor the
 way the tests do (``make_app(services, actor=...)``), reading the user without a password
-— something only a process holding the database file can do anyway.
+(``sign_in.actor_named``) — something only a process holding the database file can do anyway.
 
 usage: python benchmarks/desk_launcher.py DB_URL USERNAME
 """
@@ -23,16 +23,9 @@ def main(url: str, username: str) -> None:
     set_language(settings.language)
     services = open_services(settings)
 
-    from sqlalchemy import select
+    from frontdesk.services.sign_in import actor_named
 
-    from frontdesk.model import User
-    from frontdesk.services.auth import actor_for
-
-    with services.db.reader() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise SystemExit(f"no user {username!r} in {url}")
-        actor = actor_for(user)
+    actor = actor_named(services, username)
 
     from frontdesk.app import make_app
 

@@ -72,7 +72,22 @@ def emit(metrics: list[Metric], metric: Metric) -> None:
 # Startup and memory ---------------------------------------------------------------------------
 
 
+def compile_bytecode() -> None:
+    """What ``pip install`` does for a wheel: the package's modules compiled to ``.pyc`` ahead.
+
+    An editable install under ``PYTHONDONTWRITEBYTECODE`` (as on the CI machine) would
+    otherwise compile every module of the console at every start, which no installed
+    terminal does; Textual's own modules in site-packages are compiled already.
+    """
+    import compileall
+
+    import frontdesk
+
+    compileall.compile_dir(str(Path(frontdesk.__file__).parent), quiet=1)
+
+
 def startup(db: Path, reps: int) -> list[Metric]:
+    compile_bytecode()
     py = harness.python()
     bare = [py, str(HERE / "bare_app.py")]
     login = [py, "-m", "frontdesk", "--db", workload.url(db)]

@@ -23,7 +23,7 @@ from frontdesk.db import Database
 from frontdesk.i18n import set_language
 from frontdesk.model import Base
 from frontdesk.model.enums import Role
-from frontdesk.services import auth
+from frontdesk.services import auth, sign_in
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.setup import ensure_store, system_actor
 
@@ -66,7 +66,7 @@ def _quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", lambda: quick)
+    monkeypatch.setattr(sign_in, "_hasher", lambda: quick)
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,7 @@ from frontdesk.services import (
     delivery,
     estimate,
     settlement,
+    sign_in,
     staff,
     workshop,
 )
@@ -277,7 +278,7 @@ def _quick_hashing() -> None:
     from argon2 import PasswordHasher
 
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    auth._hasher = lambda: quick  # type: ignore[assignment]
+    sign_in._hasher = lambda: quick  # type: ignore[assignment]
 
 
 def _tear_services() -> None:

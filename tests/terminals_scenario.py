@@ -42,7 +42,7 @@ from frontdesk.model import (
     User,
 )
 from frontdesk.model.enums import Role
-from frontdesk.services import auth, workshop
+from frontdesk.services import auth, sign_in, workshop
 from frontdesk.services.auth import actor_for
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.setup import ensure_store, system_actor
@@ -86,12 +86,12 @@ def _quick_hashing() -> Iterator[None]:
     from argon2 import PasswordHasher
 
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    real = auth._hasher
-    auth._hasher = lambda: quick  # type: ignore[assignment]
+    real = sign_in._hasher
+    sign_in._hasher = lambda: quick  # type: ignore[assignment]
     try:
         yield
     finally:
-        auth._hasher = real  # type: ignore[assignment]
+        sign_in._hasher = real  # type: ignore[assignment]
 
 
 def _actor(services: Services, username: str) -> Actor:

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from frontdesk.model import AuditEvent, User
 from frontdesk.model.enums import Role
-from frontdesk.services import auth
+from frontdesk.services import auth, sign_in
 from frontdesk.services.errors import PermissionDenied, ValidationError
 
-PRODUCTION_HASHER = auth._hasher  # captured before the suite's quick hasher is patched in
+PRODUCTION_HASHER = sign_in._hasher  # captured before the suite's quick hasher is patched in
 
 
 def test_production_hash_is_argon2id_with_memory_cost():

@@ -89,12 +89,12 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> S
     """A small store with an order at every stage, a booking, and a complaint."""
     from argon2 import PasswordHasher
 
-    from frontdesk.services import aftercare, auth
+    from frontdesk.services import aftercare, sign_in
 
     path = tmp_path_factory.mktemp("fuzz") / "seeded.db"
     shutil.copy(sqlite_template, path)
-    original = auth._hasher
-    auth._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # type: ignore[assignment]
+    original = sign_in._hasher
+    sign_in._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # type: ignore[assignment]
     try:
         clock = FakeClock(dt.datetime(2026, 11, 20, 9, 0))
         svc = Services(db=Database(f"sqlite:///{path}"), settings=Settings(), clock=clock)
@@ -117,7 +117,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> S
         report = reports.report(svc, actors[Role.MANAGER], dt.date(2026, 11, 1), dt.date(2026, 11, 30))
         svc.db.dispose()
     finally:
-        auth._hasher = original  # type: ignore[assignment]
+        sign_in._hasher = original  # type: ignore[assignment]
     with sqlite3.connect(path) as conn:
         ids = {t: [r[0] for r in conn.execute(f"SELECT id FROM {t} ORDER BY id")] for t in set(ID_TABLES.values())}
         usernames = [r[0] for r in conn.execute("SELECT username FROM app_user ORDER BY id")]

@@ -30,7 +30,7 @@ from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.model import Customer, Vehicle
 from frontdesk.services.context import Services
-from frontdesk.services.search import _ids, search
+from frontdesk.services.search import matching_ids, search
 from frontdesk.services.validation import phone_search_key, plate_search_key
 
 N = 60_000
@@ -118,9 +118,8 @@ def _scan(services: Services, column, term: str, *, prefix: bool = False) -> set
 
 def _lookup(services: Services, column, term: str) -> set[int]:  # type: ignore[no-untyped-def]
     """What the search uses: the FTS5 trigram index (a prefix range below three characters)."""
-    with services.db.reader() as s:
-        ids = _ids(s, True, "vehicle_search" if column.table.name == "vehicle" else "customer_search", column, term)
-        return set(ids) if isinstance(ids, list) else set(s.scalars(ids))
+    with services.db.plain_transaction() as cur:
+        return set(matching_ids(cur, column.key, term))
 
 
 def _vehicles_of(services: Services, customer_ids: set[int]) -> set[int]:

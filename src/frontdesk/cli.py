@@ -129,16 +129,20 @@ def open_services(settings: Settings, *, upgrade: bool = False) -> Services:
     """Connect, make sure the schema is current (SQLite upgrades itself), and the store exists."""
     from frontdesk import migrate
     from frontdesk.db import Database
-    from frontdesk.services.context import Services
-    from frontdesk.services.setup import ensure_store
+    from frontdesk.services.runtime import Services
+    from frontdesk.services.sign_in import store_exists
 
     db = Database(settings.resolved_database_url())
-    if upgrade or (not migrate.is_up_to_date(db) and (db.is_sqlite or migrate.current_revision(db) is None)):
+    current = not upgrade and migrate.is_up_to_date(db)  # read without SQLAlchemy: the usual start loads no ORM
+    if not current and (upgrade or db.is_sqlite or migrate.current_revision(db) is None):
         migrate.upgrade(db)
-    elif not migrate.is_up_to_date(db):
+    elif not current:
         raise SystemExit(_("The database schema is older than this program: run `frontdesk db upgrade` first."))
     services = Services(db=db, settings=settings)
-    ensure_store(services)
+    if not store_exists(services):  # the first start on a new database
+        from frontdesk.services.setup import ensure_store
+
+        ensure_store(services)
     return services
 
 

@@ -5,19 +5,27 @@ keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two t
 queue for the write lock instead of failing half way with "database is locked". Read-only
 work (board, search) uses :meth:`Database.reader`, which begins deferred.
 PostgreSQL (psycopg 3) is the multi-terminal deployment; the same code serves both.
+
+SQLAlchemy itself is imported when the first session is asked for, not when the database
+is opened: the desk home reads through :attr:`Database.plain` (``frontdesk.dbapi``) and a
+console that only signs in, looks at today's cars and searches never loads the ORM.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from frontdesk.dbapi import SQLITE_BUSY_TIMEOUT_MS, Cursor, Dialect, PlainConnection
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Database", "make_engine", "normalise_url"]
 
 
 def normalise_url(url: str) -> str:
@@ -30,6 +38,8 @@ def normalise_url(url: str) -> str:
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the driver, decide when transactions begin.
@@ -48,6 +58,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -60,25 +73,54 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 class Database:
-    """One engine and its session factories; cheap to pass around."""
+    """One engine (made on first use) and its session factories; cheap to pass around."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url, echo=echo)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._echo = echo
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.plain: PlainConnection | None = PlainConnection(self.url) if PlainConnection.available(self.url) else None
+        if self.plain is None:  # an in-memory or unusual URL: the plain reads share the engine's connection
+            self.engine  # noqa: B018 - made now, so every reader sees the same database
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.url, echo=self._echo)
+
+    @cached_property
+    def _makers(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        from sqlalchemy.orm import sessionmaker
+
+        writer = sessionmaker(self.engine, expire_on_commit=False)
         read_bind = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
-        self._reader = sessionmaker(read_bind, expire_on_commit=False)
+        return writer, sessionmaker(read_bind, expire_on_commit=False)
 
     def session(self) -> Session:
         """A session for a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-        return self._writer()
+        return self._makers[0]()
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """A short read-only session; never holds the SQLite write lock."""
-        with self._reader() as session:  # closing ends the transaction without expiring objects
+        with self._makers[1]() as session:  # closing ends the transaction without expiring objects
             yield session
 
+    @contextmanager
+    def plain_transaction(self, *, write: bool = False) -> Iterator[Cursor]:
+        """A transaction on the driver itself (``frontdesk.dbapi``) for the reads that must not load the ORM.
+
+        An in-memory or otherwise unusual URL has no connection of its own: its transaction
+        runs on a session's connection instead.
+        """
+        if self.plain is not None:
+            with self.plain.transaction(write=write) as cursor:
+                yield cursor
+            return
+        with (self.session() if write else self._makers[1]()) as session, (session.begin() if write else nullcontext()):
+            yield Cursor(Dialect(self.is_sqlite), session.connection().connection.driver_connection)
+
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self.plain is not None:
+            self.plain.close()
+        if "engine" in self.__dict__:
+            self.engine.dispose()

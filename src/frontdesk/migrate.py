@@ -67,12 +67,15 @@ def shipped_head() -> str | None:
 
 
 def is_up_to_date(db: Database) -> bool:
+    """Whether the schema is the shipped head, asked of the driver directly (no SQLAlchemy, no Alembic)."""
     head = shipped_head()
     if head is None:  # several heads or an unusual file: ask Alembic
         return current_revision(db) == head_revision(db)
-    from sqlalchemy import inspect, text
-
-    with db.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
+    with db.plain_transaction() as cur:
+        exists = ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                  if cur.is_sqlite else "SELECT count(*) FROM pg_tables WHERE tablename = 'alembic_version'"
+                  " AND schemaname = ANY (current_schemas(false))")
+        if not cur.one(exists)[0]:  # type: ignore[index]
             return False
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+        row = cur.one("SELECT version_num FROM alembic_version")
+        return row is not None and row[0] == head

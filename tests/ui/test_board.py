@@ -69,9 +69,9 @@ async def test_board_follows_a_change_made_in_another_process(services, admin, a
         script = (
             "import datetime as dt\n"
             "from frontdesk.config import Settings\nfrom frontdesk.db import Database\n"
-            "from frontdesk.services.context import Services\nfrom frontdesk.services import auth, workshop\n"
+            "from frontdesk.services.context import Services\nfrom frontdesk.services import auth, sign_in, workshop\n"
             f"s = Services(Database({services.db.url!r}), Settings(), clock=lambda: dt.datetime(2026, 11, 24, 9, 5))\n"
-            "from argon2 import PasswordHasher\nauth._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)\n"
+            "from argon2 import PasswordHasher\nsign_in._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)\n"
             f"tech = auth.login(s, 'technician', 'secret-pass')\nworkshop.start_job(s, tech, {job})\n"
         )
         subprocess.run([sys.executable, "-c", script], check=True)

@@ -9,7 +9,8 @@ from frontdesk.i18n import set_language
 from frontdesk.model.enums import Role, WarrantyStatus
 from frontdesk.screens.checkin import CheckInScreen
 from frontdesk.services import search
-from frontdesk.services.desk import desk_home, order_view, vehicle_card
+from frontdesk.services.desk import order_view, vehicle_card
+from frontdesk.services.desk_home import desk_home
 
 from .reception import counts, screen_name, settle
 

@@ -14,6 +14,8 @@ without anyone pressing F5.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import Future
 from functools import partial
 from importlib import import_module
 from typing import Any
@@ -30,8 +32,8 @@ from frontdesk.keys import BACK, FIND, NEW, REFRESH, binding
 from frontdesk.labels import STAGE, label, status
 from frontdesk.model.enums import OrderStatus
 from frontdesk.navigation import CASHIER_ROLES
-from frontdesk.services import desk
 from frontdesk.services import search as search_service
+from frontdesk.services.desk_home import DeskHome, OrderRow, desk_home
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.vehicle_search import VehicleSearch
 
@@ -42,6 +44,7 @@ AT_THE_DESK = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISE
 FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
 LISTS = ("appointments", "in-house", "ready", "follow-ups")
 AUTO_REFRESH_SECONDS = 60
+READ_AHEAD_WAIT_SECONDS = 0.05  # a local database answers in a few ms; a slow server is not waited for
 NAME_CELLS = 16  # company customers have long names; the plate is what the lists are read by
 OVERDUE_STYLE = "bold white on red"
 APPROVAL_STYLE = "bold black on yellow"
@@ -91,13 +94,17 @@ class DeskHomeScreen(DeskScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._home: desk.DeskHome | None = None
+        self._home: DeskHome | None = None
         self._current = "appointments"
         self._first_load = True
+        self._first_read: Future[DeskHome] | None = None
+        self._arrived = False
 
     # Layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self._first_read = self._read_ahead()
+        self._take_breakpoints(self.app.size.width, self.app.size.height)
         yield Header(show_clock=self.fd.show_clock)
         yield VehicleSearch(
             partial(search_service.search, self.services), input_id="search",
@@ -127,9 +134,46 @@ class DeskHomeScreen(DeskScreen):
         self._show_list(self._current)
         self._titles()
         self.set_interval(AUTO_REFRESH_SECONDS, self._tick)
+        first, self._first_read = self._first_read, None
+        if first is None:
+            return
+        try:  # nothing is on the screen yet: a moment's wait lets the first paint show the lists
+            home = first.result(timeout=READ_AHEAD_WAIT_SECONDS)
+        except Exception:  # still reading (a far server) or failed: the usual worker waits, and reports a failure
+            self.call_service(first.result, then=self._show_home, group="desk-home")
+        else:
+            self._show_home(home)
+
+    def _take_breakpoints(self, width: int, height: int) -> None:
+        """The layout classes for the terminal's size, set before the widgets are styled.
+
+        Textual sets them on the first resize event; set beforehand, that event changes
+        nothing and the whole screen is not styled a second time before its first paint.
+        """
+        for value, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+            names = [name for limit, name in breakpoints if value >= limit]
+            for _limit, name in breakpoints:
+                self.set_class(bool(names) and name == names[-1], name)
+
+    def _read_ahead(self) -> Future[DeskHome]:
+        """Start reading the lists before the widgets are built, so the first paint already has them."""
+        future: Future[DeskHome] = Future()
+        services, actor = self.services, self.actor
+
+        def read() -> None:
+            try:
+                future.set_result(desk_home(services, actor))
+            except BaseException as exc:  # handed to the worker in on_mount, which reports it
+                future.set_exception(exc)
+
+        threading.Thread(target=read, name="desk-home-read-ahead", daemon=True).start()
+        return future
 
     def on_screen_resume(self) -> None:
         """Back from a check-in or an estimate: what changed there shows here at once."""
+        if not self._arrived:  # the first arrival: on_mount has the lists in hand or on the way
+            self._arrived = True
+            return
         self.action_refresh()
         self._search.search_again()
 
@@ -140,9 +184,9 @@ class DeskHomeScreen(DeskScreen):
     # Reading ------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.call_service(desk.desk_home, self.services, self.actor, then=self._show_home, group="desk-home")
+        self.call_service(desk_home, self.services, self.actor, then=self._show_home, group="desk-home")
 
-    def _show_home(self, home: desk.DeskHome) -> None:
+    def _show_home(self, home: DeskHome) -> None:
         self._home = home
         now = self.services.clock()
         today = now.date()
@@ -168,7 +212,7 @@ class DeskHomeScreen(DeskScreen):
                 self._show_list("in-house")
         screen_ready(self.app, "desk")  # benchmarks only: see frontdesk.bench_hook
 
-    def _order_cells(self, o: desk.OrderRow, today: dt.date, *, stage: bool) -> tuple[Any, ...]:
+    def _order_cells(self, o: OrderRow, today: dt.date, *, stage: bool) -> tuple[Any, ...]:
         """Plate, customer, status, promised time and its overdue mark first: they fit at 80 columns."""
         promised = Text(when(o.promised_at, today), style="bold red" if o.overdue else "")
         flag = Text(f" {_('OVERDUE')} ", style=OVERDUE_STYLE) if o.overdue else Text("")
@@ -255,8 +299,10 @@ class DeskHomeScreen(DeskScreen):
         self._show_list(target)
         self._table(target).focus()
 
-    @on(Tabs.TabActivated, "#desk-tabs")
-    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
+    @on(Tab.Clicked)
+    def _tab_clicked(self, event: Tab.Clicked) -> None:
+        """A click, not a change made here: the tabs also announce the first tab as they mount, which
+        would otherwise take the screen back from the list the first reading chose."""
         name = (event.tab.id or "").removeprefix("tab-")
         if name in LISTS and name != self._current:
             self._show_list(name)

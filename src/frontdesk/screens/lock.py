@@ -36,10 +36,10 @@ class LockScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
     def _check(self, password: str) -> None:
-        from frontdesk.services import auth
+        from frontdesk.services import sign_in
 
         try:
-            auth.login(self.app.services, self.username, password)  # type: ignore[attr-defined]
+            sign_in.login(self.app.services, self.username, password)  # type: ignore[attr-defined]
         except FrontdeskError as exc:
             self.app.call_from_thread(self._fail, str(exc))
             return

@@ -64,10 +64,10 @@ class LoginScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _check(self, username: str, password: str) -> None:
-        from frontdesk.services import auth
+        from frontdesk.services import sign_in
 
         try:
-            actor = auth.login(self.app.services, username, password)  # type: ignore[attr-defined]
+            actor = sign_in.login(self.app.services, username, password)  # type: ignore[attr-defined]
         except FrontdeskError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return

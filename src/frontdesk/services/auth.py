@@ -19,45 +19,27 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import AuditEvent, RoleAuthority, Store, User
+from frontdesk.model import RoleAuthority, Store, User
 from frontdesk.model.enums import Role
 
 from .context import Actor, Services, Tx, check_version, service
 from .errors import NotFound, PermissionDenied, ValidationError
 from .money import DISCOUNT_AUTHORITY
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=5)
-MIN_PASSWORD_LENGTH = 6
-
-
-@cache
-def _hasher():  # type: ignore[no-untyped-def]
-    from argon2 import PasswordHasher
-
-    # 19 MiB, 2 passes: OWASP's minimum for Argon2id, quick enough on a desk terminal.
-    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError("password", _("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
-    return _hasher().hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+# The sign-in runs without the ORM (services/sign_in.py); its pieces are re-exported here.
+from .sign_in import (  # noqa: F401
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    login,
+    verify_password,
+)
 
 
 def actor_for(user: User) -> Actor:
@@ -69,51 +51,6 @@ def actor_for(user: User) -> Actor:
         store_id=user.store_id,
         discount_authority=user.discount_authority,
     )
-
-
-def _audit_login(session: Session, user: User, now: dt.datetime, action: str, after: dict) -> None:
-    session.add(
-        AuditEvent(
-            store_id=user.store_id, at=now, user_id=user.id, action=action, entity="user",
-            entity_id=user.id, before=None, after=after,
-        )
-    )
-
-
-def login(services: Services, username: str, password: str) -> Actor:
-    """Check a username and password; lock the account after repeated failures."""
-    now = services.clock()
-    bad = PermissionDenied(_("Wrong user name or password."))
-    with services.db.session() as session, session.begin():
-        user = session.scalar(select(User).where(User.username == username.strip()))
-        if user is None:
-            raise bad
-        if not user.active:
-            raise PermissionDenied(_("This account has been deactivated."))
-        if user.locked_until is not None and user.locked_until > now:
-            raise PermissionDenied(
-                _("Too many failed logins: this account is locked until {time}.").format(
-                    time=user.locked_until.strftime("%H:%M")
-                )
-            )
-        if not verify_password(user.password_hash, password):
-            user.failed_logins += 1
-            after = {"failed_logins": user.failed_logins}
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-                after["locked_until"] = user.locked_until.isoformat()
-                _audit_login(session, user, now, "user.locked", after)
-            else:
-                _audit_login(session, user, now, "user.login_failed", after)
-            # Commit the failure count, then refuse.
-            session.commit()
-            raise bad
-        # Bookkeeping, not an edit: the row's version stays, so an administrator's open edit is not refused.
-        session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None,
-                                                                     last_login_at=now))
-        _audit_login(session, user, now, "user.login", {})
-        return actor_for(user)
 
 
 def verify_manager(session: Session, username: str, password: str, now: dt.datetime) -> User:

@@ -24,93 +24,67 @@ from sqlalchemy.orm import MANYTOONE, ONETOMANY, Session, make_transient
 from sqlalchemy.orm.exc import StaleDataError
 
 from frontdesk.config import Settings
-from frontdesk.db import Database
 from frontdesk.i18n import gettext as _
 from frontdesk.labels import ROLE, label
 from frontdesk.model import AuditEvent, Store
-from frontdesk.model.enums import Role
 
 from .errors import ConflictError, FrontdeskError, PermissionDenied, ValidationError
 from .permissions import PERMISSIONS
+from .runtime import Actor, Services, system_now
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def system_now() -> dt.datetime:
-    """Local wall-clock time to the second: the store works in one time zone."""
-    return dt.datetime.now().replace(microsecond=0)
+@contextmanager
+def batch_session(self: Services, *, assign_ids: bool = False) -> Iterator[Session]:
+    """Run many service calls in one transaction (bulk loads: demo data, imports).
 
+    The calls are the same; only their bookkeeping is gathered: audit events are
+    inserted together and the store's change counter is bumped once, at the end.
+    Stock levels are looked up once per batch.
 
-@dataclass(frozen=True)
-class Actor:
-    """The logged-in user as the services see them (no ORM object leaks out of a session)."""
-
-    user_id: int | None
-    username: str
-    display_name: str
-    role: Role
-    store_id: int
-    discount_authority: Decimal | None = None
-
-
-@dataclass
-class Services:
-    """What every service call needs besides its arguments."""
-
-    db: Database
-    settings: Settings
-    clock: Callable[[], dt.datetime] = system_now
-    _batch: Session | None = field(default=None, repr=False)
-    _batch_audits: list[dict[str, Any]] = field(default_factory=list, repr=False)
-
-    @contextmanager
-    def batch(self, *, assign_ids: bool = False) -> Iterator[Session]:
-        """Run many service calls in one transaction (bulk loads: demo data, imports).
-
-        The calls are the same; only their bookkeeping is gathered: audit events are
-        inserted together and the store's change counter is bumped once, at the end.
-        Stock levels are looked up once per batch.
-
-        ``assign_ids`` (SQLite, which holds the write lock for the whole batch): new records
-        get their ids when they are added, so nothing is flushed until the batch ends and
-        every record is written once, in its final state, with one multi-row INSERT per
-        table. The services find such records by id as usual (``session.get``) and look for
-        clashes among them (``unflushed``); foreign keys are checked at commit. The records
-        are let go of when the batch ends: their columns stay readable, their related
-        records do not (a bulk load does not keep millions of objects alive). Elsewhere
-        (PostgreSQL) the flag is ignored and the services flush when they need an id.
-        """
-        if self._batch is not None:
-            raise RuntimeError("batches do not nest")
-        assign = assign_ids and self.db.is_sqlite
-        with (_BatchSession(self.db.engine, expire_on_commit=False) if assign else self.db.session()) as session:
-            self._batch = session
-            self._batch_audits = []
-            # Flushing once per batch instead of before every query is most of the speed-up.
-            session.autoflush = False
-            session.info[STOCK_LEVELS] = {}
-            try:
-                with session.begin():
+    ``assign_ids`` (SQLite, which holds the write lock for the whole batch): new records
+    get their ids when they are added, so nothing is flushed until the batch ends and
+    every record is written once, in its final state, with one multi-row INSERT per
+    table. The services find such records by id as usual (``session.get``) and look for
+    clashes among them (``unflushed``); foreign keys are checked at commit. The records
+    are let go of when the batch ends: their columns stay readable, their related
+    records do not (a bulk load does not keep millions of objects alive). Elsewhere
+    (PostgreSQL) the flag is ignored and the services flush when they need an id.
+    """
+    if self._batch is not None:
+        raise RuntimeError("batches do not nest")
+    assign = assign_ids and self.db.is_sqlite
+    with (_BatchSession(self.db.engine, expire_on_commit=False) if assign else self.db.session()) as session:
+        self._batch = session
+        self._batch_audits = []
+        # Flushing once per batch instead of before every query is most of the speed-up.
+        session.autoflush = False
+        session.info[STOCK_LEVELS] = {}
+        try:
+            with session.begin():
+                if assign:
+                    session.execute(text("PRAGMA defer_foreign_keys = ON"))
+                yield session
+                if assign:
+                    session.write()
+                else:
+                    session.flush()
+                if self._batch_audits:
+                    rows = [_resolved(a) for a in self._batch_audits]
                     if assign:
-                        session.execute(text("PRAGMA defer_foreign_keys = ON"))
-                    yield session
-                    if assign:
-                        session.write()
+                        _Insert.run(session.connection(), AuditEvent.__table__, _AUDIT_KEYS, list(map(_audit_values, rows)))
                     else:
-                        session.flush()
-                    if self._batch_audits:
-                        rows = [_resolved(a) for a in self._batch_audits]
-                        if assign:
-                            _Insert.run(session.connection(), AuditEvent.__table__, _AUDIT_KEYS, list(map(_audit_values, rows)))
-                        else:
-                            session.connection().execute(AuditEvent.__table__.insert(), rows)
-                        for store_id in {a["store_id"] for a in self._batch_audits}:
-                            session.execute(update(Store).where(Store.id == store_id).values(change_seq=Store.change_seq + 1))
-            finally:
-                self._batch = None
-                self._batch_audits = []
-                session.info.clear()
+                        session.connection().execute(AuditEvent.__table__.insert(), rows)
+                    for store_id in {a["store_id"] for a in self._batch_audits}:
+                        session.execute(update(Store).where(Store.id == store_id).values(change_seq=Store.change_seq + 1))
+        finally:
+            self._batch = None
+            self._batch_audits = []
+            session.info.clear()
+
+
 
 
 STOCK_LEVELS = "frontdesk.stock_levels"  # session.info key: {(store_id, part_id): StockLevel} in a batch

@@ -14,157 +14,29 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from frontdesk.i18n import gettext as _
 from frontdesk.model import (
-    Appointment,
-    Customer,
-    FollowUp,
     Job,
     LaborOperation,
     Part,
     RepairOrder,
     StockLevel,
-    User,
     Vehicle,
 )
 from frontdesk.model.enums import (
-    AppointmentStatus,
-    FollowUpStatus,
     JobStatus,
     OrderStatus,
     WarrantyStatus,
 )
 
-from frontdesk.i18n import gettext as _
-
 from .checkin import warranty_status
 from .common import read_order
 from .context import Actor, Services
+from .desk_home import IN_HOUSE, AppointmentRow, appointments_between
 from .estimate import order_totals
-from .lifecycle import BoardStage, board_stage
 from .money import Totals
 
-IN_HOUSE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP)
-AWAITING_DELIVERY = (OrderStatus.READY, OrderStatus.DELIVERED, OrderStatus.SETTLED)
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    id: int
-    number: str
-    status: OrderStatus
-    plate: str
-    model: str
-    customer_name: str
-    advisor: str
-    checked_in_at: dt.datetime
-    promised_at: dt.datetime | None
-    overdue: bool
-    stage: BoardStage | None
-
-
-@dataclass(frozen=True)
-class AppointmentRow:
-    id: int
-    version: int
-    scheduled_at: dt.datetime
-    vehicle_id: int
-    plate: str
-    model: str
-    customer_name: str
-    phone: str
-    requested_work: str
-    advisor: str
-    status: AppointmentStatus
-
-
-@dataclass(frozen=True)
-class FollowUpRow:
-    id: int
-    version: int
-    order_id: int
-    order_number: str
-    plate: str
-    customer_name: str
-    phone: str
-    due_at: dt.datetime
-    attempts: int
-    status: FollowUpStatus
-
-
-@dataclass(frozen=True)
-class DeskHome:
-    appointments: tuple[AppointmentRow, ...]
-    in_house: tuple[OrderRow, ...]
-    ready: tuple[OrderRow, ...]
-    follow_ups: tuple[FollowUpRow, ...]
-
-
-def _day(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(now.date(), dt.time())
-    return start, start + dt.timedelta(days=1)
-
-
-def desk_home(services: Services, actor: Actor) -> DeskHome:
-    now = services.clock()
-    start, end = _day(now)
-    with services.db.reader() as s:
-        return DeskHome(
-            appointments=tuple(appointments_between(s, actor.store_id, start, end)),
-            in_house=tuple(_orders(s, actor.store_id, IN_HOUSE, now)),
-            ready=tuple(_orders(s, actor.store_id, AWAITING_DELIVERY, now)),
-            follow_ups=tuple(_follow_ups_due(s, actor.store_id, end)),
-        )
-
-
-def appointments_between(s: Session, store_id: int, start: dt.datetime, end: dt.datetime) -> list[AppointmentRow]:
-    rows = s.execute(
-        select(Appointment, Vehicle.plate, Vehicle.make, Vehicle.model, Customer.name, Customer.phone, User.display_name)
-        .join(Vehicle, Vehicle.id == Appointment.vehicle_id)
-        .join(Customer, Customer.id == Appointment.customer_id)
-        .outerjoin(User, User.id == Appointment.advisor_id)
-        .where(Appointment.store_id == store_id, Appointment.scheduled_at >= start, Appointment.scheduled_at < end,
-               Appointment.status == AppointmentStatus.BOOKED)
-        .order_by(Appointment.scheduled_at)
-    ).all()
-    return [
-        AppointmentRow(a.id, a.version, a.scheduled_at, a.vehicle_id, plate, f"{make} {model}", name, phone,
-                       a.requested_work, advisor or "", a.status)
-        for a, plate, make, model, name, phone, advisor in rows
-    ]
-
-
-def _orders(s: Session, store_id: int, statuses, now: dt.datetime) -> list[OrderRow]:  # type: ignore[no-untyped-def]
-    from sqlalchemy.orm import selectinload
-
-    orders = s.scalars(
-        select(RepairOrder)
-        .where(RepairOrder.store_id == store_id, RepairOrder.status.in_(statuses))
-        .options(joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer), joinedload(RepairOrder.advisor),
-                 selectinload(RepairOrder.jobs))
-        .order_by(RepairOrder.promised_at.is_(None), RepairOrder.promised_at, RepairOrder.checked_in_at)
-    ).all()
-    out = []
-    for o in orders:
-        overdue = o.promised_at is not None and o.promised_at < now and o.status in IN_HOUSE + (OrderStatus.READY,)
-        out.append(OrderRow(
-            o.id, o.number, o.status, o.vehicle.plate, f"{o.vehicle.make} {o.vehicle.model}", o.customer.name,
-            o.advisor.display_name, o.checked_in_at, o.promised_at, overdue,
-            board_stage(o) if o.status in (OrderStatus.IN_WORKSHOP, OrderStatus.READY) else None,
-        ))
-    return out
-
-
-def _follow_ups_due(s: Session, store_id: int, until: dt.datetime) -> list[FollowUpRow]:
-    rows = s.execute(
-        select(FollowUp, RepairOrder.number, Vehicle.plate, Customer.name, Customer.phone)
-        .join(RepairOrder, RepairOrder.id == FollowUp.order_id)
-        .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
-        .join(Customer, Customer.id == RepairOrder.customer_id)
-        .where(FollowUp.store_id == store_id, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at < until)
-        .order_by(FollowUp.due_at)
-    ).all()
-    return [FollowUpRow(f.id, f.version, f.order_id, number, plate, name, phone, f.due_at, f.attempts, f.status)
-            for f, number, plate, name, phone in rows]
+# The desk home's lists are read without the ORM (services/desk_home.py); their rows are shared here.
 
 
 # One vehicle and its customer (check-in) --------------------------------------------
@@ -464,8 +336,8 @@ def vehicle_history(services: Services, vehicle_id: int, *, limit: int = 20) -> 
 def day_load(services: Services, actor: Actor, day: dt.date) -> list[AppointmentRow]:
     """The appointments of one day, for booking by phone with the load in view."""
     start = dt.datetime.combine(day, dt.time())
-    with services.db.reader() as s:
-        return appointments_between(s, actor.store_id, start, start + dt.timedelta(days=1))
+    with services.db.plain_transaction() as cur:
+        return appointments_between(cur, actor.store_id, start, start + dt.timedelta(days=1))
 
 
 def count_open_orders(services: Services, actor: Actor) -> int:

@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import Job, RepairOrder
 from frontdesk.model.enums import JobStatus, OrderStatus, PauseReason
 
 from .errors import IllegalTransition
+
+if TYPE_CHECKING:  # the desk home derives stages from plain rows, without the ORM
+    from frontdesk.model import Job, RepairOrder
 
 O = OrderStatus
 J = JobStatus

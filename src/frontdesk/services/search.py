@@ -4,24 +4,37 @@ Substring matches use the trigram indexes of migration 0002 (FTS5 on SQLite, pg_
 PostgreSQL), so a lookup stays well under a frame over years of history. Trigrams need
 three characters; shorter input (a two-character name such as 王芳, "粤B") is matched
 as a prefix on the ordinary B-tree indexes instead.
+
+The search box lives on the desk home, so, like the desk home's lists, it reads through
+the driver (``frontdesk.dbapi``) and never loads the ORM: a few SELECTs per keystroke.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, text
-from sqlalchemy.orm import Session
-
-from frontdesk.model import Customer, RepairOrder, Vehicle
+from frontdesk.dbapi import Cursor, in_list, quoted
 from frontdesk.model.enums import OrderStatus
 
-from .context import Services
+from .runtime import Services
 from .validation import phone_search_key, plate_search_key
 
 OPEN = [s for s in OrderStatus if s not in (OrderStatus.CLOSED, OrderStatus.CANCELLED)]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: What each searched column is indexed by: (table, trigram table of SQLite's FTS5).
+INDEXED = {
+    "plate": ("vehicle", "vehicle_search"),
+    "vin": ("vehicle", "vehicle_search"),
+    "name": ("customer", "customer_search"),
+    "phone": ("customer", "customer_search"),
+    "number": ("repair_order", "order_search"),
+}
+_HIT = ("SELECT v.id, v.customer_id, v.plate, v.vin, v.make, v.model, c.name, c.phone, o.id, o.number, o.status"
+        " FROM vehicle v JOIN customer c ON c.id = v.customer_id")
+_OPEN_ORDER = f" LEFT JOIN repair_order o ON o.vehicle_id = v.id AND o.status IN {quoted([s.value for s in OPEN])}"
 
 
 @dataclass(frozen=True)
@@ -42,85 +55,80 @@ class SearchHit:
 
 
 def search(services: Services, query: str, *, limit: int = 20) -> list[SearchHit]:
-    with services.db.reader() as session:
-        return search_in(session, query, limit=limit)
+    if not query.strip():
+        return []
+    with services.db.plain_transaction() as cur:
+        return search_in(cur, query, limit=limit)
 
 
-def search_in(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
+def search_in(cur: Cursor, query: str, *, limit: int = 20) -> list[SearchHit]:
     raw = query.strip()
     if not raw:
         return []
-    sqlite = session.get_bind().dialect.name == "sqlite"
     plate = plate_search_key(raw)
     digits = phone_search_key(raw)
     hits: dict[tuple[int, int | None], SearchHit] = {}
 
-    def add(rows, matched: str) -> None:  # type: ignore[no-untyped-def]
-        for row in rows:
-            key = (row.vehicle_id, row.order_id)
+    def add(rows: Sequence[Sequence[Any]], matched: str) -> None:
+        for vid, cid, plate_, vin, make, model, name, phone, oid, number, status in rows:
+            key = (vid, oid)
             if key not in hits and len(hits) < limit:
                 hits[key] = SearchHit(
-                    vehicle_id=row.vehicle_id, customer_id=row.customer_id, plate=row.plate, vin=row.vin,
-                    model=f"{row.make} {row.model}", customer_name=row.name, phone=row.phone,
-                    order_id=row.order_id, order_number=row.number, order_status=row.status, matched=matched,
+                    vehicle_id=vid, customer_id=cid, plate=plate_, vin=vin, model=f"{make} {model}",
+                    customer_name=name, phone=phone, order_id=oid, order_number=number,
+                    order_status=OrderStatus(status) if status else None, matched=matched,
                 )
 
     looks_like_order = bool(re.fullmatch(r"[A-Za-z0-9-]{3,}", raw)) and ("-" in raw or raw.isdigit())
     if looks_like_order:
-        add(session.execute(_orders(session, _ids(session, sqlite, "order_search", RepairOrder.number, raw.upper()), limit)), "order")
+        add(_orders(cur, matching(cur, "number", raw.upper()), limit), "order")
     if plate and (_CJK.match(plate) or re.fullmatch(r"[A-Z0-9]{2,8}", plate)):
-        add(session.execute(_vehicles(_ids(session, sqlite, "vehicle_search", Vehicle.plate, plate), limit)), "plate")
+        add(_vehicles(cur, matching(cur, "plate", plate), limit), "plate")
     if re.fullmatch(r"[A-HJ-NPR-Z0-9]{3,17}", raw.upper()) and not raw.isdigit() or (raw.isdigit() and len(raw) >= 3):
-        add(session.execute(_vehicles(_ids(session, sqlite, "vehicle_search", Vehicle.vin, raw.upper()), limit)), "vin")
+        add(_vehicles(cur, matching(cur, "vin", raw.upper()), limit), "vin")
     if digits and len(digits) >= 3 and digits == re.sub(r"[\s+-]", "", raw):
-        add(session.execute(_by_customer(_ids(session, sqlite, "customer_search", Customer.phone, digits), limit)), "phone")
+        add(_by_customer(cur, matching(cur, "phone", digits), limit), "phone")
     if _CJK.search(raw) or re.fullmatch(r"[A-Za-z ]{2,}", raw):
-        add(session.execute(_by_customer(_ids(session, sqlite, "customer_search", Customer.name, raw), limit)), "name")
+        add(_by_customer(cur, matching(cur, "name", raw), limit), "name")
     return list(hits.values())
 
 
-def _ids(session: Session, sqlite: bool, fts: str, column, term: str) -> Select | list[int]:  # type: ignore[no-untyped-def]
-    """Row ids whose ``column`` contains ``term`` (trigram index), or starts with it when short."""
-    if len(term) < 3:
-        return select(column.table.c.id).where(and_(column >= term, column < term + "\uffff"))
-    if sqlite:
-        quoted = '"' + term.replace('"', '""') + '"'
-        col = column.key
-        return list(session.scalars(text(f"SELECT rowid FROM {fts} WHERE {col} MATCH :q LIMIT 200"), {"q": quoted}))
+def matching(cur: Cursor, column: str, term: str) -> tuple[str, dict[str, Any]]:
+    """``(...)`` for ``IN``: the rows whose ``column`` contains ``term`` (trigram index), or starts with it when short."""
+    table, fts = INDEXED[column]
+    if len(term) < 3:  # below a trigram: a prefix range on the column's B-tree index
+        return (f"(SELECT id FROM {table} WHERE {column} >= :lo AND {column} < :hi)",
+                {"lo": term, "hi": term + "\uffff"})
+    if cur.is_sqlite:  # FTS5 first, on its own: the planner must not fold it into the join
+        rows = cur.all(f"SELECT rowid FROM {fts} WHERE {column} MATCH :q LIMIT 200",
+                       {"q": '"' + term.replace('"', '""') + '"'})
+        return in_list("m", [row[0] for row in rows])
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return select(column.table.c.id).where(column.ilike(pattern)).limit(200)
+    return f"(SELECT id FROM {table} WHERE {column} ILIKE :p LIMIT 200)", {"p": pattern}
 
 
-def _base() -> Select:
-    return select(
-        Vehicle.id.label("vehicle_id"), Vehicle.customer_id, Vehicle.plate, Vehicle.vin, Vehicle.make, Vehicle.model,
-        Customer.name, Customer.phone,
-    ).join(Customer, Customer.id == Vehicle.customer_id)
+def matching_ids(cur: Cursor, column: str, term: str) -> list[int]:
+    """The ids :func:`matching` selects (for tests and tools)."""
+    where, params = matching(cur, column, term)
+    return [row[0] for row in cur.all(f"SELECT id FROM {INDEXED[column][0]} WHERE id IN {where}", params)]
 
 
-def _open_order_columns(stmt: Select) -> Select:
-    return stmt.add_columns(
-        RepairOrder.id.label("order_id"), RepairOrder.number, RepairOrder.status
-    ).outerjoin(RepairOrder, and_(RepairOrder.vehicle_id == Vehicle.id, RepairOrder.status.in_(OPEN)))
+def _vehicles(cur: Cursor, match: tuple[str, dict[str, Any]], limit: int) -> list[Sequence[Any]]:
+    where, params = match
+    return cur.all(f"{_HIT}{_OPEN_ORDER} WHERE v.id IN {where} ORDER BY v.plate, v.id, o.id LIMIT {int(limit)}",
+                   params)
 
 
-def _vehicles(ids, limit: int) -> Select:  # type: ignore[no-untyped-def]
-    return _open_order_columns(_base().where(Vehicle.id.in_(ids))).order_by(Vehicle.plate).limit(limit)
+def _by_customer(cur: Cursor, match: tuple[str, dict[str, Any]], limit: int) -> list[Sequence[Any]]:
+    where, params = match
+    return cur.all(f"{_HIT}{_OPEN_ORDER} WHERE c.id IN {where} ORDER BY c.name, v.plate, v.id, o.id"
+                   f" LIMIT {int(limit)}", params)
 
 
-def _by_customer(ids, limit: int) -> Select:  # type: ignore[no-untyped-def]
-    return _open_order_columns(_base().where(Customer.id.in_(ids))).order_by(Customer.name, Vehicle.plate).limit(limit)
+def _orders(cur: Cursor, match: tuple[str, dict[str, Any]], limit: int) -> list[Sequence[Any]]:
+    where, params = match
+    return cur.all(f"{_HIT} JOIN repair_order o ON o.vehicle_id = v.id WHERE o.id IN {where}"
+                   f" ORDER BY o.checked_in_at DESC, o.id DESC LIMIT {int(limit)}", params)
 
 
-def _orders(session: Session, ids, limit: int) -> Select:  # type: ignore[no-untyped-def]
-    return (
-        _base()
-        .add_columns(RepairOrder.id.label("order_id"), RepairOrder.number, RepairOrder.status)
-        .join(RepairOrder, RepairOrder.vehicle_id == Vehicle.id)
-        .where(RepairOrder.id.in_(ids))
-        .order_by(RepairOrder.checked_in_at.desc())
-        .limit(limit)
-    )
-
-
-__all__ = ["SearchHit", "search", "search_in", "or_"]
+__all__ = ["SearchHit", "matching", "matching_ids", "search", "search_in"]

@@ -1,0 +1,202 @@
+"""The desk home's four lists, read straight from the driver (``frontdesk.dbapi``), not the ORM.
+
+The desk home is the first screen an advisor sees and the one they come back to all day:
+it must be on the screen fast on a cheap terminal, and it holds no ORM objects anyway. So
+its lists are four plain SELECTs (and one for the jobs behind the workshop stage), written
+once for SQLite and PostgreSQL, and the workshop stage is derived by the same
+:func:`~frontdesk.services.lifecycle.board_stage` the wall board uses, over plain rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from frontdesk.dbapi import Cursor, as_datetime, in_list, quoted
+from frontdesk.model.enums import (
+    AppointmentStatus,
+    FollowUpStatus,
+    JobStatus,
+    OrderStatus,
+    PartOrderState,
+    PauseReason,
+)
+
+from .lifecycle import BoardStage, board_stage
+from .runtime import Actor, Services
+
+IN_HOUSE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP)
+AWAITING_DELIVERY = (OrderStatus.READY, OrderStatus.DELIVERED, OrderStatus.SETTLED)
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    status: OrderStatus
+    plate: str
+    model: str
+    customer_name: str
+    advisor: str
+    checked_in_at: dt.datetime
+    promised_at: dt.datetime | None
+    overdue: bool
+    stage: BoardStage | None
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    id: int
+    version: int
+    scheduled_at: dt.datetime
+    vehicle_id: int
+    plate: str
+    model: str
+    customer_name: str
+    phone: str
+    requested_work: str
+    advisor: str
+    status: AppointmentStatus
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    version: int
+    order_id: int
+    order_number: str
+    plate: str
+    customer_name: str
+    phone: str
+    due_at: dt.datetime
+    attempts: int
+    status: FollowUpStatus
+
+
+@dataclass(frozen=True)
+class DeskHome:
+    appointments: tuple[AppointmentRow, ...]
+    in_house: tuple[OrderRow, ...]
+    ready: tuple[OrderRow, ...]
+    follow_ups: tuple[FollowUpRow, ...]
+
+
+def day_of(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight around ``now``."""
+    start = dt.datetime.combine(now.date(), dt.time())
+    return start, start + dt.timedelta(days=1)
+
+
+def desk_home(services: Services, actor: Actor) -> DeskHome:
+    now = services.clock()
+    start, end = day_of(now)
+    with services.db.plain_transaction() as cur:
+        return DeskHome(
+            appointments=tuple(appointments_between(cur, actor.store_id, start, end)),
+            in_house=tuple(_orders(cur, actor.store_id, IN_HOUSE, now)),
+            ready=tuple(_orders(cur, actor.store_id, AWAITING_DELIVERY, now)),
+            follow_ups=tuple(_follow_ups_due(cur, actor.store_id, end)),
+        )
+
+
+def appointments_between(cur: Cursor, store_id: int, start: dt.datetime, end: dt.datetime) -> list[AppointmentRow]:
+    rows = cur.all(
+        "SELECT a.id, a.version, a.scheduled_at, a.vehicle_id, v.plate, v.make, v.model, c.name, c.phone,"
+        " a.requested_work, u.display_name, a.status"
+        " FROM appointment a JOIN vehicle v ON v.id = a.vehicle_id JOIN customer c ON c.id = a.customer_id"
+        " LEFT JOIN app_user u ON u.id = a.advisor_id"
+        " WHERE a.store_id = :store AND a.scheduled_at >= :start AND a.scheduled_at < :end AND a.status = :booked"
+        " ORDER BY a.scheduled_at, a.id",
+        {"store": store_id, "start": start, "end": end, "booked": AppointmentStatus.BOOKED.value},
+    )
+    return [
+        AppointmentRow(id_, version, as_datetime(at) or start, vehicle_id, plate, f"{make} {model}", name, phone,
+                       work, advisor or "", AppointmentStatus(status))
+        for id_, version, at, vehicle_id, plate, make, model, name, phone, work, advisor, status in rows
+    ]
+
+
+@dataclass
+class _Job:
+    """What :func:`board_stage` reads of a job."""
+
+    status: JobStatus
+    pause_reason: PauseReason | None
+    clocked_seconds: int
+    part_orders: list[_PartOrder] = field(default_factory=list)
+
+
+@dataclass
+class _PartOrder:
+    state: PartOrderState
+
+
+@dataclass
+class _Order:
+    """What :func:`board_stage` reads of an order."""
+
+    status: OrderStatus
+    wash: bool
+    washed_at: dt.datetime | None
+    jobs: list[_Job] = field(default_factory=list)
+
+
+def _orders(cur: Cursor, store_id: int, statuses: tuple[OrderStatus, ...], now: dt.datetime) -> list[OrderRow]:
+    rows = cur.all(
+        "SELECT o.id, o.number, o.status, v.plate, v.make, v.model, c.name, u.display_name, o.checked_in_at,"
+        " o.promised_at, o.wash, o.washed_at"
+        " FROM repair_order o JOIN vehicle v ON v.id = o.vehicle_id JOIN customer c ON c.id = o.customer_id"
+        " JOIN app_user u ON u.id = o.advisor_id"
+        f" WHERE o.store_id = :store AND o.status IN {quoted([s.value for s in statuses])}"
+        " ORDER BY o.promised_at IS NULL, o.promised_at, o.checked_in_at, o.id",
+        {"store": store_id},
+    )
+    staged = {row[0]: _Order(OrderStatus(row[2]), bool(row[10]), as_datetime(row[11])) for row in rows
+              if row[2] in (OrderStatus.IN_WORKSHOP, OrderStatus.READY)}
+    _read_jobs(cur, staged)
+    out = []
+    for id_, number, status, plate, make, model, name, advisor, checked_in, promised, _wash, _washed in rows:
+        state = OrderStatus(status)
+        promised_at = as_datetime(promised)
+        overdue = promised_at is not None and promised_at < now and state in IN_HOUSE + (OrderStatus.READY,)
+        stage = board_stage(staged[id_]) if id_ in staged else None  # type: ignore[arg-type]
+        out.append(OrderRow(id_, number, state, plate, f"{make} {model}", name, advisor,
+                            as_datetime(checked_in) or now, promised_at, overdue, stage))
+    return out
+
+
+def _read_jobs(cur: Cursor, orders: dict[int, _Order]) -> None:
+    """The jobs (and their part orders) of the cars in the workshop, two queries for them all."""
+    if not orders:
+        return
+    ids, params = in_list("o", list(orders))
+    jobs: dict[int, _Job] = {}
+    for job_id, order_id, status, reason, seconds in cur.all(
+        f"SELECT id, order_id, status, pause_reason, clocked_seconds FROM job WHERE order_id IN {ids} ORDER BY id",
+        params,
+    ):
+        job = _Job(JobStatus(status), PauseReason(reason) if reason else None, seconds or 0)
+        jobs[job_id] = job
+        orders[order_id].jobs.append(job)
+    for job_id, state in cur.all(
+        f"SELECT p.job_id, p.state FROM part_order p JOIN job j ON j.id = p.job_id WHERE j.order_id IN {ids}",
+        params,
+    ):
+        jobs[job_id].part_orders.append(_PartOrder(PartOrderState(state)))
+
+
+def _follow_ups_due(cur: Cursor, store_id: int, until: dt.datetime) -> list[FollowUpRow]:
+    rows = cur.all(
+        "SELECT f.id, f.version, f.order_id, o.number, v.plate, c.name, c.phone, f.due_at, f.attempts, f.status"
+        " FROM follow_up f JOIN repair_order o ON o.id = f.order_id JOIN vehicle v ON v.id = o.vehicle_id"
+        " JOIN customer c ON c.id = o.customer_id"
+        " WHERE f.store_id = :store AND f.status = :due AND f.due_at < :until ORDER BY f.due_at, f.id",
+        {"store": store_id, "due": FollowUpStatus.DUE.value, "until": until},
+    )
+    out: list[FollowUpRow] = []
+    for id_, version, order_id, number, plate, name, phone, due, attempts, status in rows:
+        due_at: Any = as_datetime(due)
+        out.append(FollowUpRow(id_, version, order_id, number, plate, name, phone, due_at, attempts,
+                               FollowUpStatus(status)))
+    return out
