@@ -15,6 +15,9 @@ import sys
 
 
 def main(url: str, username: str) -> None:
+    from frontdesk import gc_hold
+
+    gc_hold.hold()  # as `frontdesk run` does
     from frontdesk.cli import open_services
     from frontdesk.config import load_settings
     from frontdesk.i18n import set_language

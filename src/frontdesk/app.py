@@ -51,6 +51,9 @@ class FrontdeskApp(App[None]):
     ]
 
     def on_mount(self) -> None:
+        from frontdesk import gc_hold
+
+        self.call_after_refresh(gc_hold.release)  # started: collect garbage again (frontdesk.gc_hold)
         self.title = self.services.settings.dealership.name
         self.set_interval(5, self._check_idle)
         if self.actor is not None:

@@ -327,6 +327,9 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk import gc_hold
+
+    gc_hold.hold()  # until the first screen is painted (frontdesk.gc_hold)
     from frontdesk.app import make_app
     from frontdesk.deferred import DeferredServices
 

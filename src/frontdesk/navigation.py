@@ -68,18 +68,30 @@ DESTINATIONS: tuple[Destination, ...] = (
 )
 
 
+_HOMES = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks",
+          Role.CASHIER: "cashier", Role.ADMIN: "users"}
+
+
+def _home_destination(role: Role) -> Destination | None:
+    if role in DESK_ROLES:
+        return DESTINATIONS[0]
+    return next((d for d in DESTINATIONS if d.key == _HOMES[role]), None) if role in _HOMES else None
+
+
 def home_for(role: Role) -> Callable[[], Screen]:
     """The first screen after login for this role."""
-    if role in DESK_ROLES:
-        return lambda: DESTINATIONS[0].open()
-    workshop_home = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks",
-                     Role.CASHIER: "cashier", Role.ADMIN: "users"}
-    if role in workshop_home:
-        dest = next(d for d in DESTINATIONS if d.key == workshop_home[role])
+    dest = _home_destination(role)
+    if dest is not None:
         return lambda: dest.open()
     from frontdesk.screens.role_home import RoleHomeScreen
 
     return RoleHomeScreen
+
+
+def home_module(role: Role) -> str:
+    """The module of that screen: the login form loads it while the password is being typed."""
+    dest = _home_destination(role)
+    return dest.target.split(":")[0] if dest is not None else "frontdesk.screens.role_home"
 
 
 def allowed(role: Role) -> list[Destination]:

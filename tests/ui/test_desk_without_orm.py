@@ -88,3 +88,36 @@ def test_opening_an_estimate_loads_the_orm(desk_data, ui_services) -> None:  # t
     assert seen["before"] == []
     assert seen["estimate"] == "EstimateScreen"
     assert seen["after"] != []
+
+
+PREPARE = textwrap.dedent("""
+    import asyncio, json, sys
+
+    from frontdesk.cli import open_services
+    from frontdesk.config import Settings
+    from frontdesk.app import make_app
+
+    async def main(url, username):
+        app = make_app(open_services(Settings(database_url=url)), show_clock=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press(*username, "tab")
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if "frontdesk.screens.cashier_home" in sys.modules:
+                    break
+            print("RESULT " + json.dumps({"home": "frontdesk.screens.cashier_home" in sys.modules,
+                                          "orm": "sqlalchemy.orm" in sys.modules,
+                                          "screen": type(app.screen).__name__}))
+
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
+""")
+
+
+def test_a_cashier_s_home_is_loaded_while_the_password_is_typed(desk_data, ui_services) -> None:  # type: ignore[no-untyped-def]
+    out = subprocess.run([sys.executable, "-c", PREPARE, ui_services.db.url, "cashier"],
+                         capture_output=True, text=True, timeout=120)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    assert line is not None, out.stdout[-2000:] + out.stderr[-3000:]
+    seen = json.loads(line.removeprefix("RESULT "))
+    assert seen == {"home": True, "orm": True, "screen": "LoginScreen"}  # still at the password: nothing granted

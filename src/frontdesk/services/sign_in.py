@@ -153,6 +153,13 @@ def actor_named(services: Services, username: str) -> Actor:
     return account.actor()
 
 
+def role_named(services: Services, username: str) -> Role | None:
+    """The role of an active user, or None: to prepare the right first screen, never to grant anything."""
+    with services.db.plain_transaction() as cur:
+        row = cur.one("SELECT role FROM app_user WHERE username = :u AND active = :yes", {"u": username, "yes": True})
+    return Role(row[0]) if row is not None else None
+
+
 def store_exists(services: Services) -> bool:
     """Whether this installation's store row is there (every start but the first)."""
     with services.db.plain_transaction() as cur:
