@@ -94,7 +94,9 @@ def test_extraction_finds_the_code_and_the_run_time_tables(source) -> None:
     assert "The VIN has {count} character instead of 17." in found  # ngettext
     assert "Checked in" in found and "QC passed" in found  # lifecycle.STATUS_LABELS
     assert "Clean inside" in found and "Covers removed in front of the customer" in found  # delivery
-    assert not any(where.startswith(("paperwork/", "paperwork\\")) for _m, where in found.values())
+    # The paper has its own domain; only printing.py (what a refusing printer means) speaks to the console.
+    assert not any(where.startswith(("paperwork/", "paperwork\\")) and "printing.py" not in where
+                   for _m, where in found.values())
 
 
 # -- (a) every msgid of the source is translated in its domain's catalog -------------------------

@@ -182,14 +182,15 @@ DOMAINS: dict[str, Domain] = {
         "frontdesk",
         PACKAGE_DIR,
         # Keep in step with babel.cfg (a test compares them).
-        (("paperwork/**", "ignore"), ("**.py", "python")),
+        (("paperwork/printing.py", "python"), ("paperwork/**", "ignore"), ("**.py", "python")),
         collectors=(_tables, _bindings, _destinations),
     ),
     "paperwork": Domain(
         "paperwork",
         PACKAGE_DIR / "paperwork",
-        # make_font.py is a maintainer's tool that prints nothing on a document.
-        (("make_font.py", "ignore"), ("**.py", "python")),
+        # make_font.py is a maintainer's tool that prints nothing on a document; printing.py
+        # speaks to the console (the frontdesk domain).
+        (("make_font.py", "ignore"), ("printing.py", "ignore"), ("**.py", "python")),
     ),
 }
 

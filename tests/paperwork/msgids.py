@@ -13,7 +13,7 @@ from pathlib import Path
 import frontdesk.paperwork
 
 PACKAGE_DIR = Path(frontdesk.paperwork.__file__).parent
-NOT_TEMPLATES = {"make_font.py"}  # a maintainer's tool; prints nothing on a document
+NOT_TEMPLATES = {"make_font.py", "printing.py"}  # a maintainer's tool; what a refusing printer means (console domain)
 
 
 def template_modules() -> list[Path]:

@@ -50,14 +50,14 @@ def test_missing_lp_is_a_clear_error(tmp_path: Path, pdf: Path, monkeypatch: pyt
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    with pytest.raises(PrintError, match="'lp' command is not installed"):
+    with pytest.raises(PrintError, match="lp command is not installed"):
         print_file(pdf, "desk")
 
 
 def test_lp_failure_carries_its_message(tmp_path: Path, pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bin_dir = fake_lp(tmp_path / "bin", 'echo "lp: The printer or class does not exist." >&2; exit 1')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    with pytest.raises(PrintError, match="printer 'nowhere' refused .*does not exist"):
+    with pytest.raises(PrintError, match="Printer nowhere refused .*does not exist"):
         print_file(pdf, "nowhere")
 
 
@@ -69,8 +69,8 @@ def test_hanging_lp_times_out(tmp_path: Path, pdf: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize(("printer", "media", "name", "message"), [
-    ("", "A4", "x.pdf", "no printer is configured"),
-    ("desk", "Letter", "x.pdf", "unsupported paper size"),
+    ("", "A4", "x.pdf", "No printer is configured"),
+    ("desk", "Letter", "x.pdf", "Unsupported paper size"),
     ("desk", "A4", "missing.pdf", "does not exist"),
 ])
 def test_bad_requests_are_refused_before_lp(tmp_path: Path, printer: str, media: str, name: str,
@@ -86,3 +86,14 @@ def test_media_for_each_document() -> None:
     assert media_for(factories.gate_pass()) == "A5"
     for doc in (factories.work_order(), factories.checkin_sheet(), factories.settlement()):
         assert media_for(doc) == "A4"
+
+
+def test_a_refusal_reads_in_the_console_s_language(tmp_path: Path) -> None:
+    from frontdesk.i18n import set_language
+
+    set_language("zh_CN")
+    try:
+        with pytest.raises(PrintError, match="未设置打印机"):
+            print_file(tmp_path / "x.pdf", "", "A4")
+    finally:
+        set_language("en")

@@ -13,6 +13,8 @@ import subprocess
 from pathlib import Path
 from typing import Literal
 
+from frontdesk.i18n import gettext as _
+
 from .errors import PrintError
 
 Media = Literal["A4", "A5"]
@@ -37,28 +39,29 @@ def print_file(path: str | Path, printer: str, media: Media = "A4", title: str |
     """
     file = Path(path)
     if not printer:
-        raise PrintError("no printer is configured (set 'printer' in the settings)")
+        raise PrintError(_("No printer is configured (set the printer in the settings)."))
     if media not in ("A4", "A5"):
-        raise PrintError(f"unsupported paper size {media!r}: expected A4 or A5")
+        raise PrintError(_("Unsupported paper size {media}: A4 or A5.").format(media=media))
     if copies < 1:
-        raise PrintError(f"copies must be at least 1, got {copies}")
+        raise PrintError(_("Copies must be at least 1 (got {copies}).").format(copies=copies))
     if not file.is_file():
-        raise PrintError(f"cannot print {file}: the file does not exist")
+        raise PrintError(_("Cannot print {file}: the file does not exist.").format(file=file))
     lp = shutil.which("lp")
     if lp is None:
-        raise PrintError("cannot print: the 'lp' command is not installed (install the CUPS client, "
-                         "e.g. the cups-client package)")
+        raise PrintError(_("Cannot print: the lp command is not installed (install the CUPS client, "
+                           "e.g. the cups-client package)."))
     command = lp_command(file, printer, media, title, copies)
     command[0] = lp
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise PrintError(f"printer {printer!r} did not answer within {timeout:g} s") from exc
+        raise PrintError(_("Printer {printer} did not answer within {seconds} s.").format(
+            printer=printer, seconds=f"{timeout:g}")) from exc
     except OSError as exc:
-        raise PrintError(f"cannot run lp: {exc}") from exc
+        raise PrintError(_("Cannot run lp: {error}").format(error=exc)) from exc
     if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
-        raise PrintError(f"printer {printer!r} refused {file.name}: {detail}")
+        detail = (done.stderr or done.stdout).strip() or _("exit status {code}").format(code=done.returncode)
+        raise PrintError(_("Printer {printer} refused {file}: {detail}").format(printer=printer, file=file.name, detail=detail))
     # "request id is desk-42 (1 file(s))"
     words = done.stdout.split()
     if "is" in words and words.index("is") + 1 < len(words):
