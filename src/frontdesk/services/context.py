@@ -10,18 +10,36 @@ audit event. Callers hold a :class:`Services` context (database, settings, clock
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
+import itertools
+import json
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from json import encoder as json_encoder
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import event, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    bindparam,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import MANYTOONE, ONETOMANY, Session, make_transient
+from sqlalchemy.orm import MANYTOONE, ONETOMANY, Session
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ClauseElement
 
 from frontdesk.config import Settings
 from frontdesk.i18n import gettext as _
@@ -72,9 +90,10 @@ def batch_session(self: Services, *, assign_ids: bool = False) -> Iterator[Sessi
                 else:
                     session.flush()
                 if self._batch_audits:
-                    rows = [_resolved(a) for a in self._batch_audits]
+                    rows = list(map(_resolved, self._batch_audits))
                     if assign:
-                        _Insert.run(session.connection(), AuditEvent.__table__, _AUDIT_KEYS, list(map(_audit_values, rows)))
+                        _Insert.run(session.connection(), AuditEvent.__table__, _AUDIT_KEYS, list(map(_audit_values, rows)),
+                                    convert=_PAYLOAD_COLUMNS)
                     else:
                         session.connection().execute(AuditEvent.__table__.insert(), rows)
                     for store_id in {a["store_id"] for a in self._batch_audits}:
@@ -105,7 +124,8 @@ class _BatchSession(Session):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.info[_KNOWN] = {}
+        self._known: dict[type, dict[tuple[Any, ...], Any]] = {}
+        self.info[_KNOWN] = self._known
         self.info[_NEW] = {}
         self.info[_NEXT_ID] = {}
         event.listen(self, "transient_to_pending", _on_pending, raw=True)
@@ -115,43 +135,175 @@ class _BatchSession(Session):
 
     def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         if not kwargs and isinstance(ident, (int, str, tuple)):
-            known = self.info[_KNOWN].get(entity)
+            known = self._known.get(entity)
             if known is not None:
                 record = known.get(ident if type(ident) is tuple else (ident,))
                 if record is not None:
                     return record
         return super().get(entity, ident, **kwargs)
 
+    def _save_or_update_state(self, state: Any) -> None:
+        # Adding a record cascades along its relationships to the related records it holds
+        # that the session lacks. A record holding none (it names them by id, as the services'
+        # new records do), or only records the session has, is just added, without walking
+        # all its properties.
+        shape = _SHAPES.get(state.class_) or _shape(state.class_)
+        values = state.dict
+        if not values.keys().isdisjoint(shape.related):
+            held = self._contains_state
+            for key in shape.cascading:
+                if key in values:
+                    for related, record in state.manager[key].impl.get_all_pending(state, values):
+                        if record is not None and not held(related):
+                            super()._save_or_update_state(state)
+                            return
+        state._orphaned_outside_of_session = False
+        self._save_or_update_impl(state)
+
     def write(self) -> None:
         """Write the new records table by table, let go of them, and flush the changed old ones."""
-        new = list(self.new)
-        if new:
-            groups: dict[type, list[Any]] = {}
-            for record in new:
-                groups.setdefault(type(record), []).append(record)
+        by_class: dict[type, list[Any]] = self.info[_NEW]
+        pending = self._new  # state: record, for every record added and not yet written
+        if pending:
+            # The records the batch has seen added are the pending ones unless something
+            # flushed or let go of some without telling (then they are sorted out afresh).
+            if sum(map(len, by_class.values())) == len(pending):
+                groups = dict(by_class)
+            else:
+                groups = {}
+                for record in list(self.new):
+                    groups.setdefault(type(record), []).append(record)
             shapes = {cls: _shape(cls) for cls in groups}
             for cls, records in groups.items():  # children named only through a parent's collection
-                for key, many, pairs in shapes[cls].children:
+                adopt = shapes[cls].adopt
+                if adopt is not None:
                     for record in records:
-                        value = record.__dict__.get(key)
-                        for child in (value or ()) if many else (value,) if value is not None else ():
-                            child_state = inspect(child)
-                            if child_state.key is None:
-                                for local, remote in pairs:
-                                    child_state.dict[remote] = record.__dict__.get(local)
+                        adopt(record.__dict__)
             connection = self.connection()
             for cls in sorted(groups, key=lambda c: shapes[c].order):
                 shape = shapes[cls]
-                _Insert.run(connection, shape.table, shape.column_keys, [shape.row(r) for r in groups[cls]])
-            self.info[_KNOWN].clear()  # written: nothing more to find by id
-            self.info[_NEW].clear()
-            for record in new:  # written: the flush below must not insert them again
-                make_transient(record)
-            for record in new:  # and let go of one another, so they are freed without the cycle collector
-                values = record.__dict__
-                for key in _shape(type(record)).related:
-                    values.pop(key, None)
-        self.flush()
+                rows = list(map(shape.row, groups[cls]))  # (the records let go of one another)
+                _Insert.run(connection, shape.table, shape.column_keys, rows)
+            self._known.clear()  # written: nothing more to find by id
+            by_class.clear()
+            # Written: the flush below must not insert them again. They were pending, so this
+            # is what make_transient does for each (no identity, no expired or deferred state);
+            # nothing is held for them any more, so nobody needs to hear of it record by record.
+            event.remove(self, "pending_to_transient", _on_gone)
+            try:
+                self._expunge_states(list(pending))
+            finally:
+                event.listen(self, "pending_to_transient", _on_gone, raw=True)
+        self._update_changed()
+        self.flush()  # whatever else changed
+
+    def _update_changed(self) -> None:
+        """Write the changed columns of plain loaded records with one executemany per table and columns.
+
+        What the flush would do for them, the same UPDATEs in the same order (by table, then
+        by primary key) and the same version check, without its bookkeeping for every row;
+        anything less plain (related records changed, update events, deletions) is left to
+        the flush.
+        """
+        plans: dict[Any, list[tuple[tuple[Any, ...], dict[str, Any], Any]]] = {}
+        for state in list(self.identity_map._modified):
+            if state.key is None or state in self._deleted:
+                continue
+            plan = _changed_columns(state)
+            if plan is not None:
+                plans.setdefault(state.mapper, []).append((state.key[1], *plan))
+        if not plans:
+            return
+        order = {t: n for n, t in enumerate(next(iter(plans)).local_table.metadata.sorted_tables)}
+        connection = self.connection()
+        for mapper in sorted(plans, key=lambda m: order[m.local_table]):
+            states = sorted(plans[mapper], key=operator.itemgetter(0))
+            for keys, run in itertools.groupby(states, key=lambda p: tuple(sorted(p[1]))):
+                rows = list(run)
+                statement = _update_statement(mapper, keys)
+                params = [_update_params(mapper, values, state) for _pk, values, state in rows]
+                matched = connection.execute(statement, params).rowcount
+                if matched != len(rows):
+                    raise StaleDataError(
+                        f"UPDATE statement on table '{mapper.local_table.name}' expected to update "
+                        f"{len(rows)} row(s); {matched} were matched."
+                    )
+                version = mapper.version_id_col
+                version_key = mapper.get_property_by_column(version).key if version is not None else None
+                for (_pk, _columns, state), values in zip(rows, params):
+                    if version_key is not None:
+                        state.dict[version_key] = values["new_version"]
+                    state._commit_all(state.dict, self.identity_map)
+
+
+def _plain_updates(mapper: Any) -> bool:
+    """Whether the flush's UPDATE of this mapper's records is nothing but their changed columns."""
+    known = _PLAIN_UPDATES.get(mapper)
+    if known is None:
+        table = mapper.local_table
+        known = _PLAIN_UPDATES[mapper] = (
+            mapper.inherits is None and len(mapper.tables) == 1 and not mapper.dispatch.before_update
+            and not mapper.dispatch.after_update and mapper.base_mapper.eager_defaults is not True
+            and (mapper.version_id_col is None or mapper.version_id_generator is not False)
+            and all(c.onupdate is None and c.server_onupdate is None for c in table.c)
+            and all(len(prop.columns) == 1 and prop.columns[0].table is table for prop in mapper.column_attrs)
+        )
+    return known
+
+
+_PLAIN_UPDATES: dict[Any, bool] = {}
+
+
+def _changed_columns(state: Any) -> tuple[dict[str, Any], Any] | None:
+    """The columns the flush would SET for this record (attribute: value), or None to leave it to the flush."""
+    mapper = state.mapper
+    if not _plain_updates(mapper):
+        return None
+    committed = state.committed_state
+    values = state.dict
+    columns = mapper.column_attrs
+    manager = state.manager
+    changed: dict[str, Any] = {}
+    version = mapper.version_id_col
+    version_key = mapper.get_property_by_column(version).key if version is not None else None
+    for key in committed:
+        if key not in columns or key == version_key or key in mapper._pk_attr_keys_by_table[mapper.local_table]:
+            return None  # related records, the version or the key itself changed: the flush knows how
+        value = values.get(key, _NO_DEFAULT)
+        if value is _NO_DEFAULT or hasattr(value, "__clause_element__") or isinstance(value, ClauseElement):
+            return None
+        if manager[key].impl.is_equal(value, committed[key]) is not True:
+            changed[key] = value
+    if not changed:
+        return None
+    return changed, state
+
+
+def _update_statement(mapper: Any, keys: tuple[str, ...]) -> Any:
+    statement = _UPDATES.get((mapper, keys))
+    if statement is None:
+        table = mapper.local_table
+        where = [c == bindparam(f"pk_{c.key}") for c in mapper.primary_key]
+        sets = {mapper.get_property(k).columns[0]: bindparam(f"new_{k}") for k in keys}
+        if mapper.version_id_col is not None:
+            where.append(mapper.version_id_col == bindparam("old_version"))
+            sets[mapper.version_id_col] = bindparam("new_version")
+        statement = _UPDATES[(mapper, keys)] = update(table).where(*where).values(sets)
+    return statement
+
+
+_UPDATES: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def _update_params(mapper: Any, values: dict[str, Any], state: Any) -> dict[str, Any]:
+    params = {f"new_{k}": v for k, v in values.items()}
+    for column, value in zip(mapper.primary_key, state.key[1]):
+        params[f"pk_{column.key}"] = value
+    if mapper.version_id_col is not None:
+        old = state.dict[mapper.get_property_by_column(mapper.version_id_col).key]
+        params["old_version"] = old
+        params["new_version"] = mapper.version_id_generator(old)
+    return params
 
 
 _NO_DEFAULT = object()
@@ -170,7 +322,12 @@ class _Make:
 
 
 class _Shape:
-    """What a batch that hands out ids needs to know about a mapped class."""
+    """What a batch that hands out ids needs to know about a mapped class.
+
+    Its per-record work (``prepare`` when a record is added, ``row`` when it is written)
+    runs for every one of millions of demo records, so it is made once per class into
+    plain functions of the record's ``__dict__`` instead of loops over the columns.
+    """
 
     def __init__(self, cls: type) -> None:
         mapper = inspect(cls)
@@ -200,6 +357,7 @@ class _Shape:
         self.column_keys = tuple(prop.columns[0].key for prop in mapper.column_attrs)
         # Foreign keys the flush would copy from a related record given as an object.
         self.related = tuple(rel.key for rel in mapper.relationships)
+        self.cascading = tuple(rel.key for rel in mapper.relationships if "save-update" in rel.cascade)
         self.parents: list[tuple[str, list[tuple[str, str]]]] = []
         self.children: list[tuple[str, bool, list[tuple[str, str]]]] = []
         for rel in mapper.relationships:
@@ -209,40 +367,168 @@ class _Shape:
                 pairs = [(mapper.get_property_by_column(local).key, rel.mapper.get_property_by_column(remote).key)
                          for local, remote in rel.local_remote_pairs]
                 self.parents.append((rel.key, pairs))
-            elif rel.direction is ONETOMANY:
+            elif rel.direction is ONETOMANY and not _linked_back(rel):
                 pairs = [(mapper.get_property_by_column(local).key, rel.mapper.get_property_by_column(remote).key)
                          for local, remote in rel.local_remote_pairs]
                 self.children.append((rel.key, bool(rel.uselist), pairs))
+        self.prepare, self.row, self.ident, self.adopt = self._compile()
 
-    def link(self, state: dict[str, Any]) -> None:
-        """Copy the ids of related records given as objects into the foreign-key columns."""
+    def _compile(self) -> tuple[Callable[[dict[str, Any]], None], Callable[[Any], tuple[Any, ...]],
+                                Callable[[dict[str, Any]], tuple[Any, ...]], Callable[[dict[str, Any]], None] | None]:
+        """Make the per-record work plain functions of the record's values (``__dict__``).
+
+        ``prepare(values)``: the defaults it lacks, the foreign keys of related records
+        given as objects. ``row(record)``: the same foreign keys again, the row in column
+        order (None stands for the default, as in a flush), and the record lets go of its
+        related records (so they are freed without the cycle collector). ``ident(values)``:
+        its primary key. ``adopt(values)``: the ids of the new children named only through
+        its collections (None when it has none).
+        """
+        names: dict[str, Any] = {"state_of": instance_state}
+
+        def constant(value: Any) -> str:
+            name = f"d{len(names)}"
+            names[name] = value
+            return name
+
+        def made(default: Any) -> str:  # an expression giving the default's value
+            if type(default) is _Make:
+                return f"{constant(default.fn)}(None)"
+            return constant(default)
+
+        link = []
         for key, pairs in self.parents:
-            parent = state.get(key)
-            if parent is not None:
-                parent_state = parent.__dict__
-                for local, remote in pairs:
-                    value = parent_state.get(remote)
-                    if value is not None:
-                        state[local] = value
+            link += [f"    p = s.get({key!r})", "    if p is not None:", "        d = p.__dict__"]
+            for local, remote in pairs:
+                link += [f"        v = d.get({remote!r})", "        if v is not None:", f"            s[{local!r}] = v"]
+        fill = [f"    if {key!r} not in s:\n        s[{key!r}] = {made(default)}" for key, default in self.defaults.items()]
+        values = [
+            f"g({attr!r})" if default is _NO_DEFAULT else f"(v if (v := g({attr!r})) is not None else {made(default)})"
+            for attr, default in self.columns
+        ]
+        release = [f"    pop({key!r}, None)" for key in self.related]
+        adopt = []
+        for key, many, pairs in self.children:
+            copy = [f"            c[{remote!r}] = s.get({local!r})" for local, remote in pairs]
+            if many:
+                adopt += [f"    for child in s.get({key!r}) or ():"]
+            else:
+                adopt += [f"    child = s.get({key!r})", "    if child is not None:"]
+            adopt += ["        if state_of(child).key is None:", "            c = child.__dict__", *copy]
+        source = "\n".join([
+            "def prepare(s):", *fill, *link, "    pass",
+            "def row(record):", "    s = record.__dict__", *link, "    g = s.get", f"    row = ({', '.join(values)},)",
+            "    pop = s.pop", *release, "    return row",
+            "def ident(s):", f"    return ({', '.join(f's.get({k!r})' for k in self.keys)},)",
+            "def adopt(s):", *adopt, "    pass",
+        ])
+        exec(compile(source, f"<batch shape of {self.table.name}>", "exec"), names)  # noqa: S102 - names are mapped attributes
+        return names["prepare"], names["row"], names["ident"], names["adopt"] if self.children else None
 
-    def fill(self, values: dict[str, Any]) -> None:
-        """Give a new record the column defaults it lacks."""
-        for key in self.default_keys.difference(values):
-            default = self.defaults[key]
-            values[key] = default() if type(default) is _Make else default
 
-    def row(self, record: Any) -> tuple[Any, ...]:
-        """The record's values in column order, as the flush would insert them."""
-        values = record.__dict__
-        self.link(values)
-        get = values.get
-        row = []
-        for attr, default in self.columns:
-            value = get(attr)
-            if value is None and default is not _NO_DEFAULT:  # None stands for the default, as in a flush
-                value = default() if type(default) is _Make else default
-            row.append(value)
-        return tuple(row)
+def _linked_back(rel: Any) -> bool:
+    """Whether a child put in this collection names its parent itself (a backref), so that
+    ``row`` copies the parent's id from there and nothing needs to look into the collection."""
+    for back in rel._reverse_property:
+        if (back.direction is MANYTOONE and back.secondary is None and not back.viewonly
+                and sorted((r.key, l.key) for l, r in back.local_remote_pairs)
+                == sorted((l.key, r.key) for l, r in rel.local_remote_pairs)):
+            return True
+    return False
+
+
+def _encode_json() -> Callable[[Any], str]:
+    """``json.dumps`` with its default settings, without making a new encoder for every value."""
+    if json_encoder.c_make_encoder is None:
+        return json.dumps
+    plain = json.JSONEncoder()
+    encode = json_encoder.c_make_encoder(
+        None, plain.default, json_encoder.encode_basestring_ascii, None, plain.key_separator,
+        plain.item_separator, plain.sort_keys, plain.skipkeys, plain.allow_nan,
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+_JSON_TEXT = _encode_json()
+
+
+_NATIVE = (str, int, float, list, tuple, dict, type(None))  # what JSON encodes without asking
+
+
+def _encode_payloads(payloads: Sequence[dict[str, Any] | None]) -> list[str | None]:
+    """The audit rows' ``before``/``after`` as their JSON columns write ``_jsonable`` of them.
+
+    In one pass: JSON asks only for the values it has no form for (decimals, times; enum
+    values are text already) and they are converted as ``_jsonable`` would. Should it ask
+    for one below the top level, which ``_jsonable`` leaves alone, the payload takes the
+    plain way (and fails there, as it always did).
+    """
+    null = _PAYLOAD_NULL
+    if json_encoder.c_make_encoder is None:
+        return [null if p is None else _JSON_TEXT(_jsonable(p)) for p in payloads]
+    asked: list[Any] = []
+
+    def default(value: Any) -> Any:
+        converted = _jsonable_value(value)
+        if converted is value:
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        asked.append(value)
+        return converted
+
+    plain = json.JSONEncoder()
+    encode = json_encoder.c_make_encoder(
+        None, default, json_encoder.encode_basestring_ascii, None, plain.key_separator,
+        plain.item_separator, plain.sort_keys, plain.skipkeys, plain.allow_nan,
+    )
+    out: list[str | None] = []
+    for payload in payloads:
+        if payload is None:
+            out.append(null)
+            continue
+        text = "".join(encode(payload, 0))
+        if asked:
+            if len(asked) != sum(not isinstance(v, _NATIVE) for v in payload.values()):
+                text = _JSON_TEXT(_jsonable(payload))
+            asked.clear()
+        out.append(text)
+    return out
+
+
+def _json_column(process: Callable[[Any], Any], none_as_null: bool) -> Callable[[Sequence[Any]], list[Any]]:
+    """A JSON column's conversion, its dicts (the audit payloads) and Nones encoded at once."""
+    text = _JSON_TEXT
+    null = None if none_as_null else "null"  # what the type's own conversion makes of None
+
+    def run(values: Sequence[Any]) -> list[Any]:
+        return [null if v is None else text(v) if type(v) is dict else process(v) for v in values]
+
+    return run
+
+
+_SQLITE_DATETIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+
+
+def _times_column(process: Callable[[Any], Any], iso: bool) -> Callable[[Sequence[Any]], list[Any]]:
+    """Convert a column of dates or times once per distinct value (many events share a time).
+
+    ``iso``: the column's text is a naive time's ``isoformat(" ", "microseconds")``
+    (SQLite's default storage format), made without going through a format string.
+    """
+    plain = dt.datetime
+    isoformat = plain.isoformat
+
+    def run(values: Sequence[Any]) -> list[Any]:
+        distinct = dict.fromkeys(values)
+        for value in distinct:
+            if iso and type(value) is plain and value.tzinfo is None:
+                distinct[value] = isoformat(value, " ", "microseconds")
+            elif getattr(value, "tzinfo", None) is not None:  # equal aware times may be written differently
+                return list(map(process, values))
+            else:
+                distinct[value] = process(value)
+        return list(map(distinct.__getitem__, values))
+
+    return run
 
 
 class _Insert:
@@ -260,11 +546,30 @@ class _Insert:
         if order is None or sorted(order) != sorted(keys):
             raise LookupError("not a plain positional INSERT of these columns")
         self.sql = compiled.string
-        self.fields = [(keys.index(k), table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in order]
+        self.fields: list[tuple[int, Callable[[Sequence[Any]], Sequence[Any]] | None]] = []
+        for k in order:
+            column_type = table.c[k].type
+            process = column_type.dialect_impl(dialect).bind_processor(dialect)
+            column: Callable[[Sequence[Any]], Sequence[Any]] | None = None
+            if process is None:
+                pass
+            elif isinstance(column_type, (DateTime, Date)) and not getattr(column_type, "timezone", False):
+                impl = column_type.dialect_impl(dialect)
+                iso = isinstance(column_type, DateTime) and getattr(impl, "_storage_format", None) == _SQLITE_DATETIME
+                column = _times_column(process, iso)
+            elif (isinstance(column_type, JSON) and dialect._json_serializer is None
+                  and column_type._str_impl.bind_processor(dialect) is None):
+                column = _json_column(process, column_type.none_as_null)
+            else:
+                column = functools.partial(_each, process)
+            self.fields.append((keys.index(k), column))
+        # Rows passed as they are when nothing needs converting or reordering.
+        self.as_is = [(i, c) for i, c in self.fields] == [(i, None) for i in range(len(keys))]
 
     @classmethod
-    def run(cls, connection: Any, table: Any, keys: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` (values in the order of ``keys``)."""
+    def run(cls, connection: Any, table: Any, keys: tuple[str, ...], rows: list[tuple[Any, ...]],
+            convert: dict[str, Callable[[Sequence[Any]], Sequence[Any]]] | None = None) -> None:
+        """Insert ``rows`` (values in the order of ``keys``; ``convert``: columns converted otherwise)."""
         if not rows:
             return
         dialect = connection.dialect
@@ -274,12 +579,24 @@ class _Insert:
             try:
                 insert_ = cls._cache[key] = cls(table, keys, dialect)
             except LookupError:
+                if convert:
+                    rows = list(zip(*[convert[k](c) if k in convert else c for k, c in zip(keys, zip(*rows))]))
                 connection.execute(table.insert(), [dict(zip(keys, row)) for row in rows])
                 return
+        fields = insert_.fields
+        if convert:
+            fields = [(i, convert.get(keys[i], column)) for i, column in fields]
+        elif insert_.as_is:
+            connection.exec_driver_sql(insert_.sql, rows)
+            return
         # Column by column: each column's conversion mapped over its values.
         columns = list(zip(*rows))
-        converted = [columns[i] if process is None else list(map(process, columns[i])) for i, process in insert_.fields]
+        converted = [columns[i] if column is None else column(columns[i]) for i, column in fields]
         connection.exec_driver_sql(insert_.sql, list(zip(*converted)))
+
+
+def _each(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    return list(map(process, values))
 
 
 _SHAPES: dict[type, _Shape] = {}
@@ -294,22 +611,31 @@ def _shape(cls: type) -> _Shape:
 
 def _on_pending(session: Session, state: Any) -> None:
     cls = state.class_
-    shape = _shape(cls)
+    shape = _SHAPES.get(cls) or _shape(cls)
     values = state.dict  # a pending record's values are written as they stand
-    shape.fill(values)
-    shape.link(values)
-    if shape.id_attr is not None and values.get(shape.id_attr) is None:
-        counters = session.info[_NEXT_ID]
+    shape.prepare(values)
+    info = session.info
+    id_attr = shape.id_attr
+    if id_attr is not None and values.get(id_attr) is None:
+        counters = info[_NEXT_ID]
         last = counters.get(shape.id_column)
         if last is None:
             last = session.execute(select(func.max(shape.id_column))).scalar() or 0
         counters[shape.id_column] = last + 1
-        values[shape.id_attr] = last + 1
+        values[id_attr] = last + 1
     record = state.obj()
-    session.info[_NEW].setdefault(cls, []).append(record)
-    ident = tuple(values.get(k) for k in shape.keys)
+    new = info[_NEW]
+    records = new.get(cls)
+    if records is None:
+        records = new[cls] = []
+    records.append(record)
+    ident = shape.ident(values)
     if None not in ident:
-        session.info[_KNOWN].setdefault(cls, {})[ident] = record
+        known = info[_KNOWN]
+        found = known.get(cls)
+        if found is None:
+            found = known[cls] = {}
+        found[ident] = record
 
 
 def _on_loaded(session: Session, state: Any) -> None:
@@ -317,15 +643,20 @@ def _on_loaded(session: Session, state: Any) -> None:
 
 
 def _on_gone(session: Session, state: Any) -> None:
-    record = state.obj()
     known = session.info[_KNOWN].get(state.class_)
+    new = session.info[_NEW].get(state.class_)
+    if not known and not new:  # nothing held (as when the batch lets go of what it has written)
+        return
+    record = state.obj()
     if known:
         for ident, other in list(known.items()):
             if other is record:
                 del known[ident]
-    new = session.info[_NEW].get(state.class_)
     if new and record in new:
         new.remove(record)
+
+
+_VALUES = operator.attrgetter("__dict__")
 
 
 def unflushed(session: Session, cls: type[R], **equal: Any) -> list[R]:
@@ -344,7 +675,8 @@ def unflushed(session: Session, cls: type[R], **equal: Any) -> list[R]:
     # A new record's values are all in its __dict__ (no attribute machinery needed to read them).
     if len(equal) == 1:
         ((key, value),) = equal.items()
-        return [r for r in records if r.__dict__.get(key) == value]
+        values = map(operator.methodcaller("get", key), map(_VALUES, records))
+        return list(itertools.compress(records, map(operator.eq, values, itertools.repeat(value))))
     wanted = tuple(equal.items())
     return [r for r in records if all(r.__dict__.get(k) == v for k, v in wanted)]
 
@@ -365,6 +697,9 @@ class Tx:
     settings: Settings
     action: str
     sink: list[dict[str, Any]] = field(default_factory=list)
+    # In a batch that writes its audit rows itself (SQLite) the payloads are converted as they
+    # are encoded, at the end (``_encode_payloads``); here they are only copied.
+    raw_payloads: bool = False
 
     def audit(
         self,
@@ -377,6 +712,12 @@ class Tx:
         action: str | None = None,
     ) -> None:
         """Record the change; ids may be given as the (maybe not yet flushed) records themselves."""
+        if self.raw_payloads:
+            before = None if before is None else dict(before)
+            after = None if after is None else dict(after)
+        else:
+            before = _jsonable(before)
+            after = _jsonable(after)
         row = dict(
             store_id=self.actor.store_id,
             at=self.now,
@@ -385,37 +726,75 @@ class Tx:
             entity=entity,
             entity_id=entity_id,
             order_id=order_id,
-            before=_jsonable(before),
-            after=_jsonable(after),
+            before=before,
+            after=after,
         )
         self.sink.append(row)
 
 
+_PAYLOAD_COLUMNS = {"before": _encode_payloads, "after": _encode_payloads}
+_PAYLOAD_NULL = None if AuditEvent.__table__.c.before.type.none_as_null else "null"  # as the JSON type writes None
 _AUDIT_KEYS = ("store_id", "at", "user_id", "action", "entity", "entity_id", "order_id", "before", "after")  # Tx.audit's rows
 _audit_values = operator.itemgetter(*_AUDIT_KEYS)
 
 
 def _resolved(row: dict[str, Any]) -> dict[str, Any]:
     """Audit rows name records by object until the flush has given them ids."""
-    for key in ("entity_id", "order_id"):
-        value = row[key]
-        if value is not None and not isinstance(value, int):
-            row[key] = value.id
+    value = row["entity_id"]
+    if value is not None and not isinstance(value, int):
+        row["entity_id"] = value.id
+    value = row["order_id"]
+    if value is not None and not isinstance(value, int):
+        row["order_id"] = value.id
     return row
 
 
+def _jsonable_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+        return value.value
+    return value
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How ``_jsonable_value`` treats every value of this exact type, found once per type."""
+    if kind in (str, int, bool, float, type(None), list, dict, tuple):
+        return _keep
+    if kind is Decimal:
+        return str
+    if kind is dt.datetime or kind is dt.date:
+        return kind.isoformat
+    if (issubclass(kind, enum.Enum) and not issubclass(kind, (Decimal, dt.date))
+            and all(isinstance(member.value, str) for member in kind)):  # every member's value is text
+        return operator.attrgetter("value")
+    return _jsonable_value  # asked value by value
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+_PLAIN = frozenset({str, int, bool, float, type(None), list, dict, tuple})  # kept as they are
+
+
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The payload with decimals as text, times in ISO form and enums as their values."""
     if data is None:
         return None
+    if _PLAIN.issuperset(map(type, data.values())):  # nothing to convert
+        return dict(data)
     out: dict[str, Any] = {}
+    converters = _CONVERTERS
     for key, value in data.items():
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, (dt.datetime, dt.date)):
-            value = value.isoformat()
-        elif hasattr(value, "value") and isinstance(getattr(value, "value"), str):
-            value = value.value
-        out[key] = value
+        kind = type(value)
+        convert = converters.get(kind)
+        if convert is None:
+            convert = converters[kind] = _converter(kind)
+        out[key] = convert(value)
     return out
 
 
@@ -476,7 +855,8 @@ def _call(
     kwargs: dict[str, Any],
     sink: list[dict[str, Any]] | None = None,
 ) -> R:
-    tx = Tx(session=session, actor=actor, now=services.clock(), settings=services.settings, action=action)
+    tx = Tx(session=session, actor=actor, now=services.clock(), settings=services.settings, action=action,
+            raw_payloads=type(session) is _BatchSession)
     result = fn(tx, *args, **kwargs)
     if not tx.sink:
         raise RuntimeError(f"service {action} wrote no audit event")
