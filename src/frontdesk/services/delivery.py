@@ -11,6 +11,7 @@ from frontdesk.model.enums import DeliveryStage, JobStatus, OrderStatus
 from .common import load_order, new_record, text, touch
 from .context import Tx, service
 from .errors import ValidationError
+from .estimate import release
 from .lifecycle import require_order_status, transition_order
 
 # The items a real 4S store ticks, in the order they are done.  Labels are msgids.
@@ -99,5 +100,14 @@ def deliver(tx: Tx, order_id: int, expected_version: int | None = None) -> Repai
         raise ValidationError("checklist", _("Still to do: {items}.").format(items="; ".join(labels)))
     before = transition_order(order, OrderStatus.DELIVERED, tx.now)
     order.delivered_at = tx.now
-    tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after={"status": order.status})
+    # The car has left: stock still held for a line that was never issued goes back on the shelf.
+    released = {}
+    for line in order.part_lines:
+        if line.reserved_qty:
+            released[str(line.id)] = str(line.reserved_qty)
+            release(tx.session, order.store_id, line)
+    after: dict[str, object] = {"status": order.status}
+    if released:
+        after["released"] = released
+    tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after=after)
     return order
