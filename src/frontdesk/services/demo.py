@@ -15,7 +15,6 @@ import heapq
 import random
 import sys
 import time
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -117,10 +116,14 @@ class _Generator:
         self.rng = random.Random(seed)
         self.now = today
         self.real_now = today
+        # The phones have clocks of their own: the advisor making follow-up calls and the manager
+        # calling complaints back work through their lists while the cars move on.
+        self.caller_free = dt.datetime.min
+        self.manager_free = dt.datetime.min
         self.promise_floor: dt.datetime | None = None  # today's cars are promised after this
         self.services = replace(services, clock=lambda: self.now)
         self.vehicles: list[_Vehicle] = []
-        self.follow_ups: deque[tuple[dt.datetime, int]] = deque()
+        self.follow_ups: list[tuple[dt.datetime, int]] = []  # a heap: the call due first on top (retries too)
         self.complaints: list[tuple[dt.datetime, int]] = []  # (when the manager closes it, complaint id), a heap
         self.orders = 0
 
@@ -409,7 +412,7 @@ class _Generator:
             return
         self.later(rng.uniform(1, 10))
         settlement.issue_gate_pass(s, cashier, order.id)
-        self.follow_ups.append((self.now + dt.timedelta(days=3), order.id))
+        heapq.heappush(self.follow_ups, (self.now + dt.timedelta(days=3), order.id))
 
     @property
     def session(self) -> Session:
@@ -452,13 +455,13 @@ class _Generator:
         if older:
             calls.update((f.order_id, f) for f in session.scalars(select(FollowUp).where(FollowUp.order_id.in_(older))))
         while self.follow_ups and self.follow_ups[0][0] <= until:
-            when, order_id = self.follow_ups.popleft()
+            when, order_id = heapq.heappop(self.follow_ups)
             follow = calls.get(order_id)
             if follow is None:
                 continue
-            call = self.in_hours(max(self.now, follow.due_at), aftercare.CALL_OPENS, aftercare.CALL_CLOSES)
+            call = self.in_hours(max(self.caller_free, follow.due_at), aftercare.CALL_OPENS, aftercare.CALL_CLOSES)
             if call > self.real_now or not aftercare.CALL_OPENS <= call.time() < aftercare.CALL_CLOSES:  # left for later
-                self.follow_ups.appendleft((when, order_id))
+                heapq.heappush(self.follow_ups, (when, order_id))
                 break
             self.now = call
             reached = self.rng.random() < 0.85
@@ -474,8 +477,8 @@ class _Generator:
                 # The manager calls back and settles most cases within one to five days.
                 heapq.heappush(self.complaints, (self.now + dt.timedelta(days=self.rng.uniform(1, 5)), case.id))
             if not reached and follow.attempts < aftercare.MAX_ATTEMPTS:
-                self.follow_ups.append((follow.due_at, order_id))
-            self.now += CALL_MINUTES  # the next call
+                heapq.heappush(self.follow_ups, (follow.due_at, order_id))
+            self.caller_free = self.now + CALL_MINUTES  # the next call
 
     def resolve_complaints(self, until: dt.datetime) -> None:
         """Complaints the manager has dealt with by ``until``: one in twenty stays open a while longer."""
@@ -484,11 +487,12 @@ class _Generator:
             if self.rng.random() < 0.05 and until - when < dt.timedelta(days=30):
                 heapq.heappush(self.complaints, (when + dt.timedelta(days=self.rng.uniform(5, 20)), case_id))
                 continue
-            call = self.in_hours(max(self.now, when), aftercare.CALL_OPENS, aftercare.CALL_CLOSES)
+            call = self.in_hours(max(self.manager_free, when), aftercare.CALL_OPENS, aftercare.CALL_CLOSES)
             if call > self.real_now or not aftercare.CALL_OPENS <= call.time() < aftercare.CALL_CLOSES:
                 heapq.heappush(self.complaints, (when, case_id))  # the manager calls in the morning
                 break
             self.now = call
+            self.manager_free = call + CALL_MINUTES
             aftercare.update_complaint(self.services, self.actors["manager"], case_id, status=ComplaintStatus.RESOLVED,
                                        resolution=self.rng.choice(RESOLUTIONS))
 
@@ -663,7 +667,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
                     day = first_day + dt.timedelta(days=offset)
                     count = ORDERS_PER_WEEKDAY if day.weekday() < 5 else int(ORDERS_PER_WEEKDAY * 0.7)
                     count = max(1, int(count * gen.rng.uniform(0.8, 1.2)))
-                    gen.due_follow_ups(dt.datetime.combine(day, dt.time(8, 0)))
+                    gen.due_follow_ups(dt.datetime.combine(day, aftercare.CALL_CLOSES))  # the day's calls, that day
                     gen.run_day(cat, day, count)
                     bar.step(label=day.isoformat())
             gc.collect()  # what the batch left behind
@@ -671,7 +675,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
         # Today: cars in every status, checked in over the last hours.
         with gen.services.batch(assign_ids=True):
             gen.fetch_catalog(admin.store_id)
-            gen.due_follow_ups(now - dt.timedelta(hours=12))
+            gen.due_follow_ups(now)  # today's calls made so far (none before the lines open)
             busy = set()
             gen.promise_floor = now
             for n, (stop, start) in enumerate(_today_check_ins(now)):
