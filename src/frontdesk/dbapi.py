@@ -52,13 +52,11 @@ def as_datetime(value: Any) -> dt.datetime | None:
 
 
 def as_decimal(value: Any, places: int) -> Decimal | None:
-    """A NUMERIC as the ORM reads it: SQLite may hand back a float, quantized to the column's scale."""
+    """A NUMERIC as the ORM reads it: quantized to the column's scale (SQLite may hand back a float)."""
     if value is None:
         return None
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal(1).scaleb(-places))
-    return Decimal(f"{value:.{places}f}") if isinstance(value, float) else Decimal(str(value)).quantize(
-        Decimal(1).scaleb(-places))
+    exact = Decimal(f"{value:.{places}f}") if isinstance(value, float) else Decimal(str(value))
+    return exact.quantize(Decimal(1).scaleb(-places))
 
 
 class Dialect:
