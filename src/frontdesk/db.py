@@ -13,6 +13,7 @@ console that only signs in, looks at today's cars and searches never loads the O
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import cached_property
@@ -78,14 +79,20 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self._echo = echo
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self.is_sqlite = self.url.startswith("sqlite")
         self.plain: PlainConnection | None = PlainConnection(self.url) if PlainConnection.available(self.url) else None
         if self.plain is None:  # an in-memory or unusual URL: the plain reads share the engine's connection
             self.engine  # noqa: B018 - made now, so every reader sees the same database
 
-    @cached_property
+    @property
     def engine(self) -> Engine:
-        return make_engine(self.url, echo=self._echo)
+        if self._engine is None:
+            with self._engine_lock:  # the first ORM use may come from two workers at once: one engine
+                if self._engine is None:
+                    self._engine = make_engine(self.url, echo=self._echo)
+        return self._engine
 
     @cached_property
     def _makers(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
@@ -122,5 +129,5 @@ class Database:
     def dispose(self) -> None:
         if self.plain is not None:
             self.plain.close()
-        if "engine" in self.__dict__:
-            self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
