@@ -100,38 +100,18 @@ def _acked(logs: list[Path]) -> list[tuple[str, int]]:
     return out
 
 
-def _empty_postgres(base: str, name: str) -> str:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from frontdesk.db import Database
-
-    url = make_url(Database(base).url)
-    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    own = url.set(database=name).render_as_string(hide_password=False)
-    db = Database(own)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    db.dispose()
-    return own
-
-
 def run(backend: str, pg: str | None, writers: int, backups: int, gap: float, folder: Path) -> list[str]:
     from sqlalchemy import text
 
     from frontdesk import backup
     from frontdesk.db import Database
+    from tests.pg_scratch import fresh_postgres
 
     if backend == "sqlite":
         url = f"sqlite:///{folder / 'live.db'}"
     else:
         assert pg
-        url = _empty_postgres(pg, f"{Database(pg).engine.url.database}_backup")
+        url = fresh_postgres(pg, "_backup")
     labor_op = _prepare(url)
     logs = [folder / f"{backend}-writer-{k}.log" for k in range(writers)]
     seconds = 3 + backups * (gap + 1.5)
@@ -154,7 +134,7 @@ def run(backend: str, pg: str | None, writers: int, backups: int, gap: float, fo
         if backend == "sqlite":
             target = f"sqlite:///{folder / f'restored-{b}.db'}"
         else:
-            target = _empty_postgres(pg or "", f"{Database(pg or '').engine.url.database}_backup_restore")
+            target = fresh_postgres(pg or "", "_backup_restore")
         backup.restore(backup.inspect_backup(info.path, target), target)
         db = Database(target)
         with db.engine.connect() as conn:

@@ -25,8 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from frontdesk import migrate
 from frontdesk.config import Settings
@@ -47,6 +46,7 @@ from frontdesk.services.auth import actor_for
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.setup import ensure_store, system_actor
 from frontdesk.services.validation import with_check_digit
+from tests import pg_scratch
 
 ROOT = Path(__file__).resolve().parents[1]
 TERMINAL_ROLES = {"advisor": Role.ADVISOR, "technician": Role.TECHNICIAN, "cashier": Role.CASHIER}
@@ -56,28 +56,8 @@ TERMINAL_ROLES = {"advisor": Role.ADVISOR, "technician": Role.TECHNICIAN, "cashi
 
 
 def fresh_postgres(base_url: str, suffix: str = "_terminals") -> str:
-    """A sibling of the test database (``<name>_terminals``), created once and emptied here.
-
-    The shared test database itself is never touched: other suites wipe it between tests.
-    """
-    url = make_url(Database(base_url).url)
-    name = f"{url.database}{suffix}"
-    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
-    try:
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    target = url.set(database=name).render_as_string(hide_password=False)
-    db = Database(target)
-    try:
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        db.dispose()
-    return target
+    """A sibling of the test database (``<name>_terminals``), created once and emptied here."""
+    return pg_scratch.fresh_postgres(base_url, suffix)
 
 
 @contextmanager

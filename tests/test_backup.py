@@ -21,6 +21,7 @@ from frontdesk.services.desk import order_view
 from frontdesk.services.validation import with_check_digit
 from tests.conftest import PG_URL
 from tests.factories import seed_shop
+from tests.pg_scratch import fresh_postgres
 
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
@@ -256,8 +257,8 @@ def test_postgres_pg_dump_backup_and_restore(tmp_path, worker_id):
     if backup.pg_tool("pg_dump") is None or backup.pg_tool("pg_restore") is None:
         pytest.skip("the PostgreSQL client tools are not installed")
     suffix = "" if worker_id in ("", "master") else f"_{worker_id}"  # one pair per xdist worker
-    source = _fresh_postgres(f"frontdesk_test_backup{suffix}")
-    target = _fresh_postgres(f"frontdesk_test_backup_restore{suffix}")
+    source = fresh_postgres(PG_URL, f"_backup{suffix}")
+    target = fresh_postgres(PG_URL, f"_backup_restore{suffix}")
     services = cli.open_services(_settings(source))
     from frontdesk.services.setup import ensure_store, system_actor
     from tests.conftest import make_actors
@@ -295,20 +296,3 @@ def test_postgres_pg_dump_backup_and_restore(tmp_path, worker_id):
         backup.inspect_backup(bad, target)
 
 
-def _fresh_postgres(name: str) -> str:
-    """A database of this test's own (never the shared frontdesk_test), emptied."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(Database(PG_URL).url)
-    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    own = url.set(database=name).render_as_string(hide_password=False)
-    db = Database(own)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    db.dispose()
-    return own
