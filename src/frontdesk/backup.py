@@ -26,6 +26,13 @@ PostgreSQL: ``pg_dump -Fc`` (custom format) under an exported snapshot, so the r
 printed are those of the dump itself; restoring runs ``pg_restore --clean --if-exists
 --single-transaction`` after the same checks (``pg_stat_activity`` stands in for the
 journal-mode test). Without the client tools the exact command is given instead.
+
+Backups name every customer, so they are private (:mod:`frontdesk.private_files`): each
+file is 0600 from its first byte, written beside its name and moved into place whole, and
+a folder made for it is 0700; a store made or replaced by a restore is 0600 with its
+``-wal``/``-shm``. The PostgreSQL password never reaches a command line (``ps`` shows every
+argument to every user): the tools get the URL without it and read it from a 0600
+``PGPASSFILE`` in a private temporary folder that is removed when they finish.
 No textual here, and nothing heavy at import time: ``frontdesk.cli`` imports this lazily.
 """
 
@@ -38,11 +45,14 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontdesk.i18n import gettext as _
+from frontdesk.private_files import create_private, private_dir, restrict, staged
+from frontdesk.redact import redact_text, redact_url
 from frontdesk.services.errors import FrontdeskError
 
 MAIN_TABLES = ("customer", "vehicle", "repair_order", "job", "part_line", "payment", "stock_movement",
@@ -150,26 +160,20 @@ def _backup_sqlite(url: str, out: Path) -> BackupInfo:
         raise BackupError(_("No database at {path}.").format(path=source))
     if out.exists() and out.resolve() == source.resolve():
         raise BackupError(_("The backup file would replace the database itself: choose another --out."))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        src = sqlite3.connect(source, timeout=15)
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst, pages=-1)  # one step = one read snapshot of the source
-            dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
-            _integrity(dst)
-            revision, counts = _sqlite_facts(dst)
-        finally:
-            dst.close()
-            src.close()
-        os.replace(tmp, out)
+        with staged(out) as tmp:  # 0600 beside ``out``; becomes ``out`` only once checked
+            src = sqlite3.connect(source, timeout=15)
+            dst = sqlite3.connect(tmp)  # SQLite's journal beside it takes the file's 0600
+            try:
+                src.backup(dst, pages=-1)  # one step = one read snapshot of the source
+                dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+                _integrity(dst)
+                revision, counts = _sqlite_facts(dst)
+            finally:
+                dst.close()
+                src.close()
     except sqlite3.Error as exc:
         raise BackupError(_("Backup failed: {error}").format(error=exc)) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     return BackupInfo(out, out.stat().st_size, revision, counts)
 
 
@@ -196,9 +200,13 @@ def _restore_sqlite(backup: BackupInfo, url: str) -> None:
     target = sqlite_path(url)
     if target.exists() and target.resolve() == backup.path.resolve():
         raise BackupError(_("The backup file is the database itself."))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
+    created = not target.exists()
+    if created:
+        create_private(target)  # SQLite gives its -wal, -shm and journal the store's own mode
     order = revision_order()
     conn = sqlite3.connect(target, timeout=2, isolation_level=None)
+    restored = False
     try:
         current, _counts = _sqlite_facts(conn)
         if _rank(current, order) > _rank(backup.revision, order):
@@ -217,6 +225,7 @@ def _restore_sqlite(backup: BackupInfo, url: str) -> None:
         finally:
             src.close()
         _integrity(conn)
+        restored = True
     except sqlite3.Error as exc:
         raise BackupError(_("Restore failed, the database is unchanged: {error}").format(error=exc)) from exc
     finally:
@@ -225,6 +234,15 @@ def _restore_sqlite(backup: BackupInfo, url: str) -> None:
         except sqlite3.Error:
             pass
         conn.close()
+        if created and not restored:
+            target.unlink(missing_ok=True)  # a refused restore into a new file leaves no empty store behind
+    restrict_store(target)
+
+
+def restrict_store(path: Path) -> None:
+    """The store and its companions 0600: a restore may replace a store made before they were private."""
+    for companion in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        restrict(companion)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -240,17 +258,56 @@ def pg_tool(name: str) -> str | None:
     return None
 
 
-def libpq_url(url: str) -> str:
-    """The URL without SQLAlchemy's driver part, as libpq tools want it."""
+def libpq_url(url: str) -> tuple[str, str | None]:
+    """The URL as libpq tools want it (no driver part) but WITHOUT its password, and the password."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    parsed = make_url(url).set(drivername="postgresql")
+    password = parsed.password
+    if password is None and "password" in parsed.query:  # ``?password=`` is libpq's other spelling
+        value = parsed.query["password"]
+        password = value if isinstance(value, str) else value[-1]
+    bare = parsed._replace(password=None).difference_update_query(["password"])  # .set() ignores None
+    return bare.render_as_string(hide_password=False), (str(password) if password is not None else None)
 
 
 def _shown(url: str) -> str:
+    """The URL for a command the operator runs by hand: the password masked."""
     from sqlalchemy.engine import make_url
 
-    return make_url(libpq_url(url)).render_as_string(hide_password=True)
+    return redact_url(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+def _passfile_line(password: str) -> str:
+    """A ``.pgpass`` line for any host, port, database and user (libpq escapes ``:`` and ``\\``)."""
+    return "*:*:*:*:" + password.replace("\\", "\\\\").replace(":", "\\:") + "\n"
+
+
+@contextmanager
+def pg_client(url: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The connection string and environment for ``pg_dump``/``pg_restore``, the password kept off argv.
+
+    A password from the URL goes into a 0600 ``PGPASSFILE`` inside a 0700 temporary folder,
+    deleted when the block ends; ``PGPASSWORD`` is removed from the tool's environment so a
+    stale one cannot win over it. A password with a line break cannot be written to a
+    passfile and is handed over as ``PGPASSWORD`` (the environment, still never argv).
+    """
+    conninfo, password = libpq_url(url)
+    if password is None:  # the operator's own PGPASSWORD, PGPASSFILE or ~/.pgpass, as they set them
+        yield conninfo, dict(os.environ)
+        return
+    env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    if "\n" in password or "\r" in password:
+        yield conninfo, {**env, "PGPASSWORD": password}
+        return
+    with tempfile.TemporaryDirectory(prefix="frontdesk-pg-") as folder:  # mkdtemp: 0700
+        passfile = create_private(Path(folder) / "pgpass")
+        passfile.write_text(_passfile_line(password), "utf-8")
+        yield conninfo, {**env, "PGPASSFILE": str(passfile)}
+
+
+def _tool_error(done: subprocess.CompletedProcess[str]) -> str:
+    return redact_text(done.stderr.strip())
 
 
 def _backup_postgres(url: str, out: Path) -> BackupInfo | Manual:
@@ -261,26 +318,27 @@ def _backup_postgres(url: str, out: Path) -> BackupInfo | Manual:
 
     from frontdesk.db import normalise_url
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(normalise_url(url))
-    try:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
-            present = set(inspect(conn).get_table_names())
-            counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in MAIN_TABLES if t in present}
-            revision = (conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                        if "alembic_version" in present else None)
-            tmp = out.with_name(f".{out.name}.tmp")
-            done = subprocess.run([tool, "-Fc", f"--snapshot={snapshot}", "--file", str(tmp), libpq_url(url)],
-                                  capture_output=True, text=True, check=False)
-            conn.rollback()
-    finally:
-        engine.dispose()
-    if done.returncode != 0:
-        Path(tmp).unlink(missing_ok=True)
-        raise BackupError(_("pg_dump failed: {error}").format(error=done.stderr.strip()))
-    _check_dump(tmp)
-    os.replace(tmp, out)
+    with staged(out) as tmp:  # pg_dump writes into this 0600 file; it becomes ``out`` once checked
+        try:
+            with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+                snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
+                present = set(inspect(conn).get_table_names())
+                counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
+                          for t in MAIN_TABLES if t in present}
+                revision = (conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                            if "alembic_version" in present else None)
+                with pg_client(url) as (conninfo, env):
+                    done = subprocess.run([tool, "-Fc", f"--snapshot={snapshot}", "--file", str(tmp),
+                                           f"--dbname={conninfo}"],
+                                          capture_output=True, text=True, check=False, env=env)
+                conn.rollback()
+        finally:
+            engine.dispose()
+        if done.returncode != 0:
+            raise BackupError(_("pg_dump failed: {error}").format(error=_tool_error(done)))
+        restrict(tmp)  # pg_dump reopens the file it was given; keep it owner-only whatever it did
+        _check_dump(tmp)
     return BackupInfo(out, out.stat().st_size, revision, counts, backend="postgresql")
 
 
@@ -291,11 +349,11 @@ def _check_dump(path: Path) -> str | None:
         raise BackupError(_("pg_restore is not installed: cannot check the dump."))
     listed = subprocess.run([tool, "--list", str(path)], capture_output=True, text=True, check=False)
     if listed.returncode != 0:
-        raise BackupError(_("{path} is not a usable pg_dump archive: {error}").format(path=path, error=listed.stderr.strip()))
+        raise BackupError(_("{path} is not a usable pg_dump archive: {error}").format(path=path, error=_tool_error(listed)))
     data = subprocess.run([tool, "--data-only", "--table=alembic_version", "--file=-", str(path)],
                           capture_output=True, text=True, check=False)
     if data.returncode != 0:
-        raise BackupError(_("{path} could not be read: {error}").format(path=path, error=data.stderr.strip()))
+        raise BackupError(_("{path} could not be read: {error}").format(path=path, error=_tool_error(data)))
     found = re.search(r"COPY [\w.\"]*alembic_version .*?FROM stdin;\n([^\n\\]+)\n", data.stdout)
     return found.group(1).strip() if found else None
 
@@ -333,10 +391,12 @@ def _restore_postgres(backup: BackupInfo, url: str) -> None:
         raise BackupError(_("The database is open elsewhere ({n} other connections): close them first.").format(n=others))
     tool = pg_tool("pg_restore")
     assert tool is not None  # inspect_postgres_backup needed it
-    done = subprocess.run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                           f"--dbname={libpq_url(url)}", str(backup.path)], capture_output=True, text=True, check=False)
+    with pg_client(url) as (conninfo, env):
+        done = subprocess.run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                               f"--dbname={conninfo}", str(backup.path)],
+                              capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
-        raise BackupError(_("pg_restore failed, the database is unchanged: {error}").format(error=done.stderr.strip()))
+        raise BackupError(_("pg_restore failed, the database is unchanged: {error}").format(error=_tool_error(done)))
 
 
 # --- entry points ---------------------------------------------------------------------------

@@ -423,11 +423,9 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     info = backup.inspect_backup(Path(args.file), url)
     _print_backup(info)
-    from sqlalchemy.engine import make_url
+    from frontdesk.redact import redact_url
 
-    from frontdesk.db import normalise_url
-
-    shown = make_url(normalise_url(url)).render_as_string(hide_password=True)
+    shown = redact_url(url)
     print(_("This replaces everything in {url} with the backup above.").format(url=shown))
     if not getattr(args, "yes", False):
         word = backup.CONFIRM_WORD
