@@ -92,7 +92,7 @@ def test_extraction_finds_the_code_and_the_run_time_tables(source) -> None:
     found = source["frontdesk"]
     assert "Wrong user name or password." in found  # a literal _()
     assert "The VIN has {count} character instead of 17." in found  # ngettext
-    assert "Checked in" in found and "QC passed" in found  # lifecycle.STATUS_LABELS
+    assert "Checked in" in found and "QC passed" in found  # labels.STATUS
     assert "Clean inside" in found and "Covers removed in front of the customer" in found  # delivery
     # The paper has its own domain; only printing.py (what a refusing printer means) speaks to the console.
     assert not any(where.startswith(("paperwork/", "paperwork\\")) and "printing.py" not in where
@@ -230,7 +230,8 @@ def test_translator_speaks_chinese_and_english() -> None:
 def test_status_labels_and_checklists_translate() -> None:
     from frontdesk.model.enums import OrderStatus
     from frontdesk.services.delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS
-    from frontdesk.services.lifecycle import STATUS_LABELS, status_label
+    from frontdesk.labels import STATUS as STATUS_LABELS
+    from frontdesk.services.lifecycle import status_label
 
     zh = translator("zh_CN")
     for msgid in (*STATUS_LABELS.values(), *INTERNAL_ITEMS.values(), *WALKTHROUGH_ITEMS.values()):

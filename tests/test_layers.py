@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _modules_after(code: str) -> set[str]:
@@ -12,13 +13,15 @@ def _modules_after(code: str) -> set[str]:
     return set(out.split())
 
 
-def test_services_never_import_textual():
-    mods = _modules_after(
-        "import frontdesk.services.checkin, frontdesk.services.estimate, frontdesk.services.workshop, "
-        "frontdesk.services.delivery, frontdesk.services.settlement, frontdesk.services.aftercare, "
-        "frontdesk.services.demo, frontdesk.services.auth, frontdesk.model"
-    )
-    assert not any(m == "textual" or m.startswith("textual.") for m in mods)
+def test_the_layer_contract_holds():
+    """screens/widgets -> services -> model -> db/dbapi; paperwork and everything below the
+    screens free of textual and rich: import-linter's contracts in pyproject.toml."""
+    root = Path(__file__).resolve().parent.parent
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--config", str(root / "pyproject.toml"), "--no-cache"],
+                            capture_output=True, text=True, cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
 def test_the_app_does_not_load_reportlab_until_printing():

@@ -11,7 +11,7 @@ map of the ``frontdesk`` domain is the one in ``babel.cfg`` at the repository ro
         -o frontdesk.pot src/frontdesk
 
 finds the same literal msgids. Some msgids are not literals at the call site: they are the
-values of tables translated at run time (``_(STATUS_LABELS[...])``, the tables of
+values of tables translated at run time (``_(INTERNAL_ITEMS[...])``, the tables of
 ``frontdesk.labels``), key-binding descriptions and tooltips (translated per screen by
 ``frontdesk.keys.translate_bindings``) and the navigation's titles: the domain's
 *collectors* find those by importing the code, and they are added to the template.
@@ -89,9 +89,8 @@ def _optional(name: str) -> ModuleType | None:
         raise
 
 
-#: Tables whose *values* are msgids translated at run time, e.g. ``_(STATUS_LABELS[s])``.
+#: Tables whose *values* are msgids translated at run time, e.g. ``_(INTERNAL_ITEMS[k])``.
 TABLES: tuple[tuple[str, str], ...] = (
-    ("frontdesk.services.lifecycle", "STATUS_LABELS"),
     ("frontdesk.services.delivery", "INTERNAL_ITEMS"),
     ("frontdesk.services.delivery", "WALKTHROUGH_ITEMS"),
 )

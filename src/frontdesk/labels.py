@@ -23,6 +23,28 @@ PAY_TYPE = {
 PAYMENT_METHOD = {
     "cash": "Cash", "card": "Bank card", "wechat": "WeChat Pay", "alipay": "Alipay", "transfer": "Bank transfer",
 }
+# The order's and the job's states (services/lifecycle.py holds their transitions).
+STATUS = {
+    "check_in": "Checked in",
+    "estimate": "Estimate",
+    "authorised": "Authorised",
+    "in_workshop": "In workshop",
+    "ready": "Ready",
+    "delivered": "Delivered",
+    "settled": "Settled",
+    "closed": "Closed",
+    "cancelled": "Cancelled",
+    "proposed": "Proposed",
+    "approved": "Approved",
+    "declined": "Declined",
+    "assigned": "Assigned",
+    "in_progress": "In progress",
+    "paused": "Paused",
+    "finished": "Finished",
+    "self_checked": "Self-checked",
+    "leader_checked": "Leader-checked",
+    "qc_passed": "QC passed",
+}
 OLD_PARTS = {"take": "Customer takes the old parts", "leave": "Old parts left to the store"}
 DAMAGE = {"scratch": "Scratch", "dent": "Dent", "chip": "Chip / paint loss", "crack": "Crack"}
 DAMAGE_KEYS = {"scratch": "1", "dent": "2", "chip": "3", "crack": "4"}
@@ -82,9 +104,7 @@ def label(table: dict[str, str], value: str | Enum | None) -> str:
 
 
 def status(value: str | Enum) -> str:
-    from frontdesk.services.lifecycle import status_label
-
-    return status_label(value)  # type: ignore[arg-type]
+    return label(STATUS, value)
 
 # After the visit (services/aftercare.py): the follow-up call's questions, call and case states,
 # reminder call results.

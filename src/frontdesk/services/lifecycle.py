@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from frontdesk.i18n import gettext as _
+from frontdesk.labels import STATUS, label
 from frontdesk.model.enums import JobStatus, OrderStatus, PauseReason
 
 from .errors import IllegalTransition
@@ -57,30 +58,9 @@ def _label(status: StrEnum) -> str:
 
 def status_label(status: StrEnum) -> str:
     """The user-facing name of a status, translated."""
-    return _(STATUS_LABELS.get(status.value, status.value))
+    return label(STATUS, status)
 
 
-STATUS_LABELS: dict[str, str] = {
-    "check_in": "Checked in",
-    "estimate": "Estimate",
-    "authorised": "Authorised",
-    "in_workshop": "In workshop",
-    "ready": "Ready",
-    "delivered": "Delivered",
-    "settled": "Settled",
-    "closed": "Closed",
-    "cancelled": "Cancelled",
-    "proposed": "Proposed",
-    "approved": "Approved",
-    "declined": "Declined",
-    "assigned": "Assigned",
-    "in_progress": "In progress",
-    "paused": "Paused",
-    "finished": "Finished",
-    "self_checked": "Self-checked",
-    "leader_checked": "Leader-checked",
-    "qc_passed": "QC passed",
-}
 
 
 def can_transition_order(current: OrderStatus, target: OrderStatus) -> bool:
