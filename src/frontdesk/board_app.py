@@ -24,9 +24,3 @@ class BoardApp(App[None]):
 
         self.push_screen(BoardScreen())
 
-
-def serve(command: str, host: str, port: int) -> None:
-    """One board process per browser connection, through textual-serve (no auth: loopback by default)."""
-    from textual_serve.server import Server
-
-    Server(command, host=host, port=port, title="frontdesk board").serve()

@@ -307,17 +307,13 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.serve:
-        import shlex
+        from frontdesk import board_serve
 
-        from frontdesk.board_app import serve
-
-        command = [sys.executable, "-m", "frontdesk", "board", "--db", settings.resolved_database_url(),
-                   "--lang", settings.language]
-        if getattr(args, "config", None):
-            command += ["--config", args.config]
+        # The database URL reaches the board processes in their environment, never their argv.
+        server = board_serve.make_server(settings, args.host, args.port, getattr(args, "config", None))
         print(_("Serving the board on http://{host}:{port}/ (add ?fontsize=24 for a wall TV)").format(
             host=args.host, port=args.port))
-        serve(shlex.join(command), args.host, args.port)
+        server.serve()
         return 0
     services = open_services(settings)
     from frontdesk.board_app import BoardApp

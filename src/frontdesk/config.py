@@ -67,6 +67,10 @@ class Settings:
     printer: str = ""
     font_path: str = ""
     store_code: str = "GZ01"
+    #: ``board --serve``: browsers showing the board at once (each is a board process of ~70 MB).
+    board_max_connections: int = 8
+    #: ``board --serve``: other origins (``"http://tv.store.lan:8000"``) whose pages may open the board.
+    board_allowed_origins: list[str] = field(default_factory=list)
     #: The file these settings were read from (where the settings screen saves); never written to it.
     config_path: str = field(default="", compare=False)
 
