@@ -231,3 +231,15 @@ def test_board_command_keeps_the_config_file_and_language() -> None:
     command, environment = board_serve.board_command(settings, "/etc/frontdesk.toml")
     assert shlex.split(command)[1:] == ["-m", "frontdesk", "board", "--lang", "zh_CN", "--config", "/etc/frontdesk.toml"]
     assert environment == {"FRONTDESK_DB": SECRET_URL}
+
+
+def test_a_port_in_use_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["board", "--serve", "--lang", "en", "--port", str(port)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"Cannot serve the board on 127.0.0.1:{port}" in err[0], err

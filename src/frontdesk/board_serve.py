@@ -36,6 +36,8 @@ from frontdesk.i18n import current_language, gettext as _
 from frontdesk.services.errors import FrontdeskError
 
 if TYPE_CHECKING:
+    from asyncio.subprocess import Process
+
     from aiohttp import web
 
     from frontdesk.config import Settings
@@ -82,6 +84,29 @@ class _BoardProcess(AppService):
         environment.update(self._extra_environment)
         return environment
 
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
+        self.process = await super()._open_app_process(width, height)
+        return self.process
+
+    async def release(self, grace: float = 5.0) -> None:
+        """After ``stop()``: the process ended (killed if it hangs on) and its stdin closed.
+
+        textual-serve leaves both to the garbage collector; a board that ignores "quit"
+        would keep its slot and its memory for ever.
+        """
+        import asyncio
+
+        process: Process | None = getattr(self, "process", None)
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), grace)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
 
 class BoardServer(Server):
     """textual-serve's server with a connection cap and an Origin check in front of each board."""
@@ -113,6 +138,15 @@ class BoardServer(Server):
                 self._own_names.add(name().lower())
             except OSError:
                 pass
+
+    def serve(self, debug: bool = False) -> None:
+        """Serve until Ctrl+C; a port that cannot be had is one line, not a traceback."""
+        try:
+            super().serve(debug=debug)
+        except OSError as exc:
+            raise BoardServeError(_("Cannot serve the board on {host}:{port} ({reason}): choose another --port "
+                                    "or --host.").format(host=self.host, port=self.port,
+                                                         reason=exc.strerror or exc)) from exc
 
     async def make_app(self) -> web.Application:
         """The aiohttp application (textual-serve's routes with these handlers)."""
@@ -197,7 +231,7 @@ class BoardServer(Server):
         log = logging.getLogger("textual-serve")
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
-        app_service: AppService | None = None
+        app_service: _BoardProcess | None = None
         try:
             await websocket.prepare(request)
             app_service = _BoardProcess(
@@ -216,7 +250,8 @@ class BoardServer(Server):
             log.exception(error)
         finally:
             if app_service is not None:
-                await app_service.stop()  # the slot is given back only when the process has ended
+                await app_service.stop()
+                await app_service.release()  # the slot is given back only when the process has ended
         return websocket
 
 
