@@ -11,22 +11,23 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from frontdesk.model.enums import Role
+from frontdesk.services.permissions import PERMISSIONS
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-DESK_ROLES = frozenset({Role.ADVISOR, Role.MANAGER})
-CHECK_ROLES = frozenset({Role.TEAM_LEADER, Role.QC, Role.SUPERVISOR, Role.MANAGER})
-DISPATCH_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER})
-BENCH_ROLES = frozenset({Role.TECHNICIAN, Role.TEAM_LEADER, Role.SUPERVISOR, Role.MANAGER})
-COMPLAINT_ROLES = frozenset({Role.ADVISOR, Role.CASHIER, Role.MANAGER})  # = complaint.open; updates: manager only
-CASHIER_ROLES = frozenset({Role.CASHIER, Role.MANAGER})
-ADMIN_ROLES = frozenset({Role.ADMIN})
-CATALOG_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.SUPERVISOR})  # advisor, supervisor: look up only
-TEAM_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})  # = team.save
-SETTINGS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})  # = settings.save
-HISTORY_ROLES = frozenset({Role.ADVISOR, Role.CASHIER, Role.MANAGER, Role.ADMIN})  # = audit_views.VIEW_ROLES
-REPORT_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CASHIER, Role.ADVISOR})  # = report.export
+# What each destination needs: a screen is offered to a role that may do (one of) these.
+# The permissions are the services' own table (services/permissions.py), so a role that can
+# open a screen can also do what the screen is for.
+DESK = ("order.check_in",)
+CASHIER = ("payment.take",)
+
+
+def roles_for(*actions: str) -> frozenset[Role]:
+    return frozenset().union(*(PERMISSIONS[action] for action in actions))
+
+
+CASHIER_ROLES = roles_for(*CASHIER)  # the cashier desk's roles: the desk home hands them settled cars
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,12 @@ class Destination:
     title: str  # msgid
     help: str  # msgid
     target: str  # "module:Class"
-    roles: frozenset[Role]
+    needs: tuple[str, ...]  # permissions (services/permissions.py): a role with any of them may open it
     per_order: bool = False  # opened for one order (``order_id=``): reached from a list, not the palette
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return roles_for(*self.needs)
 
     def open(self, **kwargs: object) -> Screen:
         module, cls = self.target.split(":")
@@ -44,27 +49,27 @@ class Destination:
 
 
 DESTINATIONS: tuple[Destination, ...] = (
-    Destination("desk", "Desk home", "Today's cars, appointments, follow-ups; search", "frontdesk.screens.desk_home:DeskHomeScreen", DESK_ROLES),
-    Destination("checkin", "New check-in", "Check a car in: customer, vehicle, odometer, concerns", "frontdesk.screens.checkin:CheckInScreen", DESK_ROLES),
-    Destination("appointments", "Appointments", "Book, move or cancel appointments", "frontdesk.screens.appointments:AppointmentsScreen", DESK_ROLES),
-    Destination("approvals", "Approvals", "Additional work waiting for the customer's decision; schedule slips", "frontdesk.screens.approvals:ApprovalsScreen", DESK_ROLES),
-    Destination("follow_ups", "Follow-up calls", "Calls due after delivery: record reached with scores, or not reached; escalated calls", "frontdesk.screens.follow_ups:FollowUpsScreen", DESK_ROLES),
-    Destination("complaints", "Complaints", "Complaint cases: owner, status, resolution (the service manager updates them)", "frontdesk.screens.complaints:ComplaintsScreen", COMPLAINT_ROLES),
-    Destination("reminders", "Service reminders", "Cars due for their next service by date or estimated mileage; record reminder calls", "frontdesk.screens.reminders:RemindersScreen", DESK_ROLES),
-    Destination("checks", "Checks and QC", "Leader checks, final QC, wash; cars ready", "frontdesk.screens.checks:ChecksScreen", CHECK_ROLES),
-    Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", DISPATCH_ROLES),
-    Destination("technician", "My jobs", "Start, pause, finish; issue parts; additional work; checks", "frontdesk.screens.technician:TechnicianScreen", BENCH_ROLES),
-    Destination("cashier", "Cashier desk", "Cars to deliver, to pay and to let out: payments, statements, gate passes", "frontdesk.screens.cashier_home:CashierHomeScreen", CASHIER_ROLES),
-    Destination("delivery", "Delivery checklist", "Internal check and walkthrough with the customer, then deliver", "frontdesk.screens.delivery:DeliveryScreen", DESK_ROLES | CASHIER_ROLES, per_order=True),
-    Destination("settlement", "Settlement", "The bill by payer, discount, receivables, next service and follow-up time", "frontdesk.screens.settlement:SettlementScreen", DESK_ROLES | CASHIER_ROLES, per_order=True),
-    Destination("payment", "Payment", "Payments, change, void, credit, settlement statement and gate pass", "frontdesk.screens.payment:PaymentScreen", CASHIER_ROLES, per_order=True),
-    Destination("users", "Users and roles", "Add, edit, deactivate users; reset passwords; discount authority by role", "frontdesk.screens.admin_users:AdminUsersScreen", ADMIN_ROLES),
-    Destination("teams", "Teams and technicians", "Workshop teams: leader, skills, technicians; assign a technician to a team", "frontdesk.screens.admin_teams:AdminTeamsScreen", TEAM_ROLES),
-    Destination("catalogs", "Catalogs", "Labor operations and parts: search, edit, adjust stock with a reason", "frontdesk.screens.catalogs:CatalogsScreen", CATALOG_ROLES),
-    Destination("settings", "Settings", "Letterhead, VAT and labor rates, warranty terms, follow-up delay, idle lock, language, printer, PDF folder", "frontdesk.screens.settings:SettingsScreen", SETTINGS_ROLES),
-    Destination("import", "Import and export", "Load parts price lists and labor-time tables from CSV or Excel (dry run first, then every row or none); export catalogs and orders", "frontdesk.screens.import_file:ImportFileScreen", SETTINGS_ROLES),
-    Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", REPORT_ROLES),
-    Destination("order_history", "Order history", "Who did what to this order and when, with the values before and after; CSV and Excel export (manager, administrator)", "frontdesk.screens.order_history:OrderHistoryScreen", HISTORY_ROLES, per_order=True),
+    Destination("desk", "Desk home", "Today's cars, appointments, follow-ups; search", "frontdesk.screens.desk_home:DeskHomeScreen", DESK),
+    Destination("checkin", "New check-in", "Check a car in: customer, vehicle, odometer, concerns", "frontdesk.screens.checkin:CheckInScreen", DESK),
+    Destination("appointments", "Appointments", "Book, move or cancel appointments", "frontdesk.screens.appointments:AppointmentsScreen", ("appointment.book",)),
+    Destination("approvals", "Approvals", "Additional work waiting for the customer's decision; schedule slips", "frontdesk.screens.approvals:ApprovalsScreen", ("job.decide",)),
+    Destination("follow_ups", "Follow-up calls", "Calls due after delivery: record reached with scores, or not reached; escalated calls", "frontdesk.screens.follow_ups:FollowUpsScreen", ("followup.record",)),
+    Destination("complaints", "Complaints", "Complaint cases: owner, status, resolution (the service manager updates them)", "frontdesk.screens.complaints:ComplaintsScreen", ("complaint.open",)),
+    Destination("reminders", "Service reminders", "Cars due for their next service by date or estimated mileage; record reminder calls", "frontdesk.screens.reminders:RemindersScreen", ("reminder.record",)),
+    Destination("checks", "Checks and QC", "Leader checks, final QC, wash; cars ready", "frontdesk.screens.checks:ChecksScreen", ("job.leader_check", "job.qc")),
+    Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", ("order.dispatch",)),
+    Destination("technician", "My jobs", "Start, pause, finish; issue parts; additional work; checks", "frontdesk.screens.technician:TechnicianScreen", ("job.start",)),
+    Destination("cashier", "Cashier desk", "Cars to deliver, to pay and to let out: payments, statements, gate passes", "frontdesk.screens.cashier_home:CashierHomeScreen", CASHIER),
+    Destination("delivery", "Delivery checklist", "Internal check and walkthrough with the customer, then deliver", "frontdesk.screens.delivery:DeliveryScreen", ("order.deliver", *CASHIER), per_order=True),
+    Destination("settlement", "Settlement", "The bill by payer, discount, receivables, next service and follow-up time", "frontdesk.screens.settlement:SettlementScreen", ("settlement.prepare",), per_order=True),
+    Destination("payment", "Payment", "Payments, change, void, credit, settlement statement and gate pass", "frontdesk.screens.payment:PaymentScreen", CASHIER, per_order=True),
+    Destination("users", "Users and roles", "Add, edit, deactivate users; reset passwords; discount authority by role", "frontdesk.screens.admin_users:AdminUsersScreen", ("user.add",)),
+    Destination("teams", "Teams and technicians", "Workshop teams: leader, skills, technicians; assign a technician to a team", "frontdesk.screens.admin_teams:AdminTeamsScreen", ("team.save",)),
+    Destination("catalogs", "Catalogs", "Labor operations and parts: search, edit, adjust stock with a reason", "frontdesk.screens.catalogs:CatalogsScreen", ("catalog.view",)),
+    Destination("settings", "Settings", "Letterhead, VAT and labor rates, warranty terms, follow-up delay, idle lock, language, printer, PDF folder", "frontdesk.screens.settings:SettingsScreen", ("settings.save",)),
+    Destination("import", "Import and export", "Load parts price lists and labor-time tables from CSV or Excel (dry run first, then every row or none); export catalogs and orders", "frontdesk.screens.import_file:ImportFileScreen", ("catalog.import",)),
+    Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", ("report.export",)),
+    Destination("order_history", "Order history", "Who did what to this order and when, with the values before and after; CSV and Excel export (manager, administrator)", "frontdesk.screens.order_history:OrderHistoryScreen", ("audit.view",), per_order=True),
 )
 
 
@@ -73,7 +78,7 @@ _HOMES = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_
 
 
 def _home_destination(role: Role) -> Destination | None:
-    if role in DESK_ROLES:
+    if role in roles_for(*DESK):
         return DESTINATIONS[0]
     return next((d for d in DESTINATIONS if d.key == _HOMES[role]), None) if role in _HOMES else None
 

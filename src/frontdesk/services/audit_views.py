@@ -25,9 +25,10 @@ from frontdesk.model.enums import Role
 
 from .context import Actor, Services
 from .errors import NotFound, PermissionDenied
+from .permissions import PERMISSIONS
 
 #: Who may read an order's history: the people who deal with the order's customer and money.
-VIEW_ROLES = frozenset({Role.ADVISOR, Role.CASHIER, Role.MANAGER, Role.ADMIN})
+VIEW_ROLES = PERMISSIONS["audit.view"]
 
 
 @dataclass(frozen=True)

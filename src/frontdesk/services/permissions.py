@@ -87,6 +87,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settings.save": frozenset({X, M}),
     "role.discount_authority": frozenset({X}),
     "audit.export": frozenset({M, X}),  # an order's full history written to a file
+    # Looking only (screens that change nothing themselves; what they open is guarded on its own)
+    "catalog.view": frozenset({X, M, A, S}),  # the advisor and the supervisor look prices and stock up
+    "audit.view": frozenset({A, C, M, X}),  # an order's history
 }
 
 # Acts that need a manager's own password on the spot, whoever operates the terminal.
