@@ -244,6 +244,10 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
         suffix = st.sampled_from([".csv", ".xlsx", ".pdf", "", ".CSV", ".txt"])
         return st.builds(lambda sub, n, s: str(files / sub / (n.replace("..", "_") + s)),
                          st.sampled_from(["", "new/deeper", "a_file.csv"]), names, suffix)
+    if ann == "ExportFile":  # an export service's file; export_files.export_file stages it in real use
+        from frontdesk.services.export_files import ExportFile
+
+        return one(name, "Path", seeded, files).map(ExportFile.beside)
     if ann in ("Kind", "DataKind"):
         return st.sampled_from(["parts", "labor", "orders", "customers"])
     if ann == "Report":

@@ -3,8 +3,8 @@
 One row per changed field of each event (an event that changed nothing listed has one row
 with the field empty), so a spreadsheet can filter by field or user. The history is read
 and the file written inside the service call, which is audited like every export (who
-wrote which order's history to which path); the file goes through a temporary name, so a
-failed write leaves neither a half file nor an audit record. Manager and administrator only
+wrote which order's history to which path); the file appears only once that event is
+committed (:mod:`.export_files`), and no text cell is a formula. Manager and administrator only
 (``audit.export``): the history holds the customer's details as they were recorded.
 """
 
@@ -19,6 +19,8 @@ from frontdesk.labels import AUDIT_ACTION, label
 from .audit_views import OrderHistory, load_history
 from .context import Tx, service
 from .data_exports import Cell, Export, _write
+from .export_files import ExportFile, export_file
+from .runtime import Actor, Services
 
 
 def default_path(pdf_dir: Path, number: str, fmt: str) -> Path:
@@ -41,12 +43,17 @@ def rows(history: OrderHistory) -> Iterator[tuple[Cell, ...]]:
             yield (*head, c.field, c.before, c.after)
 
 
-@service("audit.export")
-def export_order_history(tx: Tx, order_id: int, path: Path | str) -> Export:
+def export_order_history(services: Services, actor: Actor, order_id: int, path: Path | str) -> Export:
     """Write the order's full history to ``path`` (.csv or .xlsx)."""
+    return export_file(services, actor, order_history_file, path, order_id)
+
+
+@service("audit.export")
+def order_history_file(tx: Tx, out: ExportFile, order_id: int) -> Export:
+    """:func:`export_order_history`'s service: the staged file written and the export recorded."""
     history = load_history(tx.session, tx.actor.store_id, order_id)
     title = _("History {number}").format(number=history.number)
-    done = _write(path, header(), rows(history), title)
+    done = _write(out, header(), rows(history), title)
     tx.audit("order_history_export", order_id, order_id=order_id,
              after={"path": str(done.path), "rows": done.rows, "events": len(history.events)})
     return done

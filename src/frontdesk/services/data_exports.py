@@ -7,19 +7,19 @@ in within the range, with totals per payer computed as the settlement does
 (``estimate.order_totals``); they carry plate and advisor but never the customer's name or
 phone. Those are only in the customer export, which is the service manager's alone
 (``customer.export``); every other export is ``data.export``. Each export is one audited
-service call; the file is written through a temporary name first, as the report export
-does, so a failed write leaves neither a half file nor an audit record.
+service call whose file appears only once its audit event is committed
+(:mod:`.export_files`), as the report export's does.
 
 Files hold plain values (money ``1234.50``, times ``2026-11-24 09:00``); CSV is UTF-8 with a
 byte-order mark so Excel shows the Chinese; XLSX is written row by row (openpyxl's
-write-only mode), so 100 000 parts do not need a workbook in memory.
+write-only mode), so 100 000 parts do not need a workbook in memory. Names and notes are
+typed by people: no text cell is ever a formula (:mod:`.spreadsheet_cells`).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,12 +44,14 @@ from frontdesk.model.enums import PaymentKind, PayType
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import order_totals
-from .exports import N_, plain
+from .export_files import FORMATS, ExportFile, export_file, writing
+from .exports import N_, csv_cell, plain
 from .imports import FIELDS, Kind
 from .money import ZERO
+from .runtime import Actor, Services
+from .spreadsheet_cells import needs_guard
 
 Cell = str | int | Decimal | None
-FORMATS = ("csv", "xlsx")
 DataKind = Literal["orders", "parts", "labor", "customers"]
 MAX_DAYS = 3 * 366
 
@@ -63,20 +65,13 @@ class Export:
 # Writing ----------------------------------------------------------------------------------------
 
 
-def format_of(path: Path) -> str:
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValidationError("path", _("Save the file as .csv or .xlsx."))
-    return fmt
-
-
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     n = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(header)
         for row in rows:
-            out.writerow([plain(v) for v in row])
+            out.writerow([csv_cell(v) for v in row])
             n += 1
     return n
 
@@ -93,40 +88,38 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_sheet_name(title))
     bold = Font(bold=True)
+    def text(value: str) -> Any:
+        if not needs_guard(value):
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text, never a formula (openpyxl takes any str beginning with "=" for one)
+        return cell
+
     heads = []
     for title_ in header:
         cell = WriteOnlyCell(sheet, value=title_)
         cell.font = bold
+        cell.data_type = "s"
         heads.append(cell)
     sheet.append(heads)
     n = 0
     for row in rows:
-        sheet.append([plain(v) if (i in text_columns or not isinstance(v, (int, Decimal))) else v
+        sheet.append([text(plain(v)) if (i in text_columns or not isinstance(v, (int, Decimal))) else v
                       for i, v in enumerate(row)])
         n += 1
     book.save(path)
     return n
 
 
-def _write(path: Path | str, header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str,
+def _write(out: ExportFile, header: Sequence[str], rows: Iterable[Sequence[Cell]], title: str,
            text_columns: frozenset[int] = frozenset()) -> Export:
-    target = Path(path).expanduser()
-    fmt = format_of(target)
-    partial = target.with_name(target.name + ".part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv":
+    """The rows written to ``out``'s staged file; the export service audits and returns the result."""
+    with writing(out) as partial:
+        if out.fmt == "csv":
             n = write_csv(partial, header, rows)
         else:
             n = write_xlsx(partial, header, rows, title, text_columns)
-        os.replace(partial, target)
-    except OSError as exc:
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:  # the folder itself is missing or not a folder: nothing was written
-            pass
-        raise ValidationError("path", _("Cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)) from exc
-    return Export(target, n)
+    return Export(out.path, n)
 
 
 def default_path(pdf_dir: Path, kind: DataKind, fmt: str, start: dt.date | None = None,
@@ -158,14 +151,19 @@ def catalog_rows(session: Session, store_id: int, kind: Kind) -> Iterable[tuple[
         yield code, name, en, cat, hours, models, yes if safety else no
 
 
-@service("data.export")
-def export_catalog(tx: Tx, kind: Kind, path: Path | str) -> Export:
+def export_catalog(services: Services, actor: Actor, kind: Kind, path: Path | str) -> Export:
     """The parts price list (with this store's stock and bins) or the labor-time table."""
+    return export_file(services, actor, catalog_file, path, kind)
+
+
+@service("data.export")
+def catalog_file(tx: Tx, out: ExportFile, kind: Kind) -> Export:
+    """:func:`export_catalog`'s service: the staged file written and the export recorded."""
     if kind not in FIELDS:
         raise ValidationError("kind", _("Export parts or labor."))
     header = [_(f.title) for f in FIELDS[kind]]
     title = _("Parts") if kind == "parts" else _("Labor operations")
-    done = _write(path, header, catalog_rows(tx.session, tx.actor.store_id, kind), title, frozenset({0}))
+    done = _write(out, header, catalog_rows(tx.session, tx.actor.store_id, kind), title, frozenset({0}))
     tx.audit("catalog_export", None, after={"kind": kind, "path": str(done.path), "rows": done.rows})
     return done
 
@@ -224,11 +222,16 @@ def order_rows(session: Session, store_id: int, settings: Any, start: dt.date, e
     return rows
 
 
-@service("data.export")
-def export_orders(tx: Tx, start: dt.date, end: dt.date, path: Path | str) -> Export:
+def export_orders(services: Services, actor: Actor, start: dt.date, end: dt.date, path: Path | str) -> Export:
     """One row per order checked in within the range: dates, plate, advisor, status, totals per payer."""
+    return export_file(services, actor, orders_file, path, start, end)
+
+
+@service("data.export")
+def orders_file(tx: Tx, out: ExportFile, start: dt.date, end: dt.date) -> Export:
+    """:func:`export_orders`'s service: the staged file written and the export recorded."""
     rows = order_rows(tx.session, tx.actor.store_id, tx.settings, start, end)
-    done = _write(path, [_(c) for c in ORDER_COLUMNS], rows, _("Repair orders"), frozenset({0, 6}))
+    done = _write(out, [_(c) for c in ORDER_COLUMNS], rows, _("Repair orders"), frozenset({0, 6}))
     tx.audit("order_export", None, after={"from": start, "to": end, "path": str(done.path), "rows": done.rows})
     return done
 
@@ -258,10 +261,15 @@ def customer_rows(session: Session) -> Iterable[tuple[Cell, ...]]:
                    sale.isoformat() if sale else "", km, due.isoformat() if due else "")
 
 
-@service("customer.export")
-def export_customers(tx: Tx, path: Path | str) -> Export:
+def export_customers(services: Services, actor: Actor, path: Path | str) -> Export:
     """Customers with phone and their vehicles: personal data, so the manager's alone and audited."""
-    done = _write(path, [_(c) for c in CUSTOMER_COLUMNS], customer_rows(tx.session), _("Customers"),
+    return export_file(services, actor, customers_file, path)
+
+
+@service("customer.export")
+def customers_file(tx: Tx, out: ExportFile) -> Export:
+    """:func:`export_customers`'s service: the staged file written and the export recorded."""
+    done = _write(out, [_(c) for c in CUSTOMER_COLUMNS], customer_rows(tx.session), _("Customers"),
                   frozenset({1, 4, 5}))
     tx.audit("customer_export", None, after={"path": str(done.path), "rows": done.rows})
     return done
@@ -272,13 +280,16 @@ __all__ = [
     "FORMATS",
     "ORDER_COLUMNS",
     "Export",
+    "catalog_file",
     "catalog_rows",
     "customer_rows",
+    "customers_file",
     "default_path",
     "export_catalog",
     "export_customers",
     "export_orders",
     "order_rows",
+    "orders_file",
     "write_csv",
     "write_xlsx",
 ]

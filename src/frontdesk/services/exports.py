@@ -7,21 +7,21 @@ the spreadsheet can add them up; the CSV is UTF-8 with a byte-order mark, which 
 makes Excel read the Chinese headers correctly.
 
 Writing a file is a service (``report.export``): who exported which range, in which format,
-to which path is in the audit trail. The file is written inside that call, before the audit
-event, through a temporary name and then renamed, so a failed write leaves neither a half
-file nor an audit record claiming an export.
+to which path is in the audit trail. The file is written to a staged name and appears under
+its own only once that event is committed (:mod:`.export_files`), so a failed write or a
+failed audit leaves neither a half file nor a file nobody recorded. Text cells are written
+so that no spreadsheet runs them as formulas (:mod:`.spreadsheet_cells`).
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from frontdesk.config import Settings
 from frontdesk.i18n import gettext as _
@@ -29,13 +29,13 @@ from frontdesk.labels import PAY_TYPE, label, status
 
 from .aftercare import SCORE_FIELDS
 from .context import Tx, service
-from .errors import ValidationError
+from .export_files import FORMATS, ExportFile, export_file, format_of, writing
 from .reports import Figures, Report
+from .runtime import Actor, Services
+from .spreadsheet_cells import guard, needs_guard
 
 Cell = str | int | Decimal | None
 Kind = Literal["text", "count", "money", "hours", "percent"]
-FORMATS = ("csv", "xlsx")
-
 
 
 def N_(message: str) -> str:
@@ -149,6 +149,11 @@ def plain(value: Cell) -> str:
     return str(value)
 
 
+def csv_cell(value: Cell) -> str:
+    """A cell as CSV holds it: :func:`plain`, and text that would start a formula escaped."""
+    return guard(value) if isinstance(value, str) else plain(value)
+
+
 # Files -------------------------------------------------------------------------------------------
 
 
@@ -157,22 +162,15 @@ def default_path(settings: Settings, report: Report, fmt: str) -> Path:
     return settings.resolved_pdf_dir() / f"report_{report.start.isoformat()}_{report.end.isoformat()}.{fmt}"
 
 
-def format_of(path: Path) -> str:
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValidationError("path", _("Save the report as .csv or .xlsx."))
-    return fmt
-
-
 def write_csv(report: Report, path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
         for n, table in enumerate(tables(report)):
             if n:
                 out.writerow([])
-            out.writerow([table.title])
-            out.writerow([c.title for c in table.columns])
-            out.writerows([plain(v) for v in row] for row in table.rows)
+            out.writerow([csv_cell(table.title)])
+            out.writerow([csv_cell(c.title) for c in table.columns])
+            out.writerows([csv_cell(v) for v in row] for row in table.rows)
 
 
 def write_xlsx(report: Report, path: Path) -> None:
@@ -187,17 +185,25 @@ def write_xlsx(report: Report, path: Path) -> None:
         sheet.append([c.title for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            _as_text(cell)
         for r, row in enumerate(table.rows):
             sheet.append(list(row))
             for c, cell in enumerate(sheet[sheet.max_row]):
                 fmt = formats.get(table.kind(r, c))
                 if fmt and isinstance(cell.value, (int, Decimal)):
                     cell.number_format = fmt
+                _as_text(cell)
         for index, column in enumerate(table.columns, start=1):
             width = max([_cells(column.title)] + [_cells(plain(r[index - 1])) for r in table.rows]) + 2
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 40)
         sheet.freeze_panes = "B2" if table.key == "advisors" else "A2"
     book.save(path)
+
+
+def _as_text(cell: Any) -> None:
+    """A text cell stays text: openpyxl takes any str beginning with "=" for a formula."""
+    if isinstance(cell.value, str) and needs_guard(cell.value):
+        cell.data_type = "s"
 
 
 def _sheet_name(title: str) -> str:
@@ -209,27 +215,22 @@ def _sheet_name(title: str) -> str:
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
 
 
-@service("report.export")
-def export_report(tx: Tx, report: Report, path: Path | str) -> Path:
+def export_report(services: Services, actor: Actor, report: Report, path: Path | str) -> Path:
     """Write ``report`` to ``path`` (.csv or .xlsx; the folder is made if missing) and record it."""
-    target = Path(path).expanduser()
-    fmt = format_of(target)
-    partial = target.with_name(target.name + ".part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+    return export_file(services, actor, report_file, path, report)
+
+
+@service("report.export")
+def report_file(tx: Tx, out: ExportFile, report: Report) -> Path:
+    """The report written to ``out``'s staged file and the export recorded (see :func:`export_report`)."""
+    fmt = out.fmt
+    with writing(out) as partial:
         WRITERS[fmt](report, partial)
-        os.replace(partial, target)
-    except OSError as exc:
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:  # the folder itself is missing or not a folder: nothing was written
-            pass
-        raise ValidationError("path", _("Cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)) from exc
     tx.audit("report", None, after={
-        "from": report.start, "to": report.end, "format": fmt, "path": str(target),
+        "from": report.start, "to": report.end, "format": fmt, "path": str(out.path),
         "car_count": report.total.car_count, "net": report.total.net,
     })
-    return target
+    return out.path
 
 
 # Text (the command line) --------------------------------------------------------------------------
@@ -265,6 +266,7 @@ def text_report(report: Report, keys: Sequence[str] = ("overview", "pay_types", 
 __all__ = [
     "FORMATS",
     "Column",
+    "csv_cell",
     "Figure",
     "Table",
     "default_path",
@@ -273,6 +275,7 @@ __all__ = [
     "format_of",
     "overview",
     "plain",
+    "report_file",
     "tables",
     "text_report",
     "write_csv",
