@@ -97,3 +97,16 @@ def test_a_refusal_reads_in_the_console_s_language(tmp_path: Path) -> None:
             print_file(tmp_path / "x.pdf", "", "A4")
     finally:
         set_language("en")
+
+
+def test_a_printed_document_is_private(tmp_path) -> None:
+    """A work order names the customer: the PDF is 0600 and a folder made for it 0700 (issue 15, item 5)."""
+    import stat
+
+    from frontdesk.paperwork.page import write_atomically
+
+    target = tmp_path / "new" / "pdf" / "GZ01-1-work-order.pdf"
+    write_atomically(target, b"%PDF-1.4 test")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no partial left

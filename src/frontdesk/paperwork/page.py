@@ -9,9 +9,7 @@ print spooler never picks up half a PDF.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -154,15 +152,11 @@ def build_pdf(target: Path, story: Sequence[Flowable], setup: PageSetup) -> Path
 
 
 def write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """A printed document names the customer: 0600 in a folder made 0700, whole or absent."""
+    from frontdesk.private_files import staged
+
+    with staged(target) as partial:
+        partial.write_bytes(data)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
