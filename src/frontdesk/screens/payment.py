@@ -41,7 +41,7 @@ from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
-from .settlement import print_one, say_printed
+from .printing import print_one, say_printed
 
 #: The method keys, in the order the line under the list shows them.
 METHOD_KEYS = {"c": PaymentMethod.CASH, "b": PaymentMethod.CARD, "w": PaymentMethod.WECHAT,

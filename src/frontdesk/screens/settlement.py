@@ -49,6 +49,7 @@ from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
 from .decision import WHEN_FORMAT, parse_when
+from .printing import print_one, say_printed
 
 DATE_FORMAT = "%Y-%m-%d"
 DESC_CELLS = 28
@@ -68,39 +69,6 @@ def field_names() -> dict[str, str]:
 
 def qty_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-# Printing (shared with the payment screen) ------------------------------------------------------
-
-
-def document_name(kind: str) -> str:
-    return {"settlement": _("Settlement statement"), "gate-pass": _("Gate pass")}[kind]
-
-
-def print_one(services: Services, kind: str, number: str) -> Any:
-    """Render (and send) one document; a paperwork or disk failure reads as a message."""
-    from frontdesk.paperwork import PaperworkError
-    from frontdesk.services import documents
-
-    try:
-        return documents.print_document(services, kind, number)
-    except (PaperworkError, OSError) as exc:
-        raise FrontdeskError(_("{document} could not be printed: {reason}").format(
-            document=document_name(kind), reason=exc)) from exc
-
-
-def say_printed(screen: DeskScreen, kind: str, printed: Any) -> Path:
-    """Tell the user where the PDF went (and whether the printer took it)."""
-    document = document_name(kind)
-    if printed.sent_to:
-        screen.app.notify(_("{document} sent to printer {printer}: {path}").format(
-            document=document, printer=printed.sent_to, path=printed.path), timeout=10)
-    elif printed.print_error:
-        screen.app.notify(_("The printer refused the {document} ({reason}); the PDF is at {path}").format(
-            document=document, reason=printed.print_error, path=printed.path), severity="warning", timeout=15)
-    else:
-        screen.app.notify(_("{document} saved as {path}").format(document=document, path=printed.path), timeout=10)
-    return Path(printed.path)
 
 
 # The screen ----------------------------------------------------------------------------------------
