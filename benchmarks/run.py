@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -243,6 +243,76 @@ def pdf(work: workload.WorkStore, reps: int) -> Metric:
                   {"app": a, "bare": b})
 
 
+# Durability ------------------------------------------------------------------------------------
+
+
+def durability(reps: int) -> Metric:
+    """Check-in to payment with every service call its own commit: ``synchronous=FULL`` (the default) vs NORMAL.
+
+    Two stores made alike (staff and catalog of the demo), one per setting, in the cache
+    folder (on disk: a tmpfs would make every fsync free); the same car taken through the
+    same 18 service calls on each, alternately.
+    """
+    from frontdesk.cli import open_services
+    from frontdesk.config import load_settings
+    from frontdesk.model.enums import PaymentMethod
+    from frontdesk.services import checkin, delivery, estimate, settlement, workshop
+    from frontdesk.services.demo import _Generator
+    from frontdesk.services.setup import ensure_store, system_actor
+
+    folder = Path(tempfile.mkdtemp(prefix="fd-bench-durability-", dir=workload.CACHE))
+    today = dt.datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    sides = {}
+    for mode in ("full", "normal"):
+        settings = load_settings(workload.CACHE / "none.toml", database_url=workload.url(folder / f"{mode}.db"))
+        gen = _Generator(open_services(replace(settings, sqlite_synchronous=mode)), 7, today)
+        gen.plates, gen.vins = set(), set()  # type: ignore[attr-defined]
+        admin = system_actor(ensure_store(gen.services))
+        gen.staff(admin)
+        sides[mode] = (gen, gen.catalog(admin))
+
+    def car(mode: str) -> float:
+        gen, cat = sides[mode]
+        s, a = gen.services, gen.actors
+        vehicle = gen.new_vehicle(a["advisor"])
+        started = time.perf_counter()
+        order = checkin.check_in(s, a["advisor"], checkin.CheckInInput(
+            vehicle_id=vehicle.id, odometer_km=vehicle.odometer + 500, fuel_eighths=4, concerns="保养"))
+        checkin.record_walkaround(s, a["advisor"], order.id, checkin.WalkaroundInput(
+            marks=(), covers_fitted=True, spare_tyre=True, tool_kit=True, warning_triangle=True, signed_by="张伟"))
+        job = estimate.add_job(s, a["advisor"], order.id, labor_op_id=cat.maintenance_ops[0])
+        estimate.add_part(s, a["advisor"], order.id, part_id=cat.oil_filter, qty=1, job_id=job.id)
+        estimate.add_part(s, a["advisor"], order.id, part_id=cat.engine_oil, qty=4, job_id=job.id)
+        estimate.set_terms(s, a["advisor"], order.id, payment_method="wechat", old_parts="leave", wash=False,
+                           promised_at=gen.now + dt.timedelta(hours=3))
+        estimate.authorise(s, a["advisor"], order.id, "张伟")
+        workshop.dispatch(s, a["supervisor"], order.id, {job.id: gen.tech_ids[0]})
+        workshop.start_job(s, a["technician"], job.id)
+        workshop.finish_job(s, a["technician"], job.id)
+        workshop.self_check(s, a["technician"], job.id)
+        workshop.leader_check(s, a["team_leader"], job.id)
+        workshop.final_qc(s, a["qc"], job.id, passed=True)
+        delivery.tick_internal(s, a["qc"], order.id, list(delivery.INTERNAL_ITEMS))
+        delivery.tick_walkthrough(s, a["advisor"], order.id, list(delivery.WALKTHROUGH_ITEMS))
+        delivery.deliver(s, a["advisor"], order.id)
+        bill = settlement.prepare_settlement(s, a["advisor"], order.id, settlement.SettlementInput(
+            next_service_date=(gen.now + dt.timedelta(days=180)).date(), next_service_km=vehicle.odometer + 8000))
+        settlement.take_payment(s, a["cashier"], order.id, PaymentMethod.WECHAT, bill.customer_amount)
+        return (time.perf_counter() - started) * 1000
+
+    try:
+        car("full"), car("normal")  # warm: statement caches, the first pages
+        full, normal = harness.alternate(lambda: car("full"), lambda: car("normal"), reps * 2)
+    finally:
+        for gen, _cat in sides.values():
+            gen.services.db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+    value, base = harness.median(full), harness.median(normal)
+    return Metric("durability_full_vs_normal_checkin_to_payment", value, "ms", base, "ratio<=3", value / base <= 3,
+                  "one car from check-in to payment (18 commits) with synchronous=FULL vs NORMAL, same run",
+                  {"full": full, "normal": normal})
+
+
 # Demo generation and the larger stores -----------------------------------------------------------
 
 
@@ -370,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         emit(metrics, metric)
     emit(metrics, estimate_line(work, reps))
     emit(metrics, pdf(work, reps))
+    emit(metrics, durability(reps))
     if demo is not None:
         emit(metrics, demo)
     else:

@@ -42,6 +42,7 @@ def test_database_url_from_environment(url, monkeypatch, capsys):
 
 
 def test_users_add_list_passwd(url, capsys, monkeypatch):
+    assert main(["db", "upgrade", "--db", url]) == 0  # only `db upgrade` and `demo` make a store
     assert main(["users", "add", "wangfang", "--role", "advisor", "--name", "王芳", "--password", "first-pass", "--db", url]) == 0
     assert main(["users", "list", "--db", url]) == 0
     out = capsys.readouterr().out
@@ -60,6 +61,7 @@ def test_users_add_list_passwd(url, capsys, monkeypatch):
 
 
 def test_short_password_refused(url, capsys):
+    assert main(["db", "upgrade", "--db", url]) == 0
     assert main(["users", "add", "li", "--role", "cashier", "--name", "李", "--password", "123", "--db", url, "--lang", "en"]) == 1
     assert "at least" in capsys.readouterr().err
 
@@ -79,6 +81,7 @@ def test_demo_refuses_a_real_store_and_replaces_an_old_demo(url, capsys):
 
 def test_demo_refuses_real_data(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'real.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
     assert main(["users", "add", "boss", "--role", "admin", "--name", "店长", "--password", "real-pass", "--db", url]) == 0
     assert main(["demo", "--days", "1", "--quiet", "--db", url, "--lang", "en"]) == 2
     assert "real store" in capsys.readouterr().err

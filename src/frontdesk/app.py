@@ -83,6 +83,8 @@ class FrontdeskApp(App[None]):
 
         if hasattr(self.services, "open_in_background"):  # signed in, so the database is open
             self.services = self.services.open()
+        if getattr(self.services, "db", None) is not None:  # a save waiting for another terminal's lock says so
+            self.services.db.on_wait = lambda: self.notify(_("Another terminal is saving; waiting for it…"))
         self.actor = actor
         self.sub_title = f"{actor.display_name} · {label(ROLE, actor.role)}"
         home = home_for(actor.role)()

@@ -1,6 +1,10 @@
 """The ``frontdesk`` command: the console by default, and the tools around it.
 
 argparse (standard library) keeps startup cheap; each command imports what it needs.
+Whatever goes wrong that the user can act on (a bad ``--db``, a missing, read-only, damaged
+or newer store, an unwritable ``--out``) ends the command with one line on stderr and a
+non-zero exit (:func:`error_line`), never a traceback, and with nothing written. Only ``db
+upgrade``, ``demo`` and the console's first start on the default path create a store.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from frontdesk.i18n import gettext as _
@@ -125,19 +129,51 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def open_services(settings: Settings, *, upgrade: bool = False) -> Services:
-    """Connect, make sure the schema is current (SQLite upgrades itself), and the store exists."""
+def open_services(settings: Settings, *, upgrade: bool = False, create: bool = True,
+                  on_wait: Callable[[], None] | None = None) -> Services:
+    """Connect, make sure the schema is current (SQLite upgrades itself), and the store exists.
+
+    ``create=False`` refuses a missing SQLite file or an empty database instead of making a
+    store there: a mistyped ``--db`` must not leave a fresh empty store (and its folder) behind.
+    A store made by a newer frontdesk is refused, never "upgraded".
+    """
     from frontdesk import migrate
-    from frontdesk.db import Database
+    from frontdesk.db import Database, check_url, sqlite_file
+    from frontdesk.services.driver_errors import StoreError, user_error, where
     from frontdesk.services.runtime import Services
     from frontdesk.services.sign_in import store_exists
 
-    db = Database(settings.resolved_database_url())
-    current = not upgrade and migrate.is_up_to_date(db)  # read without SQLAlchemy: the usual start loads no ORM
-    if not current and (upgrade or db.is_sqlite or migrate.current_revision(db) is None):
-        migrate.upgrade(db)
-    elif not current:
-        raise SystemExit(_("The database schema is older than this program: run `frontdesk db upgrade` first."))
+    url = settings.resolved_database_url()
+    check_url(url)
+    no_store = _("No store at {store}; `frontdesk db upgrade` creates one.")
+    path = sqlite_file(url)
+    if not create and path is not None and not path.exists():
+        raise StoreError(no_store.format(store=where(url)))
+    db = Database(url, synchronous=settings.sqlite_synchronous)
+    db.on_wait = on_wait
+    db.map_error = user_error  # the schema check below reads through the driver
+    try:
+        current = not upgrade and migrate.is_up_to_date(db)  # read without SQLAlchemy: the usual start loads no ORM
+        if not current:
+            revision = migrate.current_revision(db)
+            if revision is not None and not migrate.is_known(revision):
+                raise StoreError(_("The store at {store} was made by a newer frontdesk (schema {revision}): use that"
+                                   " version, or restore a backup made by this one.").format(store=where(url),
+                                                                                            revision=revision))
+            if revision is None and not create:
+                raise StoreError(no_store.format(store=where(url)))
+            if not (upgrade or db.is_sqlite or revision is None):
+                raise StoreError(_("The database schema is older than this program: run `frontdesk db upgrade`"
+                                   " first."))
+            migrate.upgrade(db)
+        if upgrade and path is not None:  # a store made before its files were private becomes so now
+            from frontdesk.private_files import restrict
+
+            for suffix in ("", "-wal", "-shm"):
+                restrict(f"{path}{suffix}")
+    except BaseException:
+        db.dispose()
+        raise
     services = Services(db=db, settings=settings)
     if not store_exists(services):  # the first start on a new database
         from frontdesk.services.setup import ensure_store
@@ -152,10 +188,19 @@ def _ask_password(given: str | None) -> str:
     env = os.environ.get("FRONTDESK_PASSWORD")
     if env:
         return env
+    _need_terminal()
     first = getpass.getpass(_("Password: "))
     if getpass.getpass(_("Again: ")) != first:
         raise SystemExit(_("The passwords differ."))
     return first
+
+
+def _need_terminal() -> None:
+    """getpass without a terminal reads stdin (a script's input) or dies with EOFError: say what to do instead."""
+    if not sys.stdin.isatty():
+        from frontdesk.services.errors import ValidationError
+
+        raise ValidationError("password", _("There is no terminal to type the password on: set FRONTDESK_PASSWORD."))
 
 
 def _system(services: Services):  # type: ignore[no-untyped-def]
@@ -224,6 +269,7 @@ def cmd_report(args: argparse.Namespace, services: Services) -> int:
     from frontdesk.model.enums import Role
     from frontdesk.services import exports, reports
 
+    _within_calendar(args.start, args.end)
     actor = replace(_system(services), role=Role.MANAGER)
     report = reports.report(services, actor, args.start, args.end or args.start)
     if getattr(args, "out", None):
@@ -231,6 +277,18 @@ def cmd_report(args: argparse.Namespace, services: Services) -> int:
     else:
         print(exports.text_report(report), end="")
     return 0
+
+
+def _within_calendar(start, end) -> None:  # type: ignore[no-untyped-def]
+    """A range is read up to the midnight after its last day: 9999-12-31 has none."""
+    import datetime as dt
+
+    from frontdesk.services.errors import ValidationError
+
+    for flag, day in (("--from", start), ("--to", end)):
+        if day is not None and day >= dt.date.max:
+            raise ValidationError(flag, _("{day} is past the last day a range can cover: give an earlier date.").format(
+                day=day.isoformat()))
 
 
 def _progress():  # type: ignore[no-untyped-def]
@@ -281,7 +339,10 @@ def _manager(services: Services, username: str | None):  # type: ignore[no-untyp
 
     if not username:
         raise SystemExit(_("Exporting customer data needs --user with a service manager's user name."))
-    password = os.environ.get("FRONTDESK_PASSWORD") or getpass.getpass(_("Password of {user}: ").format(user=username))
+    password = os.environ.get("FRONTDESK_PASSWORD")
+    if not password:
+        _need_terminal()
+        password = getpass.getpass(_("Password of {user}: ").format(user=username))
     actor = auth.login(services, username, password)
     if actor.role != Role.MANAGER:
         raise PermissionDenied(_("Only a service manager may export customer data."))
@@ -298,6 +359,7 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
         if start is None:
             raise SystemExit(_("Exporting orders needs --from (and --to for more than one day)."))
         end = getattr(args, "end", None) or start
+        _within_calendar(start, end)
         done = data_exports.export_orders(services, _system(services), start, end, args.out)
     else:
         done = data_exports.export_catalog(services, _system(services), args.kind, args.out)
@@ -315,7 +377,7 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
             host=args.host, port=args.port))
         server.serve()
         return 0
-    services = open_services(settings)
+    services = open_services(settings, create=False)
     from frontdesk.board_app import BoardApp
 
     BoardApp(services).run()
@@ -326,19 +388,28 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk import gc_hold
 
     gc_hold.hold()  # until the first screen is painted (frontdesk.gc_hold)
+    from functools import partial
+
     from frontdesk.app import make_app
+    from frontdesk.config import default_database_url
     from frontdesk.deferred import DeferredServices
 
+    # Only the first start on the default path makes a store: a mistyped --db is refused.
+    opener = partial(open_services, create=settings.resolved_database_url() == default_database_url())
     # The login form is painted first; the database opens in a thread meanwhile (frontdesk.deferred).
-    make_app(DeferredServices(settings, open_services)).run()  # type: ignore[arg-type]
+    make_app(DeferredServices(settings, opener)).run()  # type: ignore[arg-type]
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = _settings(args)
-    from frontdesk.services.errors import FrontdeskError
-
+    try:
+        settings = _settings(args)
+    except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        print("frontdesk: " + _("The settings file cannot be used ({reason}): correct it or point --config elsewhere."
+                                ).format(reason=" ".join(str(exc).split())), file=sys.stderr)
+        return 1
+    url = settings.resolved_database_url()
     try:
         if args.command in (None, "run"):
             return cmd_run(args, settings)
@@ -350,13 +421,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_restore(args, settings)
         if args.command == "db":
             if args.db_command == "upgrade":
-                services = open_services(settings, upgrade=True)
+                services = open_services(settings, upgrade=True, on_wait=_say_waiting)
                 print(_("Database at revision {revision}: {url}").format(revision=_revision(services), url=services.db.engine.url.render_as_string(hide_password=True)))
                 return 0
-            services = open_services(settings)
+            services = open_services(settings, create=False, on_wait=_say_waiting)
             print(_revision(services))
             return 0
-        services = open_services(settings)
+        services = open_services(settings, create=args.command == "demo", on_wait=_say_waiting)
         if args.command == "users":
             return cmd_users(args, services)
         if args.command == "demo":
@@ -369,10 +440,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import(args, services)
         if args.command == "export":
             return cmd_export(args, services)
-    except FrontdeskError as exc:
-        print(f"frontdesk: {exc}", file=sys.stderr)
+    except Exception as exc:  # one line for anything the user can act on; a bug keeps its traceback
+        line = error_line(exc, url)
+        if line is None:
+            raise
+        print(f"frontdesk: {line}", file=sys.stderr)
         return 1
     return 0
+
+
+def _say_waiting() -> None:
+    print("frontdesk: " + _("Another terminal is saving; waiting for it…"), file=sys.stderr, flush=True)
+
+
+def error_line(exc: BaseException, url: str) -> str | None:
+    """What went wrong and what to do, in one line; None for an error that is a bug (shown as a traceback)."""
+    from frontdesk.db import BadDatabaseURL
+    from frontdesk.services.driver_errors import user_error
+    from frontdesk.services.errors import FrontdeskError
+
+    mapped = None if isinstance(exc, FrontdeskError) else user_error(exc, url)
+    if isinstance(exc, FrontdeskError | BadDatabaseURL):
+        text = str(exc)
+    elif mapped is not None:
+        text = str(mapped)
+    elif isinstance(exc, UnicodeDecodeError):
+        text = _("The file is neither UTF-8 nor GBK text ({reason}): save it as CSV UTF-8 or as .xlsx.").format(
+            reason=exc.reason)
+    elif isinstance(exc, OSError):
+        text = _("Cannot use {path}: {reason}. Give a path you may write to.").format(
+            path=exc.filename or "", reason=exc.strerror or exc)
+    else:
+        return None
+    return " ".join(text.split())
 
 
 def _revision(services: Services) -> str:

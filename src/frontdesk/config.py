@@ -71,6 +71,9 @@ class Settings:
     board_max_connections: int = 8
     #: ``board --serve``: other origins (``"http://tv.store.lan:8000"``) whose pages may open the board.
     board_allowed_origins: list[str] = field(default_factory=list)
+    #: SQLite only: "full" (the default) makes every commit survive a power cut; "normal" is
+    #: faster but may lose the last commits (a payment just taken) when the machine loses power.
+    sqlite_synchronous: str = "full"
     #: The file these settings were read from (where the settings screen saves); never written to it.
     config_path: str = field(default="", compare=False)
 
@@ -85,6 +88,7 @@ class Settings:
 
 
 _DECIMAL_FIELDS = {"vat_rate"}
+_SYNCHRONOUS = ("full", "normal")
 #: Known to the running program, never read from or written to the file.
 _RUNTIME_FIELDS = frozenset({"config_path"})
 #: Every key the file may hold, in the order a new file lists them.
@@ -102,6 +106,10 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
             kwargs[key] = Dealership(**value)
         elif key in _DECIMAL_FIELDS:
             kwargs[key] = Decimal(str(value))
+        elif key == "sqlite_synchronous":
+            if str(value).lower() not in _SYNCHRONOUS:
+                raise ValueError(f"sqlite_synchronous must be one of {', '.join(_SYNCHRONOUS)}: {value!r}")
+            kwargs[key] = str(value).lower()
         elif key == "labor_rates":
             rates = {k: Decimal(str(v)) for k, v in value.items()}
             rates.setdefault("default", Settings().labor_rates["default"])

@@ -35,7 +35,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import MANYTOONE, ONETOMANY, Session
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,6 +46,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.labels import ROLE, label
 from frontdesk.model import AuditEvent, Store
 
+from .driver_errors import user_error
 from .errors import ConflictError, FrontdeskError, PermissionDenied, ValidationError
 from .permissions import PERMISSIONS
 from .runtime import Actor, Services, system_now
@@ -833,10 +834,11 @@ def service(action: str) -> Callable[[Callable[Concatenate[Tx, P], R]], Callable
                 ) from exc
             except OverflowError as exc:  # SQLite cannot even look up an integer beyond 64 bits
                 raise ValidationError("number", _("The number is too large.")) from exc
-            except OperationalError as exc:
-                if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
-                    raise ConflictError(_("The database is busy with another terminal. Try again.")) from exc
-                raise
+            except DBAPIError as exc:  # busy, read-only, ...: by the driver's code, never its text (it holds the SQL)
+                mapped = user_error(exc, services.db.url)
+                if mapped is None:
+                    raise
+                raise mapped from exc
 
         run.action = action  # type: ignore[attr-defined]
         REGISTRY[f"{fn.__module__}.{fn.__name__}"] = run

@@ -49,6 +49,13 @@ class Services:
     _batch: Session | None = field(default=None, repr=False)
     _batch_audits: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
+    def __post_init__(self) -> None:
+        from .driver_errors import user_error
+
+        # The plain driver path (sign-in, desk home) reports driver errors as the user's errors,
+        # by their codes; the db layer cannot import the services, so they are handed to it here.
+        self.db.map_error = user_error
+
     def batch(self, *, assign_ids: bool = False) -> AbstractContextManager[Session]:
         """Run many service calls in one transaction (bulk loads: demo data, imports).
 
