@@ -2,10 +2,16 @@
 
 Opened over the settlement (a discount above the user's authority) and the payment screen
 (voiding a payment, credit). The manager types their own user name and password (masked);
-the action is then run again with that approval, from the dialog, in a worker. A wrong
-password (or a user who is not a manager, or a discount beyond even the manager's
-authority) is said in the dialog, the password is cleared and the dialog stays open; any
-other refusal closes it and the screen underneath reports it. A void also asks why.
+the action is then run again with that approval, from the dialog, in a worker. A refused
+approval (or a discount beyond even the manager's authority) is said in the dialog, the
+password is cleared and the dialog stays open; any other refusal closes it and the screen
+underneath reports it. A void also asks why.
+
+The dialog shows the service's answer as it is, and the service gives one answer whatever
+was wrong — the name, the password, an account locked, deactivated or not a manager's —
+so a locked manager's password cannot be confirmed here. Every attempt counts towards the
+manager's sign-in lockout and is audited (``services.auth.verify_manager``): this is no
+place to try passwords.
 
 Enter moves on from the user name and approves from the password; F6 approves; Esc cancels.
 """

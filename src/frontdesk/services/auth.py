@@ -11,22 +11,27 @@ authority takes effect at that user's next login (or unlock of the idle lock), n
 the middle of what they are doing. A role's discount authority is read from the store's
 ``role_authority`` row at the moment it is needed, so a change applies to the next
 settlement at once.
+
+User names are compared folded (NFKC, then case-folded; ``sign_in.fold_username``) and new
+ones are stored folded, so no look-alike (``ADVISOR``, full-width ``ａｄｖｉｓｏｒ``) can be
+added beside a user to pass for them; names stored before that are found by folding them
+in Python. A manager's password typed on the spot shares the sign-in's lockout counter.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import RoleAuthority, Store, User
 from frontdesk.model.enums import Role
 
+from . import sign_in
 from .context import Actor, Services, Tx, check_version, service
 from .errors import NotFound, PermissionDenied, ValidationError
 from .money import DISCOUNT_AUTHORITY
@@ -53,22 +58,72 @@ def actor_for(user: User) -> Actor:
     )
 
 
-def verify_manager(session: Session, username: str, password: str, now: dt.datetime) -> User:
-    """A manager's password typed on the spot to approve an override; returns the manager."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        raise PermissionDenied(_("The manager's user name or password is wrong."))
-    if user.role != Role.MANAGER:
-        raise PermissionDenied(_("{name} is not a service manager.").format(name=user.display_name))
-    if user.locked_until is not None and user.locked_until > now:
-        raise PermissionDenied(_("The manager's account is locked."))
-    return user
-
-
 @dataclass(frozen=True)
 class ManagerApproval:
     username: str
     password: str
+
+
+def verify_manager(tx: Tx, approval: ManagerApproval, *, order_id: int | None = None) -> User:
+    """A manager's password typed on the spot to approve ``tx.action`` (on ``order_id``); returns the manager.
+
+    The sign-in's lockout applies, on the same counter: wrong passwords here and at the
+    login form add up, the fifth locks the account for both, and a granted approval starts
+    the count afresh. Every attempt is audited as asked by the user at the terminal, with
+    the order, the action and the name typed. The calling service's transaction is rolled
+    back when the approval is refused, so the attempt is written in one of its own once
+    that one has ended (``sign_in.Recorder``), and counts from this moment on.
+
+    Whatever is wrong — the name, the password, or an account that is locked, deactivated
+    or not a manager's — the answer is the same, and takes the same Argon2 check: the
+    dialog cannot confirm a locked account's password, nor tell which names exist.
+    """
+    typed = approval.username.strip()
+    recorder = sign_in.recorder_for_engine(tx.session.get_bind())
+    with recorder.lock, tx.session.no_autoflush:  # the account and the attempts waiting to be written, as one picture
+        user = _find_user(tx.session, typed, fresh=True)
+        barred = True
+        if user is not None:
+            state = recorder.effective(_account_of(user))
+            barred = sign_in.is_barred(state.active, state.locked_until, tx.now)
+    # The same Argon2 check whoever the name is, or is not: the time of the answer tells nothing either.
+    hashed = user.password_hash if user is not None else sign_in.dummy_hash()
+    right = sign_in.verify_password(hashed, approval.password) and user is not None
+    granted = right and not barred and user is not None and user.role == Role.MANAGER
+    attempt = sign_in.Attempt(
+        user.id if user is not None else None, tx.actor.store_id, tx.now, right=right, granted=granted,
+        asked_by=tx.actor.user_id, asker=tx.actor.username, asker_role=tx.actor.role, order_id=order_id,
+        action=tx.action, typed=typed[:80],
+    )
+    _record_when_done(tx.session, recorder, attempt)
+    if not granted or user is None:
+        raise PermissionDenied(_("Not approved: the user name or password is wrong, or the account is locked or"
+                                 " not a service manager's."))
+    return user
+
+
+def _account_of(user: User) -> sign_in._Account:
+    return sign_in._Account(user.id, user.store_id, user.username, user.display_name, user.role, user.password_hash,
+                            user.active, user.failed_logins or 0, user.locked_until, user.discount_authority)
+
+
+def _record_when_done(session: Session, recorder: sign_in.Recorder, attempt: sign_in.Attempt) -> None:
+    """Count the attempt now; write it once the caller's transaction has ended, committed or rolled back.
+
+    Not inside that transaction (a refusal rolls it back, and the failure with it), and not
+    beside it either: on SQLite it holds the write lock until it ends.
+    """
+    with recorder.lock:
+        recorder.add(attempt)
+    written = False
+
+    def ended(_session: Session, transaction: SessionTransaction) -> None:
+        nonlocal written
+        if transaction.parent is None and not written:  # the whole transaction, not a savepoint
+            written = True
+            recorder.flush()
+
+    event.listen(session, "after_transaction_end", ended)
 
 
 @dataclass(frozen=True)
@@ -83,7 +138,8 @@ class UserInfo:
 
 
 def _validate_username(username: str) -> str:
-    username = username.strip()
+    """A new user name in the folded form it is stored and compared in."""
+    username = sign_in.fold_username(username)
     if not username or len(username) > 40 or any(c.isspace() for c in username):
         raise ValidationError("username", _("A user name is 1 to 40 characters without spaces."))
     return username
@@ -110,8 +166,10 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     username = _validate_username(username)
     role = _role(role)
     name = _display_name(display_name)
-    if tx.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ValidationError("username", _("The user name {name} is taken.").format(name=username))
+    taken = next((stored for stored in tx.session.scalars(select(User.username))
+                  if sign_in.fold_username(stored) == username), None)  # a handful of users: folded in Python
+    if taken is not None:
+        raise ValidationError("username", _("The user name {name} is taken.").format(name=taken))
     user = User(
         store_id=tx.actor.store_id, username=username, display_name=name, role=role,
         password_hash=hash_password(password), created_at=tx.now,
@@ -194,8 +252,24 @@ def set_active(tx: Tx, username: str, active: bool, expected_version: int | None
     return _user_info(tx.session, user)
 
 
+def _find_user(session: Session, typed: str, *, fresh: bool = False) -> User | None:
+    """The user a typed name means: as stored, else folded (``sign_in.stored_username``).
+
+    ``fresh`` reads the row again even when the session holds it (the lockout counter may
+    have been written by another connection since).
+    """
+    name = typed.strip()
+    options = {"populate_existing": True} if fresh else {}
+    user = session.scalar(select(User).where(User.username == name).execution_options(**options))
+    if user is None:
+        stored = sign_in.stored_username(name, session.scalars(select(User.username)).all())
+        if stored is not None and stored != name:
+            user = session.scalar(select(User).where(User.username == stored).execution_options(**options))
+    return user
+
+
 def _get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    user = _find_user(session, username)
     if user is None:
         raise NotFound("username", _("No user called {name}.").format(name=username))
     return user

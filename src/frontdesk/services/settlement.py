@@ -51,10 +51,10 @@ def _authority(tx: Tx) -> Decimal:
     return discount_authority(tx.session, tx.actor.store_id, tx.actor.role, tx.actor.discount_authority)
 
 
-def _approve(tx: Tx, approval: ManagerApproval | None, what: str) -> User:
+def _approve(tx: Tx, approval: ManagerApproval | None, what: str, order_id: int) -> User:
     if approval is None:
         raise PermissionDenied(_("{what} needs a service manager's password.").format(what=what))
-    return verify_manager(tx.session, approval.username, approval.password, tx.now)
+    return verify_manager(tx, approval, order_id=order_id)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def prepare_settlement(
     try:
         check_discount(discount, customer_gross, _authority(tx))
     except PermissionDenied:
-        manager = _approve(tx, approval, _("A discount above your authority"))
+        manager = _approve(tx, approval, _("A discount above your authority"), order.id)
         approved_by = manager.id
         limit = discount_authority(tx.session, manager.store_id, Role.MANAGER, manager.discount_authority)
         check_discount(discount, customer_gross, limit)
@@ -194,7 +194,7 @@ def void_payment(tx: Tx, payment_id: int, reason: str, approval: ManagerApproval
     require_order_status(order, (OrderStatus.DELIVERED,), _("voiding a payment"))
     if payment.voided_at is not None:
         raise ValidationError("payment", _("This payment is already void."))
-    manager = _approve(tx, approval, _("Voiding a payment")).id
+    manager = _approve(tx, approval, _("Voiding a payment"), order.id).id
     payment.voided_at, payment.voided_by_id, payment.void_reason = tx.now, manager, why
     touch(order)
     tx.audit("payment", payment.id, order_id=order.id, before={"amount": payment.amount}, after={"voided": True, "reason": why, "approved_by": manager})
@@ -216,7 +216,7 @@ def refund(
         how = PaymentMethod(method)
     except ValueError:
         raise ValidationError("method", _("Unknown payment method.")) from None
-    manager = _approve(tx, approval, _("A refund")).id
+    manager = _approve(tx, approval, _("A refund"), order.id).id
     payment = Payment(
         order=order, kind=PaymentKind.REFUND, method=how, amount=value, tendered=value,
         change=ZERO, reference=why, user_id=tx.actor.user_id, authorised_by_id=manager, at=tx.now,
@@ -238,7 +238,7 @@ def approve_credit(tx: Tx, order_id: int, approval: ManagerApproval | None = Non
     if approval is None and tx.actor.role == Role.MANAGER:
         manager = tx.actor.user_id
     else:
-        manager = _approve(tx, approval, _("Credit")).id
+        manager = _approve(tx, approval, _("Credit"), order.id).id
     order.credit_approved_by_id, order.credit_approved_at = manager, tx.now
     _maybe_settled(tx, order)
     touch(order)
