@@ -212,6 +212,9 @@ class PayTypeTotal(_Checked):
 class Totals(_Checked):
     """The order's sums, whole and per pay type, as the money service computed them.
 
+    A frozen copy of the service's one ``Totals`` shape, made in one place only (the
+    service layer's ``documents.snapshot_totals``); the paperwork never adds anything up.
+
     With tax-inclusive prices (the default in China) ``tax`` is the share of VAT already
     inside ``net``; otherwise it is added on top. ``customer_payable`` is what the cash
     desk collects: the customer pay type's net (plus tax when prices exclude it).

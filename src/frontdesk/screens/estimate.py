@@ -18,8 +18,10 @@ L, H and T (or F7) switch the tabs; Esc goes back to the lines, and from there t
 W opens the order's walkaround (signing needs one).
 
 The totals per pay type, the tax share and the grand total stay in view below, and follow
-the keyboard: while a quantity or a price is being typed they are worked out here, with
-the money module's own rules, before anything is saved ("preview" marks them until then).
+the keyboard: while a quantity or a price is being typed they are worked out by the
+service's own rules (``services.billing``: which lines bill, and the labour rate a new pay
+type brings), from what this screen shows, before anything is saved ("preview" marks them
+until then).
 
 F9 reads the work order back to the customer (a modal: who signs, the total) and
 authorises it; the work order and the check-in sheet are then rendered and printed in a
@@ -53,10 +55,9 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, PRINT, REFRESH, SAVE, SIGN, back, binding
 from frontdesk.labels import OLD_PARTS, ORIGIN, PAY_TYPE, PAYMENT_METHOD, WARRANTY, label, status
 from frontdesk.model.enums import JobOrigin, JobStatus, OrderStatus, PayType
-from frontdesk.services import desk, estimate, money
+from frontdesk.services import billing, desk, estimate, money
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
-from frontdesk.services.lifecycle import BILLABLE
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
@@ -93,16 +94,10 @@ class Loaded:
     suggested: dt.datetime | None  # promised time for this estimate's hours; None once signed
 
 
-def counted_statuses(order_status: OrderStatus) -> frozenset[JobStatus]:
-    """The jobs whose lines count in the totals (services.estimate.money_lines says the same)."""
-    if order_status in EDITABLE:
-        return frozenset(BILLABLE | {JobStatus.PROPOSED})
-    return frozenset(BILLABLE)
-
-
 def work_hours(view: desk.OrderView) -> Decimal:
-    counted = counted_statuses(view.status)
-    return sum((line.quantity for line in view.lines if line.kind == "labor" and line.status in counted), Decimal(0))
+    """The hours of the work the order bills (what the promised time is planned for)."""
+    return sum((line.quantity for line in view.lines if line.kind == "labor" and billing.bills(view.status, line.status)),
+               Decimal(0))
 
 
 def load(services: Services, actor: Actor, order_id: int) -> Loaded:
@@ -183,35 +178,46 @@ class Override:
 def shown(line: desk.LineView, override: Override | None, settings: Any) -> tuple[Decimal, Decimal, Decimal, str]:
     """(quantity, unit price, amount, pay type) of a line as it will be once the override is saved.
 
-    A job whose pay type changes takes that pay type's labor rate, as ``estimate.update_job`` does.
+    A job whose pay type changes takes that pay type's labor rate (``billing.labor_rate``, as
+    ``estimate.update_job`` does).
     """
     if override is None:
         return line.quantity, line.unit_price, line.amount, line.pay_type
     pay = override.pay_type or line.pay_type
     price = override.unit_price
     if price is None:
-        price = settings.labor_rate(pay) if line.kind == "labor" and pay != line.pay_type else line.unit_price
+        price = billing.labor_rate(settings, pay, (line.pay_type, line.unit_price)) if line.kind == "labor" \
+            else line.unit_price
     qty = line.quantity if override.quantity is None else override.quantity
     amount = money.labor_amount(qty, price) if line.kind == "labor" else money.line_amount(qty, price)
     return qty, price, amount, pay
 
 
+def cycle_pay(line: desk.LineView, override: Override | None, settings: Any) -> Override:
+    """The line's next pay type (P), on top of the presses not saved yet.
+
+    Each press is saved in turn (``estimate.update_job``), and each new pay type brings its
+    labor rate, so the preview takes the same steps: five presses come back to the pay type
+    the line had, at that pay type's rate, not at a rate typed before.
+    """
+    _q, rate, _a, current = shown(line, override, settings)
+    pay = PAY_CYCLE[(PAY_CYCLE.index(current) + 1) % len(PAY_CYCLE)] if current in PAY_CYCLE else PAY_CYCLE[0]
+    new_rate = billing.labor_rate(settings, pay, (current, rate)) if line.kind == "labor" else None
+    return Override(unit_price=new_rate, pay_type=pay)
+
+
 def preview_totals(view: desk.OrderView, overrides: dict[str, Override], settings: Any) -> money.Totals:
-    """The order's totals with the overrides applied, by the rules of ``estimate.order_totals``."""
-    counted = counted_statuses(view.status)
-    job_status = {line.id: line.status for line in view.lines if line.kind == "labor"}
+    """The order's totals with the overrides applied, by the service's rule (``billing.totals``).
+
+    The lines are the ones shown, as they will be once saved; a discount the preview no
+    longer fits is left out of it.
+    """
     lines = []
     for line in view.lines:
-        status_ = line.status if line.kind == "labor" else job_status.get(line.job_id) if line.job_id else None
-        if line.kind == "labor" or line.job_id is not None:
-            if status_ not in counted:
-                continue
         _q, _p, amount, pay = shown(line, overrides.get(row_key(line)), settings)
-        lines.append(money.MoneyLine(line.kind, PayType(pay), amount))  # type: ignore[arg-type]
-    try:
-        return money.compute_totals(lines, settings.vat_rate, view.totals.discount)
-    except ValidationError:  # the discount no longer fits the preview: show it without
-        return money.compute_totals(lines, settings.vat_rate)
+        kind = "labor" if line.kind == "labor" else "part"
+        lines.append(billing.Line(kind, PayType(pay), amount, line.status))
+    return billing.totals(view.status, lines, settings.vat_rate, view.totals.discount, keep_unfit_discount=False)
 
 
 def totals_text(totals: money.Totals, *, preview: bool) -> Text:
@@ -900,9 +906,8 @@ class EstimateScreen(DeskScreen):
         if line is None:
             return
         key = row_key(line)
-        current = (self._pending.get(key) or Override()).pay_type or line.pay_type
-        pay = PAY_CYCLE[(PAY_CYCLE.index(current) + 1) % len(PAY_CYCLE)] if current in PAY_CYCLE else PAY_CYCLE[0]
-        self._pending[key] = Override(pay_type=pay)
+        override = self._pending[key] = cycle_pay(line, self._pending.get(key), self.services.settings)
+        pay = override.pay_type or line.pay_type
         self._table.update_cell(key, "pay", Text(label(PAY_TYPE, pay), style="bold yellow"))
         _q, price, amount, _p = shown(line, self._pending[key], self.services.settings)
         self._table.update_cell(key, "price", Text(money.format_money(price, symbol=False)))
@@ -1030,8 +1035,7 @@ class EstimateScreen(DeskScreen):
         problems: dict[str, str] = {}
         if v.walkaround is None:
             problems["walkaround"] = _("No walkaround yet: W opens it, do it with the customer.")
-        counted = counted_statuses(v.status)
-        if not any(line.kind == "labor" and line.status in counted for line in v.lines):
+        if not any(line.kind == "labor" and billing.bills(v.status, line.status) for line in v.lines):
             problems["jobs"] = _("The estimate has no work to authorise.")
         promise_text, pay, _old, _wash = self._terms_values()
         if not promise_text:

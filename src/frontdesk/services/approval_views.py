@@ -26,10 +26,10 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import AuditEvent, ClockEvent, Job, RepairOrder, StockLevel, Technician, User
 from frontdesk.model.enums import CheckKind, JobStatus, OrderStatus, PauseReason
 
+from . import billing
 from .context import Actor, Services
-from .errors import NotFound, ValidationError
-from .lifecycle import BILLABLE
-from .money import MoneyLine, Totals, compute_totals
+from .errors import NotFound
+from .money import Totals
 
 J = JobStatus
 DECISION_ACTIONS = ("job.decide", "order.reschedule")
@@ -137,29 +137,22 @@ class ApprovalsQueue:
     taken_at: dt.datetime
 
 
-def _lines(order: RepairOrder, extra: Job | None = None) -> list[MoneyLine]:
-    """The order's billable lines (as ``estimate.money_lines`` on an order past the estimate), plus ``extra``."""
-    counted = set(BILLABLE)
+def _lines(order: RepairOrder, extra: Job | None = None) -> list[billing.Line]:
+    """The order's lines for ``billing``, with ``extra`` counted as if the customer approved it."""
     jobs = {j.id: j for j in order.jobs}
 
-    def counts(job_id: int | None) -> bool:
+    def status(job_id: int | None) -> JobStatus | None:
         if job_id is None:
-            return True
-        if extra is not None and job_id == extra.id:
-            return True
-        job = jobs.get(job_id)
-        return job is not None and job.status in counted
+            return None
+        return J.APPROVED if extra is not None and job_id == extra.id else jobs[job_id].status
 
-    lines = [MoneyLine("labor", j.pay_type, j.amount) for j in order.jobs if counts(j.id)]
-    lines += [MoneyLine("part", p.pay_type, p.amount) for p in order.part_lines if counts(p.job_id)]
-    return lines
+    return ([billing.Line("labor", j.pay_type, j.amount, status(j.id)) for j in order.jobs]
+            + [billing.Line("part", p.pay_type, p.amount, status(p.job_id)) for p in order.part_lines])
 
 
 def _totals(order: RepairOrder, vat_rate: Decimal, extra: Job | None = None) -> Totals:
-    try:
-        return compute_totals(_lines(order, extra), vat_rate, order.discount)
-    except ValidationError:  # a discount that no longer fits: the totals without it
-        return compute_totals(_lines(order, extra), vat_rate)
+    """What the order bills (a discount that no longer fits left out)."""
+    return billing.totals(order.status, _lines(order, extra), vat_rate, order.discount, keep_unfit_discount=False)
 
 
 def approvals_queue(services: Services, actor: Actor) -> ApprovalsQueue:

@@ -3,8 +3,9 @@
 The last leg of an order (ready → delivered → settled → closed) is worked at two desks: the
 advisor ticks the delivery checklist with the customer and prepares the bill, the cashier
 takes the money and prints the gate pass. Both read the same figures from here, so the
-screen, the cashier's drawer and the printed statement agree to the fen: the totals come
-from ``estimate.order_totals`` (the money module), what is paid and due from
+screen, the cashier's drawer and the printed statement agree to the fen: the lines are the
+ones ``billing`` says the order bills, the totals are ``estimate.order_totals`` (one
+``money.Totals``, which the views carry rather than copy), what is paid and due comes from
 ``settlement.paid_amount``/``amount_due``.
 
 Defaults the settlement form is pre-filled with (the advisor changes them when the car's
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -42,15 +43,16 @@ from frontdesk.model.enums import (
     PayType,
 )
 
+from . import billing
 from .auth import discount_authority
 from .context import Actor, Services
 from .delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS
-from .errors import NotFound, ValidationError
+from .errors import NotFound
 from .estimate import order_totals
-from .lifecycle import BILLABLE
 from .money import (
     ZERO,
     MoneyLine,
+    PayTypeTotal,
     Totals,
     compute_totals,
     max_discount,
@@ -84,10 +86,12 @@ def _paid(payments: list[Payment]) -> Decimal:
 
 def _totals(order: RepairOrder, services: Services) -> Totals:
     """The order's totals with its discount; a discount that no longer fits is left out."""
-    try:
-        return order_totals(order, services.settings)
-    except ValidationError:
-        return order_totals(order, services.settings, discount=ZERO)
+    return order_totals(order, services.settings, keep_unfit_discount=False)
+
+
+def _customer_gross(totals: Totals) -> Decimal:
+    customer = totals.by_pay_type.get(PayType.CUSTOMER)
+    return customer.gross if customer is not None else ZERO
 
 
 def _payable(order: RepairOrder, services: Services) -> tuple[Decimal, bool]:
@@ -294,17 +298,14 @@ class BillLine:
 
 
 @dataclass(frozen=True)
-class PayTypeGroup:
-    """The lines one payer is billed for, and their totals."""
+class PayTypeGroup(PayTypeTotal):
+    """The lines one payer is billed for, with that payer's ``money.PayTypeTotal``."""
 
-    pay_type: PayType
-    lines: tuple[BillLine, ...]
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
+    lines: tuple[BillLine, ...] = ()
+
+    @classmethod
+    def of(cls, total: PayTypeTotal, lines: tuple[BillLine, ...]) -> PayTypeGroup:
+        return cls(**{f.name: getattr(total, f.name) for f in fields(PayTypeTotal)}, lines=lines)
 
 
 @dataclass(frozen=True)
@@ -356,14 +357,9 @@ class SettlementView:
     odometer_km: int
     delivered_at: dt.datetime | None
     groups: tuple[PayTypeGroup, ...]  # customer, warranty, insurance, internal, first service (those present)
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
+    totals: Totals  # what the bill comes to now (``estimate.order_totals``)
     discount_by: str
-    tax: Decimal
     customer_payable: Decimal  # the settlement's figure once prepared
-    customer_gross: Decimal  # the customer share before the discount (the base of the authority)
     prepared: bool  # the settlement was saved (payments may be taken)
     receivables: tuple[ReceivableRow, ...]
     declined: tuple[DeclinedRow, ...]
@@ -387,6 +383,31 @@ class SettlementView:
     gate_pass_no: str
     gate_pass_at: dt.datetime | None
     vat_rate: Decimal
+
+    @property
+    def labor(self) -> Decimal:
+        return self.totals.labor
+
+    @property
+    def parts(self) -> Decimal:
+        return self.totals.parts
+
+    @property
+    def gross(self) -> Decimal:
+        return self.totals.gross
+
+    @property
+    def discount(self) -> Decimal:
+        return self.totals.discount
+
+    @property
+    def tax(self) -> Decimal:
+        return self.totals.tax
+
+    @property
+    def customer_gross(self) -> Decimal:
+        """The customer share before the discount (the base of the discount authority)."""
+        return _customer_gross(self.totals)
 
     def receivable_ref(self, pay_type: PayType) -> str:
         return next((r.reference for r in self.receivables if r.pay_type == pay_type), "")
@@ -422,21 +443,17 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
         names = _users(s, {p.user_id for p in o.payments} | {p.voided_by_id for p in o.payments}
                        | {o.discount_by_id, o.credit_approved_by_id})
         totals = _totals(o, services)
-        counted = [j for j in o.jobs if j.status in BILLABLE]
         lines: list[BillLine] = []
-        for j in counted:
+        for j in o.jobs:
+            if not billing.bills(o.status, j.status):
+                continue
             lines.append(BillLine("labor", j.code, j.description, j.hours, j.rate, j.amount, j.pay_type, j.safety))
             lines += [BillLine("part", p.number, p.name, p.qty, p.unit_price, p.amount, p.pay_type, False)
                       for p in o.part_lines if p.job_id == j.id]
         lines += [BillLine("part", p.number, p.name, p.qty, p.unit_price, p.amount, p.pay_type, False)
                   for p in o.part_lines if p.job_id is None]
-        groups = tuple(
-            PayTypeGroup(t.pay_type, tuple(ln for ln in lines if ln.pay_type == t.pay_type), t.labor, t.parts,
-                         t.gross, t.discount, t.net, t.tax)
-            for t in totals.by_pay_type.values()
-        )
-        customer = totals.by_pay_type.get(PayType.CUSTOMER)
-        customer_gross = customer.gross if customer is not None else ZERO
+        groups = tuple(PayTypeGroup.of(t, tuple(ln for ln in lines if ln.pay_type == t.pay_type))
+                       for t in totals.by_pay_type.values())
         payable, prepared = _payable(o, services)
         paid = _paid(o.payments)
         declined = tuple(
@@ -460,8 +477,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
         return SettlementView(
             o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.customer.name,
             o.contact_phone or o.customer.phone, o.advisor.display_name, o.odometer_km, o.delivered_at,
-            groups, totals.labor, totals.parts, totals.gross, totals.discount,
-            names.get(o.discount_by_id or 0, "") if o.discount else "", totals.tax, payable, customer_gross, prepared,
+            groups, totals, names.get(o.discount_by_id or 0, "") if o.discount else "", payable, prepared,
             tuple(ReceivableRow(r.pay_type, r.amount, r.reference) for r in receivables
                   if r.pay_type in RECEIVABLE_TYPES),
             declined, any(d.safety for d in declined), o.safety_ack_by or "", o.safety_ack_at,
@@ -472,7 +488,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
             payments, paid, max(ZERO, payable - paid),
             sum((p.change for p in o.payments if p.voided_at is None and p.kind == PaymentKind.PAYMENT), ZERO),
             names.get(o.credit_approved_by_id or 0, ""), o.credit_approved_at, rate,
-            max_discount(customer_gross, rate), o.gate_pass_no or "", o.gate_pass_at, services.settings.vat_rate,
+            max_discount(_customer_gross(totals), rate), o.gate_pass_no or "", o.gate_pass_at, services.settings.vat_rate,
         )
 
 

@@ -1,14 +1,17 @@
 """Snapshots of an order for the paperwork: the database in, plain dataclasses out.
 
 The paperwork package never sees the model: this module reads one order (in a handful
-of queries) and builds the frozen documents it prints. Totals come from the money module
-so the paper and the screen always agree. Printing runs in a worker; reading here is quick.
+of queries) and builds the frozen documents it prints. The lines printed are the ones
+``billing`` says the order bills, and the totals are ``estimate.order_totals`` turned into
+the paperwork's own snapshot in one place (``snapshot_totals``), so the paper, the screen,
+the cashier and the report always agree. Printing runs in a worker; reading here is quick.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +31,11 @@ from frontdesk.model import (
 from frontdesk.model.enums import JobStatus, OrderStatus, PaymentKind, PayType
 from frontdesk.paperwork import documents as d
 
+from . import billing
 from .common import read_order, read_order_by_number
 from .context import Services
 from .errors import IllegalTransition
-from .estimate import BILLABLE, order_totals
+from .estimate import order_totals
 from .money import Totals
 
 DOCUMENT_KINDS = ("work-order", "checkin-sheet", "settlement", "gate-pass")
@@ -61,8 +65,8 @@ def _brought_by(order: RepairOrder) -> d.PartyInfo | None:
     return d.PartyInfo(name=order.brought_by_name, phone=order.brought_by_phone)
 
 
-def _lines(session: Session, order: RepairOrder, *, include_proposed: bool) -> tuple[d.DocLine, ...]:
-    counted = set(BILLABLE) | ({JobStatus.PROPOSED} if include_proposed else set())
+def _lines(session: Session, order: RepairOrder) -> tuple[d.DocLine, ...]:
+    """The lines the order bills (``billing.bills``), each job followed by its parts."""
     techs = dict(session.execute(select(Technician.id, Technician.name).where(Technician.store_id == order.store_id)).all())
     # Each job's parts come from the order's own list (in entry order): one query for all
     # of them, where ``job.part_lines`` would be one more (or one per job, when not loaded).
@@ -71,7 +75,7 @@ def _lines(session: Session, order: RepairOrder, *, include_proposed: bool) -> t
         parts_of.setdefault(line.job_id, []).append(_part(line))
     out: list[d.DocLine] = []
     for job in order.jobs:
-        if job.status not in counted:
+        if not billing.bills(order.status, job.status):
             continue
         out.append(d.DocLine(kind="labor", code=job.code, description=job.description, qty_or_hours=job.hours,
                              unit_price=job.rate, amount=job.amount, pay_type=job.pay_type.value, safety=job.safety,
@@ -87,13 +91,18 @@ def _part(line) -> d.DocLine:  # type: ignore[no-untyped-def]
                      origin=line.job.origin.value if line.job else "requested")
 
 
-def _totals(totals: Totals, services: Services) -> d.Totals:
+def snapshot_totals(totals: Totals, vat_rate: Decimal) -> d.Totals:
+    """The paperwork's frozen copy of ``money.Totals``: the only place one is made from the other."""
     return d.Totals(
         by_pay_type=tuple(d.PayTypeTotal(pay_type=t.pay_type.value, labor=t.labor, parts=t.parts, gross=t.gross,
                                          discount=t.discount, net=t.net, tax=t.tax) for t in totals.by_pay_type.values()),
         labor=totals.labor, parts=totals.parts, gross=totals.gross, discount=totals.discount, net=totals.net,
-        tax=totals.tax, customer_payable=totals.customer_payable, vat_rate=services.settings.vat_rate,
+        tax=totals.tax, customer_payable=totals.customer_payable, vat_rate=vat_rate,
     )
+
+
+def _totals(order: RepairOrder, services: Services) -> d.Totals:
+    return snapshot_totals(order_totals(order, services.settings), services.settings.vat_rate)
 
 
 def _name(session: Session, user_id: int | None) -> str:
@@ -103,12 +112,11 @@ def _name(session: Session, user_id: int | None) -> str:
 
 
 def work_order(session: Session, services: Services, order: RepairOrder) -> d.WorkOrderDoc:
-    include = order.status in (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE)
     return d.WorkOrderDoc(
         store=_store(session, order, services), order_no=order.number, checked_in_at=order.checked_in_at,
         promised_at=order.promised_at, advisor=order.advisor.display_name, customer=_customer(order),
         brought_by=_brought_by(order), vehicle=_vehicle(order), concerns=tuple(c for c in order.concerns.splitlines() if c.strip()),
-        lines=_lines(session, order, include_proposed=include), totals=_totals(order_totals(order, services.settings), services),
+        lines=_lines(session, order), totals=_totals(order, services),
         payment_method=order.payment_method.value if order.payment_method else None, old_parts=order.old_parts.value,
         wash=order.wash, signed_by=order.signed_by, signed_at=order.signed_at,
     )
@@ -145,7 +153,7 @@ def settlement_statement(session: Session, services: Services, order: RepairOrde
         store=_store(session, order, services), order_no=order.number,
         settled_at=order.settled_at or order.delivered_at or services.clock(), advisor=order.advisor.display_name,
         cashier=cashier, customer=_customer(order), vehicle=_vehicle(order),
-        lines=_lines(session, order, include_proposed=False), totals=_totals(order_totals(order, services.settings), services),
+        lines=_lines(session, order), totals=_totals(order, services),
         payments=tuple(d.PaymentInfo(method=p.method.value, amount=p.amount,
                                      tendered=p.tendered if p.method.value == "cash" else None,
                                      change=p.change if p.method.value == "cash" else None, at=p.at,
@@ -153,7 +161,7 @@ def settlement_statement(session: Session, services: Services, order: RepairOrde
         receivables=tuple(d.Receivable(pay_type=r.pay_type.value, amount=r.amount, reference=r.reference) for r in receivables),
         declined=declined, next_service_date=order.next_service_date, next_service_km=order.next_service_km,
         follow_up_at=order.follow_up_at,
-        first_service=any(j.pay_type == PayType.FIRST_SERVICE and j.status in BILLABLE for j in order.jobs),
+        first_service=any(j.pay_type == PayType.FIRST_SERVICE and billing.bills(order.status, j.status) for j in order.jobs),
         credit_approved_by=_name(session, order.credit_approved_by_id) or None, checked_in_at=order.checked_in_at,
     )
 

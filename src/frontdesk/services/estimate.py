@@ -14,11 +14,12 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import Job, LaborOperation, Part, PartLine, RepairOrder, StockLevel, Technician
 from frontdesk.model.enums import JobOrigin, JobStatus, OldParts, OrderStatus, PaymentMethod, PayType
 
+from . import billing
 from .common import get, load_order, new_record, text, touch
 from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
-from .lifecycle import BILLABLE, require_order_status, transition_job, transition_order
-from .money import MoneyLine, Totals, compute_totals, labor_amount, line_amount, parse_hours, parse_money, parse_quantity
+from .lifecycle import require_order_status, transition_job, transition_order
+from .money import Totals, labor_amount, line_amount, parse_hours, parse_money, parse_quantity
 
 EDITABLE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE)
 WORKDAY_START = dt.time(8, 30)
@@ -62,7 +63,7 @@ def new_job(
     hrs = parse_hours(hours) if hours is not None else (op.std_hours if op else None)
     if hrs is None:
         raise ValidationError("hours", _("Enter the hours for this job."))
-    rate = tx.settings.labor_rate(pay.value)
+    rate = billing.labor_rate(tx.settings, pay)
     job = new_record(
         Job, seq=_next_seq(order), labor_op_id=op.id if op else None, code=op.code if op else "",
         description=text(description, "description", max_len=200) or (op.name if op else ""),
@@ -198,9 +199,10 @@ def update_job(
             raise ValidationError("origin", _("At the desk a job is either requested by the customer or recommended."))
         job.origin = _origin(value)
     if pay_type is not None:
-        job.pay_type = _pay_type(pay_type)
+        pay = _pay_type(pay_type)
         if rate is None:
-            job.rate = tx.settings.labor_rate(job.pay_type.value)
+            job.rate = billing.labor_rate(tx.settings, pay, (job.pay_type, job.rate))
+        job.pay_type = pay
     if hours is not None:
         job.hours = parse_hours(hours)
     if rate is not None:
@@ -331,7 +333,7 @@ def authorise(tx: Tx, order_id: int, signed_by: str, expected_version: int | Non
     if order.walkaround is None:
         raise ValidationError("walkaround", _("Do the walkaround with the customer before signing."))
     proposed = [j for j in order.jobs if j.status == JobStatus.PROPOSED]
-    if not proposed and not any(j.status in BILLABLE for j in order.jobs):
+    if not any(billing.bills(order.status, j.status) for j in order.jobs):  # proposed work bills on an estimate
         raise ValidationError("jobs", _("The estimate has no work to authorise."))
     if order.promised_at is None:
         raise ValidationError("promised_at", _("Set the promised completion time."))
@@ -377,22 +379,23 @@ def cancel_order(tx: Tx, order_id: int, reason: str, expected_version: int | Non
 # Totals -------------------------------------------------------------------------------
 
 
-def money_lines(order: RepairOrder, *, include_proposed: bool) -> list[MoneyLine]:
-    """Lines that count: approved work (and, on an estimate, what is still proposed)."""
-    counted = set(BILLABLE) | ({JobStatus.PROPOSED} if include_proposed else set())
-    lines = [MoneyLine("labor", j.pay_type, j.amount) for j in order.jobs if j.status in counted]
-    for line in order.part_lines:
-        if line.job is None or line.job.status in counted:
-            lines.append(MoneyLine("part", line.pay_type, line.amount))
+def bill_lines(order: RepairOrder) -> list[billing.Line]:
+    """The order's lines as plain data, for ``billing`` to choose the ones that bill."""
+    lines = [billing.Line("labor", j.pay_type, j.amount, j.status) for j in order.jobs]
+    lines += [billing.Line("part", p.pay_type, p.amount, None if p.job is None else p.job.status)
+              for p in order.part_lines]
     return lines
 
 
-def order_totals(order: RepairOrder, settings: Settings, discount: Decimal | None = None) -> Totals:
-    include_proposed = order.status in (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE)
-    return compute_totals(
-        money_lines(order, include_proposed=include_proposed), settings.vat_rate,
-        order.discount if discount is None else discount,
-    )
+def order_totals(order: RepairOrder, settings: Settings, discount: Decimal | None = None, *,
+                 keep_unfit_discount: bool = True) -> Totals:
+    """What the order bills now (``billing.totals``): with its own discount unless another is given.
+
+    A discount above the customer share raises, unless ``keep_unfit_discount=False`` (then
+    it is left out: for views of an order whose lines changed after its discount was given).
+    """
+    return billing.totals(order.status, bill_lines(order), settings.vat_rate,
+                          order.discount if discount is None else discount, keep_unfit_discount=keep_unfit_discount)
 
 
 # Promised time ------------------------------------------------------------------------

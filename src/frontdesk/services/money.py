@@ -41,6 +41,7 @@ __all__ = [
     "parse_money",
     "parse_quantity",
     "round_money",
+    "sum_totals",
     "tax_share",
 ]
 
@@ -260,7 +261,12 @@ class PayTypeTotal:
 
 @dataclass(frozen=True)
 class Totals:
-    """Order totals split by payer; the overall figures are sums of the per-payer ones."""
+    """Order totals split by payer; the overall figures are sums of the per-payer ones.
+
+    The one shape of "what an order comes to": the screens, the cashier's views and the
+    report carry it (the report adds orders' totals up with ``sum_totals``), and the
+    paperwork prints a frozen copy of it made in ``services.documents.snapshot_totals``.
+    """
 
     by_pay_type: dict[PayType, PayTypeTotal]
     labor: Decimal
@@ -270,6 +276,30 @@ class Totals:
     net: Decimal
     tax: Decimal
     customer_payable: Decimal
+
+
+_SUMMED: Final = ("labor", "parts", "gross", "discount", "net", "tax")
+
+
+def sum_totals(many: Iterable[Totals]) -> Totals:
+    """Several orders' totals added up, payer by payer (the tax as each order was invoiced).
+
+    Nothing is rounded again: every figure is already in fen, so the sums are exact. No
+    totals at all add up to zero.
+    """
+    per: dict[PayType, dict[str, Decimal]] = {}
+    payable = ZERO
+    for totals in many:
+        payable += totals.customer_payable
+        for pay_type, t in totals.by_pay_type.items():
+            acc = per.get(pay_type)
+            if acc is None:
+                acc = per[pay_type] = dict.fromkeys(_SUMMED, ZERO)
+            for name in _SUMMED:
+                acc[name] += getattr(t, name)
+    by_pay_type = {p: PayTypeTotal(pay_type=p, **per[p]) for p in PayType if p in per}
+    overall = {name: sum((getattr(t, name) for t in by_pay_type.values()), ZERO) for name in _SUMMED}
+    return Totals(by_pay_type=by_pay_type, customer_payable=payable, **overall)
 
 
 def _check_discount_value(discount: Decimal) -> Decimal:

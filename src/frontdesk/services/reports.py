@@ -9,12 +9,13 @@ end + 1 day 00:00)`` in the store's local time).
 - **Orders by status**: what the orders checked in within the range are *now* (cancelled
   included), one count per status.
 - **Revenue** (产值): orders *settled* within the range (``settled_at``; the order is settled
-  or closed now). Lines are the billable ones (approved work and its parts; declined and
-  undecided proposals never count), split into labor and parts and by pay type, and priced
-  per order with ``money.compute_totals`` exactly as the settlement did: labor and parts are
-  before the discount, the discount (the customer's only) is its own figure, ``net = labor +
-  parts - discount``, and the tax is the VAT contained in the net, summed order by order as
-  invoiced. Refunds are money movements, not revenue, and are not deducted.
+  or closed now). Lines are the ones ``billing`` says bill (approved work and its parts;
+  declined and undecided proposals never count), split into labor and parts and by pay
+  type, and priced per order with ``billing.totals`` exactly as the settlement did: labor
+  and parts are before the discount, the discount (the customer's only) is its own figure,
+  ``net = labor + parts - discount``, and the tax is the VAT contained in the net; the
+  orders' ``money.Totals`` are added up with ``money.sum_totals`` (the tax as invoiced).
+  Refunds are money movements, not revenue, and are not deducted.
 - **Average customer-pay order**: the customer payable (net of discount) of those orders,
   divided by the number of them with a customer payable above zero.
 - **Hours sold / clocked, efficiency**: the sold hours of the billable jobs on those same
@@ -80,11 +81,12 @@ from frontdesk.model.enums import (
     Role,
 )
 
+from . import billing
 from .aftercare import SCORE_FIELDS
 from .context import Actor, Services, require
 from .errors import ValidationError
 from .lifecycle import BILLABLE
-from .money import ZERO, MoneyLine, compute_totals, round_money
+from .money import ZERO, PayTypeTotal, Totals, round_money, sum_totals
 
 COMEBACK_DAYS = 30
 #: Categories whose repetition is routine (a service every few months), not a comeback.
@@ -106,17 +108,16 @@ def ratio(numerator: Decimal | int, denominator: Decimal | int, scale: Decimal |
 
 
 @dataclass(frozen=True)
-class PayTypeRevenue:
-    """What one payer was billed on the orders settled in the range."""
+class PayTypeRevenue(PayTypeTotal):
+    """What one payer was billed on the orders settled in the range (their ``PayTypeTotal`` summed)."""
 
-    pay_type: PayType
-    orders: int  # orders with a line of this pay type
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
+    orders: int = 0  # orders with a line of this pay type
+
+    @classmethod
+    def of(cls, pay_type: PayType, orders: int, total: PayTypeTotal | None) -> PayTypeRevenue:
+        if total is None:
+            return cls(pay_type, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, orders)
+        return cls(pay_type, total.labor, total.parts, total.gross, total.discount, total.net, total.tax, orders)
 
 
 @dataclass(frozen=True)
@@ -127,15 +128,9 @@ class Figures:
     vehicles: int
     by_status: tuple[tuple[OrderStatus, int], ...]  # every status, declaration order
     revenue_orders: int
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
+    revenue: Totals  # the settled orders' totals, added up
     by_pay_type: tuple[PayTypeRevenue, ...]  # every pay type, declaration order
     customer_orders: int  # settled orders with a customer payable above zero
-    customer_payable: Decimal
     hours_sold: Decimal
     clocked_seconds: int
     reworks: int
@@ -146,6 +141,34 @@ class Figures:
     score_sums: tuple[int, ...]  # per question, in SCORE_FIELDS order
     complaints_opened: int
     complaints_open: int  # of those opened in the range, open or in progress now
+
+    @property
+    def labor(self) -> Decimal:
+        return self.revenue.labor
+
+    @property
+    def parts(self) -> Decimal:
+        return self.revenue.parts
+
+    @property
+    def gross(self) -> Decimal:
+        return self.revenue.gross
+
+    @property
+    def discount(self) -> Decimal:
+        return self.revenue.discount
+
+    @property
+    def net(self) -> Decimal:
+        return self.revenue.net
+
+    @property
+    def tax(self) -> Decimal:
+        return self.revenue.tax
+
+    @property
+    def customer_payable(self) -> Decimal:
+        return self.revenue.customer_payable
 
     @property
     def hours_clocked(self) -> Decimal:
@@ -208,25 +231,14 @@ class Report:
 
 
 @dataclass
-class _Money:
-    orders: int = 0
-    labor: Decimal = ZERO
-    parts: Decimal = ZERO
-    gross: Decimal = ZERO
-    discount: Decimal = ZERO
-    net: Decimal = ZERO
-    tax: Decimal = ZERO
-
-
-@dataclass
 class _Acc:
     car_count: int = 0
     vehicles: int = 0
     by_status: dict[OrderStatus, int] = field(default_factory=lambda: dict.fromkeys(OrderStatus, 0))
     revenue_orders: int = 0
-    money: dict[PayType, _Money] = field(default_factory=lambda: {p: _Money() for p in PayType})
+    revenue: list[Totals] = field(default_factory=list)  # one per settled order
+    pay_orders: dict[PayType, int] = field(default_factory=lambda: dict.fromkeys(PayType, 0))
     customer_orders: int = 0
-    customer_payable: Decimal = ZERO
     hours_sold: Decimal = ZERO
     clocked_seconds: int = 0
     reworks: int = 0
@@ -241,13 +253,9 @@ class _Acc:
     def add(self, other: _Acc) -> None:
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if f.name == "by_status":
+            if f.name in ("by_status", "pay_orders"):
                 for k, v in theirs.items():
                     mine[k] += v
-            elif f.name == "money":
-                for k, m in theirs.items():
-                    for g in fields(m):
-                        setattr(mine[k], g.name, getattr(mine[k], g.name) + getattr(m, g.name))
             elif f.name == "score_sums":
                 for i, v in enumerate(theirs):
                     mine[i] += v
@@ -255,17 +263,12 @@ class _Acc:
                 setattr(self, f.name, mine + theirs)
 
     def frozen(self) -> Figures:
-        pays = tuple(PayTypeRevenue(p, m.orders, m.labor, m.parts, m.gross, m.discount, m.net, m.tax)
-                     for p, m in self.money.items())
-
-        def total(name: str) -> Decimal:
-            return sum((getattr(m, name) for m in self.money.values()), ZERO)
-
+        revenue = sum_totals(self.revenue)
+        pays = tuple(PayTypeRevenue.of(p, n, revenue.by_pay_type.get(p)) for p, n in self.pay_orders.items())
         return Figures(
             car_count=self.car_count, vehicles=self.vehicles, by_status=tuple(self.by_status.items()),
-            revenue_orders=self.revenue_orders, labor=total("labor"), parts=total("parts"), gross=total("gross"),
-            discount=total("discount"), net=total("net"), tax=total("tax"), by_pay_type=pays,
-            customer_orders=self.customer_orders, customer_payable=self.customer_payable, hours_sold=self.hours_sold,
+            revenue_orders=self.revenue_orders, revenue=revenue, by_pay_type=pays,
+            customer_orders=self.customer_orders, hours_sold=self.hours_sold,
             clocked_seconds=self.clocked_seconds, reworks=self.reworks, comebacks=self.comebacks, calls=self.calls,
             reached=self.reached, scored=self.scored, score_sums=tuple(self.score_sums),
             complaints_opened=self.complaints_opened, complaints_open=self.complaints_open,
@@ -347,46 +350,46 @@ def _check_ins(s: Session, store_id: int, lo: dt.datetime, hi: dt.datetime, accs
 
 def _revenue(s: Session, store_id: int, lo: dt.datetime, hi: dt.datetime, vat: Decimal,
              accs: dict[int | None, _Acc]) -> None:
+    """Each settled order priced by ``billing`` from its lines, grouped by payer and job status.
+
+    The groups keep the job's status so that ``billing`` (not this query) decides what bills;
+    a group is a sum of amounts already in fen, so pricing it is pricing its lines.
+    """
     settled = select(RepairOrder.id).where(
         RepairOrder.store_id == store_id, _in_range(RepairOrder.settled_at, lo, hi),
         RepairOrder.status.in_(REVENUE_STATUSES))
-    orders = {oid: (advisor_id, discount) for oid, advisor_id, discount in s.execute(
-        select(RepairOrder.id, RepairOrder.advisor_id, RepairOrder.discount).where(RepairOrder.id.in_(settled)))}
+    orders = {oid: (advisor_id, status, discount) for oid, advisor_id, status, discount in s.execute(
+        select(RepairOrder.id, RepairOrder.advisor_id, RepairOrder.status, RepairOrder.discount)
+        .where(RepairOrder.id.in_(settled)))}
     if not orders:
         return
-    lines: dict[int, list[MoneyLine]] = defaultdict(list)
+    lines: dict[int, list[billing.Line]] = defaultdict(list)
     hours: dict[int, tuple[Decimal, int]] = {}
-    billable = Job.status.in_(BILLABLE)
-    for oid, pay_type, amount, sold, secs in s.execute(
-        select(Job.order_id, Job.pay_type, func.sum(Job.amount), func.sum(Job.hours), func.sum(Job.clocked_seconds))
-        .where(Job.order_id.in_(settled), billable).group_by(Job.order_id, Job.pay_type)
+    for oid, pay_type, job_status, amount, sold, secs in s.execute(
+        select(Job.order_id, Job.pay_type, Job.status, func.sum(Job.amount), func.sum(Job.hours),
+               func.sum(Job.clocked_seconds))
+        .where(Job.order_id.in_(settled)).group_by(Job.order_id, Job.pay_type, Job.status)
     ):
-        lines[oid].append(MoneyLine("labor", pay_type, round_money(amount or ZERO)))
-        h, c = hours.get(oid, (ZERO, 0))
-        hours[oid] = (h + (sold or ZERO), c + int(secs or 0))
-    for oid, pay_type, amount in s.execute(
-        select(PartLine.order_id, PartLine.pay_type, func.sum(PartLine.amount))
+        lines[oid].append(billing.Line("labor", pay_type, round_money(amount or ZERO), job_status))
+        if billing.bills(orders[oid][1], job_status):
+            h, c = hours.get(oid, (ZERO, 0))
+            hours[oid] = (h + (sold or ZERO), c + int(secs or 0))
+    for oid, pay_type, job_status, amount in s.execute(
+        select(PartLine.order_id, PartLine.pay_type, Job.status, func.sum(PartLine.amount))
         .outerjoin(Job, Job.id == PartLine.job_id)
-        .where(PartLine.order_id.in_(settled), or_(PartLine.job_id.is_(None), billable))
-        .group_by(PartLine.order_id, PartLine.pay_type)
+        .where(PartLine.order_id.in_(settled))
+        .group_by(PartLine.order_id, PartLine.pay_type, Job.status)
     ):
-        lines[oid].append(MoneyLine("part", pay_type, round_money(amount or ZERO)))
-    for oid, (advisor_id, discount) in orders.items():
+        lines[oid].append(billing.Line("part", pay_type, round_money(amount or ZERO), job_status))
+    for oid, (advisor_id, status, discount) in orders.items():
         acc = accs[advisor_id]
-        totals = compute_totals(lines.get(oid, ()), vat, discount or ZERO)  # as the settlement priced it
+        totals = billing.totals(status, lines.get(oid, ()), vat, discount or ZERO)  # as the settlement priced it
         acc.revenue_orders += 1
-        for pay_type, t in totals.by_pay_type.items():
-            m = acc.money[pay_type]
-            m.orders += 1
-            m.labor += t.labor
-            m.parts += t.parts
-            m.gross += t.gross
-            m.discount += t.discount
-            m.net += t.net
-            m.tax += t.tax
+        acc.revenue.append(totals)
+        for pay_type in totals.by_pay_type:
+            acc.pay_orders[pay_type] += 1
         if totals.customer_payable > 0:
             acc.customer_orders += 1
-            acc.customer_payable += totals.customer_payable
         sold, secs = hours.get(oid, (ZERO, 0))
         acc.hours_sold += sold
         acc.clocked_seconds += secs
