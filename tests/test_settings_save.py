@@ -221,3 +221,15 @@ def test_the_letterhead_saved_at_another_terminal_is_not_put_back(services, acto
     assert store(services, manager).name == "广州越秀店"
     assert load_settings(other_file).dealership.name == "广州越秀店"  # and the second desk's file catches up
     assert "dealership.name" not in audits(services)[-1].after
+
+
+def test_the_settings_file_is_private(tmp_path) -> None:
+    """The settings may hold the database password: 0600, in a folder made 0700 (issue 15, item 5)."""
+    import stat
+
+    from frontdesk.config import write_atomically
+
+    path = tmp_path / "cfg" / "frontdesk" / "config.toml"
+    write_atomically(path, 'database_url = "postgresql+psycopg://fd:secret@db/fd"\n')
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

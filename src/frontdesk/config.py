@@ -181,9 +181,15 @@ def write_atomically(path: Path, text: str) -> Path:
 
 
 def stage_file(path: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path`` (same folder, so a rename is atomic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``text`` to a temporary file beside ``path`` (same folder, so a rename is atomic).
+
+    The file may hold the database URL with its password: it is 0600 from its first byte,
+    in a folder made 0700 (frontdesk.private_files).
+    """
+    from frontdesk.private_files import create_private, private_dir
+
+    private_dir(path.parent)
+    staged = create_private(path.with_name(f".{path.name}.{os.getpid()}.tmp"))
     staged.write_text(text, "utf-8")
     return staged
 
