@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: How long a write waits for another terminal's write lock before it says it is waiting.
@@ -367,6 +367,38 @@ class PlainConnection:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+class Columns:
+    """The columns of one table that a plain query names: a SELECT list, or every column an INSERT writes.
+
+    The plain path may not import the model (it loads SQLAlchemy), so it names columns
+    itself, but only here: every Columns made is kept in :attr:`declared`, and
+    tests/test_plain_columns.py checks each against the model's ``Table`` of that name —
+    each name is a column, and an INSERT's (``whole_row``) are all of them but the generated
+    key, so a column the model gains is not silently left out of a row the plain path writes.
+    """
+
+    declared: ClassVar[list[Columns]] = []
+
+    def __init__(self, table: str, *names: str, alias: str = "", whole_row: bool = False) -> None:
+        self.table = table
+        self.names = names
+        self.alias = alias
+        self.whole_row = whole_row
+        Columns.declared.append(self)
+
+    def __str__(self) -> str:
+        """The SELECT list: ``o.id, o.number, ...``."""
+        prefix = f"{self.alias}." if self.alias else ""
+        return ", ".join(prefix + name for name in self.names)
+
+    def insert(self, values: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+        """``INSERT`` of one row and its parameters; ``values`` must name every column (None for NULL)."""
+        if set(values) != set(self.names):
+            raise ValueError(f"{self.table}: values for {sorted(values)}, columns {sorted(self.names)}")
+        names = ", ".join(self.names)
+        return f"INSERT INTO {self.table} ({names}) VALUES ({', '.join(':' + n for n in self.names)})", values
 
 
 def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from frontdesk.dbapi import Cursor, as_datetime, in_list, quoted
+from frontdesk.dbapi import Columns, Cursor, as_datetime, in_list, quoted
 from frontdesk.model.enums import (
     AppointmentStatus,
     FollowUpStatus,
@@ -100,10 +100,17 @@ def desk_home(services: Services, actor: Actor) -> DeskHome:
         )
 
 
+# What each list reads of each table, in this order (tests/test_plain_columns.py checks every name against the model).
+_VEHICLE = Columns("vehicle", "plate", "make", "model", alias="v")
+_ADVISOR = Columns("app_user", "display_name", alias="u")
+_APPOINTMENT = Columns("appointment", "id", "version", "scheduled_at", "vehicle_id", "requested_work", "status",
+                       alias="a")
+_APPOINTMENT_CUSTOMER = Columns("customer", "name", "phone", alias="c")
+
+
 def appointments_between(cur: Cursor, store_id: int, start: dt.datetime, end: dt.datetime) -> list[AppointmentRow]:
     rows = cur.all(
-        "SELECT a.id, a.version, a.scheduled_at, a.vehicle_id, v.plate, v.make, v.model, c.name, c.phone,"
-        " a.requested_work, u.display_name, a.status"
+        f"SELECT {_APPOINTMENT}, {_VEHICLE}, {_APPOINTMENT_CUSTOMER}, {_ADVISOR}"
         " FROM appointment a JOIN vehicle v ON v.id = a.vehicle_id JOIN customer c ON c.id = a.customer_id"
         " LEFT JOIN app_user u ON u.id = a.advisor_id"
         " WHERE a.store_id = :store AND a.scheduled_at >= :start AND a.scheduled_at < :end AND a.status = :booked"
@@ -113,13 +120,13 @@ def appointments_between(cur: Cursor, store_id: int, start: dt.datetime, end: dt
     return [
         AppointmentRow(id_, version, as_datetime(at) or start, vehicle_id, plate, f"{make} {model}", name, phone,
                        work, advisor or "", AppointmentStatus(status))
-        for id_, version, at, vehicle_id, plate, make, model, name, phone, work, advisor, status in rows
+        for id_, version, at, vehicle_id, work, status, plate, make, model, name, phone, advisor in rows
     ]
 
 
 @dataclass
 class _Job:
-    """What :func:`board_stage` reads of a job."""
+    """What :func:`board_stage` reads of a job (a :class:`~.lifecycle.StagedJob`, as the ORM's ``Job`` is)."""
 
     status: JobStatus
     pause_reason: PauseReason | None
@@ -134,7 +141,7 @@ class _PartOrder:
 
 @dataclass
 class _Order:
-    """What :func:`board_stage` reads of an order."""
+    """What :func:`board_stage` reads of an order (a :class:`~.lifecycle.StagedOrder`)."""
 
     status: OrderStatus
     wash: bool
@@ -142,25 +149,32 @@ class _Order:
     jobs: list[_Job] = field(default_factory=list)
 
 
+_ORDER = Columns("repair_order", "id", "number", "status", "checked_in_at", "promised_at", "wash", "washed_at",
+                 alias="o")
+_ORDER_CUSTOMER = Columns("customer", "name", alias="c")
+_JOB = Columns("job", "id", "order_id", "status", "pause_reason", "clocked_seconds")
+_PART_ORDER = Columns("part_order", "job_id", "state", alias="p")
+
+
 def _orders(cur: Cursor, store_id: int, statuses: tuple[OrderStatus, ...], now: dt.datetime) -> list[OrderRow]:
     rows = cur.all(
-        "SELECT o.id, o.number, o.status, v.plate, v.make, v.model, c.name, u.display_name, o.checked_in_at,"
-        " o.promised_at, o.wash, o.washed_at"
+        f"SELECT {_ORDER}, {_VEHICLE}, {_ORDER_CUSTOMER}, {_ADVISOR}"
         " FROM repair_order o JOIN vehicle v ON v.id = o.vehicle_id JOIN customer c ON c.id = o.customer_id"
         " JOIN app_user u ON u.id = o.advisor_id"
         f" WHERE o.store_id = :store AND o.status IN {quoted([s.value for s in statuses])}"
         " ORDER BY o.promised_at IS NULL, o.promised_at, o.checked_in_at, o.id",
         {"store": store_id},
     )
-    staged = {row[0]: _Order(OrderStatus(row[2]), bool(row[10]), as_datetime(row[11])) for row in rows
-              if row[2] in (OrderStatus.IN_WORKSHOP, OrderStatus.READY)}
+    staged = {id_: _Order(OrderStatus(status), bool(wash), as_datetime(washed))
+              for id_, _number, status, _checked_in, _promised, wash, washed, *_rest in rows
+              if status in (OrderStatus.IN_WORKSHOP, OrderStatus.READY)}
     _read_jobs(cur, staged)
     out = []
-    for id_, number, status, plate, make, model, name, advisor, checked_in, promised, _wash, _washed in rows:
+    for id_, number, status, checked_in, promised, _wash, _washed, plate, make, model, name, advisor in rows:
         state = OrderStatus(status)
         promised_at = as_datetime(promised)
         overdue = promised_at is not None and promised_at < now and state in IN_HOUSE + (OrderStatus.READY,)
-        stage = board_stage(staged[id_]) if id_ in staged else None  # type: ignore[arg-type]
+        stage = board_stage(staged[id_]) if id_ in staged else None
         out.append(OrderRow(id_, number, state, plate, f"{make} {model}", name, advisor,
                             as_datetime(checked_in) or now, promised_at, overdue, stage))
     return out
@@ -173,29 +187,35 @@ def _read_jobs(cur: Cursor, orders: dict[int, _Order]) -> None:
     ids, params = in_list("o", list(orders))
     jobs: dict[int, _Job] = {}
     for job_id, order_id, status, reason, seconds in cur.all(
-        f"SELECT id, order_id, status, pause_reason, clocked_seconds FROM job WHERE order_id IN {ids} ORDER BY id",
+        f"SELECT {_JOB} FROM job WHERE order_id IN {ids} ORDER BY id",
         params,
     ):
         job = _Job(JobStatus(status), PauseReason(reason) if reason else None, seconds or 0)
         jobs[job_id] = job
         orders[order_id].jobs.append(job)
     for job_id, state in cur.all(
-        f"SELECT p.job_id, p.state FROM part_order p JOIN job j ON j.id = p.job_id WHERE j.order_id IN {ids}",
+        f"SELECT {_PART_ORDER} FROM part_order p JOIN job j ON j.id = p.job_id WHERE j.order_id IN {ids}",
         params,
     ):
         jobs[job_id].part_orders.append(_PartOrder(PartOrderState(state)))
 
 
+_FOLLOW_UP = Columns("follow_up", "id", "version", "order_id", "due_at", "attempts", "status", alias="f")
+_CALLED_ORDER = Columns("repair_order", "number", alias="o")
+_CALLED_VEHICLE = Columns("vehicle", "plate", alias="v")
+_CALLED_CUSTOMER = Columns("customer", "name", "phone", alias="c")
+
+
 def _follow_ups_due(cur: Cursor, store_id: int, until: dt.datetime) -> list[FollowUpRow]:
     rows = cur.all(
-        "SELECT f.id, f.version, f.order_id, o.number, v.plate, c.name, c.phone, f.due_at, f.attempts, f.status"
+        f"SELECT {_FOLLOW_UP}, {_CALLED_ORDER}, {_CALLED_VEHICLE}, {_CALLED_CUSTOMER}"
         " FROM follow_up f JOIN repair_order o ON o.id = f.order_id JOIN vehicle v ON v.id = o.vehicle_id"
         " JOIN customer c ON c.id = o.customer_id"
         " WHERE f.store_id = :store AND f.status = :due AND f.due_at < :until ORDER BY f.due_at, f.id",
         {"store": store_id, "due": FollowUpStatus.DUE.value, "until": until},
     )
     out: list[FollowUpRow] = []
-    for id_, version, order_id, number, plate, name, phone, due, attempts, status in rows:
+    for id_, version, order_id, due, attempts, status, number, plate, name, phone in rows:
         due_at: Any = as_datetime(due)
         out.append(FollowUpRow(id_, version, order_id, number, plate, name, phone, due_at, attempts,
                                FollowUpStatus(status)))

@@ -6,17 +6,17 @@ The board's stage is derived from these states (see :func:`board_stage`), never 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from frontdesk.i18n import gettext as _
 from frontdesk.labels import STATUS, label
-from frontdesk.model.enums import JobStatus, OrderStatus, PauseReason
+from frontdesk.model.enums import JobStatus, OrderStatus, PartOrderState, PauseReason
 
 from .errors import IllegalTransition
 
-if TYPE_CHECKING:  # the desk home derives stages from plain rows, without the ORM
+if TYPE_CHECKING:
     from frontdesk.model import Job, RepairOrder
 
 O = OrderStatus
@@ -121,15 +121,47 @@ class BoardStage(StrEnum):
     READY = "ready"
 
 
-def waiting_parts(job: Job) -> bool:
+# What the stage is derived from. The board passes ORM objects, the desk home plain rows
+# (it runs without SQLAlchemy): both satisfy these, so both are checked against one shape.
+# Read-only properties, so a mapped attribute and a dataclass field alike fit.
+
+
+class StagedPartOrder(Protocol):
+    @property
+    def state(self) -> PartOrderState: ...
+
+
+class StagedJob(Protocol):
+    @property
+    def status(self) -> JobStatus: ...
+    @property
+    def pause_reason(self) -> PauseReason | None: ...
+    @property
+    def clocked_seconds(self) -> int: ...
+    @property
+    def part_orders(self) -> Sequence[StagedPartOrder]: ...
+
+
+class StagedOrder(Protocol):
+    @property
+    def status(self) -> OrderStatus: ...
+    @property
+    def wash(self) -> bool: ...
+    @property
+    def washed_at(self) -> dt.datetime | None: ...
+    @property
+    def jobs(self) -> Sequence[StagedJob]: ...
+
+
+def waiting_parts(job: StagedJob) -> bool:
     """Paused for parts, or not started (or paused) while a part ordered for it has not arrived."""
     if job.status == J.PAUSED and job.pause_reason == PauseReason.WAITING_PARTS:
         return True
     return job.status in (J.APPROVED, J.ASSIGNED, J.PAUSED) and any(
-        o.state != "arrived" for o in job.part_orders)
+        o.state != PartOrderState.ARRIVED for o in job.part_orders)
 
 
-def board_stage(order: RepairOrder) -> BoardStage:
+def board_stage(order: StagedOrder) -> BoardStage:
     """Where a car in the workshop stands, derived from its order and jobs."""
     if order.status == O.READY:
         return BoardStage.READY

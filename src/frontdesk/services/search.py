@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from frontdesk.dbapi import Cursor, in_list, quoted
+from frontdesk.dbapi import Columns, Cursor, in_list, quoted
 from frontdesk.model.enums import OrderStatus
 
 from .runtime import Services
@@ -32,8 +32,11 @@ INDEXED = {
     "phone": ("customer", "customer_search"),
     "number": ("repair_order", "order_search"),
 }
-_HIT = ("SELECT v.id, v.customer_id, v.plate, v.vin, v.make, v.model, c.name, c.phone, o.id, o.number, o.status"
-        " FROM vehicle v JOIN customer c ON c.id = v.customer_id")
+# What a hit reads of each table, in this order (tests/test_plain_columns.py checks every name against the model).
+_VEHICLE = Columns("vehicle", "id", "customer_id", "plate", "vin", "make", "model", alias="v")
+_CUSTOMER = Columns("customer", "name", "phone", alias="c")
+_ORDER = Columns("repair_order", "id", "number", "status", alias="o")
+_HIT = f"SELECT {_VEHICLE}, {_CUSTOMER}, {_ORDER} FROM vehicle v JOIN customer c ON c.id = v.customer_id"
 _OPEN_ORDER = f" LEFT JOIN repair_order o ON o.vehicle_id = v.id AND o.status IN {quoted([s.value for s in OPEN])}"
 
 
