@@ -20,6 +20,7 @@ from frontdesk.backup import revision_order
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.model import Base
+from frontdesk.services import audit_chain
 from frontdesk.services.context import Services
 from frontdesk.services.desk import order_view
 from tests.conftest import BACKENDS, PG_URL
@@ -99,6 +100,8 @@ def test_upgrade_keeps_every_row(backend: str, revision: str, tmp_path: Path, re
 
         migrate.upgrade(db)
         assert migrate.current_revision(db) == REVISIONS[-1]
+        verdict = audit_chain.verify(db)  # the events recorded before 0006 are sealed into each store's chain
+        assert verdict.intact and verdict.events == manifest["tables"]["audit_event"]["count"], verdict.summary()
         tables = {t.name: t for t in Base.metadata.sorted_tables}
         with db.engine.connect() as conn:
             for name, expected in manifest["tables"].items():

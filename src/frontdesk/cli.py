@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", parents=[common(True)], help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", parents=[common(True)], help="create the database or upgrade it to this version")
+    upg = db_sub.add_parser("upgrade", parents=[common(True)], help="create the database or upgrade it to this version")
+    upg.add_argument("--grant-to", metavar="ROLE",
+                     help="PostgreSQL: let ROLE work as a terminal (no UPDATE/DELETE/TRUNCATE/ALTER of audit events)")
     db_sub.add_parser("current", parents=[common(True)], help="show the schema revision")
 
     demo = sub.add_parser("demo", parents=[common(True)], help="fill a database with a realistic demo store")
@@ -88,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="replace the database with a backup (checked first), then upgrade it")
     res.add_argument("file", metavar="FILE", help="a file written by `frontdesk backup`")
     res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    aud = sub.add_parser("audit", parents=[common(True)], help="the audit trail")
+    aud_sub = aud.add_subparsers(dest="audit_command", required=True)
+    ver = aud_sub.add_parser("verify", parents=[common(True)],
+                             help="check the audit trail's hash chain; name the first broken link")
+    ver.add_argument("--store", metavar="CODE", help="only this store's chain (default: every store)")
 
     users = sub.add_parser("users", parents=[common(True)], help="user accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -367,6 +375,27 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace, services: Services) -> int:
+    """``audit verify``: one line, the first broken link (exit 1) or how many events hold (exit 0)."""
+    from frontdesk.services.audit_chain import verify
+
+    verdict = verify(services.db, getattr(args, "store", None))
+    if not verdict.intact:
+        print(f"frontdesk: {verdict.summary()}", file=sys.stderr)
+        return 1
+    print(verdict.summary())
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace, services: Services) -> int:
+    from frontdesk import migrate
+
+    migrate.grant_terminal(services.db, args.grant_to)
+    print(_("Role {role} may now work as a terminal: it reads and writes the store, and may only read and add "
+            "audit events.").format(role=args.grant_to))
+    return 0
+
+
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.serve:
         from frontdesk import board_serve
@@ -423,6 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "upgrade":
                 services = open_services(settings, upgrade=True, on_wait=_say_waiting)
                 print(_("Database at revision {revision}: {url}").format(revision=_revision(services), url=services.db.engine.url.render_as_string(hide_password=True)))
+                if getattr(args, "grant_to", None):
+                    return cmd_grant(args, services)
                 return 0
             services = open_services(settings, create=False, on_wait=_say_waiting)
             print(_revision(services))
@@ -440,6 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import(args, services)
         if args.command == "export":
             return cmd_export(args, services)
+        if args.command == "audit":
+            return cmd_audit(args, services)
     except Exception as exc:  # one line for anything the user can act on; a bug keeps its traceback
         line = error_line(exc, url)
         if line is None:

@@ -90,3 +90,63 @@ def is_up_to_date(db: Database) -> bool:
             return False
         row = cur.one("SELECT version_num FROM alembic_version")
         return row is not None and row[0] == head
+
+
+def grant_terminal(db: Database, role: str) -> None:
+    """Let the PostgreSQL ``role`` do what a terminal does and no more (``db upgrade --grant-to``).
+
+    Why a second role: the owner of the tables can disable the audit triggers, TRUNCATE or
+    ALTER the audit table; a terminal's role cannot, because it owns nothing and is granted
+    only SELECT, INSERT, UPDATE and DELETE on the other tables, SELECT and INSERT on
+    ``audit_event``, SELECT on ``alembic_version`` and the use of the id sequences. What the
+    role held before is revoked first, so running this again after each upgrade (new tables)
+    leaves exactly that. A superuser, the owner of the tables or of their schema (or a member
+    of it), or a role that PUBLIC or another role lets change audit events is refused.
+    """
+    from sqlalchemy import text
+
+    from frontdesk.i18n import gettext as _
+    from frontdesk.services.errors import ValidationError
+
+    def refuse(message: str, **more: str) -> ValidationError:
+        return ValidationError("--grant-to", message.format(role=role, **more))
+
+    if db.is_sqlite:
+        raise refuse(_("A SQLite store has no database roles: --grant-to is for PostgreSQL."))
+    with db.engine.begin() as conn:
+        found = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+        if found is None:
+            raise refuse(_("There is no role {role} on this PostgreSQL server: create it first "
+                           "(CREATE ROLE ... LOGIN PASSWORD ...)."))
+        if found[0]:
+            raise refuse(_("Role {role} is a superuser, which may change the audit trail whatever it is granted: "
+                           "give the terminals an ordinary role."))
+        schema, database, owns = conn.execute(text(
+            "SELECT current_schema(), current_database(),"
+            " pg_has_role(:r, t.tableowner, 'MEMBER') OR pg_has_role(:r, n.nspowner, 'MEMBER')"
+            " FROM pg_tables t JOIN pg_namespace n ON n.nspname = t.schemaname"
+            " WHERE t.schemaname = current_schema() AND t.tablename = 'audit_event'"), {"r": role}).one()
+        if owns:
+            raise refuse(_("Role {role} owns the tables or their schema (or belongs to their owner): the terminals "
+                           "need a role of their own, and the owner's stays with whoever runs the upgrades."))
+        quote = conn.dialect.identifier_preparer.quote_identifier
+        who, where = quote(role), quote(schema)
+        if not conn.execute(text("SELECT has_database_privilege(:r, current_database(), 'CONNECT')"),
+                            {"r": role}).scalar():
+            conn.execute(text(f"GRANT CONNECT ON DATABASE {quote(database)} TO {who}"))
+        for statement in (
+            f"GRANT USAGE ON SCHEMA {where} TO {who}",
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA {where} FROM {who}",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {where} FROM {who}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {where} TO {who}",
+            f"REVOKE UPDATE, DELETE ON {where}.audit_event FROM {who}",
+            f"REVOKE INSERT, UPDATE, DELETE ON {where}.alembic_version FROM {who}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
+        ):
+            conn.execute(text(statement))
+        still = [privilege for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER")
+                 if conn.execute(text("SELECT has_table_privilege(:r, :t, :p)"),
+                                 {"r": role, "t": f"{where}.audit_event", "p": privilege}).scalar()]
+        if still:  # (the transaction is rolled back: nothing above stays granted)
+            raise refuse(_("Role {role} may still {privileges} audit events through PUBLIC or a role it belongs to: "
+                           "revoke that, then run this again."), privileges="/".join(still))

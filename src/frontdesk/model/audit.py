@@ -3,6 +3,11 @@
 Nothing may change or remove an event once written (issue 9): the ORM refuses it here, for
 records in a session and for UPDATE/DELETE statements run through a session; the database
 refuses it too (triggers of migration 0005), for anything that bypasses the ORM.
+
+Whoever owns the table can still get round both, so each event is also sealed into a hash
+chain per store (``prev_hash``, ``hash``; the store row holds the chain's head): see
+services/audit_chain.py. Nothing here computes it; an event added without its seal is
+refused before it is written.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ class AuditEvent(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id"), index=True)
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+    # The hash chain (services/audit_chain.py): the store's previous event's hash (None for its
+    # first) and this event's. Nullable so that a row added by hand is found, not refused.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # Append-only, in the ORM as well as in the database (migration 0005 adds triggers) -------------
@@ -41,6 +50,14 @@ class AuditTamperError(RuntimeError):
 
 def _refuse(kind: str) -> AuditTamperError:
     return AuditTamperError(f"audit events are append-only: {kind} refused")
+
+
+@event.listens_for(AuditEvent, "before_insert")
+def _sealed(mapper: Any, connection: Any, target: AuditEvent) -> None:
+    """An event added through the ORM must come sealed (services.context.seal_events): unsealed, it
+    would break its store's chain for good."""
+    if target.hash is None:
+        raise AuditTamperError("audit events are written sealed: seal_events() before adding one")
 
 
 @event.listens_for(AuditEvent, "before_update")

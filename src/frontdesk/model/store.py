@@ -23,6 +23,8 @@ class Store(Base):
     tax_id: Mapped[str] = mapped_column(String(40), default="")
     # Bumped by every state change in this store; the board polls it instead of reloading.
     change_seq: Mapped[int] = mapped_column(default=0)
+    # The hash of this store's last audit event: the end of its chain (services/audit_chain.py).
+    audit_head: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):

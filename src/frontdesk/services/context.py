@@ -46,6 +46,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.labels import ROLE, label
 from frontdesk.model import AuditEvent, Store
 
+from .audit_chain import payload_text, seal_chain
 from .driver_errors import user_error
 from .errors import ConflictError, FrontdeskError, PermissionDenied, ValidationError
 from .permissions import PERMISSIONS
@@ -91,14 +92,7 @@ def batch_session(self: Services, *, assign_ids: bool = False) -> Iterator[Sessi
                 else:
                     session.flush()
                 if self._batch_audits:
-                    rows = list(map(_resolved, self._batch_audits))
-                    if assign:
-                        _Insert.run(session.connection(), AuditEvent.__table__, _AUDIT_KEYS, list(map(_audit_values, rows)),
-                                    convert=_PAYLOAD_COLUMNS)
-                    else:
-                        session.connection().execute(AuditEvent.__table__.insert(), rows)
-                    for store_id in {a["store_id"] for a in self._batch_audits}:
-                        session.execute(update(Store).where(Store.id == store_id).values(change_seq=Store.change_seq + 1))
+                    _write_batch_audits(session, self._batch_audits, assign)
         finally:
             self._batch = None
             self._batch_audits = []
@@ -733,10 +727,89 @@ class Tx:
         self.sink.append(row)
 
 
-_PAYLOAD_COLUMNS = {"before": _encode_payloads, "after": _encode_payloads}
 _PAYLOAD_NULL = None if AuditEvent.__table__.c.before.type.none_as_null else "null"  # as the JSON type writes None
 _AUDIT_KEYS = ("store_id", "at", "user_id", "action", "entity", "entity_id", "order_id", "before", "after")  # Tx.audit's rows
+_SEALED_KEYS = (*_AUDIT_KEYS, "prev_hash", "hash")
+_AS_ENCODED = {"before": list, "after": list}  # payloads already encoded (and sealed as encoded)
 _audit_values = operator.itemgetter(*_AUDIT_KEYS)
+_CHAIN_HEADS = "frontdesk.chain_heads"  # session.info key in a batch: {store_id: head} of the stores it has locked
+
+
+def lock_chain(session: Session, store_id: int) -> str | None:
+    """Lock the store's row and read the head of its audit chain (services/audit_chain.py).
+
+    A service call takes it FIRST, before the service reads or locks anything else: the
+    writers of one store then append one after another, each after the last committed event
+    (the chain never forks, and event ids follow it), and a lock every writer takes first
+    cannot close a deadlock among them. NO KEY UPDATE, as the UPDATE of the counter needs:
+    rows naming the store may still be inserted meanwhile. On SQLite the write transaction
+    holds the whole database already and FOR UPDATE is left out.
+    """
+    return session.execute(
+        select(Store.audit_head).where(Store.id == store_id).with_for_update(key_share=True)
+    ).scalar()
+
+
+def seal_events(session: Session, store_id: int, head: str | None, rows: list[dict[str, Any]]) -> None:
+    """Seal ``rows`` (Tx.audit's, ids resolved, payloads JSON-able) after ``head``, insert them,
+    and move the store's chain head and change counter on; the store row is locked (``lock_chain``)."""
+    sealed = seal_chain(head, store_id, [
+        (r["at"], r["user_id"], r["action"], r["entity"], r["entity_id"], r["order_id"], payload_text(r["before"]),
+         payload_text(r["after"])) for r in rows])
+    for row, (prev_hash, own) in zip(rows, sealed, strict=True):
+        row["prev_hash"] = prev_hash
+        row["hash"] = own
+    session.execute(insert(AuditEvent), rows)
+    session.execute(update(Store).where(Store.id == store_id)
+                    .values(change_seq=Store.change_seq + 1, audit_head=sealed[-1][1]))
+
+
+def _write_batch_audits(session: Session, audits: list[dict[str, Any]], assign: bool) -> None:
+    """A batch's audit events, sealed in one pass and written with one INSERT, in the order recorded.
+
+    Where the batch writes rows itself (``assign``), the payloads are encoded here instead of
+    by the INSERT, and the hash is made of that very text (``_encode_payloads`` writes what
+    ``payload_text`` would: ``json.dumps`` of ``_jsonable``), so nothing is encoded twice.
+    """
+    rows = list(map(_resolved, audits))
+    heads: dict[int, str | None] = session.info.setdefault(_CHAIN_HEADS, {})
+    stores = list(dict.fromkeys(r["store_id"] for r in rows))
+    for store_id in stores:
+        if store_id not in heads:  # (every call of the batch locked its store already)
+            heads[store_id] = lock_chain(session, store_id)
+    if assign:
+        columns = list(zip(*map(_audit_values, rows)))
+        columns[7], columns[8] = befores, afters = _encode_payloads(columns[7]), _encode_payloads(columns[8])
+        if _PAYLOAD_NULL is None:
+            befores, afters = (["null" if t is None else t for t in texts] for texts in (befores, afters))
+    else:
+        columns = list(zip(*map(_audit_values, rows)))
+        befores, afters = list(map(payload_text, columns[7])), list(map(payload_text, columns[8]))
+    fields = list(zip(*columns[1:7], befores, afters))
+    seals: list[tuple[str | None, str]] = []
+    if len(stores) == 1:
+        seals = seal_chain(heads[stores[0]], stores[0], fields)
+        heads[stores[0]] = seals[-1][1]
+    else:
+        seals = [None] * len(rows)  # type: ignore[list-item]
+        for store_id in stores:
+            picked = [i for i, s in enumerate(columns[0]) if s == store_id]
+            chained = seal_chain(heads[store_id], store_id, [fields[i] for i in picked])
+            for i, pair in zip(picked, chained, strict=True):
+                seals[i] = pair
+            heads[store_id] = chained[-1][1]
+    if assign:
+        prevs, hashes = zip(*seals)
+        _Insert.run(session.connection(), AuditEvent.__table__, _SEALED_KEYS, list(zip(*columns, prevs, hashes)),
+                    convert=_AS_ENCODED)
+    else:
+        for row, (prev_hash, own) in zip(rows, seals, strict=True):
+            row["prev_hash"] = prev_hash
+            row["hash"] = own
+        session.connection().execute(AuditEvent.__table__.insert(), rows)
+    for store_id in stores:
+        session.execute(update(Store).where(Store.id == store_id)
+                        .values(change_seq=Store.change_seq + 1, audit_head=heads[store_id]))
 
 
 def _resolved(row: dict[str, Any]) -> dict[str, Any]:
@@ -857,6 +930,15 @@ def _call(
     kwargs: dict[str, Any],
     sink: list[dict[str, Any]] | None = None,
 ) -> R:
+    # The store's row first, before the service touches anything (lock_chain); once per batch.
+    if sink is None:
+        head = lock_chain(session, actor.store_id)
+    else:
+        heads = session.info.get(_CHAIN_HEADS)
+        if heads is None:
+            heads = session.info[_CHAIN_HEADS] = {}
+        if actor.store_id not in heads:
+            heads[actor.store_id] = lock_chain(session, actor.store_id)
     tx = Tx(session=session, actor=actor, now=services.clock(), settings=services.settings, action=action,
             raw_payloads=type(session) is _BatchSession)
     result = fn(tx, *args, **kwargs)
@@ -866,8 +948,7 @@ def _call(
         sink.extend(tx.sink)
         return result
     session.flush()
-    session.execute(insert(AuditEvent), [_resolved(a) for a in tx.sink])
-    session.execute(update(Store).where(Store.id == actor.store_id).values(change_seq=Store.change_seq + 1))
+    seal_events(session, actor.store_id, head, [_resolved(a) for a in tx.sink])
     return result
 
 

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from frontdesk.config import Settings
 from frontdesk.i18n import gettext as _
-from frontdesk.model import AppMeta, AuditEvent, Base, RepairOrder, Store, User
+from frontdesk.model import AppMeta, Base, RepairOrder, Store, User
 from frontdesk.model.enums import Role
 
-from .context import Actor, Services
+from .context import Actor, Services, lock_chain, seal_events
 from .errors import ValidationError
 
 DEMO_KEY = "demo"
@@ -30,8 +30,9 @@ def ensure_store(services: Services) -> Store:
             store = Store(code=s.store_code, name=d.name, address=d.address, phone=d.phone, tax_id=d.tax_id, change_seq=0)
             session.add(store)
             session.flush()
-            session.add(AuditEvent(store_id=store.id, at=services.clock(), user_id=None, action="store.create",
-                                   entity="store", entity_id=store.id, after={"code": store.code}))
+            seal_events(session, store.id, lock_chain(session, store.id), [dict(
+                store_id=store.id, at=services.clock(), user_id=None, action="store.create", entity="store",
+                entity_id=store.id, order_id=None, before=None, after={"code": store.code})])
         return store
 
 

@@ -195,11 +195,25 @@ def _refuse_if_barred(account: _Account, now: dt.datetime) -> None:
 
 
 def _audit(cur: Cursor, account: _Account, now: dt.datetime, action: str, after: dict[str, Any]) -> None:
+    """Append the event to its store's hash chain (services/audit_chain.py), as a service call does.
+
+    The store row is locked to read the chain's head (SQLite: the write transaction holds the
+    whole database already), so concurrent writers of one store append one after another.
+    """
+    from .audit_chain import seal
+
+    lock = "" if cur.is_sqlite else " FOR NO KEY UPDATE"
+    row = cur.one(f"SELECT audit_head FROM store WHERE id = :store{lock}", {"store": account.store_id})
+    payload = json.dumps(after)
+    sealed = seal(row[0] if row else None, account.store_id, (now, account.id, action, "user", account.id, None,
+                                                                "null", payload))
     cur.run(
-        "INSERT INTO audit_event (store_id, at, user_id, action, entity, entity_id, order_id, before, after)"
-        " VALUES (:store, :at, :user, :action, 'user', :user, NULL, NULL, :after)",
-        {"store": account.store_id, "at": now, "user": account.id, "action": action, "after": json.dumps(after)},
+        "INSERT INTO audit_event (store_id, at, user_id, action, entity, entity_id, order_id, before, after,"
+        " prev_hash, hash) VALUES (:store, :at, :user, :action, 'user', :user, NULL, NULL, :after, :prev, :hash)",
+        {"store": account.store_id, "at": now, "user": account.id, "action": action, "after": payload,
+         "prev": row[0] if row else None, "hash": sealed},
     )
+    cur.run("UPDATE store SET audit_head = :hash WHERE id = :store", {"hash": sealed, "store": account.store_id})
 
 
 # What one attempt does to the account, and how it is written -----------------------------------
