@@ -313,6 +313,16 @@ def durability(reps: int) -> Metric:
                   {"full": full, "normal": normal})
 
 
+def import_memory() -> list[Metric]:
+    """Peak memory of an import (issue 15, item 7): the two XLSX bombs, a 200 000-row price list and
+    its price update, a text table at its limits — each in its own process (import_memory.py)."""
+    import import_memory as im
+
+    return [Metric(f"peak_memory_{m.name}", m.peak_mb, "MB", None, f"<={im.LIMIT_MB:.0f}MB", m.peak_mb <= im.LIMIT_MB,
+                   f"frontdesk import parts, ru_maxrss; {m.file_mb:.1f} MB file, {m.seconds:.1f} s: {m.output}")
+            for m in im.run_all(workload.CACHE / "imports")]
+
+
 # Demo generation and the larger stores -----------------------------------------------------------
 
 
@@ -440,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         emit(metrics, metric)
     emit(metrics, estimate_line(work, reps))
     emit(metrics, pdf(work, reps))
+    for metric in import_memory():
+        emit(metrics, metric)
     emit(metrics, durability(reps))
     if demo is not None:
         emit(metrics, demo)

@@ -219,11 +219,12 @@ def _system(services: Services):  # type: ignore[no-untyped-def]
 
 def cmd_users(args: argparse.Namespace, services: Services) -> int:
     from frontdesk.services import auth
+    from frontdesk.services.validation import shown  # stored text on a terminal: escapes shown, not obeyed
 
     if args.users_command == "list":
         for u in auth.list_users(services):
             state = _("active") if u.active else _("inactive")
-            print(f"{u.username:<16} {u.role.value:<12} {state:<9} {u.store_code:<6} {u.display_name}")
+            print(shown(f"{u.username:<16} {u.role.value:<12} {state:<9} {u.store_code:<6} {u.display_name}"))
         return 0
     if args.users_command == "add":
         info = auth.add_user(services, _system(services), args.username, args.name, args.role, _ask_password(args.password))
@@ -283,7 +284,9 @@ def cmd_report(args: argparse.Namespace, services: Services) -> int:
     if getattr(args, "out", None):
         print(exports.export_report(services, actor, report, Path(args.out)))
     else:
-        print(exports.text_report(report), end="")
+        from frontdesk.services.validation import shown
+
+        print(shown(exports.text_report(report), keep_newlines=True), end="")
     return 0
 
 
@@ -313,11 +316,13 @@ def _progress():  # type: ignore[no-untyped-def]
 
 
 def print_import_report(report) -> None:  # type: ignore[no-untyped-def]
+    from frontdesk.services.validation import shown
+
     print(report.summary())
     for error in report.errors:
-        print(f"  {error}")
+        print(shown(f"  {error}"))  # a header or cell of the file is quoted: its escapes are shown, not obeyed
     for r in report.rejected:
-        print("  " + _("row {row}").format(row=r.row) + f"  {r.key or '-'}  {r.reason}")
+        print(shown("  " + _("row {row}").format(row=r.row) + f"  {r.key or '-'}  {r.reason}"))
 
 
 def cmd_import(args: argparse.Namespace, services: Services) -> int:

@@ -51,6 +51,7 @@ from .driver_errors import user_error
 from .errors import ConflictError, FrontdeskError, PermissionDenied, ValidationError
 from .permissions import PERMISSIONS
 from .runtime import Actor, Services, system_now
+from .text_rule import check_arguments
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -891,6 +892,7 @@ def service(action: str) -> Callable[[Callable[Concatenate[Tx, P], R]], Callable
         @functools.wraps(fn)
         def run(services: Services, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
             require(actor, action)
+            check_arguments(fn, action, args, kwargs)  # the text rule, before any transaction
             if services._batch is not None:
                 return _call(fn, services._batch, services, actor, action, args, kwargs, services._batch_audits)
             try:

@@ -8,10 +8,17 @@ saves): the bytes decide. Row numbers are the spreadsheet's (the header is row 1
 
 The same plan serves both modes. A dry run (:func:`dry_run`) reads the catalog and says per
 row what would be added, changed (and which fields), left alone or rejected and why. The
-commit (:func:`import_catalog`, action ``catalog.import``) makes that plan again inside its
-one transaction and writes it only when *no* row is rejected — a bad row never half-imports
-a file (:class:`ImportRejected` carries the report). The write is an idempotent upsert keyed
-by part number / labor code: importing the same file again finds nothing to change.
+commit (:func:`import_catalog`, action ``catalog.import``) makes that plan the same way —
+reading the file and checking every row before its transaction, so SQLite's write lock is
+held only to apply it — and writes it only when *no* row is rejected: a bad row never
+half-imports a file (:class:`ImportRejected` carries the report). The write is an idempotent
+upsert keyed by part number / labor code: importing the same file again finds nothing to change.
+
+A file is a stranger's: cells holding control characters or bidi controls are rejected rows
+(the text rule of ``validation.check_text``, so the dry run refuses what the database or a
+terminal would choke on), and a workbook is streamed and checked against :class:`Limits`
+(rows, columns, cell length, unpacked size, compression ratio) before it is read, so an XLSX
+bomb is refused in a moment instead of taking gigabytes.
 
 Rules a file follows:
 
@@ -24,7 +31,7 @@ Rules a file follows:
 - Stock is this store's on-hand quantity. Setting it records a stock movement (kind
   ``adjust``, reason ``import``) for the difference, so stock still equals its movements.
 
-Speed: the catalog and this store's stock levels are read once into dicts keyed by number,
+Speed: the catalog and this store's stock levels are read once into a dict keyed by number,
 the rows are checked in Python, and the writes are a few executemany statements per table —
 no ORM object per row. Spreadsheet numbers arrive as floats from openpyxl; they are turned
 into their shortest decimal text before any parsing, so prices stay exact ``Decimal``.
@@ -34,27 +41,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import LaborOperation, Part, StockLevel, StockMovement
+from frontdesk.model import LaborOperation, Part, StockLevel, StockMovement, Store
 from frontdesk.model.enums import StockMovementKind
 
 from .catalog import initials
 from .context import Actor, Services, Tx, require, service
 from .errors import ValidationError
 from .money import parse_hours, parse_money
+from .spreadsheet_cells import unguard  # an exported CSV's "'-…" cells read back as written
+from .validation import text_problem
 
 Kind = Literal["parts", "labor"]
 KINDS: tuple[Kind, ...] = ("parts", "labor")
@@ -63,6 +74,7 @@ IMPORT_REASON = "import"
 PROGRESS_EVERY = 2000
 _CHUNK = 5000
 _MINUS = ("-", "−", "－")
+R = TypeVar("R")
 
 
 def N_(message: str) -> str:
@@ -111,6 +123,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {"parts": PART_FIELDS, "labor": LABOR_FI
 
 # Field names as a report shows them (the changed fields of a row).
 FIELD_TITLE: dict[str, str] = {f.key: f.title for f in PART_FIELDS + LABOR_FIELDS}
+_TITLES: dict[Kind, dict[str, str]] = {kind: {f.key: f.title for f in fields} for kind, fields in FIELDS.items()}
 
 _YES = frozenset({"1", "y", "yes", "true", "是", "√", "✓", "x"})
 _NO = frozenset({"0", "n", "no", "false", "否", "-"})
@@ -119,14 +132,14 @@ _NO = frozenset({"0", "n", "no", "false", "否", "-"})
 # The report -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
     row: int  # the spreadsheet's row number (header = 1)
     key: str  # part number / labor code as read ("" when missing)
     reason: str  # translated
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Changed:
     row: int
     key: str
@@ -190,6 +203,34 @@ class FileProblem(Exception):
     """The file itself cannot be read as a table (message translated)."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The most an import file may hold; beyond any of it the file is refused, with the reason.
+
+    A price list is a few columns of short text, so a file bigger than that is a mistake
+    or an attack (a 0.9 MB workbook can unpack to millions of rows and gigabytes). The
+    defaults take a real 200 000-row price list with room to spare — its workbook unpacks to
+    about 65 MB — and keep any import under 300 MB of memory (``benchmarks/import_memory.py``
+    measures both bombs, that list, a price update of it, and a text table at its limits).
+    """
+
+    rows: int = 250_000  # spreadsheet rows, header included: a 200 000-part list and a quarter more
+    columns: int = 64  # a price list has at most 8 known columns
+    cell_chars: int = 1_000  # the longest field is 200 characters; a longer cell is not a catalog's
+    unpacked_bytes: int = 160 * 2**20  # the workbook unzipped, every part
+    # xl/sharedStrings.xml, which openpyxl holds whole (at ~170 bytes a string whatever its length): a real
+    # 200 000-part list has up to 4 text columns of its own, 800 000 strings and ~25 MB at most.
+    shared_strings_bytes: int = 32 * 2**20
+    shared_strings: int = 1_000_000
+    part_bytes: int = 16 * 2**20  # any other XML part but the worksheets (styles…), parsed whole
+    ratio: int = 100  # unzipped / zipped size of a part above 1 MB (real sheets: 5 to 30)
+    text_bytes: int = 64 * 2**20  # a CSV file (read whole; a 200 000-row CSV has ~15 MB)
+
+
+LIMITS = Limits()
+_RATIO_FLOOR = 2**20  # small parts compress as they like
+
+
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) when it decodes as such, else GBK (as GB18030, its superset)."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -224,59 +265,223 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time (a StringIO would copy the whole text at 4 bytes a character)."""
+    sep = "\n" if "\n" in text or "\r" not in text else "\r"  # a file saved with bare CRs (old Macs)
+    start = 0
+    while start < len(text):
+        end = text.find(sep, start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
 def _csv_rows(text: str) -> Iterator[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return ([unguard(cell) for cell in row] for row in csv.reader(_lines(text), delimiter=delimiter))
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f}" if size >= 2**20 else f"{size / 2**20:.2f}"
+
+
+def check_archive(path: Path, limits: Limits = LIMITS) -> None:
+    """Refuse a workbook whose parts unpack beyond the limits, before openpyxl reads any of it.
+
+    The sizes are the zip directory's; Python's zipfile never hands out more than a part's
+    declared size (and checks its CRC), so a part that lies about its size cannot unpack more.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise FileProblem(_("Not a readable Excel workbook: {error}").format(error=exc)) from exc
+    total = sum(p.file_size for p in parts)
+    if total > limits.unpacked_bytes:
+        raise FileProblem(_("The workbook unpacks to {size} MB; at most {limit} MB can be imported. "
+                            "Split the list into smaller files.").format(size=_mb(total), limit=_mb(limits.unpacked_bytes)))
+    for part in parts:
+        name = part.filename.lower()
+        if part.file_size > _RATIO_FLOOR and part.file_size > limits.ratio * max(part.compress_size, 1):
+            raise FileProblem(_("The workbook's part {part} unpacks to {ratio} times its packed size (a real "
+                                "spreadsheet stays under {limit}): it looks built to exhaust memory.").format(
+                part=part.filename, ratio=part.file_size // max(part.compress_size, 1), limit=limits.ratio))
+        if name.endswith("sharedstrings.xml"):
+            if part.file_size > limits.shared_strings_bytes:
+                raise FileProblem(_("The workbook's text table ({part}) unpacks to {size} MB; at most {limit} MB "
+                                    "can be imported.").format(part=part.filename, size=_mb(part.file_size),
+                                                               limit=_mb(limits.shared_strings_bytes)))
+            if _count_strings(path, part) > limits.shared_strings:
+                raise FileProblem(_("The workbook's text table ({part}) holds more than {n} texts.").format(
+                    part=part.filename, n=limits.shared_strings))
+        elif not name.startswith("xl/worksheets/") and name.endswith((".xml", ".rels")) \
+                and part.file_size > limits.part_bytes:
+            raise FileProblem(_("The workbook's part {part} unpacks to {size} MB; at most {limit} MB can be "
+                                "imported.").format(part=part.filename, size=_mb(part.file_size),
+                                                    limit=_mb(limits.part_bytes)))
+
+
+_STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+
+
+def _count_strings(path: Path, part: zipfile.ZipInfo) -> int:
+    """How many strings the text table holds, counted by streaming it (bounded by its checked size)."""
+    count = 0
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(part) as source:
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            count += len(_STRING_TAG.findall(data, 0, max(len(data) - 32, 0)))
+            tail = data[max(len(data) - 32, 0):]
+        count += len(_STRING_TAG.findall(tail))
+    return count
+
+
+def _too_many_rows(limits: Limits) -> FileProblem:
+    return FileProblem(_("The sheet has more than {n} rows; split it into smaller files.").format(n=limits.rows))
+
+
+def _too_many_columns(limits: Limits) -> FileProblem:
+    return FileProblem(_("The sheet has more than {n} columns.").format(n=limits.columns))
+
+
+def _xlsx_open(path: Path, limits: Limits) -> tuple[Iterator[list[str]], int]:
+    """The first sheet's rows, streamed (openpyxl read-only), and how many it declares.
+
+    Within the limits: checked before reading where the file declares them (its parts' sizes,
+    the sheet's dimension), and while reading where it may lie or not say.
+    """
     from openpyxl import load_workbook  # only when a workbook is read
 
+    check_archive(path, limits)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
         raise FileProblem(_("Not a readable Excel workbook: {error}").format(error=exc)) from exc
-    try:
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [cell_text(v) for v in values]
-    finally:
+    sheet = book.worksheets[0]
+    declared = sheet.max_row or 0  # the declared dimension (absent or wrong in some files)
+    if declared > limits.rows:
         book.close()
+        raise _too_many_rows(limits)
+    if (sheet.max_column or 0) > limits.columns:
+        book.close()
+        raise _too_many_columns(limits)
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            # As wide as the declared dimension (checked above) or, undeclared, as a row's last cell: the
+            # first row with a cell past the limit is refused (_numbered).
+            values = sheet.iter_rows(values_only=True, max_row=limits.rows + 1)
+            while True:
+                try:
+                    row = next(values, None)
+                except Exception as exc:  # a broken part found half way (bad XML, a bad CRC)
+                    raise FileProblem(_("Not a readable Excel workbook: {error}").format(error=exc)) from exc
+                if row is None:
+                    return
+                yield [cell_text(v) for v in row]
+        finally:
+            book.close()
+
+    return rows(), declared
 
 
-def read_sheet(path: Path | str) -> Sheet:
-    """The first sheet (XLSX) or the CSV as header + numbered non-blank rows, cells stripped text."""
-    path = Path(path).expanduser()
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
-        raise FileProblem(_("Import a .csv or .xlsx file."))
+@dataclass
+class OpenSheet:
+    """A file's header, and its numbered non-blank rows as they are read (once)."""
+
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]  # raises FileProblem when the file passes a limit half way
+    estimate: int  # how many rows to expect (for progress): what the file declares or its line count
+
+
+@contextmanager
+def _file_errors(path: Path) -> Iterator[None]:
+    """Whatever goes wrong reading ``path`` as one translated :class:`FileProblem`."""
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            rows: Iterable[list[str]] = _xlsx_rows(path)
-        else:
-            rows = _csv_rows(decode(path.read_bytes()))
-        header: list[str] | None = None
-        out: list[tuple[int, list[str]]] = []
-        for number, cells in enumerate(rows, start=1):
-            cells = [c.strip() for c in cells]
-            if not any(cells):
-                continue
-            if header is None:
-                header = cells  # blank rows above it are skipped; numbers stay the spreadsheet's
-                continue
-            out.append((number, cells))
+        yield
     except FileNotFoundError:
         raise FileProblem(_("No such file: {path}").format(path=path)) from None
     except IsADirectoryError:
         raise FileProblem(_("This is a folder, not a file: {path}").format(path=path)) from None
     except OSError as exc:
         raise FileProblem(_("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
+    except ValueError as exc:  # a NUL in the path
+        raise FileProblem(_("Cannot read {path}: {error}").format(path=path, error=exc)) from exc
     except csv.Error as exc:
         raise FileProblem(_("Not a readable CSV file: {error}").format(error=exc)) from exc
-    if header is None:
+
+
+def _numbered(rows: Iterable[list[str]], limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows with their spreadsheet numbers (the header first), cells stripped, within the limits."""
+    width = limits.columns  # then the header's: cells right of it are nobody's column (ignored, as ever)
+    same: dict[str, str] = {}  # short texts repeat (units, bins, stock, prices): one object each
+    header = True
+    for number, cells in enumerate(rows, start=1):
+        if number > limits.rows:
+            raise _too_many_rows(limits)
+        if len(cells) > limits.columns and any(cells[limits.columns:]):
+            raise _too_many_columns(limits)
+        cells = [c.strip() for c in cells[:width]]
+        if not any(cells):
+            continue
+        for index, cell in enumerate(cells):
+            if len(cell) > limits.cell_chars:
+                raise FileProblem(_("Row {row}, column {column}: a cell holds {n} characters; at most {limit} "
+                                    "can be imported.").format(row=number, column=index + 1, n=len(cell),
+                                                               limit=limits.cell_chars))
+            if len(cell) <= 12:
+                cells[index] = same.setdefault(cell, cell)
+        if header:  # blank rows above it are skipped; numbers stay the spreadsheet's
+            while not cells[-1]:
+                cells.pop()
+            width = len(cells)
+            header = False
+        yield number, cells
+
+
+def _guarded(rows: Iterator[tuple[int, list[str]]], path: Path) -> Iterator[tuple[int, list[str]]]:
+    with _file_errors(path):
+        yield from rows
+
+
+def open_sheet(path: Path | str, limits: Limits = LIMITS) -> OpenSheet:
+    """The first sheet (XLSX) or the CSV: its header now, its rows as they are read.
+
+    Within ``limits`` (:class:`Limits`), or a :class:`FileProblem` saying which one — before
+    anything is read where the file lets that be known, as soon as it is passed otherwise.
+    Streamed, so an import holds the plan it makes, never the whole file as well.
+    """
+    path = Path(path).expanduser()
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise FileProblem(_("Import a .csv or .xlsx file."))
+    with _file_errors(path):
+        if suffix in (".xlsx", ".xlsm"):
+            raw, estimate = _xlsx_open(path, limits)
+        else:
+            size = path.stat().st_size
+            if size > limits.text_bytes:
+                raise FileProblem(_("The file has {size} MB; at most {limit} MB can be imported. Split the list "
+                                    "into smaller files.").format(size=_mb(size), limit=_mb(limits.text_bytes)))
+            text = decode(path.read_bytes())
+            estimate = text.count("\n")
+            raw = _csv_rows(text)
+            del text
+        rows = _guarded(_numbered(raw, limits), path)
+        first = next(rows, None)
+    if first is None:
         raise FileProblem(_("The file is empty."))
-    return Sheet(header, out)
+    return OpenSheet(first[1], rows, max(estimate - first[0], 0))
+
+
+def read_sheet(path: Path | str, limits: Limits = LIMITS) -> Sheet:
+    """The first sheet (XLSX) or the CSV as header + numbered non-blank rows, cells stripped text (all read)."""
+    opened = open_sheet(path, limits)
+    return Sheet(opened.header, list(opened.rows))
 
 
 def normalise(header: str) -> str:
@@ -326,9 +531,15 @@ def _text(value: str, title: str, max_len: int, problems: list[str]) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _parsed(parse: Callable[[str, str], Decimal], value: str, title: str) -> Decimal:
+    """Stock counts and many prices repeat down a list: one Decimal each, not one per row (memory)."""
+    return parse(value, title)
+
+
 def _amount(value: str, title: str, problems: list[str], parse: Callable[[str, str], Decimal]) -> Decimal | None:
     try:
-        return parse(value, title)
+        return _parsed(parse, value, title)
     except ValidationError as exc:
         problems.append(f"{_(title)}: {exc.message}")
         return None
@@ -354,31 +565,71 @@ def _yes_no(value: str, problems: list[str]) -> bool | None:
 @dataclass
 class _Plan:
     report: ImportReport
-    inserts: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[dict[str, Any]] = field(default_factory=list)
+    # Tuples, not dicts: a 200 000-row file makes 200 000 of them (dicts are made a chunk at a time to write).
+    inserts: list[tuple[Any, ...]] = field(default_factory=list)  # values in the order of _INSERT_COLUMNS[kind]
+    # (id, the changed values in the order of _PART/_LABOR_COLUMNS, None where a value stays)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
     # parts only: (part number, new on_hand or None, new bin or None)
     stock: list[tuple[str, Decimal | None, str | None]] = field(default_factory=list)
 
 
 _PART_COLUMNS = ("name", "name_en", "category", "unit", "price")
 _LABOR_COLUMNS = ("name", "name_en", "category", "std_hours", "models", "safety")
+_INSERT_COLUMNS: dict[Kind, tuple[str, ...]] = {"parts": ("number", *_PART_COLUMNS), "labor": ("code", *_LABOR_COLUMNS)}
 
 
-def _existing_parts(session: Session, store_id: int) -> tuple[dict[str, dict[str, Any]], dict[int, dict[str, Any]]]:
-    parts = {number: {"id": pid, "name": name, "name_en": en, "category": cat, "unit": unit, "price": price}
-             for pid, number, name, en, cat, unit, price in session.execute(
-                 select(Part.id, Part.number, Part.name, Part.name_en, Part.category, Part.unit, Part.price))}
-    levels = {pid: {"id": lid, "on_hand": on_hand, "reserved": reserved, "bin": bin_}
-              for lid, pid, on_hand, reserved, bin_ in session.execute(
-                  select(StockLevel.id, StockLevel.part_id, StockLevel.on_hand, StockLevel.reserved, StockLevel.bin)
-                  .where(StockLevel.store_id == store_id))}
-    return parts, levels
+# The catalog a plan compares with, held compactly: a price update reads all of it, and a 200 000-part
+# catalog held as dicts of its texts took 200 MB. Names, which are long and all different, are held
+# as their hash (a changed name with an equal 64-bit hash would go unnoticed: about 1 in 10^18).
+_HASHED = frozenset({"name", "name_en", "models"})
 
 
-def _existing_labor(session: Session) -> dict[str, dict[str, Any]]:
-    return {code: {"id": oid, "name": name, "name_en": en, "category": cat, "std_hours": hours, "models": models,
-                   "safety": safety}
-            for oid, code, name, en, cat, hours, models, safety in session.execute(
+def _differs(key: str, value: Any, old: Any) -> bool:
+    return (hash(value) if key in _HASHED else value) != getattr(old, key)
+
+
+class _OldPart(NamedTuple):
+    """A part and this store's stock level of it (``level_id`` None: none yet)."""
+
+    id: int
+    name: int  # hash
+    name_en: int  # hash
+    category: str
+    unit: str
+    price: Decimal
+    level_id: int | None
+    on_hand: Decimal
+    reserved: Decimal
+    bin: str
+
+
+class _OldLabor(NamedTuple):
+    id: int
+    name: int  # hash
+    name_en: int  # hash
+    category: str
+    std_hours: Decimal
+    models: int  # hash
+    safety: bool
+
+
+# Streamed through the connection (the ORM would buffer every row first).
+def _existing_parts(session: Session, store_id: int) -> dict[str, _OldPart]:
+    same: dict[Any, Any] = {}  # categories, units, bins, prices and quantities repeat
+    zero = Decimal(0)
+    return {number: _OldPart(pid, hash(name), hash(en), same.setdefault(cat, cat), same.setdefault(unit, unit),
+                             same.setdefault(price, price), lid, same.setdefault(on_hand, on_hand) if lid else zero,
+                             same.setdefault(reserved, reserved) if lid else zero, same.setdefault(bin_, bin_ or ""))
+            for pid, number, name, en, cat, unit, price, lid, on_hand, reserved, bin_ in session.connection().execute(
+                select(Part.id, Part.number, Part.name, Part.name_en, Part.category, Part.unit, Part.price,
+                       StockLevel.id, StockLevel.on_hand, StockLevel.reserved, StockLevel.bin)
+                .outerjoin(StockLevel, (StockLevel.part_id == Part.id) & (StockLevel.store_id == store_id)))}
+
+
+def _existing_labor(session: Session) -> dict[str, _OldLabor]:
+    same: dict[Any, Any] = {}
+    return {code: _OldLabor(oid, hash(name), hash(en), same.setdefault(cat, cat), hours, hash(models), safety)
+            for oid, code, name, en, cat, hours, models, safety in session.connection().execute(
                 select(LaborOperation.id, LaborOperation.code, LaborOperation.name, LaborOperation.name_en,
                        LaborOperation.category, LaborOperation.std_hours, LaborOperation.models,
                        LaborOperation.safety))}
@@ -398,44 +649,109 @@ class _Ticker:
         if self.progress is not None:
             self.progress(self.stage, done, self.total)
 
+    def finish(self, done: int) -> None:
+        """The end: the count is known now (the total was the file's estimate)."""
+        if self.total != done:
+            self.total = done
+            self.report(done)
 
-def plan(session: Session, store_id: int, kind: Kind, path: Path | str, progress: Progress | None = None) -> _Plan:
-    """Read the file and decide every row against the catalog as ``session`` sees it."""
+
+@dataclass
+class _File:
+    """A file opened and its columns found; its rows are read while they are planned."""
+
+    kind: Kind
+    name: str
+    sheet: OpenSheet | None = None
+    columns: dict[str, int] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
+
+
+def open_file(kind: Kind, path: Path | str, progress: Progress | None = None, limits: Limits = LIMITS) -> _File:
+    """Open the file and map its header; no database involved."""
     name = Path(path).name
     if kind not in KINDS:
         raise ValidationError("kind", _("Import parts or labor."))
     if progress is not None:
         progress(STAGE_READ, 0, 0)
     try:
-        sheet = read_sheet(path)
+        sheet = open_sheet(path, limits)
     except FileProblem as exc:
-        return _Plan(ImportReport(kind, name, 0, errors=(str(exc),)))
+        return _File(kind, name, errors=(str(exc),))
     columns, errors = map_columns(kind, sheet.header)
-    if errors:
-        return _Plan(ImportReport(kind, name, len(sheet.rows), errors=tuple(errors)))
-    if kind == "parts":
-        return _plan_parts(session, store_id, name, sheet, columns, progress)
-    return _plan_labor(session, name, sheet, columns, progress)
+    return _File(kind, name, sheet, columns, tuple(errors))
+
+
+def _existing(session: Session, store_id: int, file: _File) -> Any:
+    """What the plan compares the file with (nothing when the file is refused as a whole)."""
+    if file.errors or file.sheet is None:
+        return None
+    return _existing_parts(session, store_id) if file.kind == "parts" else _existing_labor(session)
+
+
+def _decide(existing: Any, file: _File, progress: Progress | None) -> _Plan:
+    """Every row of the file against the catalog ``existing`` holds, reading the rows as it goes."""
+    if file.errors or file.sheet is None:
+        return _Plan(ImportReport(file.kind, file.name, 0, errors=file.errors))
+    try:
+        if file.kind == "parts":
+            return _plan_parts(existing, file.name, file.sheet, file.columns, progress)
+        return _plan_labor(existing, file.name, file.sheet, file.columns, progress)
+    except _Unreadable as exc:  # a limit passed, or the file broke, half way
+        return _Plan(ImportReport(file.kind, file.name, exc.rows, errors=(str(exc.problem),)))
+
+
+class _Unreadable(Exception):
+    def __init__(self, problem: FileProblem, rows: int) -> None:
+        self.problem, self.rows = problem, rows
+
+
+def _read(sheet: OpenSheet) -> Iterator[tuple[int, tuple[int, list[str]]]]:
+    """(count, (row number, cells)) as the rows are read; a FileProblem says how far it got."""
+    done = 0
+    try:
+        for done, numbered in enumerate(sheet.rows, start=1):  # noqa: B007 - done is read after the loop
+            yield done, numbered
+    except FileProblem as exc:
+        raise _Unreadable(exc, done) from exc
+
+
+def plan(session: Session, store_id: int, kind: Kind, path: Path | str, progress: Progress | None = None,
+         limits: Limits = LIMITS) -> _Plan:
+    """Read the file and decide every row against the catalog as ``session`` sees it."""
+    file = open_file(kind, path, progress, limits)
+    return _decide(_existing(session, store_id, file), file, progress)
+
+
+def _refused_text(values: dict[str, str], kind: Kind) -> list[str]:
+    """The text rule (validation.check_text) on a row's cells: what the commit's database would refuse or
+    a terminal would obey, found by the dry run too. One search per row; per cell only when it finds something."""
+    if text_problem("".join(values.values())) is None:
+        return []
+    titles = _TITLES[kind]
+    return [f"{_(titles[key])}: {problem}" for key, value in values.items()
+            if (problem := text_problem(value)) is not None]
 
 
 def _cells(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
     return {key: (cells[i] if i < len(cells) else "") for key, i in columns.items()}
 
 
-def _plan_parts(session: Session, store_id: int, name: str, sheet: Sheet, columns: dict[str, int],
-                progress: Progress | None) -> _Plan:
-    parts, levels = _existing_parts(session, store_id)
-    out = _Plan(ImportReport("parts", name, len(sheet.rows)))
+def _plan_parts(parts: dict[str, _OldPart], name: str, sheet: OpenSheet,
+                columns: dict[str, int], progress: Progress | None) -> _Plan:
+    out = _Plan(ImportReport("parts", name, 0))
     added: list[tuple[int, str]] = []
     changed: list[Changed] = []
     rejected: list[Rejected] = []
     unchanged = moves = 0
     seen: dict[str, int] = {}
-    ticker = _Ticker(progress, STAGE_CHECK, len(sheet.rows))
-    for done, (row, cells) in enumerate(sheet.rows, start=1):
+    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # the changed fields: a few combinations
+    ticker = _Ticker(progress, STAGE_CHECK, sheet.estimate)
+    done = 0
+    for done, (row, cells) in _read(sheet):
         ticker.tick(done)
         v = _cells(cells, columns)
-        problems: list[str] = []
+        problems = _refused_text(v, "parts")
         number = unicodedata.normalize("NFKC", v["number"]).strip().upper()
         if not number:
             problems.append(_("The part number is missing."))
@@ -463,53 +779,54 @@ def _plan_parts(session: Session, store_id: int, name: str, sheet: Sheet, column
             new["price"] = _amount(v["price"], N_("Price"), problems, parse_money)
         stock = _stock(v["stock"], problems) if v.get("stock") else None
         bin_ = _text(v["bin"], N_("Bin"), 20, problems) if v.get("bin") else None
-        level = levels.get(old["id"]) if old is not None else None
-        if stock is not None and level is not None and stock < level["reserved"]:
+        level = old if old is not None and old.level_id is not None else None
+        if stock is not None and level is not None and stock < level.reserved:
             problems.append(_("Stock {stock} is less than the {reserved} reserved for open orders.").format(
-                stock=stock, reserved=level["reserved"]))
+                stock=stock, reserved=level.reserved))
         if problems:
             rejected.append(Rejected(row, number, " ".join(problems)))
             continue
-        fields = [k for k in _PART_COLUMNS if k in new and (old is None or new[k] != old[k])]
-        on_hand = level["on_hand"] if level else Decimal(0)
+        fields = [k for k in _PART_COLUMNS if k in new and (old is None or _differs(k, new[k], old))]
+        on_hand = level.on_hand if level else Decimal(0)
         if stock is not None and stock != on_hand:
             fields.append("stock")
             moves += 1
-        if bin_ is not None and bin_ != (level["bin"] if level else ""):
+        if bin_ is not None and bin_ != (level.bin if level else ""):
             fields.append("bin")
         if old is None:
             added.append((row, number))
-            out.inserts.append({"number": number, "name": new["name"], "name_en": new.get("name_en", ""),
-                                "category": new.get("category", ""), "unit": new.get("unit", "pc"),
-                                "price": new["price"], "active": True})
+            out.inserts.append((number, new["name"], new.get("name_en", ""), new.get("category", ""),
+                                new.get("unit", "pc"), new["price"]))
         elif fields:
-            changed.append(Changed(row, number, tuple(fields)))
+            changed.append(Changed(row, number, kinds.setdefault(tuple(fields), tuple(fields))))
             if any(k in _PART_COLUMNS for k in fields):
-                out.updates.append({**{k: old[k] for k in _PART_COLUMNS}, **new, "id": old["id"]})
+                out.updates.append((old.id, *[new[k] if k in fields else None for k in _PART_COLUMNS]))
         else:
             unchanged += 1
             continue
         if "stock" in fields or "bin" in fields:
             out.stock.append((number, stock if "stock" in fields else None, bin_ if "bin" in fields else None))
-    out.report = ImportReport("parts", name, len(sheet.rows), tuple(added), tuple(changed), unchanged,
+    ticker.finish(done)
+    out.report = ImportReport("parts", name, done, tuple(added), tuple(changed), unchanged,
                               tuple(rejected), stock_moves=moves)
     return out
 
 
-def _plan_labor(session: Session, name: str, sheet: Sheet, columns: dict[str, int],
+def _plan_labor(ops: dict[str, _OldLabor], name: str, sheet: OpenSheet, columns: dict[str, int],
                 progress: Progress | None) -> _Plan:
-    ops = _existing_labor(session)
-    out = _Plan(ImportReport("labor", name, len(sheet.rows)))
+    out = _Plan(ImportReport("labor", name, 0))
     added: list[tuple[int, str]] = []
     changed: list[Changed] = []
     rejected: list[Rejected] = []
     unchanged = 0
     seen: dict[str, int] = {}
-    ticker = _Ticker(progress, STAGE_CHECK, len(sheet.rows))
-    for done, (row, cells) in enumerate(sheet.rows, start=1):
+    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # the changed fields: a few combinations
+    ticker = _Ticker(progress, STAGE_CHECK, sheet.estimate)
+    done = 0
+    for done, (row, cells) in _read(sheet):
         ticker.tick(done)
         v = _cells(cells, columns)
-        problems: list[str] = []
+        problems = _refused_text(v, "labor")
         code = unicodedata.normalize("NFKC", v["code"]).strip().upper()
         if not code:
             problems.append(_("The labor code is missing."))
@@ -542,17 +859,17 @@ def _plan_labor(session: Session, name: str, sheet: Sheet, columns: dict[str, in
             continue
         if old is None:
             added.append((row, code))
-            out.inserts.append({"code": code, "name": new["name"], "name_en": new.get("name_en", ""),
-                                "category": new.get("category", ""), "std_hours": new["std_hours"],
-                                "models": new.get("models", ""), "safety": new.get("safety", False), "active": True})
+            out.inserts.append((code, new["name"], new.get("name_en", ""), new.get("category", ""), new["std_hours"],
+                                new.get("models", ""), new.get("safety", False)))
             continue
-        fields = [k for k in _LABOR_COLUMNS if k in new and new[k] != old[k]]
+        fields = [k for k in _LABOR_COLUMNS if k in new and _differs(k, new[k], old)]
         if fields:
-            changed.append(Changed(row, code, tuple(fields)))
-            out.updates.append({**{k: old[k] for k in _LABOR_COLUMNS}, **new, "id": old["id"]})
+            changed.append(Changed(row, code, kinds.setdefault(tuple(fields), tuple(fields))))
+            out.updates.append((old.id, *[new[k] if k in fields else None for k in _LABOR_COLUMNS]))
         else:
             unchanged += 1
-    out.report = ImportReport("labor", name, len(sheet.rows), tuple(added), tuple(changed), unchanged,
+    ticker.finish(done)
+    out.report = ImportReport("labor", name, done, tuple(added), tuple(changed), unchanged,
                               tuple(rejected))
     return out
 
@@ -560,12 +877,70 @@ def _plan_labor(session: Session, name: str, sheet: Sheet, columns: dict[str, in
 # Dry run and commit -----------------------------------------------------------------------------
 
 
+def _catalog_seq(session: Session) -> int:
+    """A counter that moves whenever anything is written: every service call bumps its store's
+    ``change_seq`` (context._call), so while the sum over the stores is the same, nothing a plan read changed."""
+    return int(session.scalar(select(func.coalesce(func.sum(Store.change_seq), 0))) or 0)
+
+
+@dataclass
+class _Prepared:
+    kind: Kind
+    path: str
+    seq: int  # _catalog_seq when the plan read the catalog
+    work: _Plan
+
+
+class _Stale(Exception):
+    """Something was written between planning and the write transaction: plan again."""
+
+
+# The plan import_catalog made outside the write lock, handed to the service that writes it.
+_PREPARED: ContextVar[_Prepared | None] = ContextVar("frontdesk_import_prepared", default=None)
+_ATTEMPTS = 3  # plans made outside the lock before one is made under it (a store busy with writes)
+
+
+def _prepare(services: Services, actor: Actor, kind: Kind, path: Path | str, progress: Progress | None,
+             limits: Limits) -> _Prepared:
+    file = open_file(kind, path, progress, limits)
+    with services.db.reader() as session:  # a short read: never SQLite's write lock
+        seq = _catalog_seq(session)  # before the catalog: a write committed in between shows as a new count
+        existing = _existing(session, actor.store_id, file)
+    return _Prepared(kind, str(path), seq, _decide(existing, file, progress))  # the file read: no transaction open
+
+
 def dry_run(services: Services, actor: Actor, kind: Kind, path: Path | str,
-            progress: Progress | None = None) -> ImportReport:
-    """What importing ``path`` would do; reads only."""
+            progress: Progress | None = None, limits: Limits = LIMITS) -> ImportReport:
+    """What importing ``path`` would do; reads only. The same reading and checks as :func:`import_catalog`."""
     require(actor, "catalog.import")
-    with services.db.reader() as session:
-        return plan(session, actor.store_id, kind, path, progress).report
+    return _prepare(services, actor, kind, path, progress, limits).work.report
+
+
+def import_catalog(services: Services, actor: Actor, kind: Kind, path: Path | str,
+                   progress: Progress | None = None, limits: Limits = LIMITS) -> ImportReport:
+    """Upsert the whole file in one transaction, or nothing when any row is rejected (:class:`ImportRejected`).
+
+    The file is read and every row checked *before* the write transaction, as the dry run
+    does: on SQLite a write transaction holds the store's one write lock, and reading a
+    200 000-row workbook takes many seconds in which no other terminal could save (nor
+    record a sign-in). The transaction (:func:`write_import`) only applies the plan, after
+    one query that tells whether anything was written since the plan read the catalog; if
+    so, it is planned again, still outside the lock (a store that never stops writing gets
+    its plan made under the lock, as before).
+    """
+    require(actor, "catalog.import")
+    for _attempt in range(_ATTEMPTS):
+        prepared = _prepare(services, actor, kind, path, progress, limits)
+        if not prepared.work.report.ok:
+            raise ImportRejected(prepared.work.report)
+        token = _PREPARED.set(prepared)
+        try:
+            return write_import(services, actor, kind, path, progress)
+        except _Stale:
+            continue
+        finally:
+            _PREPARED.reset(token)
+    return write_import(services, actor, kind, path, progress)
 
 
 @lru_cache(maxsize=65536)
@@ -573,15 +948,21 @@ def _initials(name: str) -> str:
     return initials(name)
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def _chunks(rows: list[R]) -> Iterator[list[R]]:
     for start in range(0, len(rows), _CHUNK):
         yield rows[start:start + _CHUNK]
 
 
 @service("catalog.import")
-def import_catalog(tx: Tx, kind: Kind, path: Path | str, progress: Progress | None = None) -> ImportReport:
-    """Upsert the whole file in this one transaction, or nothing when any row is rejected."""
-    work = plan(tx.session, tx.actor.store_id, kind, path, progress)
+def write_import(tx: Tx, kind: Kind, path: Path | str, progress: Progress | None = None) -> ImportReport:
+    """Write the plan :func:`import_catalog` made (or, called on its own, read and plan the file here)."""
+    prepared = _PREPARED.get()
+    if prepared is not None and prepared.path == str(path) and prepared.kind == kind:
+        if _catalog_seq(tx.session) != prepared.seq:  # written meanwhile: rolled back, planned again
+            raise _Stale
+        work = prepared.work
+    else:
+        work = plan(tx.session, tx.actor.store_id, kind, path, progress)
     report = work.report
     if not report.ok:
         raise ImportRejected(report)
@@ -591,24 +972,22 @@ def import_catalog(tx: Tx, kind: Kind, path: Path | str, progress: Progress | No
     conn = tx.session.connection()
     model = Part if kind == "parts" else LaborOperation
     table = model.__table__
+    keys = _INSERT_COLUMNS[kind]
     for chunk in _chunks(work.inserts):
-        for row in chunk:
-            row["initials"] = _initials(row["name"])
-        conn.execute(insert(table), chunk)
+        conn.execute(insert(table), [{**dict(zip(keys, row)), "initials": _initials(row[1]), "active": True}
+                                     for row in chunk])
         done += len(chunk)
         ticker.report(done)
     if work.updates:
         columns = _PART_COLUMNS if kind == "parts" else _LABOR_COLUMNS
+        # A value the row does not change is passed as NULL and kept (the plan holds only what changes).
         statement = (update(table).where(table.c.id == bindparam("b_id"))
-                     .values({c: bindparam(f"b_{c}") for c in (*columns, "initials")}))
+                     .values({c: func.coalesce(bindparam(f"b_{c}", type_=table.c[c].type), table.c[c])
+                              for c in (*columns, "initials")}))
+        names = ("b_id", *[f"b_{c}" for c in columns])
         for chunk in _chunks(work.updates):
-            params = []
-            for row in chunk:
-                p = {f"b_{c}": row[c] for c in columns}
-                p["b_id"] = row["id"]
-                p["b_initials"] = _initials(row["name"])
-                params.append(p)
-            conn.execute(statement, params)
+            conn.execute(statement, [{**dict(zip(names, row)), "b_initials": None if row[1] is None else _initials(row[1])}
+                                     for row in chunk])
             done += len(chunk)
             ticker.report(done)
     if work.stock:
@@ -626,48 +1005,55 @@ def import_catalog(tx: Tx, kind: Kind, path: Path | str, progress: Progress | No
 
 
 def _write_stock(tx: Tx, stock: list[tuple[str, Decimal | None, str | None]]) -> None:
-    """Set on-hand and bins of this store, with a movement for every change of on-hand."""
+    """Set on-hand and bins of this store, with a movement for every change of on-hand.
+
+    A chunk at a time: the rows of a 200 000-part list, made all at once, took 200 MB.
+    """
     conn = tx.session.connection()
     store_id = tx.actor.store_id
     wanted = {number for number, _q, _b in stock}
     ids = {n: i for i, n in conn.execute(select(Part.id, Part.number)) if n in wanted}
+    del wanted
     levels = {pid: (lid, on_hand) for lid, pid, on_hand in conn.execute(
         select(StockLevel.id, StockLevel.part_id, StockLevel.on_hand).where(StockLevel.store_id == store_id))}
-    new_levels: list[dict[str, Any]] = []
-    level_updates: list[dict[str, Any]] = []
-    bin_updates: list[dict[str, Any]] = []
-    moves: list[dict[str, Any]] = []
-    for number, qty, bin_ in stock:
-        part_id = ids[number]
-        level = levels.get(part_id)
-        on_hand = level[1] if level else Decimal(0)
-        if qty is not None and qty != on_hand:
-            moves.append({"store_id": store_id, "part_id": part_id, "kind": StockMovementKind.ADJUST,
-                          "qty": qty - on_hand, "order_id": None, "part_line_id": None, "reason": IMPORT_REASON,
-                          "user_id": tx.actor.user_id, "at": tx.now})
-        if level is None:
-            new_levels.append({"store_id": store_id, "part_id": part_id, "on_hand": qty if qty is not None else Decimal(0),
-                               "reserved": Decimal(0), "bin": bin_ or "", "version": 1})
-        elif qty is not None:
-            level_updates.append({"b_id": level[0], "b_on_hand": qty, **({"b_bin": bin_} if bin_ is not None else {})})
-        else:
-            bin_updates.append({"b_id": level[0], "b_bin": bin_})
     t = StockLevel.__table__
-    for chunk in _chunks(new_levels):
-        conn.execute(insert(t), chunk)
-    with_bin = [u for u in level_updates if "b_bin" in u]
-    without_bin = [u for u in level_updates if "b_bin" not in u]
     bump = {"version": t.c.version + 1}
-    if with_bin:
-        conn.execute(update(t).where(t.c.id == bindparam("b_id"))
-                     .values(on_hand=bindparam("b_on_hand"), bin=bindparam("b_bin"), **bump), with_bin)
-    if without_bin:
-        conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(on_hand=bindparam("b_on_hand"), **bump),
-                     without_bin)
-    if bin_updates:
-        conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(bin=bindparam("b_bin"), **bump), bin_updates)
-    for chunk in _chunks(moves):
-        conn.execute(insert(StockMovement.__table__), chunk)
+    for chunk in _chunks(stock):
+        new_levels: list[dict[str, Any]] = []
+        level_updates: list[dict[str, Any]] = []
+        bin_updates: list[dict[str, Any]] = []
+        moves: list[dict[str, Any]] = []
+        for number, qty, bin_ in chunk:
+            part_id = ids[number]
+            level = levels.get(part_id)
+            on_hand = level[1] if level else Decimal(0)
+            if qty is not None and qty != on_hand:
+                moves.append({"store_id": store_id, "part_id": part_id, "kind": StockMovementKind.ADJUST,
+                              "qty": qty - on_hand, "order_id": None, "part_line_id": None, "reason": IMPORT_REASON,
+                              "user_id": tx.actor.user_id, "at": tx.now})
+            if level is None:
+                new_levels.append({"store_id": store_id, "part_id": part_id,
+                                   "on_hand": qty if qty is not None else Decimal(0), "reserved": Decimal(0),
+                                   "bin": bin_ or "", "version": 1})
+            elif qty is not None:
+                level_updates.append({"b_id": level[0], "b_on_hand": qty, **({"b_bin": bin_} if bin_ is not None else {})})
+            else:
+                bin_updates.append({"b_id": level[0], "b_bin": bin_})
+        if new_levels:
+            conn.execute(insert(t), new_levels)
+        with_bin = [u for u in level_updates if "b_bin" in u]
+        without_bin = [u for u in level_updates if "b_bin" not in u]
+        if with_bin:
+            conn.execute(update(t).where(t.c.id == bindparam("b_id"))
+                         .values(on_hand=bindparam("b_on_hand"), bin=bindparam("b_bin"), **bump), with_bin)
+        if without_bin:
+            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(on_hand=bindparam("b_on_hand"), **bump),
+                         without_bin)
+        if bin_updates:
+            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(bin=bindparam("b_bin"), **bump),
+                         bin_updates)
+        if moves:
+            conn.execute(insert(StockMovement.__table__), moves)
 
 
 def template_header(kind: Kind) -> list[str]:
@@ -688,9 +1074,14 @@ __all__ = [
     "cell_text",
     "decode",
     "dry_run",
+    "LIMITS",
+    "Limits",
+    "check_archive",
     "import_catalog",
     "map_columns",
     "plan",
+    "read_file",
     "read_sheet",
     "template_header",
+    "write_import",
 ]

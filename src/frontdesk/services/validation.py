@@ -1,4 +1,4 @@
-"""Checking and normalising what the desk types in: VINs, number plates, mobile numbers.
+"""Checking and normalising what the desk types in: free text, VINs, number plates, mobile numbers.
 
 Clerks type on Chinese IMEs, paste from WeChat and read numbers off registration papers,
 so input arrives with full-width characters, stray spaces and middle dots. Everything is
@@ -7,6 +7,15 @@ would be found under two spellings. Pure functions, standard library only, so th
 generator, the services and the screens can all share them.
 
 Every rejection is a ``ValidationError`` whose message tells the clerk what to fix.
+
+Free text (:func:`check_text`) is stored, printed on paper, exported to Excel and shown in
+terminals, so characters that *do* something instead of showing something are refused:
+NUL (PostgreSQL cannot store it), the other C0 and C1 controls (ESC/OSC sequences act on a
+terminal, and openpyxl refuses to write them: one in a name broke every XLSX export), and
+the Unicode bidi controls (they make text read differently from what is stored: "Trojan
+Source"). Line breaks — and tab, which a paste from Excel brings — only in multi-line fields
+(remarks, concerns). :func:`shown` escapes the same characters for display, for text
+stored before the rule.
 """
 
 from __future__ import annotations
@@ -21,11 +30,13 @@ from frontdesk.i18n import ngettext
 from frontdesk.services.errors import ValidationError
 
 __all__ = [
+    "BIDI_CONTROLS",
     "PROVINCES",
     "SPECIAL_PLATE_SUFFIXES",
     "VIN_TRANSLITERATION",
     "VIN_WEIGHTS",
     "VinCheck",
+    "check_text",
     "format_plate",
     "is_new_energy_plate",
     "normalise_phone",
@@ -33,6 +44,8 @@ __all__ = [
     "normalise_vin",
     "phone_search_key",
     "plate_search_key",
+    "shown",
+    "text_problem",
     "vin_check_digit",
     "with_check_digit",
 ]
@@ -64,6 +77,67 @@ def _describe(ch: str) -> str:
     if ch.isprintable() and not ch.isspace():
         return f"'{ch}'"
     return f"U+{ord(ch):04X}"
+
+
+# --------------------------------------------------------------------------- free text
+
+# Unicode's Bidi_Control characters: the embeddings and overrides (U+202A–U+202E), the
+# isolates (U+2066–U+2069) and the marks (U+061C, U+200E, U+200F). The marks cannot reorder
+# letters, but they are invisible and nothing at a Chinese dealer's desk needs them; one
+# definition (the standard's) is easier to reason about than a hand-picked subset.
+BIDI_CONTROLS: Final = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# C0 controls, DEL and C1 controls; lone surrogates (not characters at all: UTF-8 cannot
+# encode them, so PostgreSQL would fail on them as on NUL); U+2028/U+2029 break lines.
+_ONE_LINE_BAD: Final = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]")
+# The same less tab and newline; CR only as part of CRLF (a lone CR rewrites a terminal line).
+_MULTI_LINE_BAD: Final = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI_CONTROLS}]|\r(?!\n)"
+)
+_LINE_BREAKS: Final = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_SHOWN_BAD: Final = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}\u2028\u2029]")
+_SHOWN_BAD_MULTI_LINE: Final = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}\u2028\u2029]")
+
+
+def text_problem(value: str, multiline: bool = False) -> str | None:
+    """Why ``value`` cannot be stored as free text (translated), or None when it can.
+
+    The search is one compiled character class run in C, so checking every argument of
+    every service call costs about a microsecond.
+    """
+    found = (_MULTI_LINE_BAD if multiline else _ONE_LINE_BAD).search(value)
+    if found is None:
+        return None
+    ch = found.group()[0]
+    code = f"U+{ord(ch):04X}"
+    if ch in _LINE_BREAKS and not multiline:
+        return _("Must be one line: remove the line break ({char}).").format(char=code)
+    if ch in BIDI_CONTROLS:
+        return _("Contains an invisible text-direction character ({char}); remove it.").format(char=code)
+    return _("Contains a control character ({char}) that cannot be stored; remove it.").format(char=code)
+
+
+def check_text(field: str, value: str, multiline: bool = False) -> str:
+    """``value`` unchanged, or a ``ValidationError`` naming ``field`` when it holds a refused character."""
+    problem = text_problem(value, multiline)
+    if problem is not None:
+        raise ValidationError(field, problem)
+    return value
+
+
+def _escape(found: re.Match[str]) -> str:
+    ch = found.group()
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(value: str, keep_newlines: bool = False) -> str:
+    """``value`` with every refused character written as a visible escape (``\\x1b``, ``\\u202e``).
+
+    For printing stored text on a terminal: rows saved before the text rule may hold
+    escape sequences, which must be seen, not obeyed. ``keep_newlines`` leaves newlines
+    (and tabs) of multi-line text alone.
+    """
+    return (_SHOWN_BAD_MULTI_LINE if keep_newlines else _SHOWN_BAD).sub(_escape, value)
 
 
 # --------------------------------------------------------------------------- VIN
