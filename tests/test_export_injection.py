@@ -178,3 +178,20 @@ def test_guard_and_unguard_are_inverse(text):
     guarded = guard(text)
     assert unguard(guarded) == text
     assert not guarded.startswith(TRIGGERS)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_control_characters_stored_before_the_text_rule_do_not_break_an_export(services, planted, tmp_path, kind,
+                                                                              fmt):
+    """An ESC or a bidi override saved before the text rule (issue 15, item 4) made every XLSX
+    export fail; now every text cell shows it as a visible escape, in XLSX and CSV alike."""
+    plant(services, planted, "张\x1b]0;pwned\x07三\u202e")
+    path = export(services, planted, kind, tmp_path / f"{kind}.{fmt}")
+    if fmt == "csv":
+        text = path.read_text("utf-8-sig")
+    else:
+        book = load_workbook(path)
+        text = "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None)
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "张\\x1b]0;pwned\\x07三\\u202e" in text

@@ -49,7 +49,7 @@ from .exports import N_, csv_cell, plain
 from .imports import FIELDS, Kind
 from .money import ZERO
 from .runtime import Actor, Services
-from .spreadsheet_cells import needs_guard
+from .spreadsheet_cells import needs_guard, visible
 
 Cell = str | int | Decimal | None
 DataKind = Literal["orders", "parts", "labor", "customers"]
@@ -89,6 +89,7 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     sheet = book.create_sheet(_sheet_name(title))
     bold = Font(bold=True)
     def text(value: str) -> Any:
+        value = visible(value)
         if not needs_guard(value):
             return value
         cell = WriteOnlyCell(sheet, value=value)
@@ -97,7 +98,7 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]
 
     heads = []
     for title_ in header:
-        cell = WriteOnlyCell(sheet, value=title_)
+        cell = WriteOnlyCell(sheet, value=visible(title_))
         cell.font = bold
         cell.data_type = "s"
         heads.append(cell)

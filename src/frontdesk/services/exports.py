@@ -32,7 +32,7 @@ from .context import Tx, service
 from .export_files import FORMATS, ExportFile, export_file, format_of, writing
 from .reports import Figures, Report
 from .runtime import Actor, Services
-from .spreadsheet_cells import guard, needs_guard
+from .spreadsheet_cells import guard, needs_guard, visible
 
 Cell = str | int | Decimal | None
 Kind = Literal["text", "count", "money", "hours", "percent"]
@@ -182,12 +182,12 @@ def write_xlsx(report: Report, path: Path) -> None:
     book.remove(book.active)
     for table in tables(report):
         sheet = book.create_sheet(_sheet_name(table.title))
-        sheet.append([c.title for c in table.columns])
+        sheet.append([visible(c.title) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             _as_text(cell)
         for r, row in enumerate(table.rows):
-            sheet.append(list(row))
+            sheet.append([visible(v) if isinstance(v, str) else v for v in row])
             for c, cell in enumerate(sheet[sheet.max_row]):
                 fmt = formats.get(table.kind(r, c))
                 if fmt and isinstance(cell.value, (int, Decimal)):

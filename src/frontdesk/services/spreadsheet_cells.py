@@ -17,11 +17,16 @@ text cell is treated as hostile:
   removes exactly the apostrophe :func:`guard` added. To keep the pair exact, a text that
   already begins with apostrophes before one of those characters (``'-10``) gets one more
   too; ``unguard`` removes one from any text of apostrophes followed by such a character.
+- Rows saved before the text rule (services/text_rule.py) may hold control characters: XLSX
+  cannot store them at all (the whole export would fail) and a terminal would obey them in a
+  CSV, so every text cell shows them as visible escapes (``\x1b``), as the CLI does.
 """
 
 from __future__ import annotations
 
 import re
+
+from .validation import shown
 
 # Apostrophes, then a character that starts a formula (or a tab / CR a spreadsheet skips first).
 _GUARDED = re.compile(r"'*[=+\-@\t\r]")
@@ -33,8 +38,17 @@ def needs_guard(text: str) -> bool:
     return _GUARDED.match(text) is not None
 
 
+def visible(text: str) -> str:
+    """A text cell's characters as a sheet can hold and show them: control characters escaped
+    (the line breaks of a multi-line note, CR LF included, stay line breaks)."""
+    if "\r" in text:
+        return "\r".join(shown(part, keep_newlines=True) for part in text.split("\r"))
+    return shown(text, keep_newlines=True)
+
+
 def guard(text: str) -> str:
-    """A text cell for CSV: an apostrophe in front when it would start a formula."""
+    """A text cell for CSV: control characters escaped, an apostrophe in front when it would start a formula."""
+    text = visible(text)
     return "'" + text if _GUARDED.match(text) else text
 
 
@@ -43,4 +57,4 @@ def unguard(text: str) -> str:
     return text[1:] if _UNGUARD.match(text) else text
 
 
-__all__ = ["guard", "needs_guard", "unguard"]
+__all__ = ["guard", "needs_guard", "unguard", "visible"]
