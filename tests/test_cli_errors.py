@@ -312,3 +312,13 @@ def test_open_services_refuses_without_create(tmp_path):
     with pytest.raises(StoreError, match="No store at"):
         cli.open_services(Settings(database_url=f"sqlite:///{typo}"), create=False)
     assert not typo.parent.exists()
+
+
+def test_postgresql_without_its_driver_installed(capsys, monkeypatch):
+    """`pip install .` (the README's first command) has no psycopg: a PostgreSQL URL says what to install."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # the import fails as if it were not installed
+    line = one_line(capsys, "users", "list", "--db", "postgresql://clerk:s3cret@localhost/frontdesk")
+    assert "pip install 'frontdesk[postgres]'" in line
+    assert "s3cret" not in line

@@ -35,8 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", metavar="FILE", help="settings file (default: FRONTDESK_CONFIG or the user config dir)")
         return p
 
-    parser = argparse.ArgumentParser(prog="frontdesk", description="Service-department console of a car dealership.",
-                                     parents=[common(False)])
+    parser = _TopParser(prog="frontdesk", description="Service-department console of a car dealership.",
+                        parents=[common(False)])
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", parents=[common(True)], help="run the console (the default)")
 
@@ -109,6 +109,16 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("username")
     pw.add_argument("--password", help="new password (asked for when omitted)")
     return parser
+
+
+class _TopParser(argparse.ArgumentParser):
+    """``frontdesk --help`` ends with where the error log is: computed only when help is shown."""
+
+    def format_help(self) -> str:
+        from frontdesk.error_log import default_file
+
+        self.epilog = f"Unexpected errors are logged (with ids, no names or phones) in {default_file()}"
+        return super().format_help()
 
 
 def _date(text: str):  # type: ignore[no-untyped-def]
@@ -402,6 +412,10 @@ def cmd_grant(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.serve:  # each served board is a `frontdesk board` process of its own, and logs there
+        from frontdesk import error_log
+
+        error_log.configure()
     if args.serve:
         from frontdesk import board_serve
 
@@ -419,9 +433,10 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk import gc_hold
+    from frontdesk import error_log, gc_hold
 
     gc_hold.hold()  # until the first screen is painted (frontdesk.gc_hold)
+    error_log.configure()  # cheap: the file is opened when the first error is written
     from functools import partial
 
     from frontdesk.app import make_app
@@ -502,6 +517,8 @@ def error_line(exc: BaseException, url: str) -> str | None:
         text = str(exc)
     elif mapped is not None:
         text = str(mapped)
+    elif isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("psycopg"):
+        text = _("PostgreSQL support is not installed here: pip install 'frontdesk[postgres]' (or use a SQLite store).")
     elif isinstance(exc, UnicodeDecodeError):
         text = _("The file is neither UTF-8 nor GBK text ({reason}): save it as CSV UTF-8 or as .xlsx.").format(
             reason=exc.reason)
