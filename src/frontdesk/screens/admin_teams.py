@@ -12,62 +12,48 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import EDIT, NEW, REFRESH, back, binding
+from frontdesk.keys import EDIT, NEW, binding
 from frontdesk.labels import skills
 from frontdesk.services import admin_views, staff
 from frontdesk.services.admin_views import TeamRow, TeamsView, TechnicianRow
-from frontdesk.services.errors import ConflictError, FrontdeskError
+from frontdesk.services.context import Actor, Services
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import clip, fixed_columns
 
 from .admin_modals import NONE, assign_form, team_form, technician_form
-from .base import DeskScreen
-
-LISTS = ("teams", "technicians")
+from .list_detail import ListDetailScreen, ListLayout, list_keys
 
 
 def _team_id(value: str) -> int | None:
     return int(value) if value and value != NONE else None
 
 
-class AdminTeamsScreen(DeskScreen):
+class AdminTeamsScreen(ListDetailScreen):
     """``AdminTeamsScreen()``: teams (leader, skills) and technicians (team, account, skills)."""
 
     CSS_PATH = "../assets/styles/admin_teams.tcss"
-    AUTO_FOCUS = "#teams"
+    LAYOUT = ListLayout(("teams", "technicians"), head="at-head", list_class="at-list")
 
     BINDINGS = [
         binding(NEW, "new", "New", tooltip="A new team, or a new technician when the technicians list has the focus"),
         binding(EDIT, "edit", "Edit", tooltip="Edit the selected team or technician"),
         binding("t", "assign", "Assign team", tooltip="Put the selected technician in a team"),
-        binding(REFRESH, "refresh", "Refresh", tooltip="Read the lists again"),
-        binding("tab", "next_list(1)", "Next list", show=False),
-        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
-        back(),
+        *list_keys("Read the lists again"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._view: TeamsView | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static(_("Loading…"), id="at-head")
-        yield ListTable(id="teams", classes="at-list")
-        yield ListTable(id="technicians", classes="at-list")
-        yield Footer()
-
     def on_mount(self) -> None:
-        fixed_columns(self._table("teams"), (_("Team"), 12), (_("Leader"), 12), (_("Skills"), 20),
+        fixed_columns(self.table("teams"), (_("Team"), 12), (_("Leader"), 12), (_("Skills"), 20),
                       (_("Technicians"), 20))
-        fixed_columns(self._table("technicians"), (_("Technician"), 14), (_("Team"), 12), (_("Account"), 12),
+        fixed_columns(self.table("technicians"), (_("Technician"), 14), (_("Team"), 12), (_("Account"), 12),
                       (_("Skills"), 24))
-        self._table("teams").border_title = _("Teams")
-        self._table("technicians").border_title = _("Technicians")
+        self.table("teams").border_title = _("Teams")
+        self.table("technicians").border_title = _("Technicians")
         self.action_refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -77,20 +63,20 @@ class AdminTeamsScreen(DeskScreen):
 
     # Reading ----------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self.call_service(admin_views.teams_view, self.services, self.actor, then=self._show, group="teams-read")
+    def load(self, services: Services, actor: Actor) -> TeamsView:
+        return admin_views.teams_view(services, actor)
 
-    def _show(self, view: TeamsView) -> None:
+    def show(self, view: TeamsView) -> None:
         self._view = view
-        self._table("teams").refill((f"t{t.id}", self._team_cells(t)) for t in view.teams)
-        self._table("technicians").refill((f"p{t.id}", self._tech_cells(t)) for t in view.technicians)
+        self.fill("teams", ((f"t{t.id}", t, self._team_cells(t)) for t in view.teams))
+        self.fill("technicians", ((f"p{t.id}", t, self._tech_cells(t)) for t in view.technicians))
         loose = sum(1 for t in view.technicians if t.active and t.team_id is None)
         head = Text(_("{teams} teams, {techs} technicians").format(teams=len(view.teams), techs=len(view.technicians)),
                     style="bold")
         if loose:
             head.append("   ")
             head.append(_("{n} without a team").format(n=loose), style="bold yellow")
-        self.query_one("#at-head", Static).update(head)
+        self.show_head(head)
 
     def _team_cells(self, t: TeamRow) -> tuple[Any, ...]:
         return (Text(clip(t.name, 16), style="bold"), clip(t.leader_name, 12) or "—", clip(skills(t.skills), 30),
@@ -103,24 +89,16 @@ class AdminTeamsScreen(DeskScreen):
 
     # Selection ----------------------------------------------------------------------------------
 
-    def _table(self, name: str) -> ListTable:
-        return self.query_one(f"#{name}", ListTable)
-
-    def action_next_list(self, step: int) -> None:
-        self.focus_next_list(LISTS, step)
-
     @property
     def selected_team(self) -> TeamRow | None:
-        key = self._table("teams").cursor_key
-        return next((t for t in self._view.teams if f"t{t.id}" == key), None) if self._view else None
+        return self.selected_in("teams")
 
     @property
     def selected_technician(self) -> TechnicianRow | None:
-        key = self._table("technicians").cursor_key
-        return next((t for t in self._view.technicians if f"p{t.id}" == key), None) if self._view else None
+        return self.selected_in("technicians")
 
     def _on_technicians(self) -> bool:
-        return self.focused is self._table("technicians")
+        return self.focused is self.table("technicians")
 
     # Acting ---------------------------------------------------------------------------------------
 
@@ -155,7 +133,7 @@ class AdminTeamsScreen(DeskScreen):
             return staff.save_team(self.services, self.actor, v["name"], skills=v["skills"],
                                    leader_username=v["leader"] or None, team_id=row.id if row else None).id
 
-        self.app.push_screen(team_form(row, self._view.leaders, save), self._saved)
+        self.app.push_screen(team_form(row, self._view.leaders, save), self.saved)
 
     def _technician_dialog(self, row: TechnicianRow | None) -> None:
         assert self._view is not None
@@ -165,7 +143,7 @@ class AdminTeamsScreen(DeskScreen):
                                          username=v["username"] or None, skills=v["skills"],
                                          technician_id=row.id if row else None).id
 
-        self.app.push_screen(technician_form(row, self._view.teams, self._view.bench_users, save), self._saved)
+        self.app.push_screen(technician_form(row, self._view.teams, self._view.bench_users, save), self.saved)
 
     def action_assign(self) -> None:
         if self._view is None:
@@ -178,16 +156,4 @@ class AdminTeamsScreen(DeskScreen):
         def save(v: dict[str, str]) -> Any:
             return staff.assign_technician(self.services, self.actor, tech.id, _team_id(v["team"])).id
 
-        self.app.push_screen(assign_form(tech, self._view.teams, save), self._saved)
-
-    def _saved(self, outcome: Any) -> None:
-        if outcome is None:
-            return
-        if isinstance(outcome, FrontdeskError):
-            if isinstance(outcome, ConflictError):
-                self.notify(str(outcome), title=_("Not saved"), severity="error", timeout=8)
-            else:
-                self.show_error(outcome)
-        else:
-            self.notify(_("Saved."), timeout=4)
-        self.action_refresh()
+        self.app.push_screen(assign_form(tech, self._view.teams, save), self.saved)

@@ -23,43 +23,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import REFRESH, back, binding
+from frontdesk.keys import binding
 from frontdesk.labels import CHANNEL, PAY_TYPE, label
 from frontdesk.services import approval_views, approvals, workshop
 from frontdesk.services.approval_views import ApprovalItem, ApprovalsQueue, DecidedItem
 from frontdesk.services.context import Actor, Services
-from frontdesk.services.errors import ConflictError, FrontdeskError
+from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.money import Totals, format_money
-from frontdesk.widgets.list_table import ListTable, clip
+from frontdesk.widgets.list_table import clip, qty_text, when
 
 from .base import LiveScreen
 from .decision import Answer, DecisionDialog, Slip, SlipDialog
+from .list_detail import ListDetailScreen, ListLayout, count_head, list_keys
 
 NAME_CELLS = 12
 JOB_CELLS = 22
-OVERDUE_STYLE = "bold white on red"
 SHORT_STYLE = "bold white on red"
 SAFETY_STYLE = "bold yellow"
-LISTS = ("waiting", "decided")
-
-
-def when(moment: dt.datetime | None, today: dt.date) -> str:
-    """Today as "14:30", another day as "11-25 14:30", "—" when not set."""
-    if moment is None:
-        return "—"
-    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
-
-
-def qty_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 @dataclass(frozen=True)
@@ -78,22 +63,19 @@ def decide(services: Services, actor: Actor, item: ApprovalItem, answer: Answer)
 
 
 
-class ApprovalsScreen(LiveScreen):
+class ApprovalsScreen(LiveScreen, ListDetailScreen):
     """``ApprovalsScreen()``: additional work waiting for the customer; their answers; schedule slips."""
 
     CSS_PATH = "../assets/styles/approvals.tcss"
-    AUTO_FOCUS = "#waiting"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    LAYOUT = ListLayout(("waiting", "decided"), head="ap-head", detail="ap-detail", list_class="ap-list")
 
     BINDINGS = [
         binding("a", "approve", "Approved", tooltip="The customer approved the selected work: record who, how, when"),
         binding("d", "decline", "Declined",
                 tooltip="The customer declined the selected work: it stays a recommendation for the next visit"),
         binding("s", "slip", "Schedule slip", tooltip="The car will be late: the new promised time and what the customer was told"),
-        binding(REFRESH, "refresh", "Refresh", tooltip="Read the queue again"),
-        binding("tab", "next_list(1)", "Next list", show=False),
-        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
-        back(),
+        *list_keys("Read the queue again"),
     ]
 
     def __init__(self) -> None:
@@ -101,19 +83,14 @@ class ApprovalsScreen(LiveScreen):
         self._queue: ApprovalsQueue | None = None
         self._last: Text | None = None  # what the last recorded answer left (the new total)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static(_("Loading the queue…"), id="ap-head")
-        yield ListTable(id="waiting", classes="ap-list")
-        yield Static("", id="ap-detail")
-        yield ListTable(id="decided", classes="ap-list")
-        yield Footer()
+    def loading_text(self) -> str:
+        return _("Loading the queue…")
 
     def on_mount(self) -> None:
-        self._table("waiting").add_columns(
+        self.table("waiting").add_columns(
             _("Plate"), _("Customer"), _("Phone"), _("Work found"), _("Amount"), _("Promised"), _("Found at"),
             _("Hours"), _("Order no."), _("Found by"), _("Model"), _("Advisor"))
-        self._table("decided").add_columns(
+        self.table("decided").add_columns(
             _("Time"), _("Plate"), _("Answer"), _("Work / new time"), _("Amount"), _("Answered by"), _("How"),
             _("Note"), _("Recorded by"), _("Order no."))
         self._titles()
@@ -125,16 +102,13 @@ class ApprovalsScreen(LiveScreen):
         return approval_views.approvals_queue(services, actor)
 
     def show(self, queue: ApprovalsQueue) -> None:
-        self._show(queue)
-
-    def _show(self, queue: ApprovalsQueue) -> None:
         self._queue = queue
         today = queue.taken_at.date()
-        self._fill("waiting", [(f"j{i.job_id}", self._waiting_cells(i, today)) for i in queue.waiting])
-        self._fill("decided", [(f"e{n}", self._decided_cells(d, today)) for n, d in enumerate(queue.decided_today)])
+        self.fill("waiting", [(f"j{i.job_id}", i, self._waiting_cells(i, today)) for i in queue.waiting])
+        self.fill("decided", [(f"e{n}", d, self._decided_cells(d, today)) for n, d in enumerate(queue.decided_today)])
         self._titles()
         self._show_head()
-        self._show_detail()
+        self.show_detail()
 
     def _waiting_cells(self, i: ApprovalItem, today: dt.date) -> tuple[Any, ...]:
         work = Text(clip(i.description, JOB_CELLS))
@@ -157,56 +131,28 @@ class ApprovalsScreen(LiveScreen):
         return (when(d.at, today), Text(d.plate, style="bold"), answer, what, amount, clip(d.answered_by, NAME_CELLS),
                 label(CHANNEL, d.channel), clip(d.note, 24), d.recorded_by, d.order_number)
 
-    def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
-        self._table(name).refill(rows)
-
     def _titles(self) -> None:
         q = self._queue
-        self._table("waiting").border_title = _("Waiting for the customer ({n})").format(n=len(q.waiting) if q else 0)
-        self._table("decided").border_title = _("Decided today ({n})").format(n=len(q.decided_today) if q else 0)
+        self.table("waiting").border_title = _("Waiting for the customer ({n})").format(n=len(q.waiting) if q else 0)
+        self.table("decided").border_title = _("Decided today ({n})").format(n=len(q.decided_today) if q else 0)
 
     def _show_head(self) -> None:
         q = self._queue
         assert q is not None
-        head = Text()
-        if q.waiting:
-            head.append(_("{n} waiting for a decision").format(n=len(q.waiting)), style="bold")
-            late = sum(1 for i in q.waiting if i.overdue)
-            if late:
-                head.append("  ")
-                head.append(f" {_('Overdue {n}').format(n=late)} ", style=OVERDUE_STYLE)
-        else:
-            head.append(_("Nothing waiting for a customer's decision."), style="dim")
+        head = count_head(q.waiting, _("{n} waiting for a decision"), _("Nothing waiting for a customer's decision."))
         if self._last is not None:
             head.append("   ")
             head.append_text(self._last)
-        self.query_one("#ap-head", Static).update(head)
+        self.show_head(head)
 
     @property
     def selected(self) -> ApprovalItem | None:
-        if self._queue is None:
-            return None
-        key = self._table("waiting").cursor_key
-        return next((i for i in self._queue.waiting if f"j{i.job_id}" == key), None)
+        return self.selected_in("waiting")
 
     def _selected_decided(self) -> DecidedItem | None:
-        if self._queue is None:
-            return None
-        key = self._table("decided").cursor_key
-        return next((d for n, d in enumerate(self._queue.decided_today) if f"e{n}" == key), None)
+        return self.selected_in("decided")
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "waiting":
-            self._show_detail()
-
-    def _show_detail(self) -> None:
-        i = self.selected
-        detail = self.query_one("#ap-detail", Static)
-        if i is None:
-            detail.update("")
-            detail.display = False
-            return
-        detail.display = True
+    def detail(self, i: ApprovalItem) -> Text:
         today = self._queue.taken_at.date() if self._queue else dt.date.today()
         text = Text()
         text.append(f"{i.description}", style="bold")
@@ -244,15 +190,7 @@ class ApprovalsScreen(LiveScreen):
             now=format_money(i.order_total), total=format_money(i.total_if_approved)))
         text.append("  " + _("customer pays {amount}").format(amount=format_money(i.customer_pays_if_approved)),
                     style="dim")
-        detail.update(text)
-
-    # Moving around --------------------------------------------------------------------------------
-
-    def _table(self, name: str) -> ListTable:
-        return self.query_one(f"#{name}", ListTable)
-
-    def action_next_list(self, step: int) -> None:
-        self.focus_next_list(LISTS, step)
+        return text
 
     # Recording --------------------------------------------------------------------------------------
 
@@ -297,7 +235,7 @@ class ApprovalsScreen(LiveScreen):
         if outcome is None:
             return
         if isinstance(outcome, FrontdeskError):
-            self._refused(outcome)
+            self.refused(outcome)
             return
         item = outcome.item
         last = Text()
@@ -341,7 +279,7 @@ class ApprovalsScreen(LiveScreen):
         ), self._slipped)
 
     def _slip_target(self) -> tuple[int, str, str, str, dt.datetime | None] | None:
-        if self.focused is self._table("decided"):
+        if self.focused is self.table("decided"):
             d = self._selected_decided()
             if d is None:
                 return None
@@ -355,16 +293,9 @@ class ApprovalsScreen(LiveScreen):
         if outcome is None:
             return
         if isinstance(outcome, FrontdeskError):
-            self._refused(outcome)
+            self.refused(outcome)
             return
         promised = getattr(outcome, "promised_at", None)
         self.notify(_("New promised time {time} recorded.").format(
             time=promised.strftime("%m-%d %H:%M") if promised else "—"), timeout=6)
-        self.action_refresh()
-
-    def _refused(self, error: FrontdeskError) -> None:
-        if isinstance(error, ConflictError):
-            self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
-        else:
-            self.show_error(error)
         self.action_refresh()

@@ -16,8 +16,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, binding
@@ -26,9 +25,10 @@ from frontdesk.services import cashier_views
 from frontdesk.services.cashier_views import CashierQueue, QueueRow
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.money import ZERO, format_money
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import clip, fixed_columns, when
 
 from .base import LiveScreen
+from .list_detail import ListDetailScreen, ListLayout
 
 NAME_CELLS = 10
 
@@ -44,17 +44,11 @@ def step_label(row: QueueRow) -> Text:
     return Text(_("To pay"), style="bold")
 
 
-def when(moment: dt.datetime | None, today: dt.date) -> str:
-    if moment is None:
-        return "—"
-    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
-
-
-class CashierHomeScreen(LiveScreen):
+class CashierHomeScreen(LiveScreen, ListDetailScreen):
     """``CashierHomeScreen()``: the cars to deliver, to pay and to let out; Enter opens the right screen."""
 
     CSS_PATH = "../assets/styles/cashier_home.tcss"
-    AUTO_FOCUS = "#queue"
+    LAYOUT = ListLayout(("queue",), head="ch-head", detail="ch-detail")
 
     BINDINGS = [
         binding("enter", "open", "Open", tooltip="The delivery, settlement or payment of the highlighted car"),
@@ -65,15 +59,11 @@ class CashierHomeScreen(LiveScreen):
         super().__init__()
         self.queue: CashierQueue | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static(_("Loading the list…"), id="ch-head")
-        yield ListTable(id="queue")
-        yield Static("", id="ch-detail")
-        yield Footer()
+    def loading_text(self) -> str:
+        return _("Loading the list…")
 
     def on_mount(self) -> None:
-        fixed_columns(self.query_one("#queue", ListTable), (_("Step"), 10), (_("Plate"), 9),
+        fixed_columns(self.table("queue"), (_("Step"), 10), (_("Plate"), 9),
                       (_("Customer"), NAME_CELLS), (_("Customer pays"), 11), (_("Paid so far"), 11), (_("Amount due"), 11),
                       (_("Since"), 5), (_("Advisor"), 10), (_("Model"), 14), (_("Order no."), 18))
         self.follow_store()
@@ -84,13 +74,9 @@ class CashierHomeScreen(LiveScreen):
         return cashier_views.cashier_queue(services, actor)
 
     def show(self, queue: CashierQueue) -> None:
-        self._show(queue)
-
-    def _show(self, queue: CashierQueue) -> None:
         self.queue = queue
         today = queue.taken_at.date()
-        table = self.query_one("#queue", ListTable)
-        table.refill((f"o{r.order_id}", self._cells(r, today)) for r in queue.rows)
+        table = self.fill("queue", ((f"o{r.order_id}", r, self._cells(r, today)) for r in queue.rows))
         table.border_title = _("Cars to deliver, pay and let out ({n})").format(n=len(queue.rows))
         head = Text()
         head.append(_("To pay {n}").format(n=len(queue.open)), style="bold")
@@ -101,8 +87,8 @@ class CashierHomeScreen(LiveScreen):
         if queue.open:
             due = sum((r.due for r in queue.open), ZERO)
             head.append("   " + _("due in all {amount}").format(amount=format_money(due)), style="dim")
-        self.query_one("#ch-head", Static).update(head)
-        self._show_detail()
+        self.show_head(head)
+        self.show_detail()
 
     def _cells(self, r: QueueRow, today: dt.date) -> tuple[Any, ...]:
         due = Text(format_money(r.due), justify="right", style="bold" if r.due and r.status != OrderStatus.READY else "")
@@ -119,20 +105,12 @@ class CashierHomeScreen(LiveScreen):
 
     @property
     def selected(self) -> QueueRow | None:
-        if self.queue is None:
-            return None
-        key = self.query_one("#queue", ListTable).cursor_key
-        return next((r for r in self.queue.rows if f"o{r.order_id}" == key), None)
+        return self.selected_in("queue")
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
+    def empty_detail(self) -> Text:
+        return Text(_("No car waiting: the list fills itself as cars are delivered."), style="dim")
 
-    def _show_detail(self) -> None:
-        r = self.selected
-        detail = self.query_one("#ch-detail", Static)
-        if r is None:
-            detail.update(Text(_("No car waiting: the list fills itself as cars are delivered."), style="dim"))
-            return
+    def detail(self, r: QueueRow) -> Text:
         text = Text(f"{r.plate} ", style="bold")
         text.append(f"{r.customer_name} {r.phone}  {r.model}  ")
         text.append(_("Advisor {name}").format(name=r.advisor), style="dim")
@@ -143,7 +121,7 @@ class CashierHomeScreen(LiveScreen):
         }.get(r.status) or (_("Enter: take the payment") if r.settlement_prepared
                             else _("Enter: the settlement (not saved yet)"))
         text.append(hint, style="bold")
-        detail.update(text)
+        return text
 
     # Opening -------------------------------------------------------------------------------------------
 

@@ -28,27 +28,25 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import REFRESH, back, binding
+from frontdesk.keys import binding
 from frontdesk.labels import CHECK_KIND, label
 from frontdesk.model.enums import OrderStatus
 from frontdesk.services import approval_views, workshop
 from frontdesk.services.approval_views import CarItem, CheckItem, ChecksQueue
 from frontdesk.services.context import Actor, Services
-from frontdesk.services.errors import ConflictError, FrontdeskError
+from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip
+from frontdesk.widgets.list_table import clip, qty_text, when
 
 from .base import LiveScreen
 from .check_note import CheckDialog, CheckEntry
+from .list_detail import ListDetailScreen, ListLayout, list_keys
 
 JOB_CELLS = 20
 OVERDUE_STYLE = "bold white on red"
 REWORK_STYLE = "bold white on red"
-LISTS = ("check-jobs", "check-cars")
 #: The permission behind each key (services/permissions.py); a role without it does not see the key.
 ACTION_PERMISSION = {
     "self_check": "job.self_check",
@@ -62,12 +60,6 @@ ACTION_PERMISSION = {
 ACTION_STAGE = {"self_check": "self", "leader_check": "leader", "send_back": "leader", "qc_pass": "qc", "qc_fail": "qc"}
 
 
-def when(moment: dt.datetime | None, today: dt.date) -> str:
-    if moment is None:
-        return "—"
-    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
-
-
 def waiting_label(item: CheckItem) -> str:
     return label(CHECK_KIND, item.waiting_for) if item.waiting_for else _("Sent back")
 
@@ -79,12 +71,12 @@ def act(services: Services, actor: Actor, fn: Callable[..., Any], *args: Any, **
 
 
 
-class ChecksScreen(LiveScreen):
+class ChecksScreen(LiveScreen, ListDetailScreen):
     """``ChecksScreen()``: jobs waiting for checks and QC; cars waiting for the wash; cars ready."""
 
     CSS_PATH = "../assets/styles/checks.tcss"
-    AUTO_FOCUS = "#check-jobs"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    LAYOUT = ListLayout(("check-jobs", "check-cars"), head="ck-head", detail="ck-detail", list_class="ck-list")
 
     BINDINGS = [
         binding("s", "self_check", "Self-check", tooltip="Record the technician's self-check of the selected job"),
@@ -94,10 +86,7 @@ class ChecksScreen(LiveScreen):
         binding("p", "qc_pass", "QC pass", tooltip="Final QC passed"),
         binding("f", "qc_fail", "QC fail", tooltip="Final QC failed: the job goes back to the technician, one rework"),
         binding("w", "wash", "Washed", tooltip="The selected car was washed (it is then ready)"),
-        binding(REFRESH, "refresh", "Refresh", tooltip="Read the lists again"),
-        binding("tab", "next_list(1)", "Next list", show=False),
-        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
-        back(),
+        *list_keys("Read the lists again"),
     ]
 
     def __init__(self) -> None:
@@ -105,19 +94,14 @@ class ChecksScreen(LiveScreen):
         self._queue: ChecksQueue | None = None
         self._busy = False
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static(_("Loading the checks…"), id="ck-head")
-        yield ListTable(id="check-jobs", classes="ck-list")
-        yield Static("", id="ck-detail")
-        yield ListTable(id="check-cars", classes="ck-list")
-        yield Footer()
+    def loading_text(self) -> str:
+        return _("Loading the checks…")
 
     def on_mount(self) -> None:
-        self._table("check-jobs").add_columns(
+        self.table("check-jobs").add_columns(
             _("Waiting for"), _("Plate"), _("Job"), _("Technician"), _("Rework"), _("Finished"), _("Promised"),
             _("Order no."), _("Team"), _("Model"), _("Advisor"))
-        self._table("check-cars").add_columns(
+        self.table("check-cars").add_columns(
             _("Stage"), _("Plate"), _("Promised"), _("Rework"), _("Jobs"), _("Since"), _("Order no."), _("Model"),
             _("Advisor"))
         self._titles()
@@ -134,20 +118,17 @@ class ChecksScreen(LiveScreen):
     def load(self, services: Services, actor: Actor) -> ChecksQueue:
         return approval_views.checks_queue(services, actor)
 
-    def show(self, queue: ChecksQueue) -> None:
-        self._show(queue)
-
     def poll_paused(self) -> bool:
         return self._busy
 
-    def _show(self, queue: ChecksQueue) -> None:
+    def show(self, queue: ChecksQueue) -> None:
         self._queue = queue
         today = queue.taken_at.date()
-        self._fill("check-jobs", [(f"j{i.job_id}", self._job_cells(i, today)) for i in queue.jobs])
-        self._fill("check-cars", [(f"o{c.order_id}", self._car_cells(c, today)) for c in queue.wash + queue.ready])
+        self.fill("check-jobs", [(f"j{i.job_id}", i, self._job_cells(i, today)) for i in queue.jobs])
+        self.fill("check-cars", [(f"o{c.order_id}", c, self._car_cells(c, today)) for c in queue.wash + queue.ready])
         self._titles()
         self._show_head()
-        self._show_detail()
+        self.show_detail()
 
     def _mine(self, item: CheckItem) -> bool:
         """The job waits for a check this user may record."""
@@ -178,14 +159,11 @@ class ChecksScreen(LiveScreen):
         return (stage, Text(c.plate, style="bold"), promised, rework, str(c.jobs), when(since, today), c.order_number,
                 c.model, c.advisor)
 
-    def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
-        self._table(name).refill(rows)
-
     def _titles(self) -> None:
         q = self._queue
-        self._table("check-jobs").border_title = _("Jobs waiting for checks ({n})").format(
+        self.table("check-jobs").border_title = _("Jobs waiting for checks ({n})").format(
             n=sum(1 for i in q.jobs if i.waiting_for) if q else 0)
-        self._table("check-cars").border_title = _("Wash ({wash}) · Ready ({ready})").format(
+        self.table("check-cars").border_title = _("Wash ({wash}) · Ready ({ready})").format(
             wash=len(q.wash) if q else 0, ready=len(q.ready) if q else 0)
 
     def _show_head(self) -> None:
@@ -208,34 +186,17 @@ class ChecksScreen(LiveScreen):
         head.append(" · ", style="dim")
         head.append(_("Ready") + " ", style="dim")
         head.append(str(len(q.ready)), style="bold")
-        self.query_one("#ck-head", Static).update(head)
+        self.show_head(head)
 
     @property
     def selected_job(self) -> CheckItem | None:
-        if self._queue is None:
-            return None
-        key = self._table("check-jobs").cursor_key
-        return next((i for i in self._queue.jobs if f"j{i.job_id}" == key), None)
+        return self.selected_in("check-jobs")
 
     @property
     def selected_car(self) -> CarItem | None:
-        if self._queue is None:
-            return None
-        key = self._table("check-cars").cursor_key
-        return next((c for c in self._queue.wash + self._queue.ready if f"o{c.order_id}" == key), None)
+        return self.selected_in("check-cars")
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "check-jobs":
-            self._show_detail()
-
-    def _show_detail(self) -> None:
-        i = self.selected_job
-        detail = self.query_one("#ck-detail", Static)
-        if i is None:
-            detail.update("")
-            detail.display = False
-            return
-        detail.display = True
+    def detail(self, i: CheckItem) -> Text:
         today = self._queue.taken_at.date() if self._queue else dt.date.today()
         text = Text()
         text.append(f"{i.plate} {i.description}", style="bold")
@@ -257,15 +218,7 @@ class ChecksScreen(LiveScreen):
                 text.append(f"  {c.notes}")
             if c.recommendations:
                 text.append("  " + _("Recommends: {text}").format(text=c.recommendations), style="bold")
-        detail.update(text)
-
-    # Moving around --------------------------------------------------------------------------------
-
-    def _table(self, name: str) -> ListTable:
-        return self.query_one(f"#{name}", ListTable)
-
-    def action_next_list(self, step: int) -> None:
-        self.focus_next_list(LISTS, step)
+        return text
 
     # Recording ----------------------------------------------------------------------------------------
 
@@ -298,9 +251,9 @@ class ChecksScreen(LiveScreen):
             if outcome is None:
                 return
             if isinstance(outcome, FrontdeskError):
-                self._refused(outcome)
+                self.refused(outcome)
                 return
-            self._show(outcome)
+            self.show(outcome)
             done(item, outcome)
 
         self.app.push_screen(CheckDialog(kind=kind, title=head, summary=body, save=save), closed)
@@ -374,7 +327,7 @@ class ChecksScreen(LiveScreen):
 
         def washed(queue: ChecksQueue) -> None:
             self._busy = False
-            self._show(queue)
+            self.show(queue)
             if any(c.order_id == picked.order_id for c in queue.ready):
                 self.notify(_("Washed: order {number} is ready for delivery.").format(number=picked.order_number),
                             title=picked.plate, timeout=8)
@@ -383,18 +336,7 @@ class ChecksScreen(LiveScreen):
 
         def failed(error: FrontdeskError) -> None:
             self._busy = False
-            self._refused(error)
+            self.refused(error)
 
         self.call_service(act, self.services, self.actor, workshop.record_wash, picked.order_id,
                           expected_version=picked.order_version, then=washed, failed=failed, group="checks-act")
-
-    def _refused(self, error: FrontdeskError) -> None:
-        if isinstance(error, ConflictError):
-            self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
-        else:
-            self.show_error(error)
-        self.action_refresh()
-
-
-def qty_text(value: Any) -> str:
-    return format(value.normalize(), "f")

@@ -23,8 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import NEW, REFRESH, back, binding
@@ -35,10 +33,11 @@ from frontdesk.services.aftercare_views import ComplaintBoard, ComplaintItem
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import clip, fixed_columns
 
 from .aftercare_modals import NewComplaint, NewComplaintDialog, OwnerDialog, ResolveDialog
 from .base import LiveScreen
+from .list_detail import ListDetailScreen, ListLayout
 
 STATUS_STYLE = {
     ComplaintStatus.OPEN: "bold white on red",
@@ -64,11 +63,11 @@ def open_case(services: Services, actor: Actor, entry: NewComplaint) -> Complain
     return next((c for c in board.items if c.id == case.id), None)
 
 
-class ComplaintsScreen(LiveScreen):
+class ComplaintsScreen(LiveScreen, ListDetailScreen):
     """``ComplaintsScreen()``: the complaint cases; the service manager moves them on."""
 
     CSS_PATH = "../assets/styles/complaints.tcss"
-    AUTO_FOCUS = "#complaints"
+    LAYOUT = ListLayout(("complaints",), head="cp-head", detail="cp-detail")
 
     BINDINGS = [
         binding(NEW, "new", "New complaint", tooltip="Record a complaint made at the desk or the till"),
@@ -84,15 +83,11 @@ class ComplaintsScreen(LiveScreen):
         super().__init__()
         self._board: ComplaintBoard | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static(_("Loading the complaints…"), id="cp-head")
-        yield ListTable(id="complaints")
-        yield Static("", id="cp-detail")
-        yield Footer()
+    def loading_text(self) -> str:
+        return _("Loading the complaints…")
 
     def on_mount(self) -> None:
-        fixed_columns(self.query_one("#complaints", ListTable),
+        fixed_columns(self.table("complaints"),
                       (_("Status"), 13), (_("Days"), 4), (_("Plate"), 9), (_("Customer"), NAME_CELLS),
                       (_("Owner"), 12), (_("Complaint"), TEXT_CELLS), (_("Phone"), 11), (_("Order no."), 18),
                       (_("Opened"), 11))
@@ -114,13 +109,9 @@ class ComplaintsScreen(LiveScreen):
     def load(self, services: Services, actor: Actor) -> ComplaintBoard:
         return aftercare_views.complaint_board(services, actor)
 
-    def show(self, data: ComplaintBoard) -> None:
-        self._show(data)
-
-    def _show(self, board: ComplaintBoard) -> None:
+    def show(self, board: ComplaintBoard) -> None:
         self._board = board
-        table = self.query_one("#complaints", ListTable)
-        table.refill([(f"c{c.id}", self._cells(c)) for c in board.items])
+        table = self.fill("complaints", [(f"c{c.id}", c, self._cells(c)) for c in board.items])
         table.border_title = _("Open and in progress ({n}) · resolved in the last {days} days ({m})").format(
             n=len(board.active), days=aftercare_views.RESOLVED_DAYS, m=len(board.resolved))
         head = Text()
@@ -135,8 +126,8 @@ class ComplaintsScreen(LiveScreen):
             head.append(_("No open complaints."), style="dim")
         if not self.may_manage:
             head.append("   " + _("Read only: the service manager updates complaints."), style="dim")
-        self.query_one("#cp-head", Static).update(head)
-        self._show_detail()
+        self.show_head(head)
+        self.show_detail()
 
     def _cells(self, c: ComplaintItem) -> tuple[Any, ...]:
         today = self._board.taken_at.date() if self._board else c.opened_at.date()
@@ -148,22 +139,9 @@ class ComplaintsScreen(LiveScreen):
 
     @property
     def selected(self) -> ComplaintItem | None:
-        if self._board is None:
-            return None
-        key = self.query_one("#complaints", ListTable).cursor_key
-        return next((c for c in self._board.items if f"c{c.id}" == key), None)
+        return self.selected_in("complaints")
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
-
-    def _show_detail(self) -> None:
-        c = self.selected
-        detail = self.query_one("#cp-detail", Static)
-        if c is None:
-            detail.update("")
-            detail.display = False
-            return
-        detail.display = True
+    def detail(self, c: ComplaintItem) -> Text:
         text = Text()
         text.append(_("Case no. {id}").format(id=c.id) + "  ", style="bold")
         text.append(_("opened {time} by {who}").format(time=c.opened_at.strftime("%Y-%m-%d %H:%M"),
@@ -184,7 +162,7 @@ class ComplaintsScreen(LiveScreen):
                 text.append("  " + c.resolution, style="dim")
         else:
             text.append(_("Nobody owns this case yet."), style="bold yellow")
-        detail.update(text)
+        return text
 
     # The manager's keys ------------------------------------------------------------------------------
 
@@ -199,11 +177,7 @@ class ComplaintsScreen(LiveScreen):
             self.notify(message, title=_("Case no. {id}").format(id=item.id), timeout=6)
             self.action_refresh()
 
-        self.call_service(update, self.services, self.actor, item, then=done, failed=self._refused, **changes)
-
-    def _refused(self, error: FrontdeskError) -> None:
-        self.show_error(error)
-        self.action_refresh()
+        self.call_service(update, self.services, self.actor, item, then=done, failed=self.refused, **changes)
 
     def action_new(self) -> None:
         if not allowed(self.actor.role, "complaint.open"):

@@ -18,33 +18,24 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import EDIT, REFRESH, back, binding
+from frontdesk.keys import EDIT, binding
 from frontdesk.model.enums import FollowUpStatus
 from frontdesk.services import aftercare, aftercare_views
 from frontdesk.services.aftercare_views import CallItem, CallOutcome, FollowUpQueue
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import clip, fixed_columns, when
 
 from .aftercare_modals import CallEntry, CloseCallDialog, FollowUpDialog
 from .base import LiveScreen
+from .list_detail import OVERDUE_STYLE, ListDetailScreen, ListLayout, count_head, list_keys
 
-LISTS = ("calls", "escalated")
-OVERDUE_STYLE = "bold white on red"
 NAME_CELLS = 10
-
-
-def when(moment: dt.datetime | None, today: dt.date) -> str:
-    """Today as "14:30", another day as "11-25 14:30", "—" when not set."""
-    if moment is None:
-        return "—"
-    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
 
 
 def record_call(services: Services, actor: Actor, follow_up_id: int, version: int, entry: CallEntry) -> CallOutcome:
@@ -86,40 +77,33 @@ def report_outcome(screen: Screen[Any], outcome: CallOutcome | FrontdeskError | 
     return True
 
 
-class FollowUpsScreen(LiveScreen):
+class FollowUpsScreen(LiveScreen, ListDetailScreen):
     """``FollowUpsScreen()``: today's follow-up calls and the escalated ones."""
 
     CSS_PATH = "../assets/styles/follow_ups.tcss"
-    AUTO_FOCUS = "#calls"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    LAYOUT = ListLayout(("calls", "escalated"), head="fu-head", detail="fu-detail", list_class="fu-list",
+                        detail_of=("calls", "escalated"))  # the call highlighted in either list
 
     BINDINGS = [
         binding(EDIT, "record", "Record call", tooltip="Record the selected call: reached with scores, or not reached"),
         binding("c", "close", "Close unreached",
                 tooltip="Service manager: close an escalated call without reaching the customer, saying why"),
-        binding(REFRESH, "refresh", "Refresh", tooltip="Read the queue again"),
-        binding("tab", "next_list(1)", "Next list", show=False),
-        binding("shift+tab", "next_list(-1)", "Previous list", show=False),
-        back(),
+        *list_keys("Read the queue again"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._queue: FollowUpQueue | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static(_("Loading the queue…"), id="fu-head")
-        yield ListTable(id="calls", classes="fu-list")
-        yield Static("", id="fu-detail")
-        yield ListTable(id="escalated", classes="fu-list")
-        yield Footer()
+    def loading_text(self) -> str:
+        return _("Loading the queue…")
 
     def on_mount(self) -> None:
         columns = ((_("Due"), 11), (_("Plate"), 9), (_("Customer"), NAME_CELLS), (_("Phone"), 11), (_("Calls"), 5),
                    (_("Delivered"), 11), (_("Order no."), 18), (_("Advisor"), 12), (_("Last call"), 11))
-        fixed_columns(self._table("calls"), *columns)
-        fixed_columns(self._table("escalated"), *columns)
+        fixed_columns(self.table("calls"), *columns)
+        fixed_columns(self.table("escalated"), *columns)
         self._titles()
         self.follow_store()
 
@@ -135,18 +119,15 @@ class FollowUpsScreen(LiveScreen):
     def load(self, services: Services, actor: Actor) -> FollowUpQueue:
         return aftercare_views.follow_up_queue(services, actor)
 
-    def show(self, data: FollowUpQueue) -> None:
-        self._show(data)
-
-    def _show(self, queue: FollowUpQueue) -> None:
+    def show(self, queue: FollowUpQueue) -> None:
         self._queue = queue
         today = queue.taken_at.date()
-        self._table("calls").refill([(f"f{c.id}", self._cells(c, today, later=False)) for c in queue.due]
-                                    + [(f"f{c.id}", self._cells(c, today, later=True)) for c in queue.later_today])
-        self._table("escalated").refill([(f"f{c.id}", self._cells(c, today, later=False)) for c in queue.escalated])
+        self.fill("calls", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.due]
+                  + [(f"f{c.id}", c, self._cells(c, today, later=True)) for c in queue.later_today])
+        self.fill("escalated", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.escalated])
         self._titles()
         self._show_head()
-        self._show_detail()
+        self.show_detail()
 
     def _cells(self, c: CallItem, today: dt.date, *, later: bool) -> tuple[Any, ...]:
         dim = "dim" if later else ""
@@ -159,61 +140,30 @@ class FollowUpsScreen(LiveScreen):
 
     def _titles(self) -> None:
         q = self._queue
-        self._table("calls").border_title = _("Calls due ({n}) · later today ({m})").format(
+        self.table("calls").border_title = _("Calls due ({n}) · later today ({m})").format(
             n=len(q.due) if q else 0, m=len(q.later_today) if q else 0)
-        self._table("escalated").border_title = _("Escalated to the service manager ({n})").format(
+        self.table("escalated").border_title = _("Escalated to the service manager ({n})").format(
             n=len(q.escalated) if q else 0)
 
     def _show_head(self) -> None:
         q = self._queue
         assert q is not None
-        head = Text()
-        if q.due:
-            head.append(_("Calls to make now: {n}").format(n=len(q.due)), style="bold")
-            late = sum(1 for c in q.due if c.overdue)
-            if late:
-                head.append("  ")
-                head.append(f" {_('Overdue {n}').format(n=late)} ", style=OVERDUE_STYLE)
-        else:
-            head.append(_("No calls due now."), style="dim")
+        head = count_head(q.due, _("Calls to make now: {n}"), _("No calls due now."))
         if q.escalated:
             head.append("  ")
             head.append(_("Escalated: {n}").format(n=len(q.escalated)), style="bold yellow")
         head.append("   " + _("★ time agreed with the customer"), style="dim")
-        self.query_one("#fu-head", Static).update(head)
-
-    # Moving around -----------------------------------------------------------------------------
-
-    def _table(self, name: str) -> ListTable:
-        return self.query_one(f"#{name}", ListTable)
-
-    def action_next_list(self, step: int) -> None:
-        self.focus_next_list(LISTS, step)
-        self._show_detail()
+        self.show_head(head)
 
     @property
     def selected(self) -> CallItem | None:
-        if self._queue is None:
-            return None
-        name = "escalated" if self.focused is self._table("escalated") else "calls"
-        key = self._table(name).cursor_key
-        items = self._queue.escalated if name == "escalated" else self._queue.due + self._queue.later_today
-        return next((c for c in items if f"f{c.id}" == key), None)
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
+        return self.highlighted()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_record()
 
-    def _show_detail(self) -> None:
-        c = self.selected
-        detail = self.query_one("#fu-detail", Static)
-        if c is None or self._queue is None:
-            detail.update("")
-            detail.display = False
-            return
-        detail.display = True
+    def detail(self, c: CallItem) -> Text:
+        assert self._queue is not None
         today = self._queue.taken_at.date()
         text = Text()
         text.append(_("Call {name} {phone}").format(name=c.customer_name, phone=c.phone), style="bold")
@@ -231,7 +181,7 @@ class FollowUpsScreen(LiveScreen):
             text.append(_("Not called yet; due {time}").format(time=when(c.due_at, today)), style="dim")
             if c.agreed:
                 text.append(" " + _("(time agreed with the customer)"), style="cyan")
-        detail.update(text)
+        return text
 
     # Recording ------------------------------------------------------------------------------------
 

@@ -17,8 +17,7 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import EDIT, REFRESH, back, binding
@@ -26,10 +25,10 @@ from frontdesk.labels import REMINDER_RESULT, label
 from frontdesk.services import aftercare, aftercare_views
 from frontdesk.services.aftercare_views import ReminderItem, RemindersList
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import clip, fixed_columns
 
 from .aftercare_modals import ReminderCallDialog, ReminderEntry
-from .base import DeskScreen
+from .list_detail import ListDetailScreen, ListLayout
 
 DAY_STEP = 7
 KM_STEP = 500
@@ -69,11 +68,11 @@ def last_call(item: ReminderItem, today: dt.date) -> Text:
                 style="yellow" if item.last_call_reached is False else "")
 
 
-class RemindersScreen(DeskScreen):
+class RemindersScreen(ListDetailScreen):
     """``RemindersScreen(days=30, km=1000)``: cars due for their next service, for reminder calls."""
 
     CSS_PATH = "../assets/styles/reminders.tcss"
-    AUTO_FOCUS = "#reminders"
+    LAYOUT = ListLayout(("reminders",), head="rm-head", detail="rm-detail")
 
     BINDINGS = [
         binding(EDIT, "record", "Record call", tooltip="Record what came of the reminder call to the selected car"),
@@ -92,15 +91,11 @@ class RemindersScreen(DeskScreen):
         self.km = km
         self._list: RemindersList | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.fd.show_clock)
-        yield Static("", id="rm-head")
-        yield ListTable(id="reminders")
-        yield Static("", id="rm-detail")
-        yield Footer()
+    def loading_text(self) -> str:
+        return ""  # the window the list is read for is said at once, before the list arrives
 
     def on_mount(self) -> None:
-        fixed_columns(self.query_one("#reminders", ListTable),
+        fixed_columns(self.table("reminders"),
                       (_("Due on"), 5), (_("Plate"), 9), (_("Customer"), NAME_CELLS), (_("Phone"), 11),
                       (_("Why"), 14), (_("Next service"), 16), (_("Est. km"), 7), (_("Last visit"), 10),
                       (_("Last call"), 18))
@@ -136,11 +131,10 @@ class RemindersScreen(DeskScreen):
             return  # an older read, overtaken by a key press
         self._list = found
         today = found.taken_at.date()
-        table = self.query_one("#reminders", ListTable)
-        table.refill([(f"v{i.vehicle_id}", self._cells(i, today)) for i in found.items])
+        table = self.fill("reminders", [(f"v{i.vehicle_id}", i, self._cells(i, today)) for i in found.items])
         table.border_title = _("Cars to remind ({n})").format(n=len(found.items))
         self._show_head()
-        self._show_detail()
+        self.show_detail()
 
     def _cells(self, i: ReminderItem, today: dt.date) -> tuple[Any, ...]:
         due = Text(i.due_on.strftime("%m-%d"), style=OVER_STYLE if i.due_on < today else "bold")
@@ -153,29 +147,16 @@ class RemindersScreen(DeskScreen):
         head.append(_("Next service within {days} days or {km} km").format(days=self.days, km=km_text(self.km)),
                     style="bold")
         head.append("   " + _("+/- a week · ]/[ 500 km"), style="dim")
-        self.query_one("#rm-head", Static).update(head)
+        self.show_head(head)
 
     @property
     def selected(self) -> ReminderItem | None:
-        if self._list is None:
-            return None
-        key = self.query_one("#reminders", ListTable).cursor_key
-        return next((i for i in self._list.items if f"v{i.vehicle_id}" == key), None)
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
+        return self.selected_in("reminders")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_record()
 
-    def _show_detail(self) -> None:
-        i = self.selected
-        detail = self.query_one("#rm-detail", Static)
-        if i is None:
-            detail.update("")
-            detail.display = False
-            return
-        detail.display = True
+    def detail(self, i: ReminderItem) -> Text:
         text = Text()
         text.append(_("Call {name} {phone}").format(name=i.customer_name, phone=i.phone), style="bold")
         text.append(f"  {i.plate} {i.model}")
@@ -192,7 +173,7 @@ class RemindersScreen(DeskScreen):
                                                                result=label(REMINDER_RESULT, i.last_call_result)))
             if i.last_call_notes:
                 text.append(" · " + i.last_call_notes)
-        detail.update(text)
+        return text
 
     # Recording ----------------------------------------------------------------------------------
 

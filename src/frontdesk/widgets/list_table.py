@@ -4,11 +4,16 @@ Left and Right are handed on to the screen (a row cursor has no use for them, an
 screens move between their lists with the arrow keys); with ``leave_up`` the Up key on the
 first row is handed on too, so a results list under a search box gives the focus back to
 the box. A binding whose ``check_action`` says no is passed to the next node of the chain.
+
+Beside it the helpers every list uses to shape its cells (``fixed_columns``, ``clip``,
+``when``, ``qty_text``), so the same time or quantity reads alike on every screen.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from rich.cells import cell_len
@@ -94,3 +99,15 @@ def clip(text: str, cells: int) -> str:
     while text and cell_len(text) > cells - 1:
         text = text[:-1]
     return text + "…"
+
+
+def when(moment: dt.datetime | None, today: dt.date) -> str:
+    """Today as "14:30", another day as "11-25 14:30", "—" when not set: lists are read on the day they show."""
+    if moment is None:
+        return "—"
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
+
+
+def qty_text(value: Decimal) -> str:
+    """A quantity or hours as a person writes it: 1.50 reads "1.5", 2.00 reads "2"."""
+    return format(value.normalize(), "f")
