@@ -16,9 +16,7 @@ S goes to the settlement (to change it, void the payments first).
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -29,7 +27,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import PRINT, REFRESH, SAVE, back, binding
-from frontdesk.labels import PAY_TYPE, PAYMENT_METHOD, label, status
+from frontdesk.labels import PAY_TYPE, PAYMENT_METHOD, label
 from frontdesk.model.enums import OrderStatus, PaymentKind, PaymentMethod, Role
 from frontdesk.services import cashier_views, settlement
 from frontdesk.services.auth import ManagerApproval
@@ -38,9 +36,9 @@ from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.money import format_money, parse_money
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, when
 
-from .base import DeskScreen
+from .order_bill import OrderBillScreen, bill_head
 from .printing import print_one, say_printed
 
 #: The method keys, in the order the line under the list shows them.
@@ -48,12 +46,6 @@ METHOD_KEYS = {"c": PaymentMethod.CASH, "b": PaymentMethod.CARD, "w": PaymentMet
                "a": PaymentMethod.ALIPAY, "t": PaymentMethod.TRANSFER}
 FIELDS = ("amount", "tendered", "reference")
 VOID_STYLE = "dim strike"
-
-
-def when(moment: dt.datetime | None, today: dt.date) -> str:
-    if moment is None:
-        return "—"
-    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%m-%d %H:%M")
 
 
 def take(services: Services, actor: Actor, order_id: int, method: PaymentMethod, amount: Decimal,
@@ -70,7 +62,7 @@ def gate_pass(services: Services, actor: Actor, order_id: int, number: str, issu
     return cashier_views.settlement_view(services, actor, order_id), printed
 
 
-class PaymentScreen(DeskScreen):
+class PaymentScreen(OrderBillScreen):
     """``PaymentScreen(order_id)``: take payments by keys, void, credit, print the statement and gate pass."""
 
     CSS_PATH = "../assets/styles/payment.tcss"
@@ -103,12 +95,8 @@ class PaymentScreen(DeskScreen):
     TILL_ACTIONS = frozenset({"method", "take", "void", "credit"})
 
     def __init__(self, order_id: int) -> None:
-        super().__init__()
-        self.order_id = order_id
-        self.view: SettlementView | None = None
+        super().__init__(order_id)
         self.method: PaymentMethod | None = None
-        self.printed: dict[str, Path] = {}
-        self._busy = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         permission = self.ACTION_PERMISSION.get(action)
@@ -147,15 +135,9 @@ class PaymentScreen(DeskScreen):
         self._show_form()
         self.action_refresh()
 
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
-
     # Reading ------------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self.call_service(cashier_views.settlement_view, self.services, self.actor, self.order_id, then=self._show)
-
-    def _show(self, view: SettlementView) -> None:
+    def show(self, view: SettlementView) -> None:
         self.view = view
         self.refresh_bindings()  # what the till offers follows the order's status
         self._show_head(view)
@@ -164,16 +146,9 @@ class PaymentScreen(DeskScreen):
         self._show_form()
 
     def _show_head(self, v: SettlementView) -> None:
-        head = Text()
-        head.append(_("Payment") + "  ", style="bold")
-        head.append(v.plate, style="bold")
-        head.append("  ")
-        head.append(f" {status(v.status)} ", style="reverse")
-        if v.gate_pass_no:
-            head.append("  " + _("Gate pass {number}").format(number=v.gate_pass_no), style="bold green")
-        head.append(f"  {v.customer_name} {v.phone}  {v.model}  ")
-        head.append(v.number, style="dim")
-        self.query_one("#pay-head", Static).update(head)
+        gate_pass = Text("  " + _("Gate pass {number}").format(number=v.gate_pass_no), style="bold green") \
+            if v.gate_pass_no else None
+        self.query_one("#pay-head", Static).update(bill_head(_("Payment"), v, gate_pass))
 
     def _show_summary(self, v: SettlementView) -> None:
         text = Text()
@@ -264,11 +239,8 @@ class PaymentScreen(DeskScreen):
     # Taking payments -----------------------------------------------------------------------------------
 
     def action_method(self, code: str) -> None:
-        v = self.view
+        v = self.saved_view()
         if v is None:
-            return
-        if not v.prepared:
-            self.notify(_("Save the settlement first (F6)."), severity="warning")
             return
         if v.status != OrderStatus.DELIVERED or v.due <= 0:
             self.notify(_("Nothing is due on order {number}.").format(number=v.number), severity="warning")
@@ -343,7 +315,7 @@ class PaymentScreen(DeskScreen):
         self.method = None
         for field in FIELDS:
             self.query_one(f"#{field}", Input).value = ""
-        self._show(view)
+        self.show(view)
         self.query_one("#payments", ListTable).focus()
 
     # Void, credit ------------------------------------------------------------------------------------------
@@ -441,22 +413,9 @@ class PaymentScreen(DeskScreen):
             self.action_refresh()
             return
         self.notify(_("Recorded. Due {amount}.").format(amount=format_money(outcome.due)), title=outcome.plate)
-        self._show(outcome)
+        self.show(outcome)
 
     # Paper ---------------------------------------------------------------------------------------------------
-
-    def action_print(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        if not v.prepared:
-            self.notify(_("Save the settlement first (F6)."), severity="warning")
-            return
-
-        def done(printed: Any) -> None:
-            self.printed["settlement"] = say_printed(self, "settlement", printed)
-
-        self.call_service(print_one, self.services, "settlement", v.number, then=done, group="payment-print")
 
     def action_gate_pass(self) -> None:
         v = self.view
@@ -477,7 +436,7 @@ class PaymentScreen(DeskScreen):
         self._busy = False
         view, printed = outcome
         self.printed["gate-pass"] = say_printed(self, "gate-pass", printed)
-        self._show(view)
+        self.show(view)
         self.query_one("#pay-errors", Static).update("")
 
     # Moving around ----------------------------------------------------------------------------------------
@@ -491,12 +450,4 @@ class PaymentScreen(DeskScreen):
         else:
             self.app.push_screen(SettlementScreen(self.order_id))
 
-    def action_order_history(self) -> None:
-        self.fd.open_destination("order_history", order_id=self.order_id)
-
-    def action_back(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#payments", ListTable).focus()
-            return
-        super().action_back()
 

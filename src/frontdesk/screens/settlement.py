@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -45,11 +44,10 @@ from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
 from frontdesk.services.money import ZERO, format_money, parse_money
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, qty_text
 
-from .base import DeskScreen
 from .decision import WHEN_FORMAT, parse_when
-from .printing import print_one, say_printed
+from .order_bill import OrderBillScreen, bill_head
 
 DATE_FORMAT = "%Y-%m-%d"
 DESC_CELLS = 28
@@ -67,10 +65,6 @@ def field_names() -> dict[str, str]:
     }
 
 
-def qty_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 # The screen ----------------------------------------------------------------------------------------
 
 
@@ -80,7 +74,7 @@ def prepare(services: Services, actor: Actor, order_id: int, data: settlement.Se
     return cashier_views.settlement_view(services, actor, order_id)
 
 
-class SettlementScreen(DeskScreen):
+class SettlementScreen(OrderBillScreen):
     """``SettlementScreen(order_id)``: the bill by payer and the settlement form; F6 saves."""
 
     CSS_PATH = "../assets/styles/settlement.tcss"
@@ -97,11 +91,7 @@ class SettlementScreen(DeskScreen):
     ]
 
     def __init__(self, order_id: int) -> None:
-        super().__init__()
-        self.order_id = order_id
-        self.view: SettlementView | None = None
-        self.printed: dict[str, Path] = {}
-        self._busy = False
+        super().__init__(order_id)
         self._filled = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -144,15 +134,9 @@ class SettlementScreen(DeskScreen):
                       (_("Qty/h"), 5), (_("Price"), 9), (_("Amount"), 10))
         self.action_refresh()
 
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
-
     # Reading -------------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        self.call_service(cashier_views.settlement_view, self.services, self.actor, self.order_id, then=self._show)
-
-    def _show(self, view: SettlementView) -> None:
+    def show(self, view: SettlementView) -> None:
         self.view = view
         self._show_head(view)
         self._show_lines(view)
@@ -167,16 +151,8 @@ class SettlementScreen(DeskScreen):
             self.query_one("#st-lines", ListTable).focus()
 
     def _show_head(self, v: SettlementView) -> None:
-        head = Text()
-        head.append(_("Settlement") + "  ", style="bold")
-        head.append(v.plate, style="bold")
-        head.append("  ")
-        head.append(f" {status(v.status)} ", style="reverse")
-        if v.prepared:
-            head.append(" " + _("saved"), style="green")
-        head.append(f"  {v.customer_name} {v.phone}  {v.model}  ")
-        head.append(v.number, style="dim")
-        self.query_one("#st-head", Static).update(head)
+        saved = Text(" " + _("saved"), style="green") if v.prepared else None
+        self.query_one("#st-head", Static).update(bill_head(_("Settlement"), v, saved))
 
     def _show_lines(self, v: SettlementView) -> None:
         """Per payer: its name (and claim reference), its lines, the discount, then labor, parts and its net."""
@@ -393,7 +369,7 @@ class SettlementScreen(DeskScreen):
     def _saved(self, view: SettlementView) -> None:
         self._busy = False
         self.query_one("#st-errors", Static).update("")
-        self._show(view)
+        self.show(view)
         self.query_one("#st-lines", ListTable).focus()
         if view.status == OrderStatus.SETTLED:
             message = _("Settlement saved: nothing for the customer to pay; the gate pass may print.")
@@ -403,38 +379,11 @@ class SettlementScreen(DeskScreen):
         if allowed(self.actor.role, "payment.take"):
             self.action_payment()
 
-    # Printing and moving on ------------------------------------------------------------------------------
-
-    def action_print(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        if not v.prepared:
-            self.notify(_("Save the settlement first (F6)."), severity="warning")
-            return
-        number, services = v.number, self.services
-
-        def done(printed: Any) -> None:
-            self.printed["settlement"] = say_printed(self, "settlement", printed)
-
-        self.call_service(print_one, services, "settlement", number, then=done, group="settlement-print")
+    # Moving on -------------------------------------------------------------------------------------------
 
     def action_payment(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        if not v.prepared:
-            self.notify(_("Save the settlement first (F6)."), severity="warning")
+        if self.saved_view() is None:
             return
         from .payment import PaymentScreen
 
         self.app.push_screen(PaymentScreen(self.order_id))
-
-    def action_order_history(self) -> None:
-        self.fd.open_destination("order_history", order_id=self.order_id)
-
-    def action_back(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#st-lines", ListTable).focus()
-            return
-        super().action_back()
