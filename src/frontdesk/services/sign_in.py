@@ -46,7 +46,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from frontdesk.dbapi import Cursor, Dialect, as_datetime, as_decimal, is_busy, postgres_conninfo, sqlite_path
+from frontdesk.dbapi import Columns, Cursor, Dialect, as_datetime, as_decimal, is_busy, postgres_conninfo, sqlite_path
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import Role
 
@@ -152,8 +152,12 @@ class _Account:
                      store_id=self.store_id, discount_authority=self.discount_authority)
 
 
-_ACCOUNT = ("SELECT id, store_id, username, display_name, role, password_hash, active, failed_logins, locked_until,"
-            " discount_authority FROM app_user")
+# The columns the sign-in reads and writes (tests/test_plain_columns.py checks them against the model).
+_ACCOUNT_COLUMNS = Columns("app_user", "id", "store_id", "username", "display_name", "role", "password_hash", "active",
+                           "failed_logins", "locked_until", "discount_authority")
+_ACCOUNT = f"SELECT {_ACCOUNT_COLUMNS} FROM app_user"
+_AUDIT_EVENT = Columns("audit_event", "store_id", "at", "user_id", "action", "entity", "entity_id", "order_id", "before",
+                       "after", "prev_hash", "hash", whole_row=True)
 
 
 def _for_update(cur: Cursor, for_update: bool) -> str:
@@ -214,12 +218,11 @@ def _audit(cur: Cursor, account: _Account, now: dt.datetime, action: str, after:
     payload = json.dumps(after)
     sealed = seal(row[0] if row else None, account.store_id, (now, account.id, action, "user", account.id, None,
                                                                 "null", payload))
-    cur.run(
-        "INSERT INTO audit_event (store_id, at, user_id, action, entity, entity_id, order_id, before, after,"
-        " prev_hash, hash) VALUES (:store, :at, :user, :action, 'user', :user, NULL, NULL, :after, :prev, :hash)",
-        {"store": account.store_id, "at": now, "user": account.id, "action": action, "after": payload,
-         "prev": row[0] if row else None, "hash": sealed},
-    )
+    cur.run(*_AUDIT_EVENT.insert({
+        "store_id": account.store_id, "at": now, "user_id": account.id, "action": action, "entity": "user",
+        "entity_id": account.id, "order_id": None, "before": None, "after": payload,
+        "prev_hash": row[0] if row else None, "hash": sealed,
+    }))
     cur.run("UPDATE store SET audit_head = :hash WHERE id = :store", {"hash": sealed, "store": account.store_id})
 
 
