@@ -27,7 +27,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
@@ -36,6 +36,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import binding, translate_bindings
 from frontdesk.labels import REMINDER_RESULT, SCORE_QUESTION, label
 from frontdesk.services.aftercare import LOW_SCORE, REMINDER_REACHED, REMINDER_RESULTS, SCORE_FIELDS
+from frontdesk.widgets.field import dialog_field
 
 from .decision import RecordDialog
 
@@ -199,16 +200,10 @@ class FollowUpDialog(RecordDialog):
             yield Static("", id="reached-error", classes="field-error")
             yield ScoreCard(id="scores")
             yield Static("", id="scores-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Comments"), id="comments-label", classes="dialog-label")
-                yield Input(id="comments", max_length=2000, compact=True,
-                            placeholder=_("What the customer said (optional)"))
-            yield Static("", id="comments-error", classes="field-error")
-            with Horizontal(classes="dialog-row", id="complaint-row"):
-                yield Label(_("Complaint"), classes="dialog-label")
-                yield Input(id="complaint", max_length=2000, compact=True,
-                            placeholder=_("Only if the customer complains: opens a case"))
-            yield Static("", id="complaint-error", classes="field-error")
+            yield from dialog_field("comments", _("Comments"), label_id="comments-label", max_length=2000,
+                                    placeholder=_("What the customer said (optional)"))
+            yield from dialog_field("complaint", _("Complaint"), row_id="complaint-row", max_length=2000,
+                                    placeholder=_("Only if the customer complains: opens a case"))
             yield Static(_("1–5 answers the marked question · Up/Down: another question · F6: record · Esc: back"),
                          id="call-hint", classes="dialog-hint")
         yield Footer()
@@ -297,10 +292,8 @@ class CloseCallDialog(RecordDialog):
         with Vertical(classes="dialog-box -declined"):
             yield Static(self._title, classes="dialog-title")
             yield Static(self._summary, classes="dialog-summary")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Why it is closed"), classes="dialog-label")
-                yield Input(id="note", max_length=2000, compact=True, placeholder=_("e.g. wrong number, checked with sales"))
-            yield Static("", id="note-error", classes="field-error")
+            yield from dialog_field("note", _("Why it is closed"), max_length=2000,
+                                    placeholder=_("e.g. wrong number, checked with sales"))
             yield Static(_("F6 or Enter: close the call · Esc: back"), classes="dialog-hint")
         yield Footer()
 
@@ -362,11 +355,8 @@ class ResolveDialog(RecordDialog):
         with Vertical(classes="dialog-box -approved"):
             yield Static(self._title, classes="dialog-title")
             yield Static(self._summary, classes="dialog-summary")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Resolution"), classes="dialog-label")
-                yield Input(value=self._resolution, id="resolution", max_length=4000, compact=True,
-                            placeholder=_("What was done, and what the customer said"))
-            yield Static("", id="resolution-error", classes="field-error")
+            yield from dialog_field("resolution", _("Resolution"), value=self._resolution, max_length=4000,
+                                    placeholder=_("What was done, and what the customer said"))
             yield Static(_("F6 or Enter: mark resolved · Esc: back"), classes="dialog-hint")
         yield Footer()
 
@@ -397,15 +387,8 @@ class NewComplaintDialog(RecordDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box -declined"):
             yield Static(_("New complaint"), classes="dialog-title")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Order no. or plate"), classes="dialog-label")
-                yield Input(id="order", max_length=30, compact=True, placeholder=_("e.g. 粤B67890"))
-            yield Static("", id="order-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Complaint"), classes="dialog-label")
-                yield Input(id="description", max_length=2000, compact=True,
-                            placeholder=_("The customer's words"))
-            yield Static("", id="description-error", classes="field-error")
+            yield from dialog_field("order", _("Order no. or plate"), max_length=30, placeholder=_("e.g. 粤B67890"))
+            yield from dialog_field("description", _("Complaint"), max_length=2000, placeholder=_("The customer's words"))
             yield Static(_("F6: record · Esc: back"), classes="dialog-hint")
         yield Footer()
 
@@ -458,10 +441,7 @@ class ReminderCallDialog(RecordDialog):
             yield Static(_("What came of the call (1–4: reached, 5–6: not reached)"), classes="dialog-hint")
             yield KeyChoice(options, "later", id="result")
             yield Static("", id="result-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Notes"), classes="dialog-label")
-                yield Input(id="notes", max_length=2000, compact=True, placeholder=_("e.g. wants Saturday morning"))
-            yield Static("", id="notes-error", classes="field-error")
+            yield from dialog_field("notes", _("Notes"), max_length=2000, placeholder=_("e.g. wants Saturday morning"))
             yield Static(_("Enter: on to the notes · F6: record · Esc: back"), classes="dialog-hint")
         yield Footer()
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Static
 
 from frontdesk.i18n import gettext as _
+from frontdesk.widgets.field import dialog_field
 
 from .decision import RecordDialog
 
@@ -50,18 +51,12 @@ class CheckDialog(RecordDialog):
         with Vertical(id="check-box", classes=f"dialog-box {mood}"):
             yield Static(self._title, id="check-title", classes="dialog-title")
             yield Static(self._summary, id="check-summary")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("What is wrong") if self._kind in SENDS_BACK else _("Notes"), classes="dialog-label")
-                yield Input(id="notes", max_length=2000, compact=True,
-                            placeholder=_("Required: the technician reads it") if self._kind in SENDS_BACK
-                            else _("Optional"))
-            yield Static("", id="notes-error", classes="field-error")
+            sends_back = self._kind in SENDS_BACK
+            yield from dialog_field("notes", _("What is wrong") if sends_back else _("Notes"), max_length=2000,
+                                    placeholder=_("Required: the technician reads it") if sends_back else _("Optional"))
             if self._kind == "leader":
-                with Horizontal(classes="dialog-row"):
-                    yield Label(_("Recommendations"), classes="dialog-label")
-                    yield Input(id="recommendations", max_length=2000, compact=True,
-                                placeholder=_("For the customer, e.g. rear pads at the next service"))
-                yield Static("", id="recommendations-error", classes="field-error")
+                yield from dialog_field("recommendations", _("Recommendations"), max_length=2000,
+                                        placeholder=_("For the customer, e.g. rear pads at the next service"))
             yield Static(_("F6 or Enter: record · Esc: back"), classes="dialog-hint")
         yield Footer()
 

@@ -1,9 +1,15 @@
-"""A labelled input with its own error line, so a refused value is explained in place."""
+"""A labelled input with its own error line, so a refused value is explained in place.
+
+Two shapes: :class:`Field` (the label over the input, on the forms of the desk) and
+:func:`dialog_field` (label and input on one row of a dialog, the error line under them).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 
@@ -40,3 +46,15 @@ class Field(Vertical):
 
     def set_error(self, message: str) -> None:
         self.query_one(f"#{self.field_name}-error", Static).update(message)
+
+
+def dialog_field(name: str, label: str, *, row_id: str | None = None, label_id: str | None = None,
+                 **options: Any) -> ComposeResult:
+    """One row of a dialog: ``label`` beside a compact ``#<name>`` Input (``options`` are the Input's), then ``#<name>-error``.
+
+    Compose it with ``yield from`` inside the dialog's box; the dialogs show a refusal in the error line.
+    """
+    with Horizontal(classes="dialog-row", id=row_id):
+        yield Label(label, id=label_id, classes="dialog-label")
+        yield Input(id=name, compact=True, **options)
+    yield Static("", id=f"{name}-error", classes="field-error")
