@@ -350,12 +350,18 @@ class DispatchScreen(DeskScreen):
         order = self._order()
         return list(order.unassigned) if order else []
 
-    def action_take_suggestion(self) -> None:
+    def _assignable(self) -> list[views.DispatchJob]:
+        """The targets that may be (re)assigned now; none while the screen is busy or not read yet (said when none)."""
         if self._loaded is None or self._busy:
-            return
+            return []
         jobs = [j for j in self._targets() if j.status in (JobStatus.APPROVED,) + REASSIGNABLE]
         if not jobs:
             self.notify(_("Nothing to assign here."), severity="warning")
+        return jobs
+
+    def action_take_suggestion(self) -> None:
+        jobs = self._assignable()
+        if not jobs or self._loaded is None:
             return
         if not self._loaded.board.technicians:
             self.notify(_("There are no technicians to suggest."), severity="warning")
@@ -368,11 +374,8 @@ class DispatchScreen(DeskScreen):
         self._assign(jobs, None)  # a whole car: the work is shared out as it is assigned
 
     def action_assign(self) -> None:
-        if self._loaded is None or self._busy:
-            return
-        jobs = [j for j in self._targets() if j.status in (JobStatus.APPROVED,) + REASSIGNABLE]
-        if not jobs:
-            self.notify(_("Nothing to assign here."), severity="warning")
+        jobs = self._assignable()
+        if not jobs or self._loaded is None:
             return
         first = self._loaded.suggestions.get(jobs[0].id)
         order = self._order()

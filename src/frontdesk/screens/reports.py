@@ -121,6 +121,15 @@ def _pick(figs: tuple[exports.Figure, ...], *labels: str) -> list[exports.Figure
     return [by_label[_(msgid)] for msgid in labels]
 
 
+def figures_page(page: str, figures: str, *charts: BarChart) -> ComposeResult:
+    """A page of the switcher: the figures (``#<figures>``) beside a column of charts (the overview, the quality)."""
+    with VerticalScroll(id=page, classes="rp-page"):
+        with Horizontal(classes="rp-row"):
+            yield Static("", id=figures, classes="rp-figures")
+            with VerticalScroll(classes="rp-charts"):
+                yield from charts
+
+
 class ReportsScreen(DeskScreen):
     """``ReportsScreen()``: this month's figures; keys choose the range, the page and the export."""
 
@@ -165,25 +174,19 @@ class ReportsScreen(DeskScreen):
             yield Static("", id="rp-state")
         yield Static("", id="rp-tabs")
         with ContentSwitcher(initial="overview", id="rp-pages"):
-            with VerticalScroll(id="overview", classes="rp-page"):
-                with Horizontal(classes="rp-row"):
-                    yield Static("", id="ov-figures", classes="rp-figures")
-                    with VerticalScroll(classes="rp-charts"):
-                        yield BarChart(_("Revenue by pay type"), id="ov-pay", bar_style="green")
-                        yield BarChart(_("Labor and parts"), id="ov-split", bar_style="cyan")
-                        yield BarChart(_("Orders by status"), id="ov-status", bar_style="blue")
+            yield from figures_page("overview", "ov-figures",
+                                    BarChart(_("Revenue by pay type"), id="ov-pay", bar_style="green"),
+                                    BarChart(_("Labor and parts"), id="ov-split", bar_style="cyan"),
+                                    BarChart(_("Orders by status"), id="ov-status", bar_style="blue"))
             with VerticalScroll(id="advisors", classes="rp-page"):
                 yield ListTable(id="ad-table")
                 with Horizontal(classes="rp-row"):
                     yield BarChart(_("Net revenue"), id="ad-revenue", bar_style="green", classes="rp-half")
                     yield BarChart(_("Car count"), id="ad-cars", bar_style="cyan", classes="rp-half")
-            with VerticalScroll(id="quality", classes="rp-page"):
-                with Horizontal(classes="rp-row"):
-                    yield Static("", id="qu-figures", classes="rp-figures")
-                    with VerticalScroll(classes="rp-charts"):
-                        yield BarChart(_("CSI by question"), id="qu-questions", bar_style="magenta")
-                        yield BarChart(_("CSI by advisor"), id="qu-advisors", bar_style="magenta")
-                        yield BarChart(_("Follow-up reach rate by advisor"), id="qu-reach", bar_style="yellow")
+            yield from figures_page("quality", "qu-figures",
+                                    BarChart(_("CSI by question"), id="qu-questions", bar_style="magenta"),
+                                    BarChart(_("CSI by advisor"), id="qu-advisors", bar_style="magenta"),
+                                    BarChart(_("Follow-up reach rate by advisor"), id="qu-reach", bar_style="yellow"))
         yield Footer()
 
     def on_mount(self) -> None:
