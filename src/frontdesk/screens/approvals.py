@@ -231,11 +231,9 @@ class ApprovalsScreen(LiveScreen, ListDetailScreen):
         self.app.push_screen(DecisionDialog(approved=approved, title=title, summary=summary,
                                             customer=item.customer_name, now=now, save=save), self._decided)
 
-    def _decided(self, outcome: Decided | FrontdeskError | None) -> None:
+    def _decided(self, answer: Decided | FrontdeskError | None) -> None:
+        outcome = self.answered(answer)
         if outcome is None:
-            return
-        if isinstance(outcome, FrontdeskError):
-            self.refused(outcome)
             return
         item = outcome.item
         last = Text()
@@ -289,11 +287,9 @@ class ApprovalsScreen(LiveScreen, ListDetailScreen):
             return None
         return i.order_id, i.order_number, i.plate, i.customer_name, i.promised_at
 
-    def _slipped(self, outcome: Any) -> None:
+    def _slipped(self, answer: Any) -> None:
+        outcome = self.answered(answer)
         if outcome is None:
-            return
-        if isinstance(outcome, FrontdeskError):
-            self.refused(outcome)
             return
         promised = getattr(outcome, "promised_at", None)
         self.notify(_("New promised time {time} recorded.").format(

@@ -247,14 +247,11 @@ class ChecksScreen(LiveScreen, ListDetailScreen):
         def save(entry: CheckEntry) -> ChecksQueue:
             return record(item, entry)
 
-        def closed(outcome: ChecksQueue | FrontdeskError | None) -> None:
-            if outcome is None:
-                return
-            if isinstance(outcome, FrontdeskError):
-                self.refused(outcome)
-                return
-            self.show(outcome)
-            done(item, outcome)
+        def closed(answer: ChecksQueue | FrontdeskError | None) -> None:
+            queue = self.answered(answer)
+            if queue is not None:
+                self.show(queue)
+                done(item, queue)
 
         self.app.push_screen(CheckDialog(kind=kind, title=head, summary=body, save=save), closed)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,6 +34,7 @@ from .base import DeskScreen
 if TYPE_CHECKING:
     from frontdesk.services.context import Actor, Services
 
+R = TypeVar("R")
 OVERDUE_STYLE = "bold white on red"
 
 
@@ -193,12 +194,15 @@ class ListDetailScreen(DeskScreen):
         self.show_error(error)
         self.action_refresh()
 
-    def saved(self, outcome: object) -> None:
-        """What a form dialog left: nothing on Esc (``None``), a refusal said, else "Saved."; then the lists read again."""
-        if outcome is None:
-            return
+    def answered(self, outcome: R | FrontdeskError | None) -> R | None:
+        """What a dialog saved, to act on; ``None`` when it was left with Esc, or refused (said via ``refused``)."""
         if isinstance(outcome, FrontdeskError):
             self.refused(outcome)
-            return
-        self.notify(_("Saved."), timeout=4)
-        self.action_refresh()
+            return None
+        return outcome
+
+    def saved(self, outcome: object) -> None:
+        """A form dialog's answer: "Saved." and the lists read again (nothing on Esc; a refusal is said)."""
+        if self.answered(outcome) is not None:
+            self.notify(_("Saved."), timeout=4)
+            self.action_refresh()
