@@ -95,6 +95,7 @@ class ListDetailScreen(DeskScreen):
     LAYOUT: ClassVar[ListLayout]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The first list takes the focus unless the screen says otherwise: the layout names it once."""
         super().__init_subclass__(**kwargs)
         if "LAYOUT" in cls.__dict__ and "AUTO_FOCUS" not in cls.__dict__:
             cls.AUTO_FOCUS = f"#{cls.LAYOUT.lists[0]}"
@@ -128,6 +129,10 @@ class ListDetailScreen(DeskScreen):
         raise NotImplementedError
 
     def action_refresh(self) -> None:
+        """F5, and after every change saved here: read once more.
+
+        A LiveScreen placed earlier in the bases answers with its own read (the store's counter first).
+        """
         self.call_service(self.load, self.services, self.actor, then=self.show, group=f"{type(self).__name__}-read")
 
     # The lists -------------------------------------------------------------------------------------

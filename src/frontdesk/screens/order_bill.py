@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 
 def bill_head(title: str, v: SettlementView, mark: Text | None = None) -> Text:
-    """"Settlement  粤B12345  [status]{mark}  customer phone  model  order no."; ``mark`` says where the bill stands."""
+    """The bill's head line: "Settlement  粤B12345  [status]{mark}  customer phone  model  order no.".
+
+    ``mark`` says where the bill stands (saved, its gate pass).
+    """
     head = Text()
     head.append(title + "  ", style="bold")
     head.append(v.plate, style="bold")

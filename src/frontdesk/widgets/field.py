@@ -50,9 +50,10 @@ class Field(Vertical):
 
 def dialog_field(name: str, label: str, *, row_id: str | None = None, label_id: str | None = None,
                  **options: Any) -> ComposeResult:
-    """One row of a dialog: ``label`` beside a compact ``#<name>`` Input (``options`` are the Input's), then ``#<name>-error``.
+    """One row of a dialog: ``label`` beside a compact ``#<name>`` Input (``options`` are the Input's).
 
-    Compose it with ``yield from`` inside the dialog's box; the dialogs show a refusal in the error line.
+    Under the row ``#<name>-error``, where the dialog shows a refusal. Compose it with ``yield from``
+    inside the dialog's box.
     """
     with Horizontal(classes="dialog-row", id=row_id):
         yield Label(label, id=label_id, classes="dialog-label")
