@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = _TopParser(prog="frontdesk", description="Service-department console of a car dealership.",
                         parents=[common(False)])
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=argparse.ArgumentParser)
     sub.add_parser("run", parents=[common(True)], help="run the console (the default)")
 
     db = sub.add_parser("db", parents=[common(True)], help="database maintenance")
@@ -117,7 +117,8 @@ class _TopParser(argparse.ArgumentParser):
     def format_help(self) -> str:
         from frontdesk.error_log import default_file
 
-        self.epilog = f"Unexpected errors are logged (with ids, no names or phones) in {default_file()}"
+        self.formatter_class = argparse.RawDescriptionHelpFormatter  # the path on one line, never broken
+        self.epilog = f"Unexpected errors are logged (with ids, no names or phones) in:\n  {default_file()}"
         return super().format_help()
 
 

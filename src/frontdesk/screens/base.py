@@ -1,14 +1,14 @@
 """What every screen after login shares: the services, the user, and how service calls run.
 
-Service calls go to a thread worker (the UI never waits on the database); a
-``FrontdeskError`` comes back as a message next to the field it names (when the screen
-has one, ``#<field>-error``) and as a notification, and nothing is half-saved because the
-service call was one transaction.
+Service calls go through the pipeline (screens/pipeline.py: a worker, so the UI never waits
+on the database); a ``FrontdeskError`` comes back as a message next to the field it names
+(when the screen has one, ``#<field>-error``) and as a notification, and nothing is
+half-saved because the service call was one transaction. An unexpected error comes back
+the same way, as a ``pipeline.UnexpectedError``, and is logged.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,12 +20,13 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import translate_bindings
 from frontdesk.services.errors import FrontdeskError, ValidationError
 
+from . import pipeline
+
 if TYPE_CHECKING:
     from frontdesk.app import FrontdeskApp
     from frontdesk.services.context import Actor, Services
 
 R = TypeVar("R")
-log = logging.getLogger(__name__)
 
 
 class DeskScreen(Screen[Any]):
@@ -56,27 +57,15 @@ class DeskScreen(Screen[Any]):
         then: Callable[[R], None] | None = None,
         failed: Callable[[FrontdeskError], None] | None = None,
         group: str = "service",
+        saves: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        """Run ``fn(*args, **kwargs)`` in a worker; ``then(result)`` back on the UI thread."""
+        """Run ``fn(*args, **kwargs)`` through the pipeline (screens/pipeline.py); ``then(result)`` on the UI thread.
 
-        def job() -> None:
-            try:
-                result = fn(*args, **kwargs)
-            except FrontdeskError as exc:
-                self.app.call_from_thread(failed or self.show_error, exc)
-                return
-            except Exception as exc:  # a bug or a lost database: say so instead of hanging
-                log.exception("service call %s failed", getattr(fn, "__name__", fn))
-                # As a FrontdeskError the screen's own failure path runs too (a busy flag is reset).
-                error = FrontdeskError(_("Unexpected error; nothing was saved: {error}").format(
-                    error=str(exc) or type(exc).__name__))
-                self.app.call_from_thread(failed or self.show_error, error)
-                return
-            if then is not None:
-                self.app.call_from_thread(then, result)
-
-        self.run_worker(job, thread=True, group=group, exit_on_error=False)
+        Any failure, expected or not, comes to ``failed`` (default :meth:`show_error`) and to the log.
+        """
+        pipeline.call(self, fn, *args, then=then, failed=failed or self.show_error, group=group, saves=saves,
+                      **kwargs)
 
     def show_error(self, error: FrontdeskError) -> None:
         """Put the message beside its field when the screen has one, and always notify."""
@@ -85,6 +74,9 @@ class DeskScreen(Screen[Any]):
                 self.query_one(f"#{error.field}-error", Static).update(error.message)
             except NoMatches:
                 pass
+        if isinstance(error, pipeline.UnexpectedError):
+            pipeline.notify_error(self, error)
+            return
         self.notify(str(error) if not isinstance(error, ValidationError) else error.message,
                     title=_("Not saved"), severity="error", timeout=8)
 
@@ -150,7 +142,7 @@ class LiveScreen(DeskScreen):
             return
         self._polling = True
         self.call_service(self._poll, self.services, self.actor, None if force else self._seq, then=self._polled,
-                          failed=self._poll_failed, group=f"{type(self).__name__}-read")
+                          failed=self._poll_failed, group=f"{type(self).__name__}-read", saves=False)
 
     def _poll(self, services: Services, actor: Actor, seen: int | None) -> tuple[int, Any]:
         from frontdesk.services.board import change_seq

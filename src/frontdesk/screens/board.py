@@ -3,7 +3,8 @@
 It polls the store's change counter every second (a single-row read) and reloads in a
 worker only when the counter moved, so it follows every terminal within about a second
 and costs next to nothing while the workshop is quiet. More cars than fit: it pages by
-itself every few seconds.
+itself every few seconds. A read that fails (through the pipeline, screens/pipeline.py, so it
+is logged) is said in red at the foot of the board until a read works again.
 """
 
 from __future__ import annotations
@@ -13,17 +14,20 @@ import math
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from frontdesk.error_log import scrub
 from frontdesk.i18n import gettext as _
 from frontdesk.i18n import ngettext
 from frontdesk.labels import STAGE, label
 from frontdesk.services.board import BoardSnapshot, change_seq, snapshot, store_id_for
+from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.lifecycle import BoardStage
+
+from . import pipeline
 
 POLL_SECONDS = 1.0
 PAGE_SECONDS = 8.0
@@ -53,6 +57,8 @@ class BoardScreen(Screen[None]):
         self._seq: int | None = None
         self._snap: BoardSnapshot | None = None
         self._page = 0
+        self._polling = False
+        self._problem = ""  # what went wrong with the last read, shown until a read works again
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="board-top"):
@@ -99,16 +105,41 @@ class BoardScreen(Screen[None]):
         if self._snap is not None:
             self._render_page()  # "time in stage" moves with the clock
 
-    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def _poll(self) -> None:
+        if self._polling:  # a slow database: the read on its way brings the news
+            return
+        self._polling = True
+        pipeline.call(self, self._read, self._seq, then=self._read_done, failed=self._read_failed, group="board",
+                      saves=False)
+
+    def _read(self, seen: int | None) -> BoardSnapshot | None:
+        """The snapshot when the store's change counter moved since ``seen``, else None (runs in the pipeline)."""
         services = self.app.services  # type: ignore[attr-defined]
         if self._store_id is None:
             self._store_id = store_id_for(services)
-        seq = change_seq(services, self._store_id)
-        if seq == self._seq:
-            return
-        snap = snapshot(services, self._store_id)
-        self.app.call_from_thread(self._show, snap)
+        if change_seq(services, self._store_id) == seen:
+            return None
+        return snapshot(services, self._store_id)
+
+    def _read_done(self, snap: BoardSnapshot | None) -> None:
+        self._polling = False
+        if self._problem:  # the store answers again
+            self._problem = ""
+            self._render_footer()
+        if snap is not None:
+            self._show(snap)
+
+    def _read_failed(self, error: FrontdeskError) -> None:
+        """Said on the board (and logged by the pipeline); the next poll tries again and clears it."""
+        self._polling = False
+        # The board hangs in the workshop: nothing an error message might quote about a customer is shown.
+        said = (_("Unexpected error: {error}").format(error=scrub(error.detail))
+                if isinstance(error, pipeline.UnexpectedError) else str(error))
+        problem = _("The board cannot read the store: {error}").format(error=said)
+        if not self._problem:
+            self.notify(problem, severity="error", timeout=10)
+        self._problem = problem
+        self._render_footer()
 
     def _show(self, snap: BoardSnapshot) -> None:
         self._snap = snap
@@ -159,7 +190,11 @@ class BoardScreen(Screen[None]):
                 _duration(now - r.since), Text(promised, style="bold red" if r.overdue else ""), flag,
                 key=str(r.order_id),
             )
+        self._render_footer()
+
+    def _render_footer(self) -> None:
         pages = self._pages()
         self.query_one("#board-footer", Static).update(
+            Text(self._problem, style="bold white on red") if self._problem else
             _("Page {page} of {pages}").format(page=self._page + 1, pages=pages) if pages > 1 else ""
         )

@@ -10,8 +10,8 @@ Two dialogs over the approvals screen (screens/approvals.py):
   it by half an hour), who was told, how, and what they were told.
 
 F6 or Enter records, Esc goes back without recording. The record is saved from the
-dialog (``save`` runs in a thread worker); a refusal is shown beside its field and the
-dialog stays open with what was typed, so nothing has to be typed twice.
+dialog (``save`` goes through the pipeline, screens/pipeline.py); a refusal is shown beside
+its field and the dialog stays open with what was typed, so nothing has to be typed twice.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from frontdesk.labels import CHANNEL, label
 from frontdesk.model.enums import DecisionChannel
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.widgets.step_input import StepInput
+
+from . import pipeline
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
 STEP_MINUTES = 30
@@ -89,7 +91,11 @@ class Slip:
 
 
 class RecordDialog(ModalScreen[Any]):
-    """Saves through ``save`` in a worker; dismissed with its result, or ``None`` (Esc)."""
+    """Saves through ``save`` in the pipeline; dismissed with its result, or ``None`` (Esc).
+
+    Any failure comes back to ``_refused``: an unexpected one (logged) as an ``UnexpectedError``
+    saying nothing was saved, which closes the dialog for the screen underneath to report.
+    """
 
     CSS_PATH = "../assets/styles/dialog.tcss"
     BINDINGS = [
@@ -118,20 +124,7 @@ class RecordDialog(ModalScreen[Any]):
         if value is None:
             return
         self._saving = True
-
-        def job() -> None:
-            try:
-                result = self._save(value)
-            except FrontdeskError as exc:
-                self.app.call_from_thread(self._refused, exc)
-                return
-            except Exception as exc:  # noqa: BLE001  (a lost database: say so, keep the dialog)
-                self.app.call_from_thread(self._refused, FrontdeskError(
-                    _("Unexpected error; nothing was saved: {error}").format(error=str(exc) or type(exc).__name__)))
-                return
-            self.app.call_from_thread(self.dismiss, result)
-
-        self.run_worker(job, thread=True, group="record", exit_on_error=False)
+        pipeline.call(self, self._save, value, then=self.dismiss, failed=self._refused, group="record", saves=True)
 
     def _refused(self, error: FrontdeskError) -> None:
         self._saving = False

@@ -14,8 +14,6 @@ without anyone pressing F5.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from concurrent.futures import Future
 from functools import partial
 from importlib import import_module
 from typing import Any
@@ -37,6 +35,7 @@ from frontdesk.services.desk_home import DeskHome, OrderRow, desk_home
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.vehicle_search import VehicleSearch
 
+from . import pipeline
 from .base import DeskScreen
 
 #: Orders the estimate builder works on; later stages have screens of their own (to come).
@@ -97,7 +96,7 @@ class DeskHomeScreen(DeskScreen):
         self._home: DeskHome | None = None
         self._current = "appointments"
         self._first_load = True
-        self._first_read: Future[DeskHome] | None = None
+        self._first_read: pipeline.Ahead[DeskHome] | None = None
         self._arrived = False
 
     # Layout -------------------------------------------------------------------------------
@@ -135,14 +134,9 @@ class DeskHomeScreen(DeskScreen):
         self._titles()
         self.set_interval(AUTO_REFRESH_SECONDS, self._tick)
         first, self._first_read = self._first_read, None
-        if first is None:
-            return
-        try:  # nothing is on the screen yet: a moment's wait lets the first paint show the lists
-            home = first.result(timeout=READ_AHEAD_WAIT_SECONDS)
-        except Exception:  # still reading (a far server) or failed: the usual worker waits, and reports a failure
-            self.call_service(first.result, then=self._show_home, group="desk-home")
-        else:
-            self._show_home(home)
+        if first is not None:  # nothing is on the screen yet: a moment's wait lets the first paint show the lists
+            first.take(self, then=self._show_home, failed=self.show_error, wait=READ_AHEAD_WAIT_SECONDS,
+                       group="desk-home")
 
     def _take_breakpoints(self, width: int, height: int) -> None:
         """The layout classes for the terminal's size, set before the widgets are styled.
@@ -155,19 +149,9 @@ class DeskHomeScreen(DeskScreen):
             for _limit, name in breakpoints:
                 self.set_class(bool(names) and name == names[-1], name)
 
-    def _read_ahead(self) -> Future[DeskHome]:
+    def _read_ahead(self) -> pipeline.Ahead[DeskHome]:
         """Start reading the lists before the widgets are built, so the first paint already has them."""
-        future: Future[DeskHome] = Future()
-        services, actor = self.services, self.actor
-
-        def read() -> None:
-            try:
-                future.set_result(desk_home(services, actor))
-            except BaseException as exc:  # handed to the worker in on_mount, which reports it
-                future.set_exception(exc)
-
-        threading.Thread(target=read, name="desk-home-read-ahead", daemon=True).start()
-        return future
+        return pipeline.ahead(desk_home, self.services, self.actor)
 
     def on_screen_resume(self) -> None:
         """Back from a check-in or an estimate: what changed there shows here at once."""

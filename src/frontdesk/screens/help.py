@@ -1,4 +1,8 @@
-"""F1: every key of the screen underneath, with what it does."""
+"""F1: every key of the screen underneath, with what it does, and where the error log is.
+
+The log's path is here so whoever supports the store can be told where to look
+(frontdesk.error_log: unexpected errors with their tracebacks, ids only).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from frontdesk.error_log import log_file
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import back, translate_bindings
 
@@ -28,6 +33,8 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(key, text)
             yield table
             yield Static(_("Ctrl+P opens the command palette: every screen and action by name."), id="help-hint")
+            yield Static(_("Error log (for whoever supports this store): {path}").format(path=log_file()),
+                         id="help-log", markup=False)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
@@ -13,10 +13,12 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from frontdesk.bench_hook import screen_ready
 from frontdesk.i18n import gettext as _
-from frontdesk.services.errors import FrontdeskError
+
+from . import pipeline
 
 if TYPE_CHECKING:
-    from frontdesk.services.context import Actor
+    from frontdesk.services.context import Actor, Services
+    from frontdesk.services.errors import FrontdeskError
 
 
 class LoginScreen(Screen[None]):
@@ -61,25 +63,16 @@ class LoginScreen(Screen[None]):
             self._prepared_for = username
             self._prepare_home(username)
 
-    @work(thread=True, exclusive=True, group="login-prepare", exit_on_error=False)
     def _prepare_home(self, username: str) -> None:
         """While the password is typed, load the code of the screen this user sees first.
 
         A cashier's or a supervisor's home reads through the ORM: loading it here (a third of
         a second) hides that behind the typing. The desk home needs no ORM and loads none.
-        Only a convenience: whatever goes wrong here, the login itself reports.
+        Only a convenience: a failure here is logged and not shown, the sign-in that follows
+        says what is wrong.
         """
-        from importlib import import_module
-
-        from frontdesk.navigation import home_module
-        from frontdesk.services import sign_in
-
-        try:
-            role = sign_in.role_named(self.app.services, username)  # type: ignore[attr-defined]
-            if role is not None:
-                import_module(home_module(role))
-        except Exception:  # noqa: BLE001 - the sign-in that follows says what is wrong
-            return
+        pipeline.call(self, _load_home_of, self.app.services, username,  # type: ignore[attr-defined]
+                      failed=_quiet, group="login-prepare", exclusive=True, saves=False)
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#login-submit")
@@ -93,19 +86,34 @@ class LoginScreen(Screen[None]):
         self.query_one("#login-error", Static).update(_("Checking…"))
         self._check(username, password)
 
-    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _check(self, username: str, password: str) -> None:
+        """Signed in: ``LoggedIn``; refused or broken: the reason under the form, which stays usable."""
         from frontdesk.services import sign_in
 
-        try:
-            actor = sign_in.login(self.app.services, username, password)  # type: ignore[attr-defined]
-        except FrontdeskError as exc:
-            self.app.call_from_thread(self._show_error, str(exc))
-            return
-        self.post_message(self.LoggedIn(actor))
+        def signed_in(actor: Actor) -> None:
+            self.post_message(self.LoggedIn(actor))
+
+        pipeline.call(self, sign_in.login, self.app.services, username, password,  # type: ignore[attr-defined]
+                      then=signed_in, failed=lambda error: self._show_error(str(error)), group="login",
+                      exclusive=True, saves=False)
 
     def _show_error(self, message: str) -> None:
         self.query_one("#login-error", Static).update(message)
         password = self.query_one("#password", Input)
         password.value = ""
         password.focus()
+
+
+def _load_home_of(services: Services, username: str) -> None:
+    from importlib import import_module
+
+    from frontdesk.navigation import home_module
+    from frontdesk.services import sign_in
+
+    role = sign_in.role_named(services, username)
+    if role is not None:
+        import_module(home_module(role))
+
+
+def _quiet(error: FrontdeskError) -> None:
+    """Nothing to show: the pipeline has logged it, and the sign-in itself reports."""

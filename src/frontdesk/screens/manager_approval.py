@@ -2,7 +2,8 @@
 
 Opened over the settlement (a discount above the user's authority) and the payment screen
 (voiding a payment, credit). The manager types their own user name and password (masked);
-the action is then run again with that approval, from the dialog, in a worker. A refused
+the action is then run again with that approval, from the dialog, through the pipeline
+(screens/pipeline.py: an unexpected error is logged, without the password, and said). A refused
 approval (or a discount beyond even the manager's authority) is said in the dialog, the
 password is cleared and the dialog stays open; any other refusal closes it and the screen
 underneath reports it. A void also asks why.
@@ -32,6 +33,8 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding, translate_bindings
 from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
+
+from . import pipeline
 
 FIELDS = ("reason", "manager", "password")
 
@@ -120,20 +123,8 @@ class ManagerApprovalScreen(ModalScreen[Any]):
             return
         self._saving = True
         approval = ManagerApproval(username, password)
-
-        def job() -> None:
-            try:
-                result = self._save(approval, reason)
-            except FrontdeskError as exc:
-                self.app.call_from_thread(self._refused, exc)
-                return
-            except Exception as exc:  # noqa: BLE001  (a lost database: say so, keep the dialog)
-                self.app.call_from_thread(self._refused, FrontdeskError(
-                    _("Unexpected error; nothing was saved: {error}").format(error=str(exc) or type(exc).__name__)))
-                return
-            self.app.call_from_thread(self.dismiss, result)
-
-        self.run_worker(job, thread=True, group="manager-approval", exit_on_error=False)
+        pipeline.call(self, self._save, approval, reason, then=self.dismiss, failed=self._refused,
+                      group="manager-approval", saves=True)
 
     def _refused(self, error: FrontdeskError) -> None:
         self._saving = False

@@ -1,9 +1,10 @@
 """Search as you type without freezing the screen: shared by the desk's search box and the catalog pickers.
 
-Typing waits for a short pause, then one exclusive thread worker runs the search (a new
-keystroke cancels the previous one); an answer that arrives for an older text is thrown
-away, so what is on show always belongs to what is in the box. Enter pressed before the
-answer is in is remembered and handed to the owner with the answer.
+Typing waits for a short pause, then the search runs through the pipeline
+(screens/pipeline.py), exclusive in its group: a new keystroke drops the previous one's
+answer, and a failure is logged and said in the status line. An answer that arrives for an
+older text is thrown away, so what is on show always belongs to what is in the box. Enter
+pressed before the answer is in is remembered and handed to the owner with the answer.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Generic, TypeVar
 
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import get_current_worker
 
 from frontdesk.i18n import gettext as _
+from frontdesk.screens import pipeline
 from frontdesk.services.errors import FrontdeskError
 
 H = TypeVar("H")
@@ -75,21 +76,18 @@ class TypeAhead(Generic[H]):
             self._timer = None
 
     def _start(self, seq: int, text: str) -> None:
-        self._owner.run_worker(partial(self._lookup, seq, text), thread=True, exclusive=True,
-                               group=self._group, exit_on_error=False)
+        pipeline.call(self._owner, self._search, text, then=partial(self._answered_with, seq),
+                      failed=partial(self._refused, seq), group=self._group, exclusive=True, saves=False)
 
-    def _lookup(self, seq: int, text: str) -> None:
-        app = self._owner.app
-        try:
-            hits = list(self._search(text))
-        except FrontdeskError as exc:
-            app.call_from_thread(self._failed, seq, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001  (the box says so; typing on must stay possible)
-            app.call_from_thread(self._failed, seq, _("Search failed: {error}").format(error=exc))
-            raise
-        if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._arrived, seq, hits)
+    def _answered_with(self, seq: int, hits: Sequence[H]) -> None:
+        self._arrived(seq, list(hits))
+
+    def _refused(self, seq: int, error: FrontdeskError) -> None:
+        # Logged by the pipeline; the box says so, and typing on stays possible.
+        if isinstance(error, pipeline.UnexpectedError):
+            self._failed(seq, _("Search failed: {error}").format(error=error.detail))
+        else:
+            self._failed(seq, str(error))
 
     def _arrived(self, seq: int, hits: list[H]) -> None:
         if seq != self._seq:  # the box has changed since: a newer search is on its way
