@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from frontdesk.i18n import current_language, gettext as _, set_language
 from frontdesk.keys import HELP, LOCK, binding, translate_bindings
+from frontdesk.lock_gate import LockableApp
 
 if TYPE_CHECKING:
     from frontdesk.config import Settings
@@ -24,7 +25,7 @@ def _navigation_commands():  # type: ignore[no-untyped-def]
     return NavigationCommands
 
 
-class FrontdeskApp(App[None]):
+class FrontdeskApp(LockableApp):
     CSS_PATH = "assets/styles/app.tcss"
     TITLE = "frontdesk"
     COMMANDS = App.COMMANDS | {_navigation_commands}
@@ -38,7 +39,6 @@ class FrontdeskApp(App[None]):
         self.show_clock = show_clock
         self._last_input = time.monotonic()
         self.idle_limit = services.settings.idle_lock_minutes * 60
-        self._locked = False
         translate_bindings(self)
 
     BINDINGS = [
@@ -105,22 +105,20 @@ class FrontdeskApp(App[None]):
         self.actor = None
 
     def action_lock(self) -> None:
-        if self.actor is None or self._locked:
+        if self.actor is None or self.locked:
             return
         from frontdesk.screens.lock import LockScreen
 
-        self._locked = True
-
         def unlocked(ok: bool | None) -> None:
-            self._locked = False
+            self.release(replay=bool(ok))  # signed out instead: the next user sees none of it
             self._last_input = time.monotonic()
             if not ok:
                 self.call_later(self.action_logout)
 
-        self.push_screen(LockScreen(self.actor.username, self.actor.display_name), unlocked)
+        self.lock_with(LockScreen(self.actor.username, self.actor.display_name), unlocked)
 
     def _check_idle(self) -> None:
-        if self.actor is not None and not self._locked and time.monotonic() - self._last_input > self.idle_limit:
+        if self.actor is not None and not self.locked and time.monotonic() - self._last_input > self.idle_limit:
             self.action_lock()
 
     async def on_event(self, event: events.Event) -> None:
