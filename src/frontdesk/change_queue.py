@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -109,14 +110,8 @@ class ChangeQueue(Generic[A]):
             return  # the record has not been read yet: its version is what the first change carries
         change = self._waiting.popleft()
         self.busy = True
-        if self._version_of is not None:
-            version = self._version
-
-            def call() -> Any:
-                return change.send(expected_version=version)
-        else:
-            call = change.send
-        self._run(call, lambda answer: self._answered(change, answer), lambda error: self._refused(change, error))
+        call = change.send if self._version_of is None else partial(change.send, expected_version=self._version)
+        self._run(call, partial(self._answered, change), partial(self._refused, change))
 
     def _answered(self, change: _Change, answer: Any) -> None:
         self.busy = False

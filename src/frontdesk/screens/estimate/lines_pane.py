@@ -2,9 +2,9 @@
 
 Enter or F4 swaps the detail and the key hint for the editor; what is typed is previewed
 (the amount beside the editor here, the row and the totals through the screen's ``typed``)
-and Enter hands the values up (``Edited``) for the screen to save. S, R, D and Del become
-one change each, asked of the screen (``Change``), which queues it; P stays the screen's,
-because it previews the pay type in the totals as well.
+and Enter asks for what changed. That, and S, R, D and Del, become one change each, asked of
+the screen (``Change``), which queues it; P stays the screen's, because it previews the pay
+type in the totals as well.
 
 A key acts on the order as last read (``latest``), which may be newer than the one shown
 while changes wait in the queue; the table shows ``order``.
@@ -55,14 +55,8 @@ class LinesPane(Vertical):
             self.key = key
             self.override = override
 
-    class Edited(Message):
-        """Enter in the editor: the line and its two values (both read); the editor is closed."""
-
-        def __init__(self, line: desk.LineView, qty: Decimal, price: Decimal) -> None:
-            super().__init__()
-            self.line = line
-            self.qty = qty
-            self.price = price
+    class Closed(Message):
+        """The editor was closed by Enter: what changed (if anything) was asked for just before."""
 
     order: var[Loaded | None] = var(None, always_update=True)
     pending: var[dict[str, Override]] = var(dict)
@@ -169,7 +163,7 @@ class LinesPane(Vertical):
 
     @on(LineEditor.Submitted)
     def submit(self) -> None:
-        """Enter (or F6): the values up to the screen when both read; otherwise say which does not."""
+        """Enter (or F6): ask for the values that changed, when both read; otherwise say which does not."""
         line = self.line(self.editing)
         if self.editing is None or line is None:
             return
@@ -179,7 +173,20 @@ class LinesPane(Vertical):
             self.query_one("#qty" if qty is None else "#price", Input).focus()
             return
         self.close()
-        self.post_message(self.Edited(line, qty, price))
+        labor = line.kind == "labor"
+        names = ("hours", "rate") if labor else ("qty", "unit_price")
+        kwargs: dict[str, Any] = {name: value for name, value, saved in zip(
+            names, (qty, price), (line.quantity, line.unit_price), strict=True) if value != saved}
+        if kwargs:
+            self.post_message(self.Change(estimate.update_job if labor else estimate.update_part, line.id,
+                                          then=None if labor else self._part_saved, **kwargs))
+        self.post_message(self.Closed())
+
+    def _part_saved(self, line: Any) -> None:
+        saved = self.line(f"p{line.id}")
+        if saved is not None and saved.short:
+            self.notify(_("{part}: not enough in stock, the line is marked SHORT.").format(part=saved.description),
+                        severity="warning", timeout=6)
 
     # One-key changes of the selected line ------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.widgets import DataTable, Footer, Header, Input, Static, Tab, Tabs
@@ -35,12 +34,12 @@ from .history_pane import HistoryPane, on_estimate
 from .lines_pane import LinesPane
 from .lines_table import LinesTable
 from .order_head import OrderHead
+from .pane_switcher import TABS, PaneSwitcher
 from .preview import Override, cycle_pay, row_key
 from .reading import EDITABLE, Loaded, change, load, order_problems
 from .terms_form import PROMISE_FORMAT, TERMS_FIELDS, TermsForm
 from .totals_bar import TotalsBar
 
-TABS = ("lines", "history", "terms")
 WIDE = (110, 30)  # columns, rows from which the side pane stands beside the lines
 #: Where a service's ValidationError field is shown on this screen.
 FIELD_HOME = {
@@ -98,7 +97,6 @@ class EstimateScreen(DeskScreen):
         self._loaded: Loaded | None = None  # the last reading; the one shown may be older while changes wait
         self._changes: ChangeQueue[Outcome] = ChangeQueue(self._run_change, failed=self._failed,
                                                           version_of=lambda outcome: outcome[1].view.version)
-        self._tab = "lines"
         self._printing = False
         self.sign_started: float | None = None  # monotonic time F9 was confirmed (the tests time it)
         self.sign_seconds: float | None = None  # confirm to back at the desk
@@ -113,10 +111,14 @@ class EstimateScreen(DeskScreen):
                     Tab(_("Terms"), id="tab-terms"), id="est-tabs")
         tabs.can_focus = False  # F7 and L/H/T switch; the tabs only show where you are
         yield tabs
-        with Vertical(id="est-body"):
-            yield LinesPane(self._settings, lambda: self.view, id="lines-pane", classes="est-pane").data_bind(*previews)
-            yield HistoryPane(id="history-pane", classes="est-pane").data_bind(*shows)
-            yield TermsForm(id="terms-pane", classes="est-pane").data_bind(*shows)
+        self._body = PaneSwitcher(id="est-body").data_bind(EstimateScreen.wide)
+        self._lines = LinesPane(self._settings, lambda: self.view, id="lines-pane", classes="est-pane")
+        self._history = HistoryPane(id="history-pane", classes="est-pane")
+        self._terms = TermsForm(id="terms-pane", classes="est-pane")
+        with self._body:
+            yield self._lines.data_bind(*previews)
+            yield self._history.data_bind(*shows)
+            yield self._terms.data_bind(*shows)
         yield TotalsBar(self._settings, id="est-totals").data_bind(*previews)
         yield Footer()
 
@@ -131,26 +133,16 @@ class EstimateScreen(DeskScreen):
     def on_resize(self) -> None:
         self.wide = self.size.width >= WIDE[0] and self.size.height >= WIDE[1]
 
-    def watch_wide(self) -> None:
-        self._layout()
-
-    def _layout(self) -> None:
-        """Narrow: the current tab's pane only. Wide: the lines, and under them the history or the terms."""
-        if self.wide:
-            visible = {"lines", "terms" if self._tab == "terms" else "history"}
-        else:
-            visible = {self._tab}
-        for name in TABS:
-            pane = self.query_one(f"#{name}-pane")
-            pane.set_class(name in visible, "-shown")
-            pane.set_class(self.wide and name != "lines", "-side")
+    @property
+    def _tab(self) -> str:
+        """The tab on show: lines, history or terms."""
+        return self._body.tab
 
     def _show_tab(self, name: str, *, focus: bool = True) -> None:
-        self._tab = name
+        self._body.tab = name
         tabs = self.query_one("#est-tabs", Tabs)
         if tabs.active != f"tab-{name}":
             tabs.active = f"tab-{name}"
-        self._layout()
         if not focus:
             return
         if name == "lines":
@@ -175,20 +167,8 @@ class EstimateScreen(DeskScreen):
             self._show_tab(TABS[(TABS.index(self._tab) + 1) % len(TABS)])
 
     @property
-    def _lines(self) -> LinesPane:
-        return self.query_one(LinesPane)
-
-    @property
     def _table(self) -> LinesTable:
         return self._lines.table
-
-    @property
-    def _history(self) -> HistoryPane:
-        return self.query_one(HistoryPane)
-
-    @property
-    def _terms(self) -> TermsForm:
-        return self.query_one(TermsForm)
 
     # Loading and showing ------------------------------------------------------------------------
 
@@ -210,13 +190,6 @@ class EstimateScreen(DeskScreen):
     @property
     def view(self) -> desk.OrderView | None:
         return self._loaded.view if self._loaded else None
-
-    def _editable(self) -> bool:
-        return self.view is not None and self.view.status in EDITABLE
-
-    @property
-    def selected(self) -> desk.LineView | None:
-        return self._lines.selected
 
     @property
     def _editing(self) -> str | None:
@@ -307,8 +280,9 @@ class EstimateScreen(DeskScreen):
         self._show_tab("lines")
         self._table.move_to_key(f"p{line.id}")
         self.action_edit()  # the quantity is what comes next
-        if self.selected is not None and self.selected.short:
-            self.notify(_("{part}: not enough in stock, the line is marked SHORT.").format(part=self.selected.description),
+        added = self._lines.selected
+        if added is not None and added.short:
+            self.notify(_("{part}: not enough in stock, the line is marked SHORT.").format(part=added.description),
                         severity="warning", timeout=6)
 
     def action_add_recommendation(self) -> None:
@@ -336,7 +310,7 @@ class EstimateScreen(DeskScreen):
     def action_edit(self) -> None:
         if self._refuse_unless_editable():
             return
-        line = self.selected
+        line = self._lines.selected
         if line is None:
             self.notify(_("No line selected: F2 adds a job, F3 a part."), severity="warning")
             return
@@ -351,25 +325,10 @@ class EstimateScreen(DeskScreen):
         if event.key == self._editing:  # not a key typed before the edit was dropped
             self.typed = {} if event.override is None else {event.key: event.override}
 
-    @on(LinesPane.Edited)
-    def _save_edit(self, event: LinesPane.Edited) -> None:
-        line, labor = event.line, event.line.kind == "labor"
-        names = ("hours", "rate") if labor else ("qty", "unit_price")
-        kwargs: dict[str, Any] = {name: value for name, value, saved in zip(names, (event.qty, event.price),
-                                                            (line.quantity, line.unit_price), strict=True)
-                  if value != saved}
-        if kwargs and labor:
-            self._submit(estimate.update_job, line.id, **kwargs)
-        elif kwargs:
-            self._submit(estimate.update_part, line.id, **kwargs, then=self._part_saved)
+    @on(LinesPane.Closed)
+    def _edit_closed(self) -> None:
         if self._changes.idle and self._loaded is not None:
             self._apply(self._loaded)  # nothing changed: the table as saved
-
-    def _part_saved(self, line: Any) -> None:
-        shown_line = self._lines.line(f"p{line.id}")
-        if shown_line is not None and shown_line.short:
-            self.notify(_("{part}: not enough in stock, the line is marked SHORT.").format(part=shown_line.description),
-                        severity="warning", timeout=6)
 
     def _cancel_edit(self) -> None:
         self._lines.close()
@@ -407,23 +366,12 @@ class EstimateScreen(DeskScreen):
 
     # Terms ---------------------------------------------------------------------------------------------
 
-    def _terms_input(self) -> dict[str, Any] | None:
-        """set_terms' arguments from the form, or None (with the message beside the field)."""
-        for name in TERMS_FIELDS:
-            self._field_error(name, "")
-        try:
-            return self._terms.terms(self.services.clock())
-        except ValidationError as exc:
-            self._show_tab("terms")
-            self._field_error("promised_at", exc.message)
-            self.notify(exc.message, title=_("Not saved"), severity="error", timeout=6)
-            return None
-
     def _save_terms(self, then: Callable[[Any], None] | None = None) -> None:
         if self._refuse_unless_editable():
             return
-        data = self._terms_input()
+        data = self._terms.read(self.services.clock())
         if data is None:
+            self._show_tab("terms")
             return
 
         def saved(order: Any) -> None:
@@ -562,7 +510,7 @@ class EstimateScreen(DeskScreen):
         if self._tab != "lines":
             self._show_tab("lines")
             return
-        if self._terms.edited() and self._editable():
+        if self._terms.edited() and self.view is not None and self.view.status in EDITABLE:
             from ..confirm import ConfirmScreen
 
             def answered(leave: bool | None) -> None:

@@ -49,7 +49,7 @@ def parse_promise(text: str, now: dt.datetime) -> dt.datetime | None:
 
 
 class TermsForm(Vertical):
-    """``TermsForm(id="terms-pane")``: follows ``order`` (bound to the screen's); the screen saves ``terms()``."""
+    """``TermsForm(id="terms-pane")``: follows ``order`` (bound to the screen's); the screen saves what ``read`` gives."""
 
     order: var[Loaded | None] = var(None, always_update=True)
 
@@ -111,13 +111,20 @@ class TermsForm(Vertical):
         """The next reading fills the form again (it was saved, or another terminal changed the order)."""
         self._shown = None
 
-    def terms(self, now: dt.datetime) -> dict[str, Any]:
-        """set_terms' arguments from the form; ValidationError (field ``promised_at``) when the time does not read."""
+    def read(self, now: dt.datetime) -> dict[str, Any] | None:
+        """set_terms' arguments from the form, or None: the time does not read (its message beside it, and notified)."""
+        for name in TERMS_FIELDS:
+            self.query_one(f"#{name}-error", Static).update("")
         promise_text, pay, old_parts, wash = self.values()
         if self._saved is not None and promise_text == self._saved[0]:
             promise_text = ""  # unchanged: a promise made earlier today may be past by now, and stays as made
-        return {"promised_at": parse_promise(promise_text, now), "payment_method": pay, "old_parts": old_parts,
-                "wash": wash}
+        try:
+            promised = parse_promise(promise_text, now)
+        except ValidationError as exc:
+            self.query_one("#promised_at-error", Static).update(exc.message)
+            self.notify(exc.message, title=_("Not saved"), severity="error", timeout=6)
+            return None
+        return {"promised_at": promised, "payment_method": pay, "old_parts": old_parts, "wash": wash}
 
     def watch_order(self, order: Loaded | None) -> None:
         if order is not None:
