@@ -8,6 +8,11 @@ digit does not verify, or a reading below the last one; it looks up whether the 
 the VIN belongs to another car; and only then saves, skipping the customer or the vehicle
 when nothing in them changed. Should a later step still be refused, the ids of what was
 saved are kept, so the retry updates those records instead of creating them twice.
+
+The steps go through a ``ChangeQueue`` (``frontdesk.change_queue``), one after the other:
+each needs what the one before saved (the vehicle the customer's id, the order the
+vehicle's), and the first refusal stops the rest. Each record carries its own version, so
+the queue is not versioned: every step sends the version of the record it saves.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -26,12 +32,13 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Static, TextArea
 
+from frontdesk.change_queue import ChangeQueue
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import WARRANTY, label
 from frontdesk.services import checkin, desk, search
 from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput
-from frontdesk.services.context import Services
+from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.validation import (
     VinCheck,
@@ -159,7 +166,7 @@ class CheckInScreen(DeskScreen):
         self._km_confirmed: int | None = None
         self._pristine: dict[str, Any] = dict(BLANK)
         self._loaded = vehicle_id is None
-        self._busy = False
+        self._saves: ChangeQueue[Any] = ChangeQueue(self._run_save, failed=self._failed)
 
     # Layout -----------------------------------------------------------------------------
 
@@ -446,7 +453,7 @@ class CheckInScreen(DeskScreen):
     # Saving -----------------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if self._busy or not self._loaded:
+        if not self._saves.idle or not self._loaded:
             return
         self.clear_errors()
         problems, parsed = self._check(self._values())
@@ -462,13 +469,29 @@ class CheckInScreen(DeskScreen):
         if parsed.km < self._last_km and self._km_confirmed != parsed.km:
             self._ask_lower_odometer(parsed.km)
             return
-        self._busy = True
+        self._save(parsed)
+
+    def _save(self, parsed: _Parsed) -> None:
+        """The check-in's steps, in order: the plate and VIN looked up (when the vehicle changed), the customer
+        and the vehicle saved (when new or changed), the order opened. Each step runs once the one before
+        has answered, so it reads the ids that one saved."""
+        services, actor = self.services, self.actor
         vehicle_changed = self._saved_vehicle != parsed.vehicle
         if vehicle_changed:
-            self.call_service(_taken_by_another, self.services, parsed.vehicle.plate, parsed.vehicle.vin,
-                              self._vehicle_id, then=lambda taken: self._after_lookup(taken, parsed), failed=self._failed)
-        else:
-            self._save_customer(parsed)
+            self._saves.submit(partial(_taken_by_another, services, parsed.vehicle.plate, parsed.vehicle.vin,
+                                       self._vehicle_id), then=self._after_lookup)
+        if self._customer_id is None or self._saved_customer != parsed.customer:
+            self._saves.submit(partial(self._save_customer, services, actor, parsed),
+                               then=partial(self._customer_saved, parsed))
+        if self._vehicle_id is None or vehicle_changed:
+            self._saves.submit(partial(self._save_vehicle, services, actor, parsed),
+                               then=partial(self._vehicle_saved, parsed))
+        self._saves.submit(partial(self._check_in, services, actor, parsed), then=self._checked_in,
+                           failed=partial(self._check_in_refused, parsed))
+
+    def _run_save(self, call: Callable[[], Any], then: Callable[[Any], None],
+                  failed: Callable[[FrontdeskError], None]) -> None:
+        self.call_service(call, then=then, failed=failed)
 
     def _ask(self, field: str, message: str, title: str, yes: str, confirmed: Callable[[], None]) -> None:
         """Show the doubt beside the field and ask; a yes records it and saves again."""
@@ -489,64 +512,50 @@ class CheckInScreen(DeskScreen):
         self._ask("odometer_km", message, _("Check the odometer"), _("The reading is right"),
                   lambda: setattr(self, "_km_confirmed", km))
 
-    def _after_lookup(self, taken: dict[str, str], parsed: _Parsed) -> None:
+    def _after_lookup(self, taken: dict[str, str]) -> None:
         if taken:
-            self._busy = False
+            self._saves.drop()  # nothing is saved for a plate or VIN another car has
             self._show_problems(taken)
-            return
-        self._save_customer(parsed)
 
-    def _save_customer(self, parsed: _Parsed) -> None:
-        if self._customer_id is not None and self._saved_customer == parsed.customer:
-            self._save_vehicle(parsed)
-            return
+    # The steps run in the pipeline's worker, each after the one before answered (its ids are set by then).
 
-        def saved(customer: Any) -> None:
-            self._customer_id, self._customer_version = customer.id, customer.version
-            self._saved_customer = parsed.customer
-            self._save_vehicle(parsed)
+    def _save_customer(self, services: Services, actor: Actor, parsed: _Parsed) -> Any:
+        return checkin.save_customer(services, actor, parsed.customer, customer_id=self._customer_id,
+                                     expected_version=self._customer_version)
 
-        self.call_service(checkin.save_customer, self.services, self.actor, parsed.customer,
-                          customer_id=self._customer_id, expected_version=self._customer_version,
-                          then=saved, failed=self._failed)
+    def _customer_saved(self, parsed: _Parsed, customer: Any) -> None:
+        self._customer_id, self._customer_version = customer.id, customer.version
+        self._saved_customer = parsed.customer
 
-    def _save_vehicle(self, parsed: _Parsed) -> None:
-        if self._vehicle_id is not None and self._saved_vehicle == parsed.vehicle:
-            self._check_in(parsed)
-            return
+    def _save_vehicle(self, services: Services, actor: Actor, parsed: _Parsed) -> Any:
         assert self._customer_id is not None
         data = replace(parsed.vehicle, confirm_vin_check_digit=self._vin_confirmed == parsed.vehicle.vin)
+        return checkin.save_vehicle(services, actor, self._customer_id, data, vehicle_id=self._vehicle_id,
+                                    expected_version=self._vehicle_version)
 
-        def saved(vehicle: Any) -> None:
-            self._vehicle_id, self._vehicle_version = vehicle.id, vehicle.version
-            self._saved_vehicle = parsed.vehicle
-            self._check_in(parsed)
+    def _vehicle_saved(self, parsed: _Parsed, vehicle: Any) -> None:
+        self._vehicle_id, self._vehicle_version = vehicle.id, vehicle.version
+        self._saved_vehicle = parsed.vehicle
 
-        self.call_service(checkin.save_vehicle, self.services, self.actor, self._customer_id, data,
-                          vehicle_id=self._vehicle_id, expected_version=self._vehicle_version,
-                          then=saved, failed=self._failed)
-
-    def _check_in(self, parsed: _Parsed) -> None:
+    def _check_in(self, services: Services, actor: Actor, parsed: _Parsed) -> Any:
         assert self._vehicle_id is not None
-        data = CheckInInput(
+        return checkin.check_in(services, actor, CheckInInput(
             vehicle_id=self._vehicle_id, odometer_km=parsed.km, fuel_eighths=parsed.fuel, concerns=parsed.concerns,
             brought_by_name=parsed.brought_by_name, brought_by_phone=parsed.brought_by_phone,
             contact_phone=parsed.contact_phone, appointment_id=self._appointment_id,
             confirm_lower_odometer=parsed.km < self._last_km and self._km_confirmed == parsed.km,
-        )
+        ))
 
-        def refused(error: FrontdeskError) -> None:
-            # Another terminal recorded a higher reading since this form was loaded: ask as above.
-            if isinstance(error, ValidationError) and error.field == "odometer_km" and self._km_confirmed != parsed.km:
-                self.call_service(desk.vehicle_card, self.services, self._vehicle_id,
-                                  then=lambda card: self._recheck_km(card, parsed.km), failed=self._failed)
-                return
-            self._failed(error)
-
-        self.call_service(checkin.check_in, self.services, self.actor, data, then=self._checked_in, failed=refused)
+    def _check_in_refused(self, parsed: _Parsed, error: FrontdeskError) -> None:
+        # Another terminal recorded a higher reading since this form was loaded: ask as above.
+        if isinstance(error, ValidationError) and error.field == "odometer_km" and self._km_confirmed != parsed.km:
+            assert self._vehicle_id is not None  # the order is opened for a saved vehicle
+            self._saves.submit(partial(desk.vehicle_card, self.services, self._vehicle_id),
+                               then=lambda card: self._recheck_km(card, parsed.km))
+            return
+        self._failed(error)
 
     def _recheck_km(self, card: desk.VehicleCard, km: int) -> None:
-        self._busy = False
         self._last_km = card.last_odometer_km
         self._vehicle_version = card.version
         self._ask_lower_odometer(km)
@@ -554,12 +563,10 @@ class CheckInScreen(DeskScreen):
     def _checked_in(self, order: Any) -> None:
         from .walkaround import WalkaroundScreen
 
-        self._busy = False
         self.notify(_("Order {number} opened.").format(number=order.number), timeout=4)
         self.app.switch_screen(WalkaroundScreen(order_id=order.id))
 
     def _failed(self, error: FrontdeskError) -> None:
-        self._busy = False
         if isinstance(error, ConflictError) and self._vehicle_id is not None:
             self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
             self.call_service(desk.checkin_record, self.services, self._vehicle_id, then=self._show_record)
