@@ -40,6 +40,7 @@ class FrontdeskApp(LockableApp):
         self._last_input = time.monotonic()
         self.idle_limit = services.settings.idle_lock_minutes * 60
         translate_bindings(self)
+        self.set_keymap(services.settings.keymap)  # [keymap] in config.toml: a user's own keys
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="frontdesk.quit"),

@@ -74,6 +74,9 @@ class Settings:
     #: SQLite only: "full" (the default) makes every commit survive a power cut; "normal" is
     #: faster but may lose the last commits (a payment just taken) when the machine loses power.
     sqlite_synchronous: str = "full"
+    #: Keys a user changed: binding id (``frontdesk.<action>``, F1 lists them) -> key(s), e.g.
+    #: ``"frontdesk.save" = "f10"`` or ``"frontdesk.lock" = "f11,ctrl+l"``; applied with Textual's keymap.
+    keymap: dict[str, str] = field(default_factory=dict)
     #: The file these settings were read from (where the settings screen saves); never written to it.
     config_path: str = field(default="", compare=False)
 
@@ -110,6 +113,8 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
             if str(value).lower() not in _SYNCHRONOUS:
                 raise ValueError(f"sqlite_synchronous must be one of {', '.join(_SYNCHRONOUS)}: {value!r}")
             kwargs[key] = str(value).lower()
+        elif key == "keymap":
+            kwargs[key] = _keymap(value)
         elif key == "labor_rates":
             rates = {k: Decimal(str(v)) for k, v in value.items()}
             rates.setdefault("default", Settings().labor_rates["default"])
@@ -117,6 +122,19 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
         else:
             kwargs[key] = value
     return Settings(**kwargs)
+
+
+def _keymap(value: Any) -> dict[str, str]:
+    """``[keymap]``: binding ids of this program to comma-separated key names."""
+    if not isinstance(value, dict):
+        raise ValueError("[keymap] must be a table of binding ids and keys")
+    keymap: dict[str, str] = {}
+    for binding_id, keys in value.items():
+        if not binding_id.startswith("frontdesk.") or not isinstance(keys, str) or not keys.strip():
+            raise ValueError(f"[keymap] {binding_id!r}: give a frontdesk.<action> id and keys such as \"f10\" "
+                             "or \"ctrl+s,f10\"")
+        keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    return keymap
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
