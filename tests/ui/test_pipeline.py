@@ -167,6 +167,32 @@ async def test_an_unexpected_error_at_sign_in_is_shown_and_the_form_stays_usable
     assert_logged_without_secrets(log_path, call="tests.ui.test_pipeline.test_an_unexpected_error_at_sign_in_is_shown_and_the_form_stays_usable.<locals>.broken")
 
 
+async def test_an_unexpected_error_at_unlock_is_shown_and_the_lock_stays_usable(app_for, monkeypatch, log_path):
+    from frontdesk.services import sign_in
+
+    real_login = sign_in.login
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(FAULT)
+
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("f12")
+        await settle(pilot, lambda: type(app.screen).__name__ == "LockScreen")
+        monkeypatch.setattr(sign_in, "login", broken)
+        await pilot.press(*PASSWORD, "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "LockScreen"
+        said = str(app.screen.query_one("#lock-error", Static).render())
+        assert "Unexpected error" in said, said
+        monkeypatch.setattr(sign_in, "login", real_login)
+        await pilot.press(*PASSWORD, "enter")
+        await settle(pilot, lambda: app.screen is home)
+    assert_logged_without_secrets(log_path)
+
+
 # Dialogs that save ---------------------------------------------------------------------------------
 
 

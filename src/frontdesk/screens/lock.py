@@ -10,7 +10,7 @@ screen for the gate to trust.
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -19,7 +19,8 @@ from textual.widgets import Input, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import HELP, translate_bindings
-from frontdesk.services.errors import FrontdeskError
+
+from . import pipeline
 
 
 class LockScreen(Screen[bool]):
@@ -51,16 +52,13 @@ class LockScreen(Screen[bool]):
     def _submit(self, event: Input.Submitted) -> None:
         self._check(event.value)
 
-    @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
     def _check(self, password: str) -> None:
+        """Through the pipeline (screens/pipeline.py): a refusal or an unexpected error is said under the field."""
         from frontdesk.services import sign_in
 
-        try:
-            sign_in.login(self.app.services, self.username, password)  # type: ignore[attr-defined]
-        except FrontdeskError as exc:
-            self.app.call_from_thread(self._fail, str(exc))
-            return
-        self.app.call_from_thread(self._release, True)
+        pipeline.call(self, sign_in.login, self.app.services, self.username, password,  # type: ignore[attr-defined]
+                      then=lambda _actor: self._release(True), failed=lambda error: self._fail(str(error)),
+                      group="unlock", exclusive=True, saves=False)
 
     def _release(self, ok: bool) -> None:
         self.released = True
