@@ -139,14 +139,17 @@ class FrontdeskApp(LockableApp):
                 rows.append((self.get_key_display(b), _(b.description)))
         self.push_screen(HelpScreen(rows))
 
-    def open_destination(self, key: str, **kwargs: object) -> None:
+    def open_destination(self, key: str, *, switch: bool = False, **kwargs: object) -> None:
+        """Every jump between screens: the role is checked here, and screens never import each other."""
         from frontdesk.navigation import DESTINATIONS
 
         dest = next(d for d in DESTINATIONS if d.key == key)
         if self.actor is None or self.actor.role not in dest.roles:
             self.notify(_("Your role cannot open this screen."), severity="warning")
             return
-        self.push_screen(dest.open(**kwargs))
+        screen = dest.open(**kwargs)
+        setattr(screen, "destination", key)  # what it was opened as (DeskScreen.destination)
+        (self.switch_screen if switch else self.push_screen)(screen)
 
     def action_toggle_language(self) -> None:
         self.switch_language("en" if current_language() == "zh_CN" else "zh_CN")

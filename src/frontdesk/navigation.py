@@ -60,6 +60,8 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", ("order.dispatch",)),
     Destination("technician", "My jobs", "Start, pause, finish; issue parts; additional work; checks", "frontdesk.screens.technician:TechnicianScreen", ("job.start",)),
     Destination("cashier", "Cashier desk", "Cars to deliver, to pay and to let out: payments, statements, gate passes", "frontdesk.screens.cashier_home:CashierHomeScreen", CASHIER),
+    Destination("walkaround", "Walkaround", "Covers, damage marks, checklist and valuables with the customer", "frontdesk.screens.walkaround:WalkaroundScreen", ("order.walkaround",), per_order=True),
+    Destination("estimate", "Estimate", "Jobs and parts, pay types, totals, promised time; the customer signs", "frontdesk.screens.estimate:EstimateScreen", ("estimate.add_job",), per_order=True),
     Destination("delivery", "Delivery checklist", "Internal check and walkthrough with the customer, then deliver", "frontdesk.screens.delivery:DeliveryScreen", ("order.deliver", *CASHIER), per_order=True),
     Destination("settlement", "Settlement", "The bill by payer, discount, receivables, next service and follow-up time", "frontdesk.screens.settlement:SettlementScreen", ("settlement.prepare",), per_order=True),
     Destination("payment", "Payment", "Payments, change, void, credit, settlement statement and gate pass", "frontdesk.screens.payment:PaymentScreen", CASHIER, per_order=True),

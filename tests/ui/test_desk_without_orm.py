@@ -57,7 +57,7 @@ CHILD = textwrap.dedent("""
             seen["unlocked"] = app.screen is home
             seen["before"] = sorted(m for m in sys.modules if m.startswith("sqlalchemy"))[:3]
             if open_estimate:
-                home._open_estimate(home._home.in_house[0].id)
+                home._open("estimate", order_id=home._home.in_house[0].id)
                 await pilot.pause(0.5)
                 seen["estimate"] = type(app.screen).__name__
             seen["after"] = sorted(m for m in sys.modules if m.startswith("sqlalchemy"))[:3]

@@ -142,7 +142,7 @@ async def test_an_advisor_cannot_close(app_for, calls):
 
 async def test_the_dialog_opens_from_a_desk_home_row(app_for, ui_services, ui_actors, calls):
     """What the desk home does on Enter in its follow-ups list: the same dialog, from its own row."""
-    from frontdesk.screens.follow_ups import RecordCallDialog, report_outcome
+    from frontdesk.screens.follow_up_call import RecordCallDialog, report_outcome
     from frontdesk.services import desk_home as desk
 
     rows_ = desk.desk_home(ui_services, ui_actors[Role.ADVISOR]).follow_ups  # today's: both calls

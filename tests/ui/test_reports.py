@@ -14,7 +14,8 @@ import pytest
 
 from frontdesk.i18n import set_language
 from frontdesk.model.enums import Role
-from frontdesk.screens.reports import ReportsScreen, preset, shift
+from frontdesk.screens.reports import ReportsScreen
+from frontdesk.services.periods import preset, shift
 from frontdesk.services.setup import ensure_store, system_actor
 from frontdesk.widgets.bar_chart import BarChart, bar_text, eighths
 

@@ -56,7 +56,8 @@ def test_the_tables_name_real_permissions():
         assert table, key
         for action, permission in table.items():
             assert permission in PERMISSIONS, (key, action, permission)
-    assert {"delivery", "settlement", "payment"} <= PER_ORDER <= {"delivery", "settlement", "payment", "order_history"}
+    assert {"delivery", "settlement", "payment"} <= PER_ORDER <= {"walkaround", "estimate", "delivery", "settlement",
+                                                                 "payment", "order_history"}
 
 
 def _name(action: str) -> str:

@@ -32,6 +32,10 @@ R = TypeVar("R")
 class DeskScreen(Screen[Any]):
     """Base of the screens a logged-in user works in."""
 
+    #: The navigation key it was opened as (``FrontdeskApp.open_destination`` sets it), so a
+    #: screen can tell what lies below it without importing another screen's class.
+    destination: str | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)

@@ -133,19 +133,13 @@ class CashierHomeScreen(LiveScreen, ListDetailScreen):
         r = self.selected
         if r is None:
             return
-        self.app.push_screen(screen_for(r))
+        self.fd.open_destination(destination_for(r), order_id=r.order_id)
 
 
-def screen_for(row: QueueRow) -> Any:
-    """The screen a row of the queue opens."""
+def destination_for(row: QueueRow) -> str:
+    """Where a row of the queue leads (frontdesk.navigation): the checklist, the bill or the payment."""
     if row.status == OrderStatus.READY:
-        from .delivery import DeliveryScreen
-
-        return DeliveryScreen(row.order_id)
+        return "delivery"
     if row.status == OrderStatus.DELIVERED and not row.settlement_prepared:
-        from .settlement import SettlementScreen
-
-        return SettlementScreen(row.order_id)
-    from .payment import PaymentScreen
-
-    return PaymentScreen(row.order_id)
+        return "settlement"
+    return "payment"

@@ -561,10 +561,8 @@ class CheckInScreen(DeskScreen):
         self._ask_lower_odometer(km)
 
     def _checked_in(self, order: Any) -> None:
-        from .walkaround import WalkaroundScreen
-
         self.notify(_("Order {number} opened.").format(number=order.number), timeout=4)
-        self.app.switch_screen(WalkaroundScreen(order_id=order.id))
+        self.fd.open_destination("walkaround", switch=True, order_id=order.id)
 
     def _failed(self, error: FrontdeskError) -> None:
         if isinstance(error, ConflictError) and self._vehicle_id is not None:

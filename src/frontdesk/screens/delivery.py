@@ -272,6 +272,4 @@ class DeliveryScreen(DeskScreen):
         self._open_settlement()
 
     def _open_settlement(self) -> None:
-        from .settlement import SettlementScreen
-
-        self.app.switch_screen(SettlementScreen(self.order_id))
+        self.fd.open_destination("settlement", switch=True, order_id=self.order_id)

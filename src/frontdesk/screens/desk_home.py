@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from importlib import import_module
 from typing import Any
 
 from rich.text import Text
@@ -348,7 +347,7 @@ class DeskHomeScreen(DeskScreen):
         call = next((f for f in rows if f"f{f.id}" == event.row_key.value), None)
         if call is None:
             return
-        from frontdesk.screens.follow_ups import RecordCallDialog, report_outcome
+        from frontdesk.screens.follow_up_call import RecordCallDialog, report_outcome
 
         def recorded(outcome: object) -> None:
             if report_outcome(self, outcome):  # type: ignore[arg-type]
@@ -359,7 +358,7 @@ class DeskHomeScreen(DeskScreen):
     def _open_order(self, order_id: int, state: OrderStatus, number: str, plate: str) -> None:
         """What comes next for the order: its estimate, the delivery checklist, the bill, the payment."""
         if state in AT_THE_DESK:
-            self._open_estimate(order_id)
+            self._open("estimate", order_id=order_id)
         elif state == OrderStatus.READY:
             self._open("delivery", order_id=order_id)
         elif state == OrderStatus.DELIVERED or (state == OrderStatus.SETTLED and self.actor.role not in CASHIER_ROLES):
@@ -374,14 +373,6 @@ class DeskHomeScreen(DeskScreen):
             self.fd.open_destination(destination, **kwargs)
         except ModuleNotFoundError as exc:
             self._not_built(exc)
-
-    def _open_estimate(self, order_id: int) -> None:
-        try:
-            screen = import_module("frontdesk.screens.estimate").EstimateScreen(order_id=order_id)
-        except ModuleNotFoundError as exc:
-            self._not_built(exc)
-            return
-        self.app.push_screen(screen)
 
     def _not_built(self, exc: ModuleNotFoundError) -> None:
         if not (exc.name or "").startswith("frontdesk.screens."):

@@ -158,7 +158,7 @@ class ImportFileScreen(DeskScreen):
         what, fmt = choice
         folder = self.services.settings.resolved_pdf_dir()
         if what == "orders":
-            from .reports import preset
+            from frontdesk.services.periods import preset
 
             start, end = preset("month", self.services.clock().date())
             target = data_exports.default_path(folder, "orders", fmt, start, end)

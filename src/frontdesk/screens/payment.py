@@ -442,12 +442,10 @@ class PaymentScreen(OrderBillScreen):
     # Moving around ----------------------------------------------------------------------------------------
 
     def action_settlement(self) -> None:
-        from .settlement import SettlementScreen
-
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if isinstance(below, SettlementScreen) and below.order_id == self.order_id:
+        if getattr(below, "destination", None) == "settlement" and getattr(below, "order_id", None) == self.order_id:
             self.app.pop_screen()
         else:
-            self.app.push_screen(SettlementScreen(self.order_id))
+            self.fd.open_destination("settlement", order_id=self.order_id)
 
 

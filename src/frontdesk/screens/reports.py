@@ -38,6 +38,7 @@ from frontdesk.services.aftercare import SCORE_FIELDS
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.exports import N_
 from frontdesk.services.money import format_money
+from frontdesk.services.periods import parse_day, preset, shift
 from frontdesk.services.reports import Figures, Report
 from frontdesk.widgets.bar_chart import Bar, BarChart
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
@@ -49,45 +50,6 @@ PAGE_TITLES = {"overview": N_("Overview"), "advisors": N_("Per advisor"), "quali
 KINDS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month"), "custom": N_("Custom range")}
 NAME_CELLS = 12
 HUNDRED = Decimal(100)
-
-
-# Ranges ------------------------------------------------------------------------------------------
-
-
-def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
-    first = day.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
-
-
-def preset(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """"day" today, "week" Monday to Sunday, "month" this calendar month, "last_month" the one before."""
-    if kind == "day":
-        return today, today
-    if kind == "week":
-        monday = today - dt.timedelta(days=today.weekday())
-        return monday, monday + dt.timedelta(days=6)
-    if kind == "month":
-        return month_of(today)
-    if kind == "last_month":
-        return month_of(today.replace(day=1) - dt.timedelta(days=1))
-    raise ValueError(kind)
-
-
-def shift(start: dt.date, end: dt.date, kind: str, step: int) -> tuple[dt.date, dt.date]:
-    """The range before (step -1) or after (+1): a month moves by a calendar month, others by their length."""
-    if kind == "month":
-        anchor = start.replace(day=1) - dt.timedelta(days=1) if step < 0 else end + dt.timedelta(days=1)
-        return month_of(anchor)
-    days = dt.timedelta(days=(end - start).days + 1)
-    return start + days * step, end + days * step
-
-
-def parse_day(text: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(field, _("Enter the dates as YYYY-MM-DD.")) from None
 
 
 # Showing figures ---------------------------------------------------------------------------------

@@ -384,6 +384,4 @@ class SettlementScreen(OrderBillScreen):
     def action_payment(self) -> None:
         if self.saved_view() is None:
             return
-        from .payment import PaymentScreen
-
-        self.app.push_screen(PaymentScreen(self.order_id))
+        self.fd.open_destination("payment", order_id=self.order_id)

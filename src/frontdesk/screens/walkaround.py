@@ -252,10 +252,8 @@ class WalkaroundScreen(DeskScreen):
         self._save(self._to_estimate)
 
     def _to_estimate(self) -> None:
-        from .estimate import EstimateScreen
-
         self._busy = False
-        self.app.switch_screen(EstimateScreen(order_id=self._order_id))
+        self.fd.open_destination("estimate", switch=True, order_id=self._order_id)
 
     def action_print(self) -> None:
         self._save(self._print)

@@ -495,9 +495,7 @@ class EstimateScreen(DeskScreen):
     def action_walkaround(self) -> None:
         if self._editing is not None:
             return
-        from ..walkaround import WalkaroundScreen
-
-        self.app.switch_screen(WalkaroundScreen(order_id=self._order_id))
+        self.fd.open_destination("walkaround", switch=True, order_id=self._order_id)
 
     def action_order_history(self) -> None:
         self.fd.open_destination("order_history", order_id=self._order_id)
