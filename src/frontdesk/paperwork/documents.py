@@ -3,7 +3,8 @@
 Why plain dataclasses: the paperwork never touches the database or the model (printing
 must work from a snapshot, in a worker thread, and be testable without SQLAlchemy). The
 service layer fills these from a repair order; the renderers only lay them out. Nothing
-here imports anything but the standard library, so building a document is cheap.
+here imports anything but the standard library (and ``frontdesk.bill_sums``, the sums a bill
+comes to, itself standard library only), so building a document is cheap.
 
 Conventions (the renderers rely on them, ``__post_init__`` checks the cheap ones):
 
@@ -25,6 +26,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, get_args
+
+from frontdesk.bill_sums import SUMMED, Sums
 
 PayType = Literal["customer", "warranty", "insurance", "internal", "first_service"]
 PaymentMethod = Literal["cash", "card", "wechat", "alipay", "transfer"]
@@ -191,25 +194,19 @@ class DocLine(_Checked):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PayTypeTotal(_Checked):
+class PayTypeTotal(_Checked, Sums):
     """The sums of one pay type; ``net = gross - discount``; ``tax`` is the VAT share."""
 
     pay_type: PayType
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
     #: Other charges (sublet, consumables, fees); ``gross = labor + parts + other``.
     other: Decimal = ZERO
 
-    _money = ("labor", "parts", "gross", "discount", "net", "tax", "other")
+    _money = (*SUMMED, "other")
     _choices = {"pay_type": PAY_TYPES}
 
 
 @dataclass(frozen=True, kw_only=True)
-class Totals(_Checked):
+class Totals(_Checked, Sums):
     """The order's sums, whole and per pay type, as the money service computed them.
 
     A frozen copy of the service's one ``Totals`` shape, made in one place only (the
@@ -221,19 +218,12 @@ class Totals(_Checked):
     """
 
     by_pay_type: tuple[PayTypeTotal, ...]
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
     customer_payable: Decimal
     other: Decimal = ZERO
     vat_rate: Decimal = Decimal("0.13")
     prices_include_tax: bool = True
 
-    _money = ("labor", "parts", "gross", "discount", "net", "tax", "customer_payable", "other",
-              "vat_rate")
+    _money = (*SUMMED, "customer_payable", "other", "vat_rate")
 
     @property
     def grand_total(self) -> Decimal:

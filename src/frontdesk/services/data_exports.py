@@ -41,6 +41,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import PaymentKind, PayType
 
+from . import periods
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import order_totals
@@ -53,7 +54,6 @@ from .spreadsheet_cells import needs_guard, visible
 
 Cell = str | int | Decimal | None
 DataKind = Literal["orders", "parts", "labor", "customers"]
-MAX_DAYS = 3 * 366
 
 
 @dataclass(frozen=True)
@@ -184,19 +184,9 @@ def _when(value: dt.datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
-def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        raise ValidationError("start", _("Enter the dates as YYYY-MM-DD."))
-    if end < start:
-        raise ValidationError("end", _("The end date is before the start date."))
-    if (end - start).days >= MAX_DAYS:
-        raise ValidationError("end", _("An export covers at most three years."))
-    return dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-
-
 def order_rows(session: Session, store_id: int, settings: Any, start: dt.date, end: dt.date) -> list[tuple[Cell, ...]]:
     """Orders checked in ``start``..``end`` (both included), cancelled ones too, by check-in time."""
-    lo, hi = _window(start, end)
+    lo, hi = periods.window(start, end, _("An export covers at most three years."))
     orders = session.scalars(
         select(RepairOrder)
         .where(RepairOrder.store_id == store_id, RepairOrder.checked_in_at >= lo, RepairOrder.checked_in_at < hi)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Final, Literal
 
+from frontdesk.bill_sums import SUMMED, Sums
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import PayType, Role
 from frontdesk.services.errors import PermissionDenied, ValidationError
@@ -189,22 +190,23 @@ def parse_hours(text: str | int | Decimal, field: str = "hours") -> Decimal:
 # --------------------------------------------------------------------------- arithmetic
 
 
-def line_amount(qty: Decimal, unit_price: Decimal) -> Decimal:
-    """Amount of a parts line, rounded once so the line prints what the total adds."""
-    q = _require_decimal(qty, "qty")
-    p = _require_decimal(unit_price, "unit_price")
+def _rounded_product(a: Decimal, a_name: str, b: Decimal, b_name: str) -> Decimal:
+    """``a × b`` computed exactly, then rounded once to the fen."""
+    x = _require_decimal(a, a_name)
+    y = _require_decimal(b, b_name)
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        return round_money(q * p)
+        return round_money(x * y)
+
+
+def line_amount(qty: Decimal, unit_price: Decimal) -> Decimal:
+    """Amount of a parts line, rounded once so the line prints what the total adds."""
+    return _rounded_product(qty, "qty", unit_price, "unit_price")
 
 
 def labor_amount(hours: Decimal, rate: Decimal) -> Decimal:
     """Amount of a labour line, rounded once like a parts line."""
-    h = _require_decimal(hours, "hours")
-    r = _require_decimal(rate, "rate")
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return round_money(h * r)
+    return _rounded_product(hours, "hours", rate, "rate")
 
 
 def tax_share(gross: Decimal, vat_rate: Decimal) -> Decimal:
@@ -247,20 +249,14 @@ class MoneyLine:
 
 
 @dataclass(frozen=True)
-class PayTypeTotal:
+class PayTypeTotal(Sums):
     """What one payer (customer, manufacturer, insurer, ...) is billed."""
 
     pay_type: PayType
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
 
 
 @dataclass(frozen=True)
-class Totals:
+class Totals(Sums):
     """Order totals split by payer; the overall figures are sums of the per-payer ones.
 
     The one shape of "what an order comes to": the screens, the cashier's views and the
@@ -269,16 +265,7 @@ class Totals:
     """
 
     by_pay_type: dict[PayType, PayTypeTotal]
-    labor: Decimal
-    parts: Decimal
-    gross: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
     customer_payable: Decimal
-
-
-_SUMMED: Final = ("labor", "parts", "gross", "discount", "net", "tax")
 
 
 def sum_totals(many: Iterable[Totals]) -> Totals:
@@ -294,12 +281,16 @@ def sum_totals(many: Iterable[Totals]) -> Totals:
         for pay_type, t in totals.by_pay_type.items():
             acc = per.get(pay_type)
             if acc is None:
-                acc = per[pay_type] = dict.fromkeys(_SUMMED, ZERO)
-            for name in _SUMMED:
+                acc = per[pay_type] = dict.fromkeys(SUMMED, ZERO)
+            for name in SUMMED:
                 acc[name] += getattr(t, name)
     by_pay_type = {p: PayTypeTotal(pay_type=p, **per[p]) for p in PayType if p in per}
-    overall = {name: sum((getattr(t, name) for t in by_pay_type.values()), ZERO) for name in _SUMMED}
-    return Totals(by_pay_type=by_pay_type, customer_payable=payable, **overall)
+    return Totals(by_pay_type=by_pay_type, customer_payable=payable, **_overall(by_pay_type))
+
+
+def _overall(by_pay_type: dict[PayType, PayTypeTotal]) -> dict[str, Decimal]:
+    """The order's (or the orders') sums: each the plain sum of the payers' figures."""
+    return {name: sum((getattr(t, name) for t in by_pay_type.values()), ZERO) for name in SUMMED}
 
 
 def _check_discount_value(discount: Decimal) -> Decimal:
@@ -363,17 +354,11 @@ def compute_totals(
             tax=tax_share(net, vat_rate),
         )
 
-    totals = by_pay_type.values()
     customer = by_pay_type.get(PayType.CUSTOMER)
     return Totals(
         by_pay_type=by_pay_type,
-        labor=sum((t.labor for t in totals), ZERO),
-        parts=sum((t.parts for t in totals), ZERO),
-        gross=sum((t.gross for t in totals), ZERO),
-        discount=sum((t.discount for t in totals), ZERO),
-        net=sum((t.net for t in totals), ZERO),
-        tax=sum((t.tax for t in totals), ZERO),
         customer_payable=customer.net if customer is not None else ZERO,
+        **_overall(by_pay_type),
     )
 
 
@@ -382,11 +367,7 @@ def compute_totals(
 
 def max_discount(base: Decimal, authority_rate: Decimal) -> Decimal:
     """Largest discount an employee may give on ``base`` without approval."""
-    b = _require_decimal(base, "base")
-    rate = _require_decimal(authority_rate, "authority_rate")
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return round_money(b * rate)
+    return _rounded_product(base, "base", authority_rate, "authority_rate")
 
 
 def check_discount(discount: Decimal, base: Decimal, authority_rate: Decimal) -> None:

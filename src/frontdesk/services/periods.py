@@ -1,7 +1,8 @@
 """The date ranges a manager reads figures over: today, this week, this month, the month before.
 
 Pure date arithmetic, shared by the reports screen and the exports (the import screen's
-"this month's orders"), so no screen needs another screen's helpers.
+"this month's orders"), so no screen needs another screen's helpers; and the one check of a
+range the report and the order export both read over.
 """
 
 from __future__ import annotations
@@ -11,6 +12,22 @@ import datetime as dt
 from frontdesk.i18n import gettext as _
 
 from .errors import ValidationError
+
+MAX_DAYS = 3 * 366  # a longer range is a typo, not a question
+
+
+def window(start: dt.date, end: dt.date, too_long: str) -> tuple[dt.datetime, dt.datetime]:
+    """``start``..``end`` (both included) as the half-open span of datetimes a query filters on.
+
+    ``too_long`` is what to tell the user when the range exceeds ``MAX_DAYS``.
+    """
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        raise ValidationError("start", _("Enter the dates as YYYY-MM-DD."))
+    if end < start:
+        raise ValidationError("end", _("The end date is before the start date."))
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationError("end", too_long)
+    return dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
 
 
 def month_of(day: dt.date) -> tuple[dt.date, dt.date]:

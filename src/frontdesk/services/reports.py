@@ -59,6 +59,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from frontdesk.bill_sums import SUMMED
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
     Complaint,
@@ -81,10 +82,9 @@ from frontdesk.model.enums import (
     Role,
 )
 
-from . import billing
+from . import billing, periods
 from .aftercare import SCORE_FIELDS
 from .context import Actor, Services, require
-from .errors import ValidationError
 from .lifecycle import BILLABLE
 from .money import ZERO, PayTypeTotal, Totals, round_money, sum_totals
 
@@ -94,7 +94,6 @@ ROUTINE_CATEGORIES = frozenset({"maintenance", "inspection", "保养", "检查"}
 REVENUE_STATUSES = (OrderStatus.SETTLED, OrderStatus.CLOSED)
 OPEN_COMPLAINT = (ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS)
 FINISHED_CALL = (FollowUpStatus.DONE, FollowUpStatus.ESCALATED)
-MAX_DAYS = 3 * 366  # a longer range is a typo, not a question
 
 PERCENT = Decimal("0.1")
 HOURS = Decimal("0.01")
@@ -115,9 +114,8 @@ class PayTypeRevenue(PayTypeTotal):
 
     @classmethod
     def of(cls, pay_type: PayType, orders: int, total: PayTypeTotal | None) -> PayTypeRevenue:
-        if total is None:
-            return cls(pay_type, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, orders)
-        return cls(pay_type, total.labor, total.parts, total.gross, total.discount, total.net, total.tax, orders)
+        sums = {name: getattr(total, name) if total is not None else ZERO for name in SUMMED}
+        return cls(pay_type=pay_type, orders=orders, **sums)
 
 
 @dataclass(frozen=True)
@@ -275,21 +273,10 @@ class _Acc:
         )
 
 
-def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        raise ValidationError("start", _("Enter the dates as YYYY-MM-DD."))
-    if end < start:
-        raise ValidationError("end", _("The end date is before the start date."))
-    if (end - start).days >= MAX_DAYS:
-        raise ValidationError("end", _("A report covers at most three years."))
-    first = dt.datetime.combine(start, dt.time())
-    return first, dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-
-
 def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Report:
     """The figures of ``start``..``end`` (both included) for the actor's store."""
     require(actor, "report.export")
-    lo, hi = _window(start, end)
+    lo, hi = periods.window(start, end, _("A report covers at most three years."))
     store_id = actor.store_id
     vat = services.settings.vat_rate
     accs: dict[int | None, _Acc] = defaultdict(_Acc)
