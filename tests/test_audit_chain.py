@@ -41,7 +41,7 @@ def _url(db: Database) -> str:
 
 def _verify(db: Database, capsys: pytest.CaptureFixture[str], *more: str) -> tuple[int, str]:
     """``frontdesk audit verify``: its exit code and its one line (stdout when intact, stderr when not)."""
-    code = main(["--db", _url(db), "audit", "verify", *more])
+    code = main(["--db", _url(db), "--lang", "en", "audit", "verify", *more])
     out = capsys.readouterr()
     lines = (out.out + out.err).strip().splitlines()
     assert len(lines) == 1, lines

@@ -255,7 +255,7 @@ def test_the_console_makes_a_store_only_on_the_default_path(monkeypatch, tmp_pat
     monkeypatch.setattr(frontdesk.app, "make_app", Console)
     try:
         typo = tmp_path / "stroe" / "frontdesk.db"
-        assert main(["--db", f"sqlite:///{typo}"]) == 0
+        assert main(["--db", f"sqlite:///{typo}", "--lang", "en"]) == 0
         assert isinstance(opened[-1], RuntimeError) and "No store at" in str(opened[-1])
         assert not typo.parent.exists()
         assert main([]) == 0
