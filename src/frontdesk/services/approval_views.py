@@ -23,13 +23,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import AuditEvent, ClockEvent, Job, RepairOrder, StockLevel, Technician, User
+from frontdesk.model import AuditEvent, ClockEvent, Job, RepairOrder, StockLevel, Technician
 from frontdesk.model.enums import CheckKind, JobStatus, OrderStatus, PauseReason
 
 from . import billing
 from .context import Actor, Services
 from .errors import NotFound
 from .money import Totals
+from .names import car_model, user_names
 
 J = JobStatus
 DECISION_ACTIONS = ("job.decide", "order.reschedule")
@@ -42,17 +43,6 @@ READY_LIMIT = 60
 def _day(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(now.date(), dt.time())
     return start, start + dt.timedelta(days=1)
-
-
-def _model(order: RepairOrder) -> str:
-    return f"{order.vehicle.make} {order.vehicle.model}"
-
-
-def _users(s: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
 
 
 # The approvals queue ------------------------------------------------------------------------
@@ -180,7 +170,7 @@ def approvals_queue(services: Services, actor: Actor) -> ApprovalsQueue:
                 lvl.part_id: lvl.on_hand - lvl.reserved for lvl in s.scalars(select(StockLevel).where(
                     StockLevel.store_id == actor.store_id, StockLevel.part_id.in_(part_ids)))
             } if part_ids else {}
-            names = _users(s, {j.proposed_by_id for j in jobs})
+            names = user_names(s, {j.proposed_by_id for j in jobs})
             for job in sorted(jobs, key=lambda j: (j.proposed_at or now, j.id)):
                 order = orders[job.order_id]
                 parts = tuple(
@@ -192,7 +182,7 @@ def approvals_queue(services: Services, actor: Actor) -> ApprovalsQueue:
                 current = _totals(order, vat)
                 approved = _totals(order, vat, job)
                 waiting.append(ApprovalItem(
-                    job.id, job.version, order.id, order.version, order.number, order.vehicle.plate, _model(order),
+                    job.id, job.version, order.id, order.version, order.number, order.vehicle.plate, car_model(order),
                     order.customer.name, order.contact_phone or order.customer.phone, order.brought_by_name,
                     order.advisor.display_name, job.code, job.description, job.hours, job.amount, job.pay_type.value,
                     job.safety, parts, parts_amount, job.amount + parts_amount, job.proposal_note,
@@ -228,7 +218,7 @@ def _decided_today(s: Session, store_id: int, now: dt.datetime) -> list[DecidedI
         select(RepairOrder).where(RepairOrder.id.in_(order_ids))
         .options(joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer))
     ).unique()}
-    names = _users(s, {e.user_id for e in events})
+    names = user_names(s, {e.user_id for e in events})
     out: list[DecidedItem] = []
     for e in events:
         order = orders.get(e.order_id or 0)
@@ -356,13 +346,13 @@ def checks_queue(services: Services, actor: Actor) -> ChecksQueue:
             select(Technician).where(Technician.id.in_({j.technician_id for j in jobs if j.technician_id}))
             .options(joinedload(Technician.team))
         )} if jobs else {}
-        names = _users(s, {c.user_id for j in jobs for c in j.checks})
+        names = user_names(s, {c.user_id for j in jobs for c in j.checks})
         items = []
         for j in jobs:
             o = j.order
             tech, team = techs.get(j.technician_id or 0, ("", ""))
             items.append(CheckItem(
-                j.id, j.version, o.id, o.number, o.vehicle.plate, _model(o), o.advisor.display_name, j.code,
+                j.id, j.version, o.id, o.number, o.vehicle.plate, car_model(o), o.advisor.display_name, j.code,
                 j.description, j.hours, j.safety, j.status, tech, team,
                 finished.get(j.id), j.rework_count, o.promised_at, o.promised_at is not None and o.promised_at < now,
                 tuple(CheckNote(c.kind, c.passed, names.get(c.user_id, ""), c.at, c.notes, c.recommendations)
@@ -398,5 +388,6 @@ def _all_passed(order: RepairOrder) -> bool:
 def _car(o: RepairOrder, now: dt.datetime) -> CarItem:
     live = [j for j in o.jobs if j.status not in (J.DECLINED, J.PROPOSED)]
     overdue = o.promised_at is not None and o.promised_at < now and o.status == OrderStatus.IN_WORKSHOP
-    return CarItem(o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.advisor.display_name,
-                   o.promised_at, overdue, o.wash, o.washed_at, o.ready_at, sum(j.rework_count for j in live), len(live))
+    return CarItem(o.id, o.version, o.number, o.status, o.vehicle.plate, car_model(o), o.advisor.display_name,
+                   o.promised_at, overdue, o.wash, o.washed_at, o.ready_at, sum(j.rework_count for j in live),
+                   len(live))

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import Job, Payment, Receivable, RepairOrder, User
+from frontdesk.model import Job, Payment, Receivable, RepairOrder
 from frontdesk.model.enums import (
     CheckKind,
     DeliveryStage,
@@ -57,23 +57,13 @@ from .money import (
     compute_totals,
     max_discount,
 )
+from .names import car_model, user_names
 from .settlement import RECEIVABLE_TYPES
 
 QUEUE_STATUSES = (OrderStatus.READY, OrderStatus.DELIVERED, OrderStatus.SETTLED)
 NEXT_SERVICE_MONTHS = 6
 NEXT_SERVICE_KM = 5000
 FOLLOW_UP_HOUR = 10
-
-
-def _model(order: RepairOrder) -> str:
-    return f"{order.vehicle.make} {order.vehicle.model}"
-
-
-def _users(s: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
 
 
 def _paid(payments: list[Payment]) -> Decimal:
@@ -107,6 +97,27 @@ def _missing(order: RepairOrder, stage: DeliveryStage) -> tuple[str, ...]:
     return tuple(code for code in items if code not in done)
 
 
+@dataclass(frozen=True)
+class OrderSummary:
+    """What every view of the cashier's desk says first: which order and car, whose, whose desk."""
+
+    order_id: int
+    version: int
+    number: str
+    status: OrderStatus
+    plate: str
+    model: str
+    customer_name: str
+    phone: str  # the contact phone given at check-in, else the customer's
+    advisor: str
+
+
+def _summary(o: RepairOrder) -> tuple[int, int, str, OrderStatus, str, str, str, str, str]:
+    """``OrderSummary``'s fields of a loaded order, in order (the views' first arguments)."""
+    return (o.id, o.version, o.number, o.status, o.vehicle.plate, car_model(o), o.customer.name,
+            o.contact_phone or o.customer.phone, o.advisor.display_name)
+
+
 def _load(s: Session, actor: Actor, order_id: int, *options: object) -> RepairOrder:
     order = s.scalar(select(RepairOrder).where(RepairOrder.id == order_id).options(
         joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer), joinedload(RepairOrder.advisor),
@@ -120,18 +131,9 @@ def _load(s: Session, actor: Actor, order_id: int, *options: object) -> RepairOr
 
 
 @dataclass(frozen=True)
-class QueueRow:
+class QueueRow(OrderSummary):
     """One car between "ready" and "closed"."""
 
-    order_id: int
-    version: int
-    number: str
-    status: OrderStatus
-    plate: str
-    model: str
-    customer_name: str
-    phone: str
-    advisor: str
     since: dt.datetime | None  # ready, delivered or settled at (by status)
     customer_share: Decimal  # the settlement's figure once prepared, else what the bill comes to now
     settlement_prepared: bool
@@ -175,9 +177,8 @@ def cashier_queue(services: Services, actor: Actor) -> CashierQueue:
             missing = len(_missing(o, DeliveryStage.INTERNAL)) + len(_missing(o, DeliveryStage.WALKTHROUGH)) \
                 if o.status == OrderStatus.READY else 0
             rows[o.status].append(QueueRow(
-                o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.customer.name,
-                o.contact_phone or o.customer.phone, o.advisor.display_name, since, share, prepared, paid,
-                max(ZERO, share - paid), o.credit_approved_by_id is not None, missing,
+                *_summary(o), since, share, prepared, paid, max(ZERO, share - paid),
+                o.credit_approved_by_id is not None, missing,
             ))
     return CashierQueue(tuple(rows[OrderStatus.READY]), tuple(rows[OrderStatus.DELIVERED]),
                         tuple(rows[OrderStatus.SETTLED]), now)
@@ -214,17 +215,8 @@ class JobState:
 
 
 @dataclass(frozen=True)
-class DeliveryView:
-    order_id: int
-    version: int
-    number: str
-    status: OrderStatus
-    plate: str
-    model: str
+class DeliveryView(OrderSummary):
     colour: str
-    customer_name: str
-    phone: str
-    advisor: str
     odometer_km: int
     old_parts: str
     wash: bool
@@ -252,7 +244,7 @@ def delivery_view(services: Services, actor: Actor, order_id: int) -> DeliveryVi
     with services.db.reader() as s:
         o = _load(s, actor, order_id, selectinload(RepairOrder.delivery_checks),
                   selectinload(RepairOrder.jobs).selectinload(Job.checks))
-        names = _users(s, {c.user_id for c in o.delivery_checks}
+        names = user_names(s, {c.user_id for c in o.delivery_checks}
                        | {c.user_id for j in o.jobs for c in j.checks})
         ticks = {(c.stage, c.item): c for c in o.delivery_checks}
 
@@ -273,9 +265,8 @@ def delivery_view(services: Services, actor: Actor, order_id: int) -> DeliveryVi
                                  j.status == JobStatus.QC_PASSED, names.get(qc.user_id, "") if qc else "",
                                  qc.at if qc else None, j.rework_count))
         return DeliveryView(
-            o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.vehicle.colour, o.customer.name,
-            o.contact_phone or o.customer.phone, o.advisor.display_name, o.odometer_km, o.old_parts.value, o.wash,
-            o.promised_at, o.ready_at, o.delivered_at,
+            *_summary(o), o.vehicle.colour, o.odometer_km, o.old_parts.value, o.wash, o.promised_at, o.ready_at,
+            o.delivered_at,
             items(DeliveryStage.INTERNAL, INTERNAL_ITEMS), items(DeliveryStage.WALKTHROUGH, WALKTHROUGH_ITEMS),
             _missing(o, DeliveryStage.INTERNAL), _missing(o, DeliveryStage.WALKTHROUGH), tuple(jobs),
             tuple(j.description for j in o.jobs if j.status == JobStatus.DECLINED),
@@ -344,16 +335,7 @@ class PaymentRow:
 
 
 @dataclass(frozen=True)
-class SettlementView:
-    order_id: int
-    version: int
-    number: str
-    status: OrderStatus
-    plate: str
-    model: str
-    customer_name: str
-    phone: str
-    advisor: str
+class SettlementView(OrderSummary):
     odometer_km: int
     delivered_at: dt.datetime | None
     groups: tuple[PayTypeGroup, ...]  # customer, warranty, insurance, internal, first service (those present)
@@ -440,7 +422,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
         o = _load(s, actor, order_id, selectinload(RepairOrder.jobs), selectinload(RepairOrder.part_lines),
                   selectinload(RepairOrder.payments))
         receivables = s.scalars(select(Receivable).where(Receivable.order_id == o.id).order_by(Receivable.id)).all()
-        names = _users(s, {p.user_id for p in o.payments} | {p.voided_by_id for p in o.payments}
+        names = user_names(s, {p.user_id for p in o.payments} | {p.voided_by_id for p in o.payments}
                        | {o.discount_by_id, o.credit_approved_by_id})
         totals = _totals(o, services)
         lines: list[BillLine] = []
@@ -475,8 +457,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
             follow_up = dt.datetime.combine(now.date() + dt.timedelta(days=services.settings.follow_up_days),
                                             dt.time(FOLLOW_UP_HOUR))
         return SettlementView(
-            o.id, o.version, o.number, o.status, o.vehicle.plate, _model(o), o.customer.name,
-            o.contact_phone or o.customer.phone, o.advisor.display_name, o.odometer_km, o.delivered_at,
+            *_summary(o), o.odometer_km, o.delivered_at,
             groups, totals, names.get(o.discount_by_id or 0, "") if o.discount else "", payable, prepared,
             tuple(ReceivableRow(r.pay_type, r.amount, r.reference) for r in receivables
                   if r.pay_type in RECEIVABLE_TYPES),
