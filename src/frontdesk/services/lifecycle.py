@@ -67,15 +67,17 @@ def can_transition_order(current: OrderStatus, target: OrderStatus) -> bool:
     return target in ORDER_TRANSITIONS[current]
 
 
+def _illegal(says: str, current: StrEnum, target: StrEnum, **names: str) -> IllegalTransition:
+    """The refusal of a move the table does not allow, naming both statuses."""
+    return IllegalTransition(says.format(current=_label(current), target=_label(target), **names))
+
+
 def transition_order(order: RepairOrder, target: OrderStatus, now: dt.datetime) -> OrderStatus:
     """Move an order to ``target`` or raise IllegalTransition; returns the old status."""
     current = order.status
     if target not in ORDER_TRANSITIONS[current]:
-        raise IllegalTransition(
-            _("Order {number} is {current}; it cannot become {target}.").format(
-                number=order.number, current=_label(current), target=_label(target)
-            )
-        )
+        raise _illegal(_("Order {number} is {current}; it cannot become {target}."), current, target,
+                       number=order.number)
     order.status = target
     order.status_changed_at = now
     return current
@@ -84,11 +86,8 @@ def transition_order(order: RepairOrder, target: OrderStatus, now: dt.datetime) 
 def transition_job(job: Job, target: JobStatus) -> JobStatus:
     current = job.status
     if target not in JOB_TRANSITIONS[current]:
-        raise IllegalTransition(
-            _("Job \u201c{job}\u201d is {current}; it cannot become {target}.").format(
-                job=job.description, current=_label(current), target=_label(target)
-            )
-        )
+        raise _illegal(_("Job \u201c{job}\u201d is {current}; it cannot become {target}."), current, target,
+                       job=job.description)
     job.status = target
     return current
 
