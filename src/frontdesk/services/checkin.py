@@ -21,7 +21,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, WarrantyStatus
 
-from .common import get, load_order, new_record, positive_int, text, touch
+from .common import get, load_order, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
 from .errors import NotFound, ValidationError
 from .lifecycle import require_order_status
@@ -256,8 +256,8 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
     for name in ("brought_by_phone", "contact_phone"):
         raw = getattr(data, name)
         phones[name] = normalise_phone(raw) if str(raw).strip() else ""
-    order = new_record(
-        RepairOrder, store_id=tx.actor.store_id, number=next_order_number(tx), status=OrderStatus.CHECK_IN,
+    order = RepairOrder(
+        store_id=tx.actor.store_id, number=next_order_number(tx), status=OrderStatus.CHECK_IN,
         status_changed_at=tx.now, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
         advisor_id=tx.actor.user_id, odometer_km=odometer, fuel_eighths=fuel, concerns=concerns,
         brought_by_name=text(data.brought_by_name, "brought_by_name", max_len=80),
@@ -276,7 +276,7 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         appt.order_id = order.id
         order.appointment_id = appt.id
     vehicle.last_odometer_km = max(vehicle.last_odometer_km, odometer) if not data.confirm_lower_odometer else odometer
-    tx.session.add(new_record(OdometerReading, vehicle_id=vehicle.id, order_id=order.id, km=odometer, read_at=tx.now))
+    tx.session.add(OdometerReading(vehicle_id=vehicle.id, order_id=order.id, km=odometer, read_at=tx.now))
     tx.audit(
         "repair_order", order.id, order_id=order.id,
         after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer},
@@ -323,7 +323,7 @@ def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_ver
     walk = order.walkaround
     before = None
     if walk is None:
-        walk = new_record(Walkaround, **values)
+        walk = Walkaround(**values)
         walk.order = order
         tx.session.add(walk)
     else:
@@ -333,7 +333,7 @@ def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_ver
         for key, value in values.items():
             setattr(walk, key, value)
     for panel, damage in sorted(marks):
-        walk.marks.append(new_record(PanelMark, panel=panel, damage=damage))
+        walk.marks.append(PanelMark(panel=panel, damage=damage))
     touch(order)
     tx.audit(
         "walkaround", walk, order_id=order.id, before=before,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -21,29 +21,6 @@ def get(session: Session, model: type[T], record_id: int, field: str) -> T:
     record = session.get(model, record_id)
     if record is None:
         raise NotFound(field, _("No such record (id {id}).").format(id=record_id))
-    return record
-
-
-_COLUMNS: dict[type, frozenset[str]] = {}
-
-
-def new_record(cls: type[T], **columns: Any) -> T:
-    """A new record of ``cls`` holding these column values, as ``cls(**columns)`` would make it.
-
-    The records written by the ten thousand (orders, jobs, part lines, checklist ticks, clock
-    events, checks) are made without the ORM constructor's per-attribute bookkeeping, a
-    third of the cost of a bulk load such as the demo: a record nobody has read has no
-    history to keep, and its INSERT takes the values as they stand (the model has no
-    attribute listeners; a model that gains one must not be made here). Related records
-    are linked afterwards through their attributes, so both sides stay in step as usual.
-    """
-    keys = _COLUMNS.get(cls)
-    if keys is None:
-        keys = _COLUMNS[cls] = frozenset(attr.key for attr in inspect(cls).column_attrs)
-    if not columns.keys() <= keys:
-        raise TypeError(f"{cls.__name__} has no column {sorted(columns.keys() - keys)}")
-    record: T = cls._sa_class_manager.new_instance()  # type: ignore[attr-defined]
-    record.__dict__.update(columns)
     return record
 
 

@@ -8,7 +8,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import DeliveryCheck, RepairOrder
 from frontdesk.model.enums import DeliveryStage, JobStatus, OrderStatus
 
-from .common import load_order, new_record, text, touch
+from .common import load_order, text, touch
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import release
@@ -73,8 +73,8 @@ def _tick_one(
             raise ValidationError("item", _("{n} job(s) have not passed QC.").format(n=len(open_jobs)))
     if item in done:
         raise ValidationError("item", _("This item is already ticked."))
-    order.delivery_checks.append(new_record(
-        DeliveryCheck, order_id=order.id, stage=stage, item=item, note=text(note, "note", max_len=400),
+    order.delivery_checks.append(DeliveryCheck(
+        order_id=order.id, stage=stage, item=item, note=text(note, "note", max_len=400),
         user_id=tx.actor.user_id, at=tx.now,
     ))
     done.add(item)

@@ -15,7 +15,7 @@ from frontdesk.model import Job, LaborOperation, Part, PartLine, RepairOrder, St
 from frontdesk.model.enums import JobOrigin, JobStatus, OldParts, OrderStatus, PaymentMethod, PayType
 
 from . import billing
-from .common import get, load_order, new_record, text, touch
+from .common import get, load_order, text, touch
 from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .lifecycle import require_order_status, transition_job, transition_order
@@ -64,8 +64,8 @@ def new_job(
     if hrs is None:
         raise ValidationError("hours", _("Enter the hours for this job."))
     rate = billing.labor_rate(tx.settings, pay)
-    job = new_record(
-        Job, seq=_next_seq(order), labor_op_id=op.id if op else None, code=op.code if op else "",
+    job = Job(
+        seq=_next_seq(order), labor_op_id=op.id if op else None, code=op.code if op else "",
         description=text(description, "description", max_len=200) or (op.name if op else ""),
         hours=hrs, rate=rate, amount=labor_amount(hrs, rate), pay_type=pay, origin=origin, status=status,
         safety=bool(op.safety) if safety is None and op else bool(safety), warranty_status=order.warranty_status,
@@ -145,8 +145,8 @@ def new_part_line(
     part = get(tx.session, Part, part_id, "part")
     quantity = parse_quantity(qty)
     price = parse_money(unit_price) if unit_price is not None else part.price
-    line = new_record(
-        PartLine, part_id=part.id, number=part.number, name=part.name, qty=quantity,
+    line = PartLine(
+        part_id=part.id, number=part.number, name=part.name, qty=quantity,
         unit_price=price, amount=line_amount(quantity, price), pay_type=_pay_type(pay_type),
         reserved_qty=Decimal(0), issued_qty=Decimal(0),
     )

@@ -57,10 +57,10 @@ class Services:
         self.db.map_error = user_error
 
     def batch(self, *, assign_ids: bool = False) -> AbstractContextManager[Session]:
-        """Run many service calls in one transaction (bulk loads: demo data, imports).
+        """Run many service calls in one transaction (the demo's bulk load).
 
-        See :func:`frontdesk.services.context.batch_session`, which holds the ORM machinery.
+        See :mod:`frontdesk.services.bulk_write`, which holds the machinery.
         """
-        from .context import batch_session
+        from .bulk_write import batch_session
 
         return batch_session(self, assign_ids=assign_ids)

@@ -21,7 +21,7 @@ from frontdesk.model.enums import (
 )
 
 from . import part_orders
-from .common import get, load_job, load_order, new_record, text, touch
+from .common import get, load_job, load_order, text, touch
 from .context import Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .estimate import decline, new_job, new_part_line, reserve, stock_level
@@ -122,7 +122,7 @@ def _clock(tx: Tx, job: Job, kind: str, reason: PauseReason | None = None) -> No
         job.running_since = None
     if kind in ("start", "resume"):
         job.running_since = tx.now
-    event = new_record(ClockEvent, technician_id=job.technician_id, kind=kind, reason=reason, at=tx.now)
+    event = ClockEvent(technician_id=job.technician_id, kind=kind, reason=reason, at=tx.now)
     event.job = job
     tx.session.add(event)
 
@@ -214,8 +214,8 @@ def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLi
     line.reserved_qty -= from_reserved
     level.on_hand -= amount
     line.issued_qty += amount
-    tx.session.add(new_record(
-        StockMovement, store_id=order.store_id, part_id=line.part_id, kind=StockMovementKind.ISSUE, qty=-amount, order_id=order.id,
+    tx.session.add(StockMovement(
+        store_id=order.store_id, part_id=line.part_id, kind=StockMovementKind.ISSUE, qty=-amount, order_id=order.id,
         part_line_id=line.id, user_id=tx.actor.user_id, at=tx.now, reason=order.number,
     ))
     tx.audit("part_line", line.id, order_id=order.id, after={"issued": amount, "on_hand": level.on_hand})
@@ -309,8 +309,8 @@ def reschedule(tx: Tx, order_id: int, promised_at: dt.datetime, told_customer: s
 
 
 def _check(tx: Tx, job: Job, kind: CheckKind, passed: bool, notes: str, recommendations: str = "") -> None:
-    check = new_record(
-        JobCheck, kind=kind, passed=passed, user_id=tx.actor.user_id, notes=text(notes, "notes", max_len=2000),
+    check = JobCheck(
+        kind=kind, passed=passed, user_id=tx.actor.user_id, notes=text(notes, "notes", max_len=2000),
         recommendations=text(recommendations, "recommendations", max_len=2000), at=tx.now,
     )
     check.job = job
