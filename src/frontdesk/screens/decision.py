@@ -10,7 +10,7 @@ Two dialogs over the approvals screen (screens/approvals.py):
   it by half an hour), who was told, how, and what they were told.
 
 F6 or Enter records, Esc goes back without recording. The record is saved from the
-dialog (``save`` goes through the pipeline, screens/pipeline.py); a refusal is shown beside
+dialog (``save`` goes through the pipeline, screens/saving_dialog.py); a refusal is shown beside
 its field and the dialog stays open with what was typed, so nothing has to be typed twice.
 """
 
@@ -23,19 +23,18 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Select, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import SAVE, back, binding, translate_bindings
+from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import CHANNEL, label
 from frontdesk.model.enums import DecisionChannel
 from frontdesk.services.errors import FrontdeskError, ValidationError
+from frontdesk.widgets.field import dialog_field, dialog_row
 from frontdesk.widgets.step_input import StepInput
 
-from . import pipeline
+from .saving_dialog import SavingDialog
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
 STEP_MINUTES = 30
@@ -72,6 +71,10 @@ def channel_options() -> list[tuple[str, str]]:
     return [(label(CHANNEL, code), code) for code in CHANNEL]  # the phone first: most answers come that way
 
 
+def _channel() -> Select[str]:
+    return Select(channel_options(), value=DecisionChannel.PHONE.value, allow_blank=False, id="channel", compact=True)
+
+
 @dataclass(frozen=True)
 class Answer:
     """The customer's answer as typed in the dialog."""
@@ -90,8 +93,8 @@ class Slip:
     note: str
 
 
-class RecordDialog(ModalScreen[Any]):
-    """Saves through ``save`` in the pipeline; dismissed with its result, or ``None`` (Esc).
+class RecordDialog(SavingDialog):
+    """Saves what :meth:`entered` reads through ``save`` in the pipeline; dismissed with its result, or ``None`` (Esc).
 
     Any failure comes back to ``_refused``: an unexpected one (logged) as an ``UnexpectedError``
     saying nothing was saved, which closes the dialog for the screen underneath to report.
@@ -104,12 +107,6 @@ class RecordDialog(ModalScreen[Any]):
     ]
     FIELDS: tuple[str, ...] = ()
 
-    def __init__(self, save: Callable[[Any], Any]) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self._save = save
-        self._saving = False
-
     def entered(self) -> Any | None:
         """What was typed, or None (with the reason beside the field)."""
         raise NotImplementedError
@@ -121,28 +118,16 @@ class RecordDialog(ModalScreen[Any]):
         for name in self.FIELDS:
             self._error(name, "")
         value = self.entered()
-        if value is None:
-            return
-        self._saving = True
-        pipeline.call(self, self._save, value, then=self.dismiss, failed=self._refused, group="record", saves=True)
+        if value is not None:
+            self._record(value)
 
     def _refused(self, error: FrontdeskError) -> None:
-        self._saving = False
         if isinstance(error, ValidationError) and error.field in self.FIELDS:
+            self._saving = False
             self._error(error.field, error.message)
             return
         # A conflict or a refused transition: the screen under the dialog reports it and reloads.
-        self.dismiss(error)
-
-    def _error(self, name: str, message: str) -> None:
-        try:
-            self.query_one(f"#{name}-error", Static).update(message)
-        except NoMatches:
-            pass
-
-    def action_back(self) -> None:
-        if not self._saving:
-            self.dismiss(None)
+        super()._refused(error)
 
 
 class DecisionDialog(RecordDialog):
@@ -164,20 +149,10 @@ class DecisionDialog(RecordDialog):
         with Vertical(id="decision-box", classes="dialog-box " + ("-approved" if self._approved else "-declined")):
             yield Static(self._title, id="decision-title", classes="dialog-title")
             yield Static(self._summary, id="decision-summary")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Who answered"), classes="dialog-label")
-                yield Input(value=self._customer, id="who", max_length=80, compact=True)
-            yield Static("", id="who-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("How"), classes="dialog-label")
-                yield Select(channel_options(), value=DecisionChannel.PHONE.value, allow_blank=False, id="channel",
-                             compact=True)
-            yield Static("", id="channel-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Note"), classes="dialog-label")
-                yield Input(id="note", max_length=400, compact=True,
-                            placeholder=_("What the customer said (optional)"))
-            yield Static("", id="note-error", classes="field-error")
+            yield from dialog_field("who", _("Who answered"), value=self._customer, max_length=80)
+            yield from dialog_row(_("How"), _channel())
+            yield from dialog_field("note", _("Note"), max_length=400,
+                                    placeholder=_("What the customer said (optional)"))
             yield Static(_("Recorded as of now ({time}). F6 or Enter: record · Esc: back").format(
                 time=self._now.strftime("%H:%M")), classes="dialog-hint")
         yield Footer()
@@ -217,25 +192,13 @@ class SlipDialog(RecordDialog):
         with Vertical(id="slip-box", classes="dialog-box"):
             yield Static(self._title, id="slip-title", classes="dialog-title")
             yield Static(_("Promised now: {time}").format(time=self._current), id="slip-current")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("New promised time"), classes="dialog-label")
-                yield StepInput(lambda text, n: step_when(text, n, self._now),
-                                value=self._proposed.strftime(WHEN_FORMAT), id="promised_at", max_length=16,
-                                placeholder="YYYY-MM-DD HH:MM", compact=True)
-            yield Static("", id="promised_at-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("Who was told"), classes="dialog-label")
-                yield Input(value=self._customer, id="told", max_length=80, compact=True)
-            yield Static("", id="told-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("How"), classes="dialog-label")
-                yield Select(channel_options(), value=DecisionChannel.PHONE.value, allow_blank=False, id="channel",
-                             compact=True)
-            yield Static("", id="channel-error", classes="field-error")
-            with Horizontal(classes="dialog-row"):
-                yield Label(_("What they were told"), classes="dialog-label")
-                yield Input(id="note", max_length=400, compact=True, placeholder=_("e.g. the part arrives tomorrow"))
-            yield Static("", id="note-error", classes="field-error")
+            yield from dialog_row(_("New promised time"), StepInput(
+                lambda text, n: step_when(text, n, self._now), value=self._proposed.strftime(WHEN_FORMAT),
+                id="promised_at", max_length=16, placeholder="YYYY-MM-DD HH:MM", compact=True))
+            yield from dialog_field("told", _("Who was told"), value=self._customer, max_length=80)
+            yield from dialog_row(_("How"), _channel())
+            yield from dialog_field("note", _("What they were told"), max_length=400,
+                                    placeholder=_("e.g. the part arrives tomorrow"))
             yield Static(_("+/- or Up/Down: half an hour later/earlier · F6 or Enter: record · Esc: back"),
                          classes="dialog-hint")
         yield Footer()

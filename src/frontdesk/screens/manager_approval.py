@@ -3,7 +3,8 @@
 Opened over the settlement (a discount above the user's authority) and the payment screen
 (voiding a payment, credit). The manager types their own user name and password (masked);
 the action is then run again with that approval, from the dialog, through the pipeline
-(screens/pipeline.py: an unexpected error is logged, without the password, and said). A refused
+(screens/saving_dialog.py, screens/pipeline.py: an unexpected error is logged, without the
+password, and said). A refused
 approval (or a discount beyond even the manager's authority) is said in the dialog, the
 password is cleared and the dialog stays open; any other refusal closes it and the screen
 underneath reports it. A void also asks why.
@@ -24,22 +25,21 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import SAVE, back, binding, translate_bindings
+from frontdesk.keys import SAVE, back, binding
 from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
+from frontdesk.widgets.field import dialog_row
 
-from . import pipeline
+from .saving_dialog import SavingDialog
 
 FIELDS = ("reason", "manager", "password")
 
 
-class ManagerApprovalScreen(ModalScreen[Any]):
+class ManagerApprovalScreen(SavingDialog):
     """``ManagerApprovalScreen(title=..., summary=..., save=...)``, dismissed with ``save``'s result.
 
     ``save(approval, reason)`` runs the action with the manager's approval; ``None`` comes back
@@ -48,6 +48,7 @@ class ManagerApprovalScreen(ModalScreen[Any]):
 
     CSS_PATH = "../assets/styles/manager_approval.tcss"
     AUTO_FOCUS = "#manager"
+    GROUP = "manager-approval"
 
     BINDINGS = [
         binding(SAVE, "approve", "Approve", tooltip="The manager approves with their password"),
@@ -56,31 +57,21 @@ class ManagerApprovalScreen(ModalScreen[Any]):
 
     def __init__(self, *, title: str, summary: str, save: Callable[[ManagerApproval, str], Any],
                  ask_reason: bool = False) -> None:
-        super().__init__()
-        translate_bindings(self)
+        super().__init__(save)
         self._title = title
         self._summary = summary
-        self._save = save
         self._ask_reason = ask_reason
-        self._saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="mgr-box"):
             yield Static(self._title, id="mgr-title")
             yield Static(self._summary, id="mgr-summary")
             if self._ask_reason:
-                with Horizontal(classes="mgr-row"):
-                    yield Label(_("Reason"), classes="mgr-label")
-                    yield Input(id="reason", max_length=200, compact=True, placeholder=_("Why (required)"))
-                yield Static("", id="reason-error", classes="field-error")
-            with Horizontal(classes="mgr-row"):
-                yield Label(_("Manager's user name"), classes="mgr-label")
-                yield Input(id="manager", max_length=40, compact=True)
-            yield Static("", id="manager-error", classes="field-error")
-            with Horizontal(classes="mgr-row"):
-                yield Label(_("Password"), classes="mgr-label")
-                yield Input(id="password", password=True, max_length=200, compact=True)
-            yield Static("", id="password-error", classes="field-error")
+                yield from dialog_row(_("Reason"), Input(id="reason", max_length=200, compact=True,
+                                                         placeholder=_("Why (required)")), css="mgr")
+            yield from dialog_row(_("Manager's user name"), Input(id="manager", max_length=40, compact=True), css="mgr")
+            yield from dialog_row(_("Password"), Input(id="password", password=True, max_length=200, compact=True),
+                                  css="mgr")
             yield Static(_("F6 or Enter: approve · Esc: cancel"), classes="mgr-hint")
         yield Footer()
 
@@ -121,30 +112,18 @@ class ManagerApprovalScreen(ModalScreen[Any]):
             self._error("password", _("Type the manager's password."))
             self.query_one("#password", Input).focus()
             return
-        self._saving = True
-        approval = ManagerApproval(username, password)
-        pipeline.call(self, self._save, approval, reason, then=self.dismiss, failed=self._refused,
-                      group="manager-approval", saves=True)
+        self._record(ManagerApproval(username, password), reason)
 
     def _refused(self, error: FrontdeskError) -> None:
-        self._saving = False
         if isinstance(error, PermissionDenied):
+            self._saving = False
             self._error("password", str(error))
             password = self.query_one("#password", Input)
             password.value = ""
             password.focus()
             return
         if isinstance(error, ValidationError) and error.field == "reason" and self._ask_reason:
+            self._saving = False
             self._error("reason", error.message)
             return
-        self.dismiss(error)
-
-    def _error(self, name: str, message: str) -> None:
-        try:
-            self.query_one(f"#{name}-error", Static).update(message)
-        except NoMatches:
-            pass
-
-    def action_back(self) -> None:
-        if not self._saving:
-            self.dismiss(None)
+        super()._refused(error)

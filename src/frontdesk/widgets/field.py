@@ -1,7 +1,8 @@
 """A labelled input with its own error line, so a refused value is explained in place.
 
 Two shapes: :class:`Field` (the label over the input, on the forms of the desk) and
-:func:`dialog_field` (label and input on one row of a dialog, the error line under them).
+:func:`dialog_field` (label and input on one row of a dialog, the error line under them;
+:func:`dialog_row` puts any other field on such a row).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 
@@ -55,7 +57,17 @@ def dialog_field(name: str, label: str, *, row_id: str | None = None, label_id: 
     Under the row ``#<name>-error``, where the dialog shows a refusal. Compose it with ``yield from``
     inside the dialog's box.
     """
-    with Horizontal(classes="dialog-row", id=row_id):
-        yield Label(label, id=label_id, classes="dialog-label")
-        yield Input(id=name, compact=True, **options)
-    yield Static("", id=f"{name}-error", classes="field-error")
+    yield from dialog_row(label, Input(id=name, compact=True, **options), row_id=row_id, label_id=label_id)
+
+
+def dialog_row(label: str, field: Widget, *, row_id: str | None = None, label_id: str | None = None,
+               css: str = "dialog") -> ComposeResult:
+    """:func:`dialog_field`'s row around any field (a Select, a StepInput …) that has an id.
+
+    ``css`` names the row's and the label's classes (``<css>-row``, ``<css>-label``), for a
+    dialog with a style sheet of its own.
+    """
+    with Horizontal(classes=f"{css}-row", id=row_id):
+        yield Label(label, id=label_id, classes=f"{css}-label")
+        yield field
+    yield Static("", id=f"{field.id}-error", classes="field-error")
