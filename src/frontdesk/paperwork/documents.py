@@ -3,8 +3,9 @@
 Why plain dataclasses: the paperwork never touches the database or the model (printing
 must work from a snapshot, in a worker thread, and be testable without SQLAlchemy). The
 service layer fills these from a repair order; the renderers only lay them out. Nothing
-here imports anything but the standard library (and ``frontdesk.bill_sums``, the sums a bill
-comes to, itself standard library only), so building a document is cheap.
+here imports anything but the standard library (and the shapes it shares with the services'
+views, ``frontdesk.bill_sums`` and ``frontdesk.walkaround_items``, themselves standard library
+only), so building a document is cheap.
 
 Conventions (the renderers rely on them, ``__post_init__`` checks the cheap ones):
 
@@ -28,6 +29,7 @@ from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from frontdesk.bill_sums import SUMMED, Sums
+from frontdesk.walkaround_items import WalkaroundItems
 
 PayType = Literal["customer", "warranty", "insurance", "internal", "first_service"]
 PaymentMethod = Literal["cash", "card", "wechat", "alipay", "transfer"]
@@ -285,7 +287,7 @@ class CheckItem(_Checked):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckinSheetDoc(_Checked):
+class CheckinSheetDoc(_Checked, WalkaroundItems):
     """接车登记表: the walkaround the customer confirms, so nobody argues about a scratch later."""
 
     store: StoreInfo
@@ -296,16 +298,6 @@ class CheckinSheetDoc(_Checked):
     brought_by: PartyInfo | None
     vehicle: VehicleInfo
     marks: tuple[PanelMark, ...]
-    covers_fitted: bool
-    #: Warning lights on at check-in, in the advisor's words; empty when none.
-    warning_lights: tuple[str, ...]
-    #: Valuables left in the car, as the customer declared them; empty when none.
-    valuables: str
-    spare_tyre: bool
-    tool_kit: bool
-    warning_triangle: bool
-    #: Where the walkaround photos are (count, folder or album name).
-    photos_ref: str
     concerns: tuple[str, ...]
     signed_by: str | None = None
     signed_at: datetime | None = None

@@ -28,6 +28,7 @@ from frontdesk.model.enums import (
     OrderStatus,
     WarrantyStatus,
 )
+from frontdesk.walkaround_items import WalkaroundItems, items_of
 
 from .checkin import warranty_status
 from .common import read_order
@@ -106,16 +107,9 @@ class LineView:
 
 
 @dataclass(frozen=True)
-class WalkaroundView:
-    marks: tuple[tuple[str, str], ...]
-    covers_fitted: bool
-    warning_lights: tuple[str, ...]
-    valuables: str
-    spare_tyre: bool
-    tool_kit: bool
-    warning_triangle: bool
+class WalkaroundView(WalkaroundItems):
+    marks: tuple[tuple[str, str], ...]  # (panel, damage)
     tyres_note: str
-    photos_ref: str
     signed_by: str | None
 
 
@@ -172,8 +166,8 @@ def _order_view(s: Session, services: Services, order_id: int) -> OrderView:
             lines.append(_part_view(p, None, levels))
     w = o.walkaround
     walk = None if w is None else WalkaroundView(
-        tuple((m.panel.value, m.damage.value) for m in w.marks), w.covers_fitted, tuple(w.warning_lights), w.valuables,
-        w.spare_tyre, w.tool_kit, w.warning_triangle, w.tyres_note, w.photos_ref, w.signed_by)
+        marks=tuple((m.panel.value, m.damage.value) for m in w.marks), tyres_note=w.tyres_note, signed_by=w.signed_by,
+        **items_of(w))
     return OrderView(
         o.id, o.version, o.number, o.status, o.store_id, o.vehicle_id, o.customer.name, o.contact_phone or o.customer.phone,
         o.vehicle.plate, o.vehicle.vin, f"{o.vehicle.make} {o.vehicle.model}", o.vehicle.colour, o.odometer_km,

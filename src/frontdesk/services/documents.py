@@ -30,6 +30,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import JobStatus, OrderStatus, PaymentKind, PayType
 from frontdesk.paperwork import documents as d
+from frontdesk.walkaround_items import items_of
 
 from . import billing
 from .common import read_order, read_order_by_number
@@ -130,10 +131,8 @@ def checkin_sheet(session: Session, services: Services, order: RepairOrder) -> d
         store=_store(session, order, services), order_no=order.number, checked_in_at=order.checked_in_at,
         advisor=order.advisor.display_name, customer=_customer(order), brought_by=_brought_by(order),
         vehicle=_vehicle(order), marks=tuple(d.PanelMark(panel=m.panel.value, damage=m.damage.value, note=m.note) for m in walk.marks),
-        covers_fitted=walk.covers_fitted, warning_lights=tuple(walk.warning_lights), valuables=walk.valuables,
-        spare_tyre=walk.spare_tyre, tool_kit=walk.tool_kit, warning_triangle=walk.warning_triangle,
-        photos_ref=walk.photos_ref, concerns=tuple(c for c in order.concerns.splitlines() if c.strip()),
-        signed_by=walk.signed_by, signed_at=walk.signed_at, notes=walk.tyres_note,
+        concerns=tuple(c for c in order.concerns.splitlines() if c.strip()),
+        signed_by=walk.signed_by, signed_at=walk.signed_at, notes=walk.tyres_note, **items_of(walk),
     )
 
 
