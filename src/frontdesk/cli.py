@@ -460,46 +460,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 ).format(reason=" ".join(str(exc).split())), file=sys.stderr)
         return 1
     url = settings.resolved_database_url()
+    # The commands that open the store themselves (or not at all), and those that work on an open store.
+    on_settings: dict[str | None, Callable[[argparse.Namespace, Settings], int]] = {
+        None: cmd_run, "run": cmd_run, "board": cmd_board, "backup": cmd_backup, "restore": cmd_restore,
+        "db": cmd_db,
+    }
+    on_services: dict[str, Callable[[argparse.Namespace, Services], int]] = {
+        "users": cmd_users, "demo": cmd_demo, "print": cmd_print, "report": cmd_report, "import": cmd_import,
+        "export": cmd_export, "audit": cmd_audit,
+    }
     try:
-        if args.command in (None, "run"):
-            return cmd_run(args, settings)
-        if args.command == "board":
-            return cmd_board(args, settings)
-        if args.command == "backup":
-            return cmd_backup(args, settings)
-        if args.command == "restore":
-            return cmd_restore(args, settings)
-        if args.command == "db":
-            if args.db_command == "upgrade":
-                services = open_services(settings, upgrade=True, on_wait=_say_waiting)
-                print(_("Database at revision {revision}: {url}").format(revision=_revision(services), url=services.db.engine.url.render_as_string(hide_password=True)))
-                if getattr(args, "grant_to", None):
-                    return cmd_grant(args, services)
-                return 0
-            services = open_services(settings, create=False, on_wait=_say_waiting)
-            print(_revision(services))
-            return 0
+        if args.command in on_settings:
+            return on_settings[args.command](args, settings)
         services = open_services(settings, create=args.command == "demo", on_wait=_say_waiting)
-        if args.command == "users":
-            return cmd_users(args, services)
-        if args.command == "demo":
-            return cmd_demo(args, services)
-        if args.command == "print":
-            return cmd_print(args, services)
-        if args.command == "report":
-            return cmd_report(args, services)
-        if args.command == "import":
-            return cmd_import(args, services)
-        if args.command == "export":
-            return cmd_export(args, services)
-        if args.command == "audit":
-            return cmd_audit(args, services)
+        return on_services[args.command](args, services)
     except Exception as exc:  # one line for anything the user can act on; a bug keeps its traceback
         line = error_line(exc, url)
         if line is None:
             raise
         print(f"frontdesk: {line}", file=sys.stderr)
         return 1
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command == "upgrade":
+        services = open_services(settings, upgrade=True, on_wait=_say_waiting)
+        print(_("Database at revision {revision}: {url}").format(
+            revision=_revision(services), url=services.db.engine.url.render_as_string(hide_password=True)))
+        if getattr(args, "grant_to", None):
+            return cmd_grant(args, services)
+        return 0
+    services = open_services(settings, create=False, on_wait=_say_waiting)
+    print(_revision(services))
     return 0
 
 
