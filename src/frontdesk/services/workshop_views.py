@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -71,8 +72,19 @@ def clocked_seconds(seconds: int, running_since: dt.datetime | None, now: dt.dat
 # Load and the suggestion -----------------------------------------------------------------------
 
 
+class _Booked:
+    """Sold hours on someone's plate; the dispatcher weighs a technician and a team alike by them."""
+
+    queued_hours: Decimal
+    running_hours: Decimal
+
+    @property
+    def booked_hours(self) -> Decimal:
+        return self.queued_hours + self.running_hours
+
+
 @dataclass(frozen=True)
-class TechnicianLoad:
+class TechnicianLoad(_Booked):
     id: int
     name: str
     team_id: int | None
@@ -82,23 +94,15 @@ class TechnicianLoad:
     running_hours: Decimal
     jobs: int
 
-    @property
-    def booked_hours(self) -> Decimal:
-        return self.queued_hours + self.running_hours
-
 
 @dataclass(frozen=True)
-class TeamLoad:
+class TeamLoad(_Booked):
     id: int
     name: str
     skills: frozenset[str]
     queued_hours: Decimal
     running_hours: Decimal
     technicians: int
-
-    @property
-    def booked_hours(self) -> Decimal:
-        return self.queued_hours + self.running_hours
 
 
 def _loads(s: Session, store_id: int, *, leave_out_job: int | None = None) -> tuple[list[TeamLoad], list[TechnicianLoad]]:
@@ -177,20 +181,35 @@ def _suggest(job_id: int, skill: str, teams: list[TeamLoad], techs: list[Technic
 # Dispatch ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DispatchJob:
+@dataclass(frozen=True, kw_only=True)
+class WorkshopJob:
+    """A job as the workshop sees it, on the dispatch board and on a technician's list alike."""
+
     id: int
     version: int
     seq: int
     code: str
     description: str
-    skill: str
     hours: Decimal
     status: JobStatus
     priority: JobPriority
     pause_reason: PauseReason | None
     technician_id: int | None
     technician: str
+
+
+_JOB_COLUMNS = ("id", "version", "seq", "code", "description", "hours", "status", "priority", "pause_reason",
+                "technician_id")
+
+
+def _workshop_job(row: Any) -> dict[str, Any]:
+    """``WorkshopJob``'s fields of a job row that was selected with its technician's name as ``name``."""
+    return {name: getattr(row, name) for name in _JOB_COLUMNS} | {"technician": row.name or ""}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchJob(WorkshopJob):
+    skill: str
     team: str
     waiting_parts: bool
 
@@ -281,9 +300,8 @@ def dispatch_board(services: Services, actor: Actor) -> DispatchBoard:
     by_order: dict[int, list[DispatchJob]] = defaultdict(list)
     for j in jobs:
         by_order[j.order_id].append(DispatchJob(
-            j.id, j.version, j.seq, j.code, j.description, (j.category or "").lower(), j.hours, j.status, j.priority,
-            j.pause_reason, j.technician_id, j.name or "", j[13] or "",
-            j.id in waiting or (j.status == J.PAUSED and j.pause_reason == PauseReason.WAITING_PARTS)))
+            **_workshop_job(j), skill=(j.category or "").lower(), team=j[13] or "",
+            waiting_parts=j.id in waiting or (j.status == J.PAUSED and j.pause_reason == PauseReason.WAITING_PARTS)))
     out = []
     for o in orders:
         if not by_order.get(o.id):
@@ -373,24 +391,13 @@ class TechPart:
         return next((r for r in self.requests if r.state != PartOrderState.ARRIVED), None)
 
 
-@dataclass(frozen=True)
-class TechJob:
-    id: int
-    version: int
+@dataclass(frozen=True, kw_only=True)
+class TechJob(WorkshopJob):
     order_id: int
     order_number: str
     plate: str
     model: str
     promised_at: dt.datetime | None
-    seq: int
-    code: str
-    description: str
-    hours: Decimal
-    status: JobStatus
-    priority: JobPriority
-    pause_reason: PauseReason | None
-    technician_id: int | None
-    technician: str
     clocked_seconds: int  # running stretch included
     running: bool
     rework_count: int
@@ -481,10 +488,10 @@ def work_list(services: Services, actor: Actor) -> WorkList:
             line.id, line.number, line.name, line.qty, line.issued_qty, line.reserved_qty, on_hand or ZERO,
             tuple(req_by_line.get(line.id, ()))))
     jobs = tuple(TechJob(
-        r.id, r.version, r.order_id, r.number, r.plate, f"{r.make} {r.model}", r.promised_at, r.seq, r.code,
-        r.description, r.hours, r.status, r.priority, r.pause_reason, r.technician_id, r.name or "",
-        clocked_seconds(r.clocked_seconds, r.running_since, now), r.running_since is not None, r.rework_count,
-        tuple(parts_by_job.get(r.id, ())), last_check.get(r.id, "") or "",
+        **_workshop_job(r), order_id=r.order_id, order_number=r.number, plate=r.plate, model=f"{r.make} {r.model}",
+        promised_at=r.promised_at, clocked_seconds=clocked_seconds(r.clocked_seconds, r.running_since, now),
+        running=r.running_since is not None, rework_count=r.rework_count, parts=tuple(parts_by_job.get(r.id, ())),
+        last_check_notes=last_check.get(r.id, "") or "",
     ) for r in rows)
     return WorkList(scope, title, my_id, jobs, now)
 
