@@ -333,7 +333,7 @@ def test_the_terminal_role_may_only_read_and_add_audit_events(capsys, worker_id)
     finally:
         probe.dispose()
 
-    assert main(["--db", url, "db", "upgrade", "--grant-to", TERMINAL_ROLE]) == 0
+    assert main(["--db", url, "--lang", "en", "db", "upgrade", "--grant-to", TERMINAL_ROLE]) == 0
     assert f"Role {TERMINAL_ROLE} may now work as a terminal" in capsys.readouterr().out
     owner = Services(db=Database(url), settings=replace(Settings(), language="en"))
     actors = make_actors(owner, system_actor(ensure_store(owner)))
@@ -355,12 +355,12 @@ def test_the_terminal_role_may_only_read_and_add_audit_events(capsys, worker_id)
         terminal.db.dispose()
         owner.db.dispose()
     # Granting is refused to the owner itself, and on SQLite.
-    assert main(["--db", url, "db", "upgrade", "--grant-to", make_url(url).username]) == 1
+    assert main(["--db", url, "--lang", "en", "db", "upgrade", "--grant-to", make_url(url).username]) == 1
     assert "owns the tables" in capsys.readouterr().err
 
 
 def test_grant_to_on_sqlite_is_one_line(tmp_path, capsys):
-    assert main(["--db", f"sqlite:///{tmp_path / 'x.db'}", "db", "upgrade", "--grant-to", "someone"]) == 1
+    assert main(["--db", f"sqlite:///{tmp_path / 'x.db'}", "--lang", "en", "db", "upgrade", "--grant-to", "someone"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "PostgreSQL" in err[0]
 
