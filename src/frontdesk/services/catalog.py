@@ -56,6 +56,14 @@ class PartInput:
     bin: str | None = None  # where it lies in this store's parts room; None leaves it as it is
 
 
+def _name(entry: LaborOperation | Part, data: LaborOpInput | PartInput) -> None:
+    """What every catalog entry is called and filed under; the pinyin initials follow the name."""
+    entry.name = text(data.name, "name", max_len=120, required=True)
+    entry.name_en = text(data.name_en, "name_en")
+    entry.initials = initials(entry.name)
+    entry.category = text(data.category, "category", max_len=40)
+
+
 @service("catalog.save")
 def save_labor_operation(tx: Tx, data: LaborOpInput) -> LaborOperation:
     code = text(data.code, "code", max_len=20, required=True).upper()
@@ -64,10 +72,7 @@ def save_labor_operation(tx: Tx, data: LaborOpInput) -> LaborOperation:
     if op is None:
         op = LaborOperation(code=code)
         tx.session.add(op)
-    op.name = text(data.name, "name", max_len=120, required=True)
-    op.name_en = text(data.name_en, "name_en")
-    op.initials = initials(op.name)
-    op.category = text(data.category, "category", max_len=40)
+    _name(op, data)
     op.std_hours = parse_hours(data.std_hours, "std_hours")
     op.safety = data.safety
     op.models = text(data.models, "models")
@@ -84,10 +89,7 @@ def save_part(tx: Tx, data: PartInput) -> Part:
     if part is None:
         part = Part(number=number)
         tx.session.add(part)
-    part.name = text(data.name, "name", max_len=120, required=True)
-    part.name_en = text(data.name_en, "name_en")
-    part.initials = initials(part.name)
-    part.category = text(data.category, "category", max_len=40)
+    _name(part, data)
     part.unit = text(data.unit, "unit", max_len=8) or "pc"
     part.price = parse_money(data.price, "price")
     tx.session.flush()
