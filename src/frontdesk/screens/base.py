@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import translate_bindings
 from frontdesk.services.errors import FrontdeskError, ValidationError
+from frontdesk.widgets.field import show_field_error
 
 from . import pipeline
 
@@ -74,10 +74,7 @@ class DeskScreen(Screen[Any]):
     def show_error(self, error: FrontdeskError) -> None:
         """Put the message beside its field when the screen has one, and always notify."""
         if isinstance(error, ValidationError):
-            try:
-                self.query_one(f"#{error.field}-error", Static).update(error.message)
-            except NoMatches:
-                pass
+            show_field_error(self, error.field, error.message)
         if isinstance(error, pipeline.UnexpectedError):
             pipeline.notify_error(self, error)
             return

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from frontdesk.keys import translate_bindings
 from frontdesk.services.errors import FrontdeskError
+from frontdesk.widgets.field import show_field_error
 
 from . import pipeline
 
@@ -46,10 +45,7 @@ class SavingDialog(ModalScreen[Any]):
         self.dismiss(error)
 
     def _error(self, name: str, message: str) -> None:
-        try:
-            self.query_one(f"#{name}-error", Static).update(message)
-        except NoMatches:
-            pass
+        show_field_error(self, name, message)
 
     def action_back(self) -> None:
         if not self._saving:

@@ -11,6 +11,8 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
@@ -71,3 +73,11 @@ def dialog_row(label: str, field: Widget, *, row_id: str | None = None, label_id
         yield Label(label, id=label_id, classes=f"{css}-label")
         yield field
     yield Static("", id=f"{field.id}-error", classes="field-error")
+
+
+def show_field_error(node: DOMNode, name: str, message: str) -> None:
+    """``message`` on the error line ``#<name>-error`` under ``node``; a field it does not show is passed over."""
+    try:
+        node.query_one(f"#{name}-error", Static).update(message)
+    except NoMatches:
+        pass
