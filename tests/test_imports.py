@@ -248,3 +248,27 @@ def test_the_command_line_reports_and_refuses_bad_files(services, actors, tmp_pa
     assert main(["--db", url, "--lang", "en", "import", "parts", str(good)]) == 0
     assert "Imported 1 rows: 1 added" in capsys.readouterr().out
     assert count(services, Part) == 1
+
+
+def test_stock_and_bins_of_parts_with_and_without_a_level(services, actors, tmp_path):
+    """The write sets levels from what the plan read (issue 15, item 7: no second read of every level)."""
+    admin = actors[Role.ADMIN]
+    catalog.save_part(services, admin, catalog.PartInput("S-1", "无库存", "5.00"))  # in the catalog, no level yet
+    shelved = catalog.save_part(services, admin, catalog.PartInput("S-2", "有库存", "6.00"))
+    catalog.adjust_stock(services, admin, shelved.id, 4, "opening stock", bin="Z-1")
+    version = part(services, "S-2")[1].version
+    header = ["Part number", "Name", "Price", "Stock", "Bin"]
+    rows = [["S-1", "", "5.00", "7", "C-3"],  # a level made: on-hand 7, a movement of 7
+            ["S-2", "", "6.00", "", "Z-2"],  # the bin moves, the stock stays: no movement
+            ["S-3", "新零件", "8.00", "", "D-4"],  # new, a bin and no stock: a level of 0
+            ["S-4", "新零件二", "9.00", "0", ""]]  # new, stock 0 and no bin: no level at all
+    report = imports.import_catalog(services, admin, "parts", write_csv(tmp_path / "s.csv", header, rows))
+    assert report.added == ((4, "S-3"), (5, "S-4")) and report.stock_moves == 1
+    assert [(c.key, c.fields) for c in report.changed] == [("S-1", ("stock", "bin")), ("S-2", ("bin",))]
+    levels = {n: part(services, n)[1] for n in ("S-1", "S-2", "S-3", "S-4")}
+    assert (levels["S-1"].on_hand, levels["S-1"].bin, levels["S-1"].version) == (Decimal(7), "C-3", 1)
+    assert (levels["S-2"].on_hand, levels["S-2"].bin, levels["S-2"].version) == (Decimal(4), "Z-2", version + 1)
+    assert (levels["S-3"].on_hand, levels["S-3"].bin) == (Decimal(0), "D-4") and levels["S-4"] is None
+    assert stock_off_movements(services) == 0
+    again = imports.import_catalog(services, admin, "parts", write_csv(tmp_path / "s.csv", header, rows))
+    assert (again.added, again.changed, again.unchanged) == ((), (), 4)

@@ -31,29 +31,39 @@ Rules a file follows:
 - Stock is this store's on-hand quantity. Setting it records a stock movement (kind
   ``adjust``, reason ``import``) for the difference, so stock still equals its movements.
 
-Speed: the catalog and this store's stock levels are read once into a dict keyed by number,
-the rows are checked in Python, and the writes are a few executemany statements per table —
-no ORM object per row. Spreadsheet numbers arrive as floats from openpyxl; they are turned
+Speed and memory (``benchmarks/import_memory.py``: a 200 000-part list, added and then every
+price changed): the rows are checked in Python a batch at a time, against the catalog records
+and this store's stock levels of that batch's numbers only (one query per batch), and the
+writes are a few executemany statements per chunk of rows — no ORM object per row. What the
+plan holds until it is written is kept compact: the writes pickled a chunk at a time, the
+report's rows as arrays. Spreadsheet numbers arrive as floats from openpyxl; they are turned
 into their shortest decimal text before any parsing, so prices stay exact ``Decimal``.
+
+The audit event of an import (``catalog_import``) records the file's name and SHA-256, and how
+many rows it added, changed and left alone, and the stock movements it made.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import pickle
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
+from xml.etree import ElementTree
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Executable, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
@@ -74,7 +84,6 @@ IMPORT_REASON = "import"
 PROGRESS_EVERY = 2000
 _CHUNK = 5000
 _MINUS = ("-", "−", "－")
-R = TypeVar("R")
 
 
 def N_(message: str) -> str:
@@ -146,13 +155,100 @@ class Changed:
     fields: tuple[str, ...]  # field keys (FIELD_TITLE gives their names)
 
 
+T = TypeVar("T")
+
+
+class _Compact(Sequence[T], Generic[T]):
+    """A report's list of rows, kept as arrays: a 200 000-row file lists 200 000 of them.
+
+    A tuple of (row, key) tuples or of :class:`Changed` took 65 to 95 bytes a row besides the
+    key; here a row costs its key and a few bytes. It reads, and compares equal, as the tuple
+    of its items.
+    """
+
+    __slots__ = ("_keys", "_rows")
+
+    def __init__(self) -> None:
+        self._rows = array("i")
+        self._keys: list[str] = []
+
+    def _item(self, index: int) -> T:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self._item(i) for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._item(index)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class AddedRows(_Compact[tuple[int, str]]):
+    """(row, key) of each row that adds a record."""
+
+    __slots__ = ()
+
+    def append(self, row: int, key: str) -> None:
+        self._rows.append(row)
+        self._keys.append(key)
+
+    def _item(self, index: int) -> tuple[int, str]:
+        return self._rows[index], self._keys[index]
+
+
+class ChangedRows(_Compact[Changed]):
+    """The rows that change a record, each with its changed fields (a few combinations, held once)."""
+
+    __slots__ = ("_fields", "_index", "_kinds")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kinds = array("H")
+        self._fields: list[tuple[str, ...]] = []
+        self._index: dict[tuple[str, ...], int] = {}
+
+    def append(self, row: int, key: str, fields: tuple[str, ...]) -> None:
+        kind = self._index.get(fields)
+        if kind is None:
+            kind = self._index[fields] = len(self._fields)
+            self._fields.append(fields)
+        self._rows.append(row)
+        self._keys.append(key)
+        self._kinds.append(kind)
+
+    def _item(self, index: int) -> Changed:
+        return Changed(self._rows[index], self._keys[index], self._fields[self._kinds[index]])
+
+
 @dataclass(frozen=True)
 class ImportReport:
     kind: Kind
     file: str  # the file's name
     rows: int  # data rows read (blank rows skipped)
-    added: tuple[tuple[int, str], ...] = ()  # (row, key)
-    changed: tuple[Changed, ...] = ()
+    added: Sequence[tuple[int, str]] = ()  # (row, key)
+    changed: Sequence[Changed] = ()
     unchanged: int = 0
     rejected: tuple[Rejected, ...] = ()
     errors: tuple[str, ...] = ()  # problems of the whole file (unknown column, unreadable…)
@@ -348,17 +444,58 @@ def _too_many_columns(limits: Limits) -> FileProblem:
     return FileProblem(_("The sheet has more than {n} columns.").format(n=limits.columns))
 
 
+def _text_table(source: Any) -> list[str]:
+    """The workbook's shared strings, as openpyxl reads them but dropping each one's XML as it goes.
+
+    openpyxl's own reader clears each ``<si>`` element but leaves it in the tree until the end:
+    a million texts (within the limits) held a million empty elements, 65 MB more than the
+    texts themselves.
+    """
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    tag, plain = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
+    strings: list[str] = []
+    root = None
+    for event, node in ElementTree.iterparse(source, events=("start", "end")):
+        if root is None:
+            root = node
+        elif event == "end" and node.tag == tag:
+            if len(node) == 1 and node[0].tag == plain:  # <si><t>text</t></si>, what nearly every text is
+                text = node[0].text or ""
+            else:  # rich text runs, phonetic guides: openpyxl's reading of them
+                text = Text.from_tree(node).content
+            strings.append(text.replace("x005F_", ""))
+            root.clear()  # every <si> is a child of the root <sst>: this one, read, and none before it
+    return strings
+
+
+def _load_workbook(path: Path) -> Any:
+    """openpyxl's ``load_workbook(path, read_only=True, data_only=True)`` with a leaner text table (:func:`_text_table`)."""
+    from openpyxl.reader.excel import ExcelReader  # only when a workbook is read
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        def read_strings(self) -> None:
+            found = self.package.find(SHARED_STRINGS)
+            if found is not None:
+                with self.archive.open(found.PartName[1:]) as source:
+                    self.shared_strings = _text_table(source)
+
+    reader = Reader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 def _xlsx_open(path: Path, limits: Limits) -> tuple[Iterator[list[str]], int]:
     """The first sheet's rows, streamed (openpyxl read-only), and how many it declares.
 
     Within the limits: checked before reading where the file declares them (its parts' sizes,
     the sheet's dimension), and while reading where it may lie or not say.
     """
-    from openpyxl import load_workbook  # only when a workbook is read
-
     check_archive(path, limits)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = _load_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
         raise FileProblem(_("Not a readable Excel workbook: {error}").format(error=exc)) from exc
     sheet = book.worksheets[0]
@@ -382,7 +519,7 @@ def _xlsx_open(path: Path, limits: Limits) -> tuple[Iterator[list[str]], int]:
                     raise FileProblem(_("Not a readable Excel workbook: {error}").format(error=exc)) from exc
                 if row is None:
                     return
-                yield [cell_text(v) for v in row]
+                yield [v.strip() if type(v) is str else cell_text(v) for v in row]  # texts: most cells, inline
         finally:
             book.close()
 
@@ -415,10 +552,15 @@ def _file_errors(path: Path) -> Iterator[None]:
         raise FileProblem(_("Not a readable CSV file: {error}").format(error=exc)) from exc
 
 
+_SAME_MOST = 4096
+
+
 def _numbered(rows: Iterable[list[str]], limits: Limits) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows with their spreadsheet numbers (the header first), cells stripped, within the limits."""
     width = limits.columns  # then the header's: cells right of it are nobody's column (ignored, as ever)
-    same: dict[str, str] = {}  # short texts repeat (units, bins, stock, prices): one object each
+    # Short texts repeat (units, bins, stock): one object each. Emptied when full, as prices are mostly
+    # all different: held for the whole file, they took 20 MB of a 200 000-row list.
+    same: dict[str, str] = {}
     header = True
     for number, cells in enumerate(rows, start=1):
         if number > limits.rows:
@@ -434,6 +576,8 @@ def _numbered(rows: Iterable[list[str]], limits: Limits) -> Iterator[tuple[int, 
                                     "can be imported.").format(row=number, column=index + 1, n=len(cell),
                                                                limit=limits.cell_chars))
             if len(cell) <= 12:
+                if len(same) >= _SAME_MOST:
+                    same.clear()
                 cells[index] = same.setdefault(cell, cell)
         if header:  # blank rows above it are skipped; numbers stay the spreadsheet's
             while not cells[-1]:
@@ -562,15 +706,54 @@ def _yes_no(value: str, problems: list[str]) -> bool | None:
     return None
 
 
+class _Spool(Generic[T]):
+    """Rows a plan holds until they are written, pickled a chunk at a time.
+
+    A price update plans 200 000 row updates, and as tuples of Python objects (an id, a
+    ``Decimal``…) they took 45 MB; pickled, a chunk of them is a few bytes a row. The bytes are
+    made by this process and read back by it only, never from a file.
+    """
+
+    def __init__(self) -> None:
+        self._sealed: list[bytes] = []
+        self._open: list[T] = []
+        self._count = 0
+
+    def append(self, row: T) -> None:
+        self._open.append(row)
+        self._count += 1
+        if len(self._open) >= _CHUNK:
+            self._sealed.append(pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL))
+            self._open = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    def chunks(self) -> Iterator[list[T]]:
+        """The rows, a chunk at a time, in the order they came (may be read again)."""
+        for sealed in self._sealed:
+            yield pickle.loads(sealed)  # this process's own bytes (see the class)
+        if self._open:
+            yield self._open
+
+
+# Parts: (number, name, name_en, category, unit, price, on_hand or None, bin or None).
+# Labor: (code, name, name_en, category, std_hours, models, safety).
+Insert = tuple[Any, ...]
+# (id, the changed values in the order of _PART/_LABOR_COLUMNS, None where a value stays)
+Update = tuple[Any, ...]
+# A part already in the catalog: (part id, this store's level id or None, on_hand before, new on_hand or None,
+# new bin or None).
+Level = tuple[int, "int | None", Decimal, "Decimal | None", "str | None"]
+
+
 @dataclass
 class _Plan:
     report: ImportReport
-    # Tuples, not dicts: a 200 000-row file makes 200 000 of them (dicts are made a chunk at a time to write).
-    inserts: list[tuple[Any, ...]] = field(default_factory=list)  # values in the order of _INSERT_COLUMNS[kind]
-    # (id, the changed values in the order of _PART/_LABOR_COLUMNS, None where a value stays)
-    updates: list[tuple[Any, ...]] = field(default_factory=list)
-    # parts only: (part number, new on_hand or None, new bin or None)
-    stock: list[tuple[str, Decimal | None, str | None]] = field(default_factory=list)
+    inserts: _Spool[Insert] = field(default_factory=_Spool)
+    updates: _Spool[Update] = field(default_factory=_Spool)
+    stock: _Spool[Level] = field(default_factory=_Spool)  # parts only
+    digest: str = ""  # SHA-256 of the file, for the audit event
 
 
 _PART_COLUMNS = ("name", "name_en", "category", "unit", "price")
@@ -578,22 +761,21 @@ _LABOR_COLUMNS = ("name", "name_en", "category", "std_hours", "models", "safety"
 _INSERT_COLUMNS: dict[Kind, tuple[str, ...]] = {"parts": ("number", *_PART_COLUMNS), "labor": ("code", *_LABOR_COLUMNS)}
 
 
-# The catalog a plan compares with, held compactly: a price update reads all of it, and a 200 000-part
-# catalog held as dicts of its texts took 200 MB. Names, which are long and all different, are held
-# as their hash (a changed name with an equal 64-bit hash would go unnoticed: about 1 in 10^18).
-_HASHED = frozenset({"name", "name_en", "models"})
+# The catalog a plan compares with is read a batch of rows at a time, for the numbers (codes) of that batch
+# only: a price update compares every part, and the whole catalog held at once took 85 MB for 200 000 parts.
+_BATCH = 1000  # rows decided together: one query for their records (parameters well within every driver's limit)
 
-
-def _differs(key: str, value: Any, old: Any) -> bool:
-    return (hash(value) if key in _HASHED else value) != getattr(old, key)
+# Runs a query (with its parameters) where the plan reads the catalog: a short read of its own outside the
+# write lock, or the write transaction's session when the plan is made there.
+Fetch = Callable[[Executable, dict[str, Any]], Iterable[Any]]
 
 
 class _OldPart(NamedTuple):
     """A part and this store's stock level of it (``level_id`` None: none yet)."""
 
     id: int
-    name: int  # hash
-    name_en: int  # hash
+    name: str
+    name_en: str
     category: str
     unit: str
     price: Decimal
@@ -605,34 +787,56 @@ class _OldPart(NamedTuple):
 
 class _OldLabor(NamedTuple):
     id: int
-    name: int  # hash
-    name_en: int  # hash
+    name: str
+    name_en: str
     category: str
     std_hours: Decimal
-    models: int  # hash
+    models: str
     safety: bool
 
 
-# Streamed through the connection (the ORM would buffer every row first).
-def _existing_parts(session: Session, store_id: int) -> dict[str, _OldPart]:
-    same: dict[Any, Any] = {}  # categories, units, bins, prices and quantities repeat
+def _parts_query(store_id: int) -> Executable:
+    return (select(Part.id, Part.number, Part.name, Part.name_en, Part.category, Part.unit, Part.price,
+                   StockLevel.id, StockLevel.on_hand, StockLevel.reserved, StockLevel.bin)
+            .outerjoin(StockLevel, (StockLevel.part_id == Part.id) & (StockLevel.store_id == store_id))
+            .where(Part.number.in_(bindparam("keys", expanding=True))))
+
+
+_LABOR_QUERY = select(LaborOperation.id, LaborOperation.code, LaborOperation.name, LaborOperation.name_en,
+                      LaborOperation.category, LaborOperation.std_hours, LaborOperation.models,
+                      LaborOperation.safety).where(LaborOperation.code.in_(bindparam("keys", expanding=True)))
+
+
+def _existing_parts(fetch: Fetch, query: Executable, numbers: Iterable[str]) -> dict[str, _OldPart]:
+    keys = list(dict.fromkeys(n for n in numbers if n))
+    if not keys:
+        return {}
     zero = Decimal(0)
-    return {number: _OldPart(pid, hash(name), hash(en), same.setdefault(cat, cat), same.setdefault(unit, unit),
-                             same.setdefault(price, price), lid, same.setdefault(on_hand, on_hand) if lid else zero,
-                             same.setdefault(reserved, reserved) if lid else zero, same.setdefault(bin_, bin_ or ""))
-            for pid, number, name, en, cat, unit, price, lid, on_hand, reserved, bin_ in session.connection().execute(
-                select(Part.id, Part.number, Part.name, Part.name_en, Part.category, Part.unit, Part.price,
-                       StockLevel.id, StockLevel.on_hand, StockLevel.reserved, StockLevel.bin)
-                .outerjoin(StockLevel, (StockLevel.part_id == Part.id) & (StockLevel.store_id == store_id)))}
+    return {number: _OldPart(pid, name, en or "", cat or "", unit, price, lid, on_hand if lid else zero,
+                             reserved if lid else zero, bin_ or "")
+            for pid, number, name, en, cat, unit, price, lid, on_hand, reserved, bin_ in fetch(query, {"keys": keys})}
 
 
-def _existing_labor(session: Session) -> dict[str, _OldLabor]:
-    same: dict[Any, Any] = {}
-    return {code: _OldLabor(oid, hash(name), hash(en), same.setdefault(cat, cat), hours, hash(models), safety)
-            for oid, code, name, en, cat, hours, models, safety in session.connection().execute(
-                select(LaborOperation.id, LaborOperation.code, LaborOperation.name, LaborOperation.name_en,
-                       LaborOperation.category, LaborOperation.std_hours, LaborOperation.models,
-                       LaborOperation.safety))}
+def _existing_labor(fetch: Fetch, codes: Iterable[str]) -> dict[str, _OldLabor]:
+    keys = list(dict.fromkeys(c for c in codes if c))
+    if not keys:
+        return {}
+    return {code: _OldLabor(oid, name, en or "", cat or "", hours, models or "", safety)
+            for oid, code, name, en, cat, hours, models, safety in fetch(_LABOR_QUERY, {"keys": keys})}
+
+
+def _short_reads(services: Services) -> Fetch:
+    """Each batch's query in a short read of its own: no transaction stays open while the file is read."""
+    def fetch(query: Executable, params: dict[str, Any]) -> Sequence[Any]:
+        with services.db.reader() as session:
+            return session.connection().execute(query, params).all()
+    return fetch
+
+
+def _in_session(session: Session) -> Fetch:
+    def fetch(query: Executable, params: dict[str, Any]) -> Iterable[Any]:
+        return session.connection().execute(query, params)
+    return fetch
 
 
 class _Ticker:
@@ -665,6 +869,12 @@ class _File:
     sheet: OpenSheet | None = None
     columns: dict[str, int] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
+    digest: str = ""
+
+
+def _digest(path: Path | str) -> str:
+    with open(Path(path).expanduser(), "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def open_file(kind: Kind, path: Path | str, progress: Progress | None = None, limits: Limits = LIMITS) -> _File:
@@ -676,29 +886,27 @@ def open_file(kind: Kind, path: Path | str, progress: Progress | None = None, li
         progress(STAGE_READ, 0, 0)
     try:
         sheet = open_sheet(path, limits)
+        with _file_errors(Path(path)):
+            digest = _digest(path)
     except FileProblem as exc:
         return _File(kind, name, errors=(str(exc),))
     columns, errors = map_columns(kind, sheet.header)
-    return _File(kind, name, sheet, columns, tuple(errors))
+    return _File(kind, name, sheet, columns, tuple(errors), digest)
 
 
-def _existing(session: Session, store_id: int, file: _File) -> Any:
-    """What the plan compares the file with (nothing when the file is refused as a whole)."""
-    if file.errors or file.sheet is None:
-        return None
-    return _existing_parts(session, store_id) if file.kind == "parts" else _existing_labor(session)
-
-
-def _decide(existing: Any, file: _File, progress: Progress | None) -> _Plan:
-    """Every row of the file against the catalog ``existing`` holds, reading the rows as it goes."""
+def _decide(fetch: Fetch, store_id: int, file: _File, progress: Progress | None) -> _Plan:
+    """Every row of the file against the catalog ``fetch`` reads, reading the rows as it goes."""
     if file.errors or file.sheet is None:
         return _Plan(ImportReport(file.kind, file.name, 0, errors=file.errors))
     try:
         if file.kind == "parts":
-            return _plan_parts(existing, file.name, file.sheet, file.columns, progress)
-        return _plan_labor(existing, file.name, file.sheet, file.columns, progress)
+            work = _plan_parts(fetch, store_id, file.name, file.sheet, file.columns, progress)
+        else:
+            work = _plan_labor(fetch, file.name, file.sheet, file.columns, progress)
     except _Unreadable as exc:  # a limit passed, or the file broke, half way
         return _Plan(ImportReport(file.kind, file.name, exc.rows, errors=(str(exc.problem),)))
+    work.digest = file.digest
+    return work
 
 
 class _Unreadable(Exception):
@@ -706,21 +914,26 @@ class _Unreadable(Exception):
         self.problem, self.rows = problem, rows
 
 
-def _read(sheet: OpenSheet) -> Iterator[tuple[int, tuple[int, list[str]]]]:
-    """(count, (row number, cells)) as the rows are read; a FileProblem says how far it got."""
+def _batches(sheet: OpenSheet) -> Iterator[list[tuple[int, tuple[int, list[str]]]]]:
+    """(count, (row number, cells)) as the rows are read, a batch at a time; a FileProblem says how far it got."""
     done = 0
+    batch: list[tuple[int, tuple[int, list[str]]]] = []
     try:
-        for done, numbered in enumerate(sheet.rows, start=1):  # noqa: B007 - done is read after the loop
-            yield done, numbered
+        for done, numbered in enumerate(sheet.rows, start=1):
+            batch.append((done, numbered))
+            if len(batch) == _BATCH:
+                yield batch
+                batch = []
     except FileProblem as exc:
         raise _Unreadable(exc, done) from exc
+    if batch:
+        yield batch
 
 
 def plan(session: Session, store_id: int, kind: Kind, path: Path | str, progress: Progress | None = None,
          limits: Limits = LIMITS) -> _Plan:
     """Read the file and decide every row against the catalog as ``session`` sees it."""
-    file = open_file(kind, path, progress, limits)
-    return _decide(_existing(session, store_id, file), file, progress)
+    return _decide(_in_session(session), store_id, open_file(kind, path, progress, limits), progress)
 
 
 def _refused_text(values: dict[str, str], kind: Kind) -> list[str]:
@@ -737,140 +950,146 @@ def _cells(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
     return {key: (cells[i] if i < len(cells) else "") for key, i in columns.items()}
 
 
-def _plan_parts(parts: dict[str, _OldPart], name: str, sheet: OpenSheet,
+def _plan_parts(fetch: Fetch, store_id: int, name: str, sheet: OpenSheet,
                 columns: dict[str, int], progress: Progress | None) -> _Plan:
     out = _Plan(ImportReport("parts", name, 0))
-    added: list[tuple[int, str]] = []
-    changed: list[Changed] = []
+    added = AddedRows()
+    changed = ChangedRows()
     rejected: list[Rejected] = []
     unchanged = moves = 0
     seen: dict[str, int] = {}
-    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # the changed fields: a few combinations
+    query = _parts_query(store_id)
     ticker = _Ticker(progress, STAGE_CHECK, sheet.estimate)
     done = 0
-    for done, (row, cells) in _read(sheet):
-        ticker.tick(done)
-        v = _cells(cells, columns)
-        problems = _refused_text(v, "parts")
-        number = unicodedata.normalize("NFKC", v["number"]).strip().upper()
-        if not number:
-            problems.append(_("The part number is missing."))
-        elif len(number) > 40:
-            problems.append(_("{field} is longer than {n} characters.").format(field=_("Part number"), n=40))
-        elif number in seen:
-            problems.append(_("Part number {number} is also on row {row}.").format(number=number, row=seen[number]))
-        else:
-            seen[number] = row
-        old = parts.get(number)
-        new: dict[str, Any] = {}
-        if v.get("name"):
-            new["name"] = _text(v["name"], N_("Part name"), 120, problems)
-        elif old is None:
-            problems.append(_("The name is missing (a new part needs one)."))
-        if v.get("name_en"):
-            new["name_en"] = _text(v["name_en"], N_("English name"), 200, problems)
-        if v.get("category"):
-            new["category"] = _text(v["category"], N_("Category"), 40, problems)
-        if v.get("unit"):
-            new["unit"] = _text(v["unit"], N_("Unit"), 8, problems)
-        if not v["price"]:
-            problems.append(_("The price is missing."))
-        else:
-            new["price"] = _amount(v["price"], N_("Price"), problems, parse_money)
-        stock = _stock(v["stock"], problems) if v.get("stock") else None
-        bin_ = _text(v["bin"], N_("Bin"), 20, problems) if v.get("bin") else None
-        level = old if old is not None and old.level_id is not None else None
-        if stock is not None and level is not None and stock < level.reserved:
-            problems.append(_("Stock {stock} is less than the {reserved} reserved for open orders.").format(
-                stock=stock, reserved=level.reserved))
-        if problems:
-            rejected.append(Rejected(row, number, " ".join(problems)))
-            continue
-        fields = [k for k in _PART_COLUMNS if k in new and (old is None or _differs(k, new[k], old))]
-        on_hand = level.on_hand if level else Decimal(0)
-        if stock is not None and stock != on_hand:
-            fields.append("stock")
-            moves += 1
-        if bin_ is not None and bin_ != (level.bin if level else ""):
-            fields.append("bin")
-        if old is None:
-            added.append((row, number))
-            out.inserts.append((number, new["name"], new.get("name_en", ""), new.get("category", ""),
-                                new.get("unit", "pc"), new["price"]))
-        elif fields:
-            changed.append(Changed(row, number, kinds.setdefault(tuple(fields), tuple(fields))))
-            if any(k in _PART_COLUMNS for k in fields):
-                out.updates.append((old.id, *[new[k] if k in fields else None for k in _PART_COLUMNS]))
-        else:
-            unchanged += 1
-            continue
-        if "stock" in fields or "bin" in fields:
-            out.stock.append((number, stock if "stock" in fields else None, bin_ if "bin" in fields else None))
+    for batch in _batches(sheet):
+        rows: list[tuple[int, dict[str, str], str]] = []
+        for done, (row, cells) in batch:
+            ticker.tick(done)
+            v = _cells(cells, columns)
+            rows.append((row, v, unicodedata.normalize("NFKC", v["number"]).strip().upper()))
+        parts = _existing_parts(fetch, query, (number for _r, _v, number in rows))
+        for row, v, number in rows:
+            problems = _refused_text(v, "parts")
+            if not number:
+                problems.append(_("The part number is missing."))
+            elif len(number) > 40:
+                problems.append(_("{field} is longer than {n} characters.").format(field=_("Part number"), n=40))
+            elif number in seen:
+                problems.append(_("Part number {number} is also on row {row}.").format(number=number, row=seen[number]))
+            else:
+                seen[number] = row
+            old = parts.get(number)
+            new: dict[str, Any] = {}
+            if v.get("name"):
+                new["name"] = _text(v["name"], N_("Part name"), 120, problems)
+            elif old is None:
+                problems.append(_("The name is missing (a new part needs one)."))
+            if v.get("name_en"):
+                new["name_en"] = _text(v["name_en"], N_("English name"), 200, problems)
+            if v.get("category"):
+                new["category"] = _text(v["category"], N_("Category"), 40, problems)
+            if v.get("unit"):
+                new["unit"] = _text(v["unit"], N_("Unit"), 8, problems)
+            if not v["price"]:
+                problems.append(_("The price is missing."))
+            else:
+                new["price"] = _amount(v["price"], N_("Price"), problems, parse_money)
+            stock = _stock(v["stock"], problems) if v.get("stock") else None
+            bin_ = _text(v["bin"], N_("Bin"), 20, problems) if v.get("bin") else None
+            level = old if old is not None and old.level_id is not None else None
+            if stock is not None and level is not None and stock < level.reserved:
+                problems.append(_("Stock {stock} is less than the {reserved} reserved for open orders.").format(
+                    stock=stock, reserved=level.reserved))
+            if problems:
+                rejected.append(Rejected(row, number, " ".join(problems)))
+                continue
+            fields = [k for k in _PART_COLUMNS if k in new and (old is None or new[k] != getattr(old, k))]
+            on_hand = level.on_hand if level else Decimal(0)
+            if stock is not None and stock != on_hand:
+                fields.append("stock")
+                moves += 1
+            if bin_ is not None and bin_ != (level.bin if level else ""):
+                fields.append("bin")
+            qty = stock if "stock" in fields else None
+            new_bin = bin_ if "bin" in fields else None
+            if old is None:
+                added.append(row, number)
+                out.inserts.append((number, new["name"], new.get("name_en", ""), new.get("category", ""),
+                                    new.get("unit", "pc"), new["price"], qty, new_bin))
+            elif fields:
+                changed.append(row, number, tuple(fields))
+                if any(k in _PART_COLUMNS for k in fields):
+                    out.updates.append((old.id, *[new[k] if k in fields else None for k in _PART_COLUMNS]))
+                if qty is not None or new_bin is not None:
+                    out.stock.append((old.id, old.level_id, on_hand, qty, new_bin))
+            else:
+                unchanged += 1
     ticker.finish(done)
-    out.report = ImportReport("parts", name, done, tuple(added), tuple(changed), unchanged,
-                              tuple(rejected), stock_moves=moves)
+    out.report = ImportReport("parts", name, done, added, changed, unchanged, tuple(rejected), stock_moves=moves)
     return out
 
 
-def _plan_labor(ops: dict[str, _OldLabor], name: str, sheet: OpenSheet, columns: dict[str, int],
+def _plan_labor(fetch: Fetch, name: str, sheet: OpenSheet, columns: dict[str, int],
                 progress: Progress | None) -> _Plan:
     out = _Plan(ImportReport("labor", name, 0))
-    added: list[tuple[int, str]] = []
-    changed: list[Changed] = []
+    added = AddedRows()
+    changed = ChangedRows()
     rejected: list[Rejected] = []
     unchanged = 0
     seen: dict[str, int] = {}
-    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # the changed fields: a few combinations
     ticker = _Ticker(progress, STAGE_CHECK, sheet.estimate)
     done = 0
-    for done, (row, cells) in _read(sheet):
-        ticker.tick(done)
-        v = _cells(cells, columns)
-        problems = _refused_text(v, "labor")
-        code = unicodedata.normalize("NFKC", v["code"]).strip().upper()
-        if not code:
-            problems.append(_("The labor code is missing."))
-        elif len(code) > 20:
-            problems.append(_("{field} is longer than {n} characters.").format(field=_("Labor code"), n=20))
-        elif code in seen:
-            problems.append(_("Labor code {code} is also on row {row}.").format(code=code, row=seen[code]))
-        else:
-            seen[code] = row
-        old = ops.get(code)
-        new: dict[str, Any] = {}
-        if v.get("name"):
-            new["name"] = _text(v["name"], N_("Operation name"), 120, problems)
-        elif old is None:
-            problems.append(_("The name is missing (a new labor operation needs one)."))
-        if v.get("name_en"):
-            new["name_en"] = _text(v["name_en"], N_("English name"), 200, problems)
-        if v.get("category"):
-            new["category"] = _text(v["category"], N_("Category"), 40, problems)
-        if v.get("models"):
-            new["models"] = _text(v["models"], N_("Models"), 200, problems)
-        if v.get("safety"):
-            new["safety"] = _yes_no(v["safety"], problems)
-        if not v["std_hours"]:
-            problems.append(_("The standard hours are missing."))
-        else:
-            new["std_hours"] = _amount(v["std_hours"], N_("Standard hours"), problems, parse_hours)
-        if problems:
-            rejected.append(Rejected(row, code, " ".join(problems)))
-            continue
-        if old is None:
-            added.append((row, code))
-            out.inserts.append((code, new["name"], new.get("name_en", ""), new.get("category", ""), new["std_hours"],
-                                new.get("models", ""), new.get("safety", False)))
-            continue
-        fields = [k for k in _LABOR_COLUMNS if k in new and _differs(k, new[k], old)]
-        if fields:
-            changed.append(Changed(row, code, kinds.setdefault(tuple(fields), tuple(fields))))
-            out.updates.append((old.id, *[new[k] if k in fields else None for k in _LABOR_COLUMNS]))
-        else:
-            unchanged += 1
+    for batch in _batches(sheet):
+        rows: list[tuple[int, dict[str, str], str]] = []
+        for done, (row, cells) in batch:
+            ticker.tick(done)
+            v = _cells(cells, columns)
+            rows.append((row, v, unicodedata.normalize("NFKC", v["code"]).strip().upper()))
+        ops = _existing_labor(fetch, (code for _r, _v, code in rows))
+        for row, v, code in rows:
+            problems = _refused_text(v, "labor")
+            if not code:
+                problems.append(_("The labor code is missing."))
+            elif len(code) > 20:
+                problems.append(_("{field} is longer than {n} characters.").format(field=_("Labor code"), n=20))
+            elif code in seen:
+                problems.append(_("Labor code {code} is also on row {row}.").format(code=code, row=seen[code]))
+            else:
+                seen[code] = row
+            old = ops.get(code)
+            new: dict[str, Any] = {}
+            if v.get("name"):
+                new["name"] = _text(v["name"], N_("Operation name"), 120, problems)
+            elif old is None:
+                problems.append(_("The name is missing (a new labor operation needs one)."))
+            if v.get("name_en"):
+                new["name_en"] = _text(v["name_en"], N_("English name"), 200, problems)
+            if v.get("category"):
+                new["category"] = _text(v["category"], N_("Category"), 40, problems)
+            if v.get("models"):
+                new["models"] = _text(v["models"], N_("Models"), 200, problems)
+            if v.get("safety"):
+                new["safety"] = _yes_no(v["safety"], problems)
+            if not v["std_hours"]:
+                problems.append(_("The standard hours are missing."))
+            else:
+                new["std_hours"] = _amount(v["std_hours"], N_("Standard hours"), problems, parse_hours)
+            if problems:
+                rejected.append(Rejected(row, code, " ".join(problems)))
+                continue
+            if old is None:
+                added.append(row, code)
+                out.inserts.append((code, new["name"], new.get("name_en", ""), new.get("category", ""),
+                                    new["std_hours"], new.get("models", ""), new.get("safety", False)))
+                continue
+            fields = [k for k in _LABOR_COLUMNS if k in new and new[k] != getattr(old, k)]
+            if fields:
+                changed.append(row, code, tuple(fields))
+                out.updates.append((old.id, *[new[k] if k in fields else None for k in _LABOR_COLUMNS]))
+            else:
+                unchanged += 1
     ticker.finish(done)
-    out.report = ImportReport("labor", name, done, tuple(added), tuple(changed), unchanged,
-                              tuple(rejected))
+    out.report = ImportReport("labor", name, done, added, changed, unchanged, tuple(rejected))
     return out
 
 
@@ -887,7 +1106,7 @@ def _catalog_seq(session: Session) -> int:
 class _Prepared:
     kind: Kind
     path: str
-    seq: int  # _catalog_seq when the plan read the catalog
+    seq: int  # _catalog_seq before the plan read the catalog
     work: _Plan
 
 
@@ -904,9 +1123,10 @@ def _prepare(services: Services, actor: Actor, kind: Kind, path: Path | str, pro
              limits: Limits) -> _Prepared:
     file = open_file(kind, path, progress, limits)
     with services.db.reader() as session:  # a short read: never SQLite's write lock
-        seq = _catalog_seq(session)  # before the catalog: a write committed in between shows as a new count
-        existing = _existing(session, actor.store_id, file)
-    return _Prepared(kind, str(path), seq, _decide(existing, file, progress))  # the file read: no transaction open
+        # Before any of the catalog: a write committed while the batches are read shows as a new count, and
+        # write_import plans again. So the batches, each read on its own, need not share one snapshot.
+        seq = _catalog_seq(session)
+    return _Prepared(kind, str(path), seq, _decide(_short_reads(services), actor.store_id, file, progress))
 
 
 def dry_run(services: Services, actor: Actor, kind: Kind, path: Path | str,
@@ -930,6 +1150,7 @@ def import_catalog(services: Services, actor: Actor, kind: Kind, path: Path | st
     """
     require(actor, "catalog.import")
     for _attempt in range(_ATTEMPTS):
+        prepared: _Prepared | None = None  # a stale plan goes before the next is made: never two at once
         prepared = _prepare(services, actor, kind, path, progress, limits)
         if not prepared.work.report.ok:
             raise ImportRejected(prepared.work.report)
@@ -943,19 +1164,19 @@ def import_catalog(services: Services, actor: Actor, kind: Kind, path: Path | st
     return write_import(services, actor, kind, path, progress)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # names repeat in some lists; a cache as big as a list's distinct names would hold them all
 def _initials(name: str) -> str:
     return initials(name)
 
 
-def _chunks(rows: list[R]) -> Iterator[list[R]]:
-    for start in range(0, len(rows), _CHUNK):
-        yield rows[start:start + _CHUNK]
-
-
 @service("catalog.import")
 def write_import(tx: Tx, kind: Kind, path: Path | str, progress: Progress | None = None) -> ImportReport:
-    """Write the plan :func:`import_catalog` made (or, called on its own, read and plan the file here)."""
+    """Write the plan :func:`import_catalog` made (or, called on its own, read and plan the file here).
+
+    A chunk at a time from the plan's spools, in bulk statements (executemany), never an ORM
+    object per row: the new records (parts: with their stock and bin), the changed ones, then the
+    stock and bins of parts already in the catalog.
+    """
     prepared = _PREPARED.get()
     if prepared is not None and prepared.path == str(path) and prepared.kind == kind:
         if _catalog_seq(tx.session) != prepared.seq:  # written meanwhile: rolled back, planned again
@@ -973,9 +1194,15 @@ def write_import(tx: Tx, kind: Kind, path: Path | str, progress: Progress | None
     model = Part if kind == "parts" else LaborOperation
     table = model.__table__
     keys = _INSERT_COLUMNS[kind]
-    for chunk in _chunks(work.inserts):
-        conn.execute(insert(table), [{**dict(zip(keys, row)), "initials": _initials(row[1]), "active": True}
-                                     for row in chunk])
+    for chunk in work.inserts.chunks():
+        rows = [{**dict(zip(keys, row)), "initials": _initials(row[1]), "active": True} for row in chunk]
+        if kind == "parts" and any(row[6] is not None or row[7] is not None for row in chunk):
+            ids = {number: pid for pid, number in conn.execute(insert(table).returning(table.c.id, table.c.number),
+                                                                rows)}
+            _write_levels(tx, [(ids[row[0]], None, Decimal(0), row[6], row[7]) for row in chunk
+                               if row[6] is not None or row[7] is not None])
+        else:
+            conn.execute(insert(table), rows)
         done += len(chunk)
         ticker.report(done)
     if work.updates:
@@ -985,75 +1212,68 @@ def write_import(tx: Tx, kind: Kind, path: Path | str, progress: Progress | None
                      .values({c: func.coalesce(bindparam(f"b_{c}", type_=table.c[c].type), table.c[c])
                               for c in (*columns, "initials")}))
         names = ("b_id", *[f"b_{c}" for c in columns])
-        for chunk in _chunks(work.updates):
+        for chunk in work.updates.chunks():
             conn.execute(statement, [{**dict(zip(names, row)), "b_initials": None if row[1] is None else _initials(row[1])}
                                      for row in chunk])
             done += len(chunk)
             ticker.report(done)
-    if work.stock:
-        _write_stock(tx, work.stock)
-        done += len(work.stock)
+    for levels in work.stock.chunks():
+        _write_levels(tx, levels)
+        done += len(levels)
+        ticker.report(done)
     if progress is not None:
         progress(STAGE_WRITE, total, total)
     report = ImportReport(report.kind, report.file, report.rows, report.added, report.changed, report.unchanged,
                           stock_moves=report.stock_moves, committed=True)
     tx.audit("catalog_import", None, after={
-        "kind": kind, "file": report.file, "rows": report.rows, "added": len(report.added),
+        "kind": kind, "file": report.file, "sha256": work.digest, "rows": report.rows, "added": len(report.added),
         "changed": len(report.changed), "unchanged": report.unchanged, "stock_movements": report.stock_moves,
     })
     return report
 
 
-def _write_stock(tx: Tx, stock: list[tuple[str, Decimal | None, str | None]]) -> None:
-    """Set on-hand and bins of this store, with a movement for every change of on-hand.
+def _write_levels(tx: Tx, levels: list[Level]) -> None:
+    """Set this store's on-hand and bins of a chunk of parts, with a movement for every change of on-hand.
 
-    A chunk at a time: the rows of a 200 000-part list, made all at once, took 200 MB.
+    What each level holds was read by the plan, and nothing was written since (or the plan was
+    made again): no second read of the store's levels here.
     """
     conn = tx.session.connection()
     store_id = tx.actor.store_id
-    wanted = {number for number, _q, _b in stock}
-    ids = {n: i for i, n in conn.execute(select(Part.id, Part.number)) if n in wanted}
-    del wanted
-    levels = {pid: (lid, on_hand) for lid, pid, on_hand in conn.execute(
-        select(StockLevel.id, StockLevel.part_id, StockLevel.on_hand).where(StockLevel.store_id == store_id))}
     t = StockLevel.__table__
     bump = {"version": t.c.version + 1}
-    for chunk in _chunks(stock):
-        new_levels: list[dict[str, Any]] = []
-        level_updates: list[dict[str, Any]] = []
-        bin_updates: list[dict[str, Any]] = []
-        moves: list[dict[str, Any]] = []
-        for number, qty, bin_ in chunk:
-            part_id = ids[number]
-            level = levels.get(part_id)
-            on_hand = level[1] if level else Decimal(0)
-            if qty is not None and qty != on_hand:
-                moves.append({"store_id": store_id, "part_id": part_id, "kind": StockMovementKind.ADJUST,
-                              "qty": qty - on_hand, "order_id": None, "part_line_id": None, "reason": IMPORT_REASON,
-                              "user_id": tx.actor.user_id, "at": tx.now})
-            if level is None:
-                new_levels.append({"store_id": store_id, "part_id": part_id,
-                                   "on_hand": qty if qty is not None else Decimal(0), "reserved": Decimal(0),
-                                   "bin": bin_ or "", "version": 1})
-            elif qty is not None:
-                level_updates.append({"b_id": level[0], "b_on_hand": qty, **({"b_bin": bin_} if bin_ is not None else {})})
-            else:
-                bin_updates.append({"b_id": level[0], "b_bin": bin_})
-        if new_levels:
-            conn.execute(insert(t), new_levels)
-        with_bin = [u for u in level_updates if "b_bin" in u]
-        without_bin = [u for u in level_updates if "b_bin" not in u]
-        if with_bin:
-            conn.execute(update(t).where(t.c.id == bindparam("b_id"))
-                         .values(on_hand=bindparam("b_on_hand"), bin=bindparam("b_bin"), **bump), with_bin)
-        if without_bin:
-            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(on_hand=bindparam("b_on_hand"), **bump),
-                         without_bin)
-        if bin_updates:
-            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(bin=bindparam("b_bin"), **bump),
-                         bin_updates)
-        if moves:
-            conn.execute(insert(StockMovement.__table__), moves)
+    new_levels: list[dict[str, Any]] = []
+    level_updates: list[dict[str, Any]] = []
+    bin_updates: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
+    for part_id, level_id, on_hand, qty, bin_ in levels:
+        if qty is not None and qty != on_hand:
+            moves.append({"store_id": store_id, "part_id": part_id, "kind": StockMovementKind.ADJUST,
+                          "qty": qty - on_hand, "order_id": None, "part_line_id": None, "reason": IMPORT_REASON,
+                          "user_id": tx.actor.user_id, "at": tx.now})
+        if level_id is None:
+            new_levels.append({"store_id": store_id, "part_id": part_id,
+                               "on_hand": qty if qty is not None else Decimal(0), "reserved": Decimal(0),
+                               "bin": bin_ or "", "version": 1})
+        elif qty is not None:
+            level_updates.append({"b_id": level_id, "b_on_hand": qty, **({"b_bin": bin_} if bin_ is not None else {})})
+        else:
+            bin_updates.append({"b_id": level_id, "b_bin": bin_})
+    if new_levels:
+        conn.execute(insert(t), new_levels)
+    with_bin = [u for u in level_updates if "b_bin" in u]
+    without_bin = [u for u in level_updates if "b_bin" not in u]
+    if with_bin:
+        conn.execute(update(t).where(t.c.id == bindparam("b_id"))
+                     .values(on_hand=bindparam("b_on_hand"), bin=bindparam("b_bin"), **bump), with_bin)
+    if without_bin:
+        conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(on_hand=bindparam("b_on_hand"), **bump),
+                     without_bin)
+    if bin_updates:
+        conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(bin=bindparam("b_bin"), **bump),
+                     bin_updates)
+    if moves:
+        conn.execute(insert(StockMovement.__table__), moves)
 
 
 def template_header(kind: Kind) -> list[str]:
@@ -1080,7 +1300,6 @@ __all__ = [
     "import_catalog",
     "map_columns",
     "plan",
-    "read_file",
     "read_sheet",
     "template_header",
     "write_import",
