@@ -187,7 +187,7 @@ def estimate_line(work: workload.WorkStore, reps: int) -> Metric:
     from sqlalchemy import select
 
     from frontdesk.model import User
-    from frontdesk.screens.estimate import change
+    from frontdesk.screens.estimate.reading import change
     from frontdesk.services import desk, estimate
     from frontdesk.services.auth import actor_for
 
