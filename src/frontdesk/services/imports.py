@@ -914,6 +914,31 @@ class _Unreadable(Exception):
         self.problem, self.rows = problem, rows
 
 
+def _keyed(batch: list[tuple[int, tuple[int, list[str]]]], columns: dict[str, int], key: str,
+           ticker: _Ticker) -> tuple[list[tuple[int, dict[str, str], str]], int]:
+    """A batch's rows as (row number, cells by column, key folded as the catalog stores it), and the count so far."""
+    rows: list[tuple[int, dict[str, str], str]] = []
+    done = 0
+    for done, (row, cells) in batch:
+        ticker.tick(done)
+        v = _cells(cells, columns)
+        rows.append((row, v, unicodedata.normalize("NFKC", v[key]).strip().upper()))
+    return rows, done
+
+
+def _key_problems(key: str, row: int, seen: dict[str, int], limit: int, missing: str, field: str,
+                  also: Callable[[str, int], str]) -> list[str]:
+    """The row's key is there, short enough, and on no earlier row of the file (``seen`` remembers them)."""
+    if not key:
+        return [missing]
+    if len(key) > limit:
+        return [_("{field} is longer than {n} characters.").format(field=field, n=limit)]
+    if key in seen:
+        return [also(key, seen[key])]
+    seen[key] = row
+    return []
+
+
 def _batches(sheet: OpenSheet) -> Iterator[list[tuple[int, tuple[int, list[str]]]]]:
     """(count, (row number, cells)) as the rows are read, a batch at a time; a FileProblem says how far it got."""
     done = 0
@@ -962,22 +987,12 @@ def _plan_parts(fetch: Fetch, store_id: int, name: str, sheet: OpenSheet,
     ticker = _Ticker(progress, STAGE_CHECK, sheet.estimate)
     done = 0
     for batch in _batches(sheet):
-        rows: list[tuple[int, dict[str, str], str]] = []
-        for done, (row, cells) in batch:
-            ticker.tick(done)
-            v = _cells(cells, columns)
-            rows.append((row, v, unicodedata.normalize("NFKC", v["number"]).strip().upper()))
+        rows, done = _keyed(batch, columns, "number", ticker)
         parts = _existing_parts(fetch, query, (number for _r, _v, number in rows))
         for row, v, number in rows:
-            problems = _refused_text(v, "parts")
-            if not number:
-                problems.append(_("The part number is missing."))
-            elif len(number) > 40:
-                problems.append(_("{field} is longer than {n} characters.").format(field=_("Part number"), n=40))
-            elif number in seen:
-                problems.append(_("Part number {number} is also on row {row}.").format(number=number, row=seen[number]))
-            else:
-                seen[number] = row
+            problems = _refused_text(v, "parts") + _key_problems(
+                number, row, seen, 40, _("The part number is missing."), _("Part number"),
+                lambda key, first: _("Part number {number} is also on row {row}.").format(number=key, row=first))
             old = parts.get(number)
             new: dict[str, Any] = {}
             if v.get("name"):
@@ -1040,22 +1055,12 @@ def _plan_labor(fetch: Fetch, name: str, sheet: OpenSheet, columns: dict[str, in
     ticker = _Ticker(progress, STAGE_CHECK, sheet.estimate)
     done = 0
     for batch in _batches(sheet):
-        rows: list[tuple[int, dict[str, str], str]] = []
-        for done, (row, cells) in batch:
-            ticker.tick(done)
-            v = _cells(cells, columns)
-            rows.append((row, v, unicodedata.normalize("NFKC", v["code"]).strip().upper()))
+        rows, done = _keyed(batch, columns, "code", ticker)
         ops = _existing_labor(fetch, (code for _r, _v, code in rows))
         for row, v, code in rows:
-            problems = _refused_text(v, "labor")
-            if not code:
-                problems.append(_("The labor code is missing."))
-            elif len(code) > 20:
-                problems.append(_("{field} is longer than {n} characters.").format(field=_("Labor code"), n=20))
-            elif code in seen:
-                problems.append(_("Labor code {code} is also on row {row}.").format(code=code, row=seen[code]))
-            else:
-                seen[code] = row
+            problems = _refused_text(v, "labor") + _key_problems(
+                code, row, seen, 20, _("The labor code is missing."), _("Labor code"),
+                lambda key, first: _("Labor code {code} is also on row {row}.").format(code=key, row=first))
             old = ops.get(code)
             new: dict[str, Any] = {}
             if v.get("name"):
