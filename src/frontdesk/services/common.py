@@ -71,25 +71,6 @@ def positive_int(value: Any, field: str, *, maximum: int = 10_000_000, allow_zer
     return number
 
 
-def order_graph() -> tuple[Any, ...]:
-    """Loader options that bring a whole order in a handful of queries (documents, screens)."""
-    from sqlalchemy.orm import joinedload, selectinload
-
-    from frontdesk.model import PartLine, Walkaround
-
-    return (
-        joinedload(RepairOrder.customer),
-        joinedload(RepairOrder.vehicle),
-        joinedload(RepairOrder.advisor),
-        selectinload(RepairOrder.jobs).selectinload(Job.part_lines),
-        selectinload(RepairOrder.jobs).selectinload(Job.checks),
-        selectinload(RepairOrder.part_lines).joinedload(PartLine.job),
-        selectinload(RepairOrder.walkaround).selectinload(Walkaround.marks),
-        selectinload(RepairOrder.delivery_checks),
-        selectinload(RepairOrder.payments),
-    )
-
-
 def money_graph() -> tuple[Any, ...]:
     """Just what the lines and the money of an order need (the work order, an estimate's totals)."""
     from sqlalchemy.orm import joinedload, selectinload
@@ -102,6 +83,21 @@ def money_graph() -> tuple[Any, ...]:
         joinedload(RepairOrder.advisor),
         selectinload(RepairOrder.jobs).selectinload(Job.part_lines),
         selectinload(RepairOrder.part_lines).joinedload(PartLine.job),
+    )
+
+
+def order_graph() -> tuple[Any, ...]:
+    """Loader options that bring a whole order in a handful of queries (documents, screens)."""
+    from sqlalchemy.orm import selectinload
+
+    from frontdesk.model import Walkaround
+
+    return (
+        *money_graph(),
+        selectinload(RepairOrder.jobs).selectinload(Job.checks),
+        selectinload(RepairOrder.walkaround).selectinload(Walkaround.marks),
+        selectinload(RepairOrder.delivery_checks),
+        selectinload(RepairOrder.payments),
     )
 
 
