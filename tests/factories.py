@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from frontdesk.model.enums import Role
 from frontdesk.services import catalog, checkin, staff
 from frontdesk.services.context import Actor, Services
 
 VIN = "LSVAU033612345678"  # check digit 6 is correct
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,6 +59,14 @@ def customer_and_vehicle(services: Services, advisor: Actor, *, plate: str = "�
         checkin.VehicleInput(plate=plate, vin=vin, make="大众", model="朗逸", colour="珍珠白", sale_date=sale_date),
     )
     return customer.id, vehicle.id
+
+
+def stored(services: Services, model: type[T], record_id: int) -> T:
+    """The record as the database holds it now: services answer with references (services/refs.py), not records."""
+    with services.db.reader() as s:
+        record = s.get(model, record_id)
+        assert record is not None, f"no {model.__name__} {record_id}"
+        return record
 
 
 def money(text: str) -> Decimal:

@@ -13,13 +13,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from frontdesk.model import RepairOrder
 from frontdesk.model.enums import OrderStatus, PaymentMethod, PayType, Role
 from frontdesk.services import cashier_views, checkin, delivery, settlement
 from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.errors import NotFound, PermissionDenied, ValidationError
 
 from .conftest import PASSWORD
-from .factories import order_through, seed_shop
+from .factories import order_through, seed_shop, stored
 
 CARS = (("粤A12345", "LSVAU033612345678"), ("粤B67890", "LFV2A21K6B7654321"), ("粤C24680", "LGXC0000XD1112223"),
         ("粤D13579", "LGXC0000XD1112224"))
@@ -240,7 +241,7 @@ def test_a_declined_safety_item_must_be_acknowledged_when_the_settlement_is_prep
     settlement.prepare_settlement(services, adv, order.id, settlement.SettlementInput(safety_ack_by="张伟"))
     # once given it stays: changing the bill later does not ask again
     again = settlement.prepare_settlement(services, adv, order.id, settlement.SettlementInput(discount="10.00"))
-    assert again.safety_ack_by == "张伟" and again.customer_amount == Decimal("620.00")
+    assert stored(services, RepairOrder, order.id).safety_ack_by == "张伟" and again.customer_amount == Decimal("620.00")
 
 
 def test_credit_needs_a_managers_password_unless_a_manager_is_at_the_terminal(services, actors, shop, monkeypatch):
@@ -253,7 +254,8 @@ def test_credit_needs_a_managers_password_unless_a_manager_is_at_the_terminal(se
     with pytest.raises(PermissionDenied):
         settlement.approve_credit(services, cash, order.id)
     done = settlement.approve_credit(services, cash, order.id, approval=ManagerApproval("manager", PASSWORD))
-    assert done.status == OrderStatus.SETTLED and done.credit_approved_by_id == actors[Role.MANAGER].user_id
+    assert done.status == OrderStatus.SETTLED
+    assert stored(services, RepairOrder, order.id).credit_approved_by_id == actors[Role.MANAGER].user_id
     view = cashier_views.settlement_view(services, cash, order.id)
     assert view.credit_approved_by == "Manager Test" and view.due == Decimal("630.00") and view.may_close
     queue = cashier_views.cashier_queue(services, cash)

@@ -16,7 +16,7 @@ from frontdesk.services import workshop_views as views
 from frontdesk.services.common import read_order
 from frontdesk.services.errors import ConflictError, IllegalTransition, PermissionDenied, ValidationError
 
-from .factories import customer_and_vehicle, order_through, seed_shop
+from .factories import customer_and_vehicle, order_through, seed_shop, stored
 
 
 @pytest.fixture
@@ -89,7 +89,8 @@ def test_reassign_moves_the_job_and_changes_its_priority(services, actors, shop,
     order_id, oil, _pads = authorised
     sup = actors[Role.SUPERVISOR]
     workshop.dispatch(services, sup, order_id, {oil: shop.tech_a})
-    job = workshop.reassign(services, sup, oil, shop.tech_b, priority="urgent")
+    workshop.reassign(services, sup, oil, shop.tech_b, priority="urgent")
+    job = stored(services, Job, oil)
     assert job.technician_id == shop.tech_b and job.priority == JobPriority.URGENT and job.team_id == shop.team
     audit = _audits(services, "job", oil)[-1]
     assert audit.action == "job.assign"

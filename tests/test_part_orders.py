@@ -17,7 +17,7 @@ from frontdesk.services.common import read_order
 from frontdesk.services.errors import ConflictError, IllegalTransition, PermissionDenied, ValidationError
 from frontdesk.services.lifecycle import BoardStage, board_stage
 
-from .factories import customer_and_vehicle, order_through, seed_shop
+from .factories import customer_and_vehicle, order_through, seed_shop, stored
 
 
 @pytest.fixture
@@ -93,7 +93,8 @@ def test_a_short_part_is_requested_ordered_and_arrives_into_stock(services, acto
     assert shown.short and shown.open_request.state == PartOrderState.REQUESTED
 
     expected = clock.now.date() + dt.timedelta(days=2)
-    ordered = part_orders.mark_ordered(services, sup, request.id, expected, supplier_ref="PO-8812")
+    part_orders.mark_ordered(services, sup, request.id, expected, supplier_ref="PO-8812")
+    ordered = stored(services, PartOrder, request.id)
     assert (ordered.state, ordered.expected_on, ordered.supplier_ref) == (PartOrderState.ORDERED, expected, "PO-8812")
     assert _stage(services, order_id) == BoardStage.WAITING_PARTS
     (listed,) = views.part_requests(services, sup)
@@ -143,7 +144,7 @@ def test_an_explicit_request_makes_a_waiting_job_show_waiting_parts(services, ac
     tech = actors[Role.TECHNICIAN]
     assert _stage(services, order_id) == BoardStage.WAITING
     request = part_orders.request_part(services, tech, line, expected_on=dt.date(2026, 11, 26), note="客户同意等件")
-    assert request.qty == 2 and request.note == "客户同意等件"
+    assert request.qty == 2 and stored(services, PartOrder, request.id).note == "客户同意等件"
     job = _job(services, pads)
     assert job.status == JobStatus.ASSIGNED  # not started: nothing to pause, yet it waits
     assert _stage(services, order_id) == BoardStage.WAITING_PARTS

@@ -26,7 +26,7 @@ from frontdesk.services.errors import IllegalTransition, PermissionDenied, Valid
 from frontdesk.services.lifecycle import BoardStage, board_stage
 
 from .conftest import PASSWORD
-from .factories import customer_and_vehicle, seed_shop
+from .factories import customer_and_vehicle, seed_shop, stored
 
 
 def _order(services, order_id: int) -> RepairOrder:
@@ -57,8 +57,9 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
         brought_by_name="李娜", brought_by_phone="+86 139-0013-9000"))
     assert order.status == OrderStatus.CHECK_IN
     assert order.number == "GZ01-20261124-0001"
-    assert order.brought_by_phone == "13900139000"
-    assert order.warranty_status.value == "in_warranty"
+    checked_in = _order(services, order.id)
+    assert checked_in.brought_by_phone == "13900139000"
+    assert checked_in.warranty_status.value == "in_warranty"
     assert _audit_count(services, order.id) == 1
 
     # 3. Walkaround with two damage marks and a valuable.
@@ -72,7 +73,7 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
     estimate.add_part(services, adv, order.id, part_id=shop.oil_filter, qty="1", job_id=oil.id)
     estimate.add_part(services, adv, order.id, part_id=shop.engine_oil, qty="4.5", job_id=oil.id)
     brakes = estimate.add_job(services, adv, order.id, labor_op_id=shop.brake_pads_job)
-    assert brakes.safety is True
+    assert stored(services, Job, brakes.id).safety is True
     estimate.add_part(services, adv, order.id, part_id=shop.brake_pads, qty="1", job_id=brakes.id)
     diag = estimate.add_job(services, adv, order.id, labor_op_id=shop.diagnosis, origin=JobOrigin.RECOMMENDED)
     estimate.decline_job(services, adv, order.id, diag.id)
@@ -93,7 +94,7 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
     assert promised > clock.now
     estimate.set_terms(services, adv, order.id, payment_method="wechat", old_parts="take", wash=True, promised_at=promised)
     signed = estimate.authorise(services, adv, order.id, "张伟")
-    assert signed.status == OrderStatus.AUTHORISED and signed.signed_by == "张伟"
+    assert signed.status == OrderStatus.AUTHORISED and _order(services, order.id).signed_by == "张伟"
     states = {j.id: j.status for j in _order(services, order.id).jobs}
     assert states == {oil.id: JobStatus.APPROVED, brakes.id: JobStatus.APPROVED, diag.id: JobStatus.DECLINED}
 
@@ -128,12 +129,13 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
     # 10. Additional work found; the oil job waits for the answer; approved by phone.
     extra = workshop.propose_additional(
         services, tech, order.id, description="更换空调滤清器", hours="0.30", note="滤芯很脏", pause_job_id=oil.id)
-    assert extra.origin == JobOrigin.ADDITIONAL and extra.status == JobStatus.PROPOSED
+    assert stored(services, Job, extra.id).origin == JobOrigin.ADDITIONAL and extra.status == JobStatus.PROPOSED
     assert board_stage(_order(services, order.id)) == BoardStage.WAITING_APPROVAL
     with pytest.raises(IllegalTransition):
         workshop.start_job(services, tech, extra.id)
     decided = workshop.record_decision(services, adv, extra.id, approved=True, decided_by="张伟", channel=DecisionChannel.PHONE)
-    assert decided.status == JobStatus.APPROVED and decided.decision_channel == DecisionChannel.PHONE
+    assert decided.status == JobStatus.APPROVED
+    assert stored(services, Job, extra.id).decision_channel == DecisionChannel.PHONE
     assert _order(services, order.id).status == OrderStatus.IN_WORKSHOP
     workshop.dispatch(services, sup, order.id, {extra.id: shop.tech_a})
     workshop.resume_job(services, tech, oil.id)
@@ -204,7 +206,7 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
 
     # Gate pass closes the order and schedules the follow-up call 3 days after delivery.
     closed = settlement.issue_gate_pass(services, cash, order.id)
-    assert closed.status == OrderStatus.CLOSED and closed.gate_pass_no == "GP" + order.number
+    assert closed.status == OrderStatus.CLOSED and _order(services, order.id).gate_pass_no == "GP" + order.number
     with services.db.reader() as s:
         follow = s.scalar(select(FollowUp).where(FollowUp.order_id == order.id))
         assert follow.due_at.date() == (clock.now + dt.timedelta(days=3)).date()

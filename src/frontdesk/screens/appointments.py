@@ -29,6 +29,7 @@ from frontdesk.model.enums import Role
 from frontdesk.services import auth, checkin, desk
 from frontdesk.services import search as search_service
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.services.refs import AppointmentRef
 from frontdesk.widgets.field import Field
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.step_input import StepInput
@@ -358,15 +359,15 @@ class AppointmentsScreen(DeskScreen):
         self.call_service(checkin.book_appointment, self.services, self.actor, self._vehicle.vehicle_id, when, work,
                           advisor_id=advisor if isinstance(advisor, int) else None, then=self._booked)
 
-    def _booked(self, appt: object) -> None:
+    def _booked(self, appt: AppointmentRef) -> None:
         hit = self._vehicle
-        when: dt.datetime = appt.scheduled_at  # type: ignore[attr-defined]
+        when = appt.scheduled_at
         self.notify(_("Booked: {plate} on {day} at {time}.").format(
             plate=hit.plate if hit else "", day=format_day(when.date()), time=when.strftime("%H:%M")))
         self._vehicle = None
         self.query_one("#vehicle-chosen", Static).update(_("No car chosen yet."))
         self.query_one("#requested_work", Input).value = ""
-        self._select_after_load = appt.id  # type: ignore[attr-defined]
+        self._select_after_load = appt.id
         self._load_day()
         self._search.focus_box()
 
@@ -381,14 +382,14 @@ class AppointmentsScreen(DeskScreen):
         self._redraw()
         self._time_input.focus()
 
-    def _moved(self, appt: object) -> None:
+    def _moved(self, appt: AppointmentRef) -> None:
         row = self._moving
-        when: dt.datetime = appt.scheduled_at  # type: ignore[attr-defined]
+        when = appt.scheduled_at
         self.notify(_("Moved: {plate} to {day} at {time}.").format(
             plate=row.plate if row else "", day=format_day(when.date()), time=when.strftime("%H:%M")))
         self._moving = None
         self._show_mode()
-        self._select_after_load = appt.id  # type: ignore[attr-defined]
+        self._select_after_load = appt.id
         self._load_day()
         self._table.focus()
 

@@ -267,9 +267,10 @@ class ApprovalsScreen(LiveScreen, ListDetailScreen):
         proposed = (base + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
         proposed -= dt.timedelta(minutes=proposed.minute % 30)
 
-        def save(slip: Slip) -> Any:
-            return approvals.report_slip(self.services, self.actor, order_id, promised_at=slip.promised_at,
-                                         told=slip.told, channel=slip.channel, note=slip.note)
+        def save(slip: Slip) -> Slip:
+            approvals.report_slip(self.services, self.actor, order_id, promised_at=slip.promised_at,
+                                  told=slip.told, channel=slip.channel, note=slip.note)
+            return slip  # what was recorded
 
         self.app.push_screen(SlipDialog(
             title=_("Schedule slip · {number} · {plate}").format(number=number, plate=plate),
@@ -288,10 +289,9 @@ class ApprovalsScreen(LiveScreen, ListDetailScreen):
         return i.order_id, i.order_number, i.plate, i.customer_name, i.promised_at
 
     def _slipped(self, answer: Any) -> None:
-        outcome = self.answered(answer)
-        if outcome is None:
+        slip = self.answered(answer)
+        if not isinstance(slip, Slip):
             return
-        promised = getattr(outcome, "promised_at", None)
-        self.notify(_("New promised time {time} recorded.").format(
-            time=promised.strftime("%m-%d %H:%M") if promised else "—"), timeout=6)
+        self.notify(_("New promised time {time} recorded.").format(time=slip.promised_at.strftime("%m-%d %H:%M")),
+                    timeout=6)
         self.action_refresh()

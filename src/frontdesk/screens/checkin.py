@@ -40,6 +40,7 @@ from frontdesk.services import checkin, desk, search
 from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.services.refs import OrderRef, Versioned
 from frontdesk.services.validation import (
     VinCheck,
     is_new_energy_plate,
@@ -438,7 +439,7 @@ class CheckInScreen(DeskScreen):
             km = self._last_km
         settings = self.services.settings
         terms = _Terms(sale, self._warranty_months or settings.warranty_months, self._warranty_km or settings.warranty_km)
-        status = checkin.warranty_status(terms, km, self.services.clock().date())  # type: ignore[arg-type]
+        status = checkin.warranty_status(terms, km, self.services.clock().date())
         text = _("Warranty: {status}").format(status=label(WARRANTY, status))
         if sale is None:
             text += "  " + _("(no sale date: decided at diagnosis)")
@@ -519,25 +520,25 @@ class CheckInScreen(DeskScreen):
 
     # The steps run in the pipeline's worker, each after the one before answered (its ids are set by then).
 
-    def _save_customer(self, services: Services, actor: Actor, parsed: _Parsed) -> Any:
+    def _save_customer(self, services: Services, actor: Actor, parsed: _Parsed) -> Versioned:
         return checkin.save_customer(services, actor, parsed.customer, customer_id=self._customer_id,
                                      expected_version=self._customer_version)
 
-    def _customer_saved(self, parsed: _Parsed, customer: Any) -> None:
+    def _customer_saved(self, parsed: _Parsed, customer: Versioned) -> None:
         self._customer_id, self._customer_version = customer.id, customer.version
         self._saved_customer = parsed.customer
 
-    def _save_vehicle(self, services: Services, actor: Actor, parsed: _Parsed) -> Any:
+    def _save_vehicle(self, services: Services, actor: Actor, parsed: _Parsed) -> Versioned:
         assert self._customer_id is not None
         data = replace(parsed.vehicle, confirm_vin_check_digit=self._vin_confirmed == parsed.vehicle.vin)
         return checkin.save_vehicle(services, actor, self._customer_id, data, vehicle_id=self._vehicle_id,
                                     expected_version=self._vehicle_version)
 
-    def _vehicle_saved(self, parsed: _Parsed, vehicle: Any) -> None:
+    def _vehicle_saved(self, parsed: _Parsed, vehicle: Versioned) -> None:
         self._vehicle_id, self._vehicle_version = vehicle.id, vehicle.version
         self._saved_vehicle = parsed.vehicle
 
-    def _check_in(self, services: Services, actor: Actor, parsed: _Parsed) -> Any:
+    def _check_in(self, services: Services, actor: Actor, parsed: _Parsed) -> OrderRef:
         assert self._vehicle_id is not None
         return checkin.check_in(services, actor, CheckInInput(
             vehicle_id=self._vehicle_id, odometer_km=parsed.km, fuel_eighths=parsed.fuel, concerns=parsed.concerns,
@@ -560,7 +561,7 @@ class CheckInScreen(DeskScreen):
         self._vehicle_version = card.version
         self._ask_lower_odometer(km)
 
-    def _checked_in(self, order: Any) -> None:
+    def _checked_in(self, order: OrderRef) -> None:
         self.notify(_("Order {number} opened.").format(number=order.number), timeout=4)
         self.fd.open_destination("walkaround", switch=True, order_id=order.id)
 

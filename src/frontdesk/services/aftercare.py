@@ -32,6 +32,7 @@ from frontdesk.model.enums import ComplaintStatus, FollowUpStatus, Role
 from .common import get, load_order, text
 from .context import Tx, check_version, flush_for_id, service
 from .errors import IllegalTransition, NotFound, ValidationError
+from .refs import ComplaintRef, FollowUpRef, Saved
 
 MAX_ATTEMPTS = 3
 RETRY_AFTER = dt.timedelta(hours=4)
@@ -85,7 +86,7 @@ def _load_follow_up(tx: Tx, follow_up_id: int, expected_version: int | None) -> 
 
 
 @service("followup.record")
-def record_follow_up(tx: Tx, follow_up_id: int, result: FollowUpResult, expected_version: int | None = None) -> FollowUp:
+def record_follow_up(tx: Tx, follow_up_id: int, result: FollowUpResult, expected_version: int | None = None) -> FollowUpRef:
     """Reached: scores and comments (a low score or complaint opens a case). Not reached: retry, then escalate."""
     follow = _load_follow_up(tx, follow_up_id, expected_version)
     if follow.status == FollowUpStatus.DONE:
@@ -133,11 +134,11 @@ def record_follow_up(tx: Tx, follow_up_id: int, result: FollowUpResult, expected
     tx.audit("follow_up", follow.id, order_id=follow.order_id, before=before,
              after={"reached": result.reached, "status": follow.status, "attempts": follow.attempts,
                     "due_at": follow.due_at, "complaint_id": complaint_id})
-    return follow
+    return FollowUpRef.of(tx, follow)
 
 
 @service("followup.close")
-def close_follow_up(tx: Tx, follow_up_id: int, note: str, expected_version: int | None = None) -> FollowUp:
+def close_follow_up(tx: Tx, follow_up_id: int, note: str, expected_version: int | None = None) -> FollowUpRef:
     """The service manager gives up on an escalated call, saying why; it leaves every queue."""
     follow = _load_follow_up(tx, follow_up_id, expected_version)
     if follow.status != FollowUpStatus.ESCALATED:
@@ -148,11 +149,11 @@ def close_follow_up(tx: Tx, follow_up_id: int, note: str, expected_version: int 
     follow.comments = why
     tx.audit("follow_up", follow.id, order_id=follow.order_id,
              before={"status": FollowUpStatus.ESCALATED}, after={"status": follow.status, "note": why})
-    return follow
+    return FollowUpRef.of(tx, follow)
 
 
 @service("complaint.open")
-def open_complaint(tx: Tx, order_id: int, description: str) -> Complaint:
+def open_complaint(tx: Tx, order_id: int, description: str) -> ComplaintRef:
     """A complaint made at the desk, at the till or on the phone, about one of this store's orders."""
     order = load_order(tx, order_id)
     complaint = Complaint(
@@ -162,7 +163,7 @@ def open_complaint(tx: Tx, order_id: int, description: str) -> Complaint:
     )
     tx.session.add(complaint)
     tx.audit("complaint", complaint, order_id=order.id, after={"status": complaint.status})
-    return complaint
+    return ComplaintRef.of(tx, complaint)
 
 
 def _owner(tx: Tx, owner_id: int) -> User:
@@ -178,7 +179,7 @@ def _owner(tx: Tx, owner_id: int) -> User:
 def update_complaint(
     tx: Tx, complaint_id: int, *, owner_id: int | None = None, status: ComplaintStatus | str | None = None,
     resolution: str | None = None, expected_version: int | None = None,
-) -> Complaint:
+) -> ComplaintRef:
     """Give the case an owner, move it on (in progress, resolved with a resolution, reopened)."""
     complaint = get(tx.session, Complaint, complaint_id, "complaint")
     if complaint.store_id != tx.actor.store_id:
@@ -211,11 +212,11 @@ def update_complaint(
         raise ValidationError("complaint", _("Nothing to change."))
     tx.audit("complaint", complaint.id, order_id=complaint.order_id, before=before,
              after={"status": complaint.status, "owner_id": complaint.owner_id, "resolution": complaint.resolution})
-    return complaint
+    return ComplaintRef.of(tx, complaint)
 
 
 @service("reminder.record")
-def record_reminder_call(tx: Tx, vehicle_id: int, reached: bool, result: str = "", notes: str = "") -> ReminderCall:
+def record_reminder_call(tx: Tx, vehicle_id: int, reached: bool, result: str = "", notes: str = "") -> Saved:
     """A next-service reminder call: reached or not, what came of it (a code of REMINDER_RESULTS), notes."""
     vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
     code = text(result, "result", max_len=200) or ("later" if reached else "no_answer")
@@ -228,5 +229,5 @@ def record_reminder_call(tx: Tx, vehicle_id: int, reached: bool, result: str = "
     )
     tx.session.add(call)
     tx.audit("reminder_call", call, after={"vehicle_id": vehicle.id, "reached": reached, "result": code})
-    return call
+    return Saved.of(tx, call)
 

@@ -12,20 +12,20 @@ from __future__ import annotations
 import datetime as dt
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import RepairOrder
 from frontdesk.model.enums import DecisionChannel, OrderStatus
 
 from .common import load_order, text
 from .context import Tx, service
 from .errors import ValidationError
 from .lifecycle import require_order_status
+from .refs import OrderRef
 
 
 @service("order.reschedule")
 def report_slip(
     tx: Tx, order_id: int, *, promised_at: dt.datetime, told: str,
     channel: DecisionChannel | str = DecisionChannel.PHONE, note: str = "", expected_version: int | None = None,
-) -> RepairOrder:
+) -> OrderRef:
     """A schedule slip: the new promised time, and who was told, how and what (e.g. "parts arrive tomorrow")."""
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP), _("changing the promised time"))
@@ -43,4 +43,4 @@ def report_slip(
     order.promised_at = promised_at
     tx.audit("repair_order", order.id, order_id=order.id, before=before,
              after={"promised_at": promised_at, "told": who, "channel": how, "note": what})
-    return order
+    return OrderRef.of(tx, order)

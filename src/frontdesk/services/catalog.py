@@ -17,6 +17,7 @@ from .context import Tx, service
 from .errors import ValidationError
 from .estimate import stock_level
 from .money import parse_hours, parse_money, parse_quantity
+from .refs import Saved
 
 
 @cache
@@ -65,7 +66,7 @@ def _name(entry: LaborOperation | Part, data: LaborOpInput | PartInput) -> None:
 
 
 @service("catalog.save")
-def save_labor_operation(tx: Tx, data: LaborOpInput) -> LaborOperation:
+def save_labor_operation(tx: Tx, data: LaborOpInput) -> Saved:
     code = text(data.code, "code", max_len=20, required=True).upper()
     op = tx.session.scalar(select(LaborOperation).where(LaborOperation.code == code))
     before = None if op is None else {"name": op.name, "std_hours": op.std_hours}
@@ -78,11 +79,11 @@ def save_labor_operation(tx: Tx, data: LaborOpInput) -> LaborOperation:
     op.models = text(data.models, "models")
     tx.session.flush()
     tx.audit("labor_operation", op.id, before=before, after={"code": code, "name": op.name, "std_hours": op.std_hours})
-    return op
+    return Saved(op.id)
 
 
 @service("catalog.save")
-def save_part(tx: Tx, data: PartInput) -> Part:
+def save_part(tx: Tx, data: PartInput) -> Saved:
     number = text(data.number, "number", max_len=40, required=True).upper()
     part = tx.session.scalar(select(Part).where(Part.number == number))
     before = None if part is None else {"name": part.name, "price": part.price, "unit": part.unit}
@@ -98,7 +99,7 @@ def save_part(tx: Tx, data: PartInput) -> Part:
         level = stock_level(tx.session, tx.actor.store_id, part.id)
         after["bin"] = level.bin = text(data.bin, "bin", max_len=20)
     tx.audit("part", part.id, before=before, after=after)
-    return part
+    return Saved(part.id)
 
 
 def parse_delta(value: Decimal | int | str, field: str = "delta") -> Decimal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import bindparam, inspect, select
 
@@ -25,6 +26,7 @@ from .common import get, load_order, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
 from .errors import NotFound, ValidationError
 from .lifecycle import require_order_status
+from .refs import AppointmentRef, OrderRef, Versioned
 from .validation import normalise_phone, normalise_plate, normalise_vin
 
 MAX_ODOMETER = 2_000_000
@@ -62,7 +64,7 @@ class VehicleInput:
 
 
 @service("customer.save")
-def save_customer(tx: Tx, data: CustomerInput, customer_id: int | None = None, expected_version: int | None = None) -> Customer:
+def save_customer(tx: Tx, data: CustomerInput, customer_id: int | None = None, expected_version: int | None = None) -> Versioned:
     name = text(data.name, "name", max_len=120, required=True)
     phone = normalise_phone(data.phone)
     if customer_id is None:
@@ -82,13 +84,13 @@ def save_customer(tx: Tx, data: CustomerInput, customer_id: int | None = None, e
         customer.notes = text(data.notes, "notes")
     flush_for_id(tx.session, customer)
     tx.audit("customer", customer.id, before=before, after={"name": name, "phone": phone})
-    return customer
+    return Versioned.of(tx, customer)
 
 
 @service("vehicle.save")
 def save_vehicle(
     tx: Tx, customer_id: int, data: VehicleInput, vehicle_id: int | None = None, expected_version: int | None = None
-) -> Vehicle:
+) -> Versioned:
     customer = get(tx.session, Customer, customer_id, "customer")
     plate = normalise_plate(data.plate)
     vin = normalise_vin(data.vin)
@@ -130,10 +132,21 @@ def save_vehicle(
             setattr(vehicle, key, value)
     flush_for_id(tx.session, vehicle)
     tx.audit("vehicle", vehicle.id, before=before, after={"plate": plate, "vin": vin.vin, "customer_id": customer_id})
-    return vehicle
+    return Versioned.of(tx, vehicle)
 
 
-def warranty_status(vehicle: Vehicle, odometer_km: int, on: dt.date) -> WarrantyStatus:
+class WarrantyTerms(Protocol):
+    """What the warranty depends on: a vehicle's record, or the check-in form's preview of one (plain data)."""
+
+    @property
+    def sale_date(self) -> dt.date | None: ...
+    @property
+    def warranty_months(self) -> int: ...
+    @property
+    def warranty_km(self) -> int: ...
+
+
+def warranty_status(vehicle: WarrantyTerms, odometer_km: int, on: dt.date) -> WarrantyStatus:
     """Within the maker's warranty by age and mileage; unknown sale date cannot be decided here."""
     if vehicle.sale_date is None:
         return WarrantyStatus.UNDETERMINED
@@ -158,7 +171,7 @@ def _appointment_time(when: dt.datetime, now: dt.datetime, field_name: str = "sc
 def book_appointment(
     tx: Tx, vehicle_id: int, scheduled_at: dt.datetime, requested_work: str = "",
     advisor_id: int | None = None, duration_minutes: int = 60,
-) -> Appointment:
+) -> AppointmentRef:
     vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
     appt = Appointment(
         store_id=tx.actor.store_id, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
@@ -170,7 +183,7 @@ def book_appointment(
     tx.session.add(appt)
     flush_for_id(tx.session, appt)
     tx.audit("appointment", appt.id, after={"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at})
-    return appt
+    return AppointmentRef.of(tx, appt)
 
 
 def _open_appointment(tx: Tx, appointment_id: int, expected_version: int | None) -> Appointment:
@@ -184,20 +197,20 @@ def _open_appointment(tx: Tx, appointment_id: int, expected_version: int | None)
 
 
 @service("appointment.move")
-def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, expected_version: int | None = None) -> Appointment:
+def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, expected_version: int | None = None) -> AppointmentRef:
     appt = _open_appointment(tx, appointment_id, expected_version)
     before = {"scheduled_at": appt.scheduled_at}
     appt.scheduled_at = _appointment_time(scheduled_at, tx.now)
     tx.audit("appointment", appt.id, before=before, after={"scheduled_at": appt.scheduled_at})
-    return appt
+    return AppointmentRef.of(tx, appt)
 
 
 @service("appointment.cancel")
-def cancel_appointment(tx: Tx, appointment_id: int, no_show: bool = False, expected_version: int | None = None) -> Appointment:
+def cancel_appointment(tx: Tx, appointment_id: int, no_show: bool = False, expected_version: int | None = None) -> AppointmentRef:
     appt = _open_appointment(tx, appointment_id, expected_version)
     appt.status = AppointmentStatus.NO_SHOW if no_show else AppointmentStatus.CANCELLED
     tx.audit("appointment", appt.id, before={"status": "booked"}, after={"status": appt.status})
-    return appt
+    return AppointmentRef.of(tx, appt)
 
 
 # Check-in -----------------------------------------------------------------------------
@@ -233,7 +246,7 @@ def next_order_number(tx: Tx) -> str:
 
 
 @service("order.check_in")
-def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
+def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
     vehicle = get(tx.session, Vehicle, data.vehicle_id, "vehicle")
     odometer = positive_int(data.odometer_km, "odometer_km", maximum=MAX_ODOMETER)
     if odometer < vehicle.last_odometer_km and not data.confirm_lower_odometer:
@@ -281,7 +294,7 @@ def check_in(tx: Tx, data: CheckInInput) -> RepairOrder:
         "repair_order", order.id, order_id=order.id,
         after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer},
     )
-    return order
+    return OrderRef.of(tx, order)
 
 
 @dataclass(frozen=True)
@@ -300,8 +313,11 @@ class WalkaroundInput:
 
 
 @service("order.walkaround")
-def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_version: int | None = None) -> Walkaround:
-    """Save (or replace) the walkaround; signing it records the customer's name and time."""
+def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_version: int | None = None) -> OrderRef:
+    """Save (or replace) the walkaround; signing it records the customer's name and time.
+
+    Answers with the order (its version moved on: the walkaround is part of what the customer signs).
+    """
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE), _("the walkaround"))
     marks: set[tuple[Panel, Damage]] = set()
@@ -339,15 +355,15 @@ def record_walkaround(tx: Tx, order_id: int, data: WalkaroundInput, expected_ver
         "walkaround", walk, order_id=order.id, before=before,
         after={"marks": sorted(f"{p.value}:{d.value}" for p, d in marks), "signed_by": signer},
     )
-    return walk
+    return OrderRef.of(tx, order)
 
 
 @service("order.update_check_in")
-def update_concerns(tx: Tx, order_id: int, concerns: str, expected_version: int | None = None) -> RepairOrder:
+def update_concerns(tx: Tx, order_id: int, concerns: str, expected_version: int | None = None) -> OrderRef:
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE), _("changing the concerns"))
     before = {"concerns": order.concerns}
     order.concerns = text(concerns, "concerns", max_len=4000, required=True)
     tx.audit("repair_order", order.id, order_id=order.id, before=before, after={"concerns": order.concerns})
-    return order
+    return OrderRef.of(tx, order)
 

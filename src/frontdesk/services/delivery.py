@@ -12,6 +12,7 @@ from .common import load_order, text, touch
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import release
+from .refs import OrderRef
 from .lifecycle import require_order_status, transition_order
 
 # The items a real 4S store ticks, in the order they are done.  Labels are msgids.
@@ -81,17 +82,17 @@ def _tick_one(
 
 
 @service("delivery.internal_check")
-def tick_internal(tx: Tx, order_id: int, item: str | Sequence[str], note: str = "", expected_version: int | None = None) -> RepairOrder:
-    return _tick(tx, order_id, DeliveryStage.INTERNAL, item, note, expected_version)
+def tick_internal(tx: Tx, order_id: int, item: str | Sequence[str], note: str = "", expected_version: int | None = None) -> OrderRef:
+    return OrderRef.of(tx, _tick(tx, order_id, DeliveryStage.INTERNAL, item, note, expected_version))
 
 
 @service("delivery.walkthrough")
-def tick_walkthrough(tx: Tx, order_id: int, item: str | Sequence[str], note: str = "", expected_version: int | None = None) -> RepairOrder:
-    return _tick(tx, order_id, DeliveryStage.WALKTHROUGH, item, note, expected_version)
+def tick_walkthrough(tx: Tx, order_id: int, item: str | Sequence[str], note: str = "", expected_version: int | None = None) -> OrderRef:
+    return OrderRef.of(tx, _tick(tx, order_id, DeliveryStage.WALKTHROUGH, item, note, expected_version))
 
 
 @service("order.deliver")
-def deliver(tx: Tx, order_id: int, expected_version: int | None = None) -> RepairOrder:
+def deliver(tx: Tx, order_id: int, expected_version: int | None = None) -> OrderRef:
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.READY,), _("delivery"))
     missing = missing_items(order, DeliveryStage.INTERNAL) + missing_items(order, DeliveryStage.WALKTHROUGH)
@@ -110,4 +111,4 @@ def deliver(tx: Tx, order_id: int, expected_version: int | None = None) -> Repai
     if released:
         after["released"] = released
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after=after)
-    return order
+    return OrderRef.of(tx, order)

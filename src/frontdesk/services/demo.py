@@ -377,7 +377,7 @@ class _Generator:
         if stop == "wash":
             return
         self.later(rng.uniform(15, 30))
-        order = self.wash_if_chosen(order.id)
+        self.wash_if_chosen(order.id)
         if stop == "ready":
             return
         self.later(rng.uniform(20, 120))
@@ -389,15 +389,15 @@ class _Generator:
         discount = Decimal(rng.choice((0, 0, 0, 0, 10, 20, 50)))
         safety_declined = self.declined_safety(order.id)
         try:
-            order = settlement.prepare_settlement(s, advisor, order.id, settlement.SettlementInput(
+            settled = settlement.prepare_settlement(s, advisor, order.id, settlement.SettlementInput(
                 discount=discount, next_service_date=(self.now + dt.timedelta(days=180)).date(),
                 next_service_km=vehicle.odometer + 7500, safety_ack_by=vehicle.customer_name if safety_declined else "",
                 warranty_claim_ref=f"WC{rng.randint(100000, 999999)}", insurance_ref=f"INS{rng.randint(100000, 999999)}"))
         except Exception:
-            order = settlement.prepare_settlement(s, advisor, order.id, settlement.SettlementInput(
+            settled = settlement.prepare_settlement(s, advisor, order.id, settlement.SettlementInput(
                 next_service_date=(self.now + dt.timedelta(days=180)).date(), next_service_km=vehicle.odometer + 7500,
                 safety_ack_by=vehicle.customer_name if safety_declined else ""))
-        due = order.customer_amount or Decimal(0)
+        due = settled.customer_amount
         cashier = a["cashier"]
         if due > 0:
             self.later(rng.uniform(2, 10))
@@ -420,12 +420,11 @@ class _Generator:
         assert self.services._batch is not None
         return self.services._batch
 
-    def wash_if_chosen(self, order_id: int) -> RepairOrder:
+    def wash_if_chosen(self, order_id: int) -> None:
         order = self.session.get(RepairOrder, order_id)
         assert order is not None
         if order.wash and order.washed_at is None:
             workshop.record_wash(self.services, self.actors["supervisor"], order_id)
-        return order
 
     def declined_safety(self, order_id: int) -> bool:
         order = self.session.get(RepairOrder, order_id)

@@ -20,6 +20,7 @@ from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .lifecycle import require_order_status, transition_job, transition_order
 from .money import Totals, labor_amount, line_amount, parse_hours, parse_money, parse_quantity
+from .refs import JobRef, OrderRef, PartLineRef
 
 EDITABLE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE)
 WORKDAY_START = dt.time(8, 30)
@@ -80,7 +81,7 @@ def add_job(
     tx: Tx, order_id: int, *, labor_op_id: int | None = None, description: str = "", hours: Decimal | str | None = None,
     pay_type: PayType | str = PayType.CUSTOMER, origin: JobOrigin | str = JobOrigin.REQUESTED,
     safety: bool | None = None, expected_version: int | None = None,
-) -> Job:
+) -> JobRef:
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
     job = new_job(
@@ -89,7 +90,7 @@ def add_job(
     )
     flush_for_id(tx.session, job)
     tx.audit("job", job.id, order_id=order.id, after=_job_fields(job))
-    return job
+    return JobRef.of(tx, job)
 
 
 def _job_fields(job: Job) -> dict:
@@ -170,13 +171,13 @@ def _job_on(order: RepairOrder, job_id: int | None) -> Job | None:
 def add_part(
     tx: Tx, order_id: int, *, part_id: int, qty: Decimal | str = Decimal(1), pay_type: PayType | str = PayType.CUSTOMER,
     job_id: int | None = None, unit_price: Decimal | str | None = None, expected_version: int | None = None,
-) -> PartLine:
+) -> PartLineRef:
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
     line = new_part_line(tx, order, part_id=part_id, qty=qty, pay_type=pay_type, job=_job_on(order, job_id), unit_price=unit_price)
     flush_for_id(tx.session, line)
     tx.audit("part_line", line.id, order_id=order.id, after=_part_fields(line))
-    return line
+    return PartLineRef.of(tx, line)
 
 
 @service("estimate.update_job")
@@ -184,7 +185,7 @@ def update_job(
     tx: Tx, order_id: int, job_id: int, *, hours: Decimal | str | None = None, rate: Decimal | str | None = None,
     pay_type: PayType | str | None = None, safety: bool | None = None, description: str | None = None,
     origin: JobOrigin | str | None = None, expected_version: int | None = None,
-) -> Job:
+) -> JobRef:
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
     job = _job_on(order, job_id)
@@ -213,14 +214,14 @@ def update_job(
         job.description = text(description, "description", max_len=200, required=True)
     job.amount = labor_amount(job.hours, job.rate)
     tx.audit("job", job.id, order_id=order.id, before=before, after=_job_fields(job))
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("estimate.update_part")
 def update_part(
     tx: Tx, order_id: int, line_id: int, *, qty: Decimal | str | None = None, unit_price: Decimal | str | None = None,
     pay_type: PayType | str | None = None, expected_version: int | None = None,
-) -> PartLine:
+) -> PartLineRef:
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
     line = _part_on(order, line_id)
@@ -235,7 +236,7 @@ def update_part(
         line.pay_type = _pay_type(pay_type)
     line.amount = line_amount(line.qty, line.unit_price)
     tx.audit("part_line", line.id, order_id=order.id, before=before, after=_part_fields(line))
-    return line
+    return PartLineRef.of(tx, line)
 
 
 def _part_on(order: RepairOrder, line_id: int) -> PartLine:
@@ -274,7 +275,7 @@ def remove_line(tx: Tx, order_id: int, *, job_id: int | None = None, part_line_i
 
 
 @service("estimate.decline_job")
-def decline_job(tx: Tx, order_id: int, job_id: int, expected_version: int | None = None) -> Job:
+def decline_job(tx: Tx, order_id: int, job_id: int, expected_version: int | None = None) -> JobRef:
     """The customer declines a recommended item at the desk: kept for the next visit."""
     order = load_order(tx, order_id, expected_version)
     _start_estimate(tx, order)
@@ -282,7 +283,7 @@ def decline_job(tx: Tx, order_id: int, job_id: int, expected_version: int | None
     assert job is not None
     decline(tx, job, decided_by=order.customer.name, channel=None)
     tx.audit("job", job.id, order_id=order.id, before={"status": "proposed"}, after={"status": job.status})
-    return job
+    return JobRef.of(tx, job)
 
 
 def decline(tx: Tx, job: Job, *, decided_by: str, channel) -> None:  # type: ignore[no-untyped-def]
@@ -299,7 +300,7 @@ def decline(tx: Tx, job: Job, *, decided_by: str, channel) -> None:  # type: ign
 def set_terms(
     tx: Tx, order_id: int, *, payment_method: PaymentMethod | str | None = None, old_parts: OldParts | str | None = None,
     wash: bool | None = None, promised_at: dt.datetime | None = None, expected_version: int | None = None,
-) -> RepairOrder:
+) -> OrderRef:
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, EDITABLE, _("changing the work-order terms"))
     before = {"payment_method": order.payment_method, "old_parts": order.old_parts, "wash": order.wash, "promised_at": order.promised_at}
@@ -320,11 +321,11 @@ def set_terms(
     touch(order)
     tx.audit("repair_order", order.id, order_id=order.id, before=before,
              after={"payment_method": order.payment_method, "old_parts": order.old_parts, "wash": order.wash, "promised_at": order.promised_at})
-    return order
+    return OrderRef.of(tx, order)
 
 
 @service("order.authorise")
-def authorise(tx: Tx, order_id: int, signed_by: str, expected_version: int | None = None) -> RepairOrder:
+def authorise(tx: Tx, order_id: int, signed_by: str, expected_version: int | None = None) -> OrderRef:
     """The customer signs the work order: every open estimate line becomes approved work."""
     order = load_order(tx, order_id, expected_version)
     signer = text(signed_by, "signed_by", max_len=80, required=True)
@@ -347,11 +348,11 @@ def authorise(tx: Tx, order_id: int, signed_by: str, expected_version: int | Non
     totals = order_totals(order, tx.settings)
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": before},
              after={"status": order.status, "signed_by": signer, "total": totals.gross})
-    return order
+    return OrderRef.of(tx, order)
 
 
 @service("order.reopen_estimate")
-def reopen_estimate(tx: Tx, order_id: int, expected_version: int | None = None) -> RepairOrder:
+def reopen_estimate(tx: Tx, order_id: int, expected_version: int | None = None) -> OrderRef:
     order = load_order(tx, order_id, expected_version)
     before = transition_order(order, OrderStatus.ESTIMATE, tx.now)
     for job in order.jobs:
@@ -359,11 +360,11 @@ def reopen_estimate(tx: Tx, order_id: int, expected_version: int | None = None) 
             job.status = JobStatus.PROPOSED
     order.signed_by = order.signed_at = None
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after={"status": order.status})
-    return order
+    return OrderRef.of(tx, order)
 
 
 @service("order.cancel")
-def cancel_order(tx: Tx, order_id: int, reason: str, expected_version: int | None = None) -> RepairOrder:
+def cancel_order(tx: Tx, order_id: int, reason: str, expected_version: int | None = None) -> OrderRef:
     order = load_order(tx, order_id, expected_version)
     why = text(reason, "reason", max_len=200, required=True)
     if any(j.clocked_seconds or j.running_since for j in order.jobs):
@@ -373,7 +374,7 @@ def cancel_order(tx: Tx, order_id: int, reason: str, expected_version: int | Non
         release(tx.session, order.store_id, line)
     order.cancelled_at, order.cancel_reason = tx.now, why
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after={"status": order.status, "reason": why})
-    return order
+    return OrderRef.of(tx, order)
 
 
 # Totals -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .errors import IllegalTransition, NotFound, ValidationError
 from .estimate import reserve, stock_level
 from .lifecycle import require_order_status, transition_job
 from .money import parse_quantity
+from .refs import PartOrderRef
 
 S = PartOrderState
 
@@ -93,7 +94,7 @@ def _load(tx: Tx, part_order_id: int, expected_version: int | None) -> PartOrder
 @service("parts.request")
 def request_part(
     tx: Tx, part_line_id: int, qty: Decimal | str | None = None, *, expected_on: dt.date | None = None, note: str = "",
-) -> PartOrder:
+) -> PartOrderRef:
     """Ask for a part the store room cannot cover (by default: the line's shortfall)."""
     line = get(tx.session, PartLine, part_line_id, "part_line")
     order = load_order(tx, line.order_id)
@@ -109,13 +110,13 @@ def request_part(
     request = new_request(tx, line, amount, expected_on=expected_on, note=note)
     touch(order)
     tx.audit("part_order", request, order_id=order.id, after=_fields(request))
-    return request
+    return PartOrderRef.of(tx, request)
 
 
 @service("parts.order")
 def mark_ordered(
     tx: Tx, part_order_id: int, expected_on: dt.date, *, supplier_ref: str = "", expected_version: int | None = None,
-) -> PartOrder:
+) -> PartOrderRef:
     """The part is on order from the supplier; the expected date is what the advisor tells the customer."""
     request = _load(tx, part_order_id, expected_version)
     if request.state != S.REQUESTED:
@@ -130,11 +131,11 @@ def mark_ordered(
     request.supplier_ref = text(supplier_ref, "supplier_ref", max_len=60)
     request.ordered_at, request.ordered_by_id = tx.now, tx.actor.user_id
     tx.audit("part_order", request.id, order_id=request.order_id, before=before, after=_fields(request))
-    return request
+    return PartOrderRef.of(tx, request)
 
 
 @service("parts.receive")
-def mark_arrived(tx: Tx, part_order_id: int, expected_version: int | None = None) -> PartOrder:
+def mark_arrived(tx: Tx, part_order_id: int, expected_version: int | None = None) -> PartOrderRef:
     """The part is here: stock goes up (a receipt), it is reserved for the line, the job may go on."""
     request = _load(tx, part_order_id, expected_version)
     if request.state != S.ORDERED:
@@ -158,7 +159,7 @@ def mark_arrived(tx: Tx, part_order_id: int, expected_version: int | None = None
     touch(line.order)
     tx.audit("part_order", request.id, order_id=request.order_id, before=before,
              after={**_fields(request), "on_hand": level.on_hand})
-    return request
+    return PartOrderRef.of(tx, request)
 
 
 def waiting_for_parts(job: Job) -> bool:

@@ -25,6 +25,7 @@ from .errors import IllegalTransition, PermissionDenied, ValidationError
 from .estimate import order_totals
 from .lifecycle import require_order_status, transition_order
 from .money import ZERO, check_discount, format_money, parse_money
+from .refs import OrderRef, PaymentRef, flushed
 
 RECEIVABLE_TYPES = (PayType.WARRANTY, PayType.INSURANCE)
 
@@ -68,11 +69,21 @@ class SettlementInput:
     insurance_ref: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Settled(OrderRef):
+    """The order with its bill fixed: what it comes to, the discount and who gave it, the customer's share."""
+
+    total_amount: Decimal
+    discount: Decimal
+    discount_by_id: int | None
+    customer_amount: Decimal
+
+
 @service("settlement.prepare")
 def prepare_settlement(
     tx: Tx, order_id: int, data: SettlementInput, approval: ManagerApproval | None = None,
     expected_version: int | None = None,
-) -> RepairOrder:
+) -> Settled:
     """Fix the bill: discount within authority, receivables, next service, follow-up time."""
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.DELIVERED,), _("settlement"))
@@ -136,7 +147,9 @@ def prepare_settlement(
         "discount": discount, "discount_approved_by": approved_by, "total": totals.gross,
         "customer_payable": totals.customer_payable, "status": order.status,
     })
-    return order
+    flushed(tx)
+    return Settled(order.id, order.number, order.version, order.status, totals.gross, discount, order.discount_by_id,
+                   totals.customer_payable)
 
 
 def _maybe_settled(tx: Tx, order: RepairOrder) -> None:
@@ -151,7 +164,7 @@ def _maybe_settled(tx: Tx, order: RepairOrder) -> None:
 def take_payment(
     tx: Tx, order_id: int, method: PaymentMethod | str, amount: Decimal | str, tendered: Decimal | str | None = None,
     reference: str = "", expected_version: int | None = None,
-) -> Payment:
+) -> PaymentRef:
     """One payment towards the customer share; cash may be more than due and gets change."""
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.DELIVERED,), _("taking payment"))
@@ -182,11 +195,11 @@ def take_payment(
     tx.audit("payment", payment, order_id=order.id, after={
         "method": how, "amount": value, "tendered": handed, "change": payment.change, "status": order.status,
     })
-    return payment
+    return PaymentRef.of(tx, payment)
 
 
 @service("payment.void")
-def void_payment(tx: Tx, payment_id: int, reason: str, approval: ManagerApproval | None = None) -> Payment:
+def void_payment(tx: Tx, payment_id: int, reason: str, approval: ManagerApproval | None = None) -> PaymentRef:
     """Undo a payment keyed in by mistake before the order settled (needs a manager)."""
     payment = get(tx.session, Payment, payment_id, "payment")
     order = load_order(tx, payment.order_id)
@@ -198,14 +211,14 @@ def void_payment(tx: Tx, payment_id: int, reason: str, approval: ManagerApproval
     payment.voided_at, payment.voided_by_id, payment.void_reason = tx.now, manager, why
     touch(order)
     tx.audit("payment", payment.id, order_id=order.id, before={"amount": payment.amount}, after={"voided": True, "reason": why, "approved_by": manager})
-    return payment
+    return PaymentRef.of(tx, payment)
 
 
 @service("payment.refund")
 def refund(
     tx: Tx, order_id: int, method: PaymentMethod | str, amount: Decimal | str, reason: str,
     approval: ManagerApproval | None = None,
-) -> Payment:
+) -> PaymentRef:
     order = load_order(tx, order_id)
     require_order_status(order, (OrderStatus.SETTLED, OrderStatus.CLOSED), _("a refund"))
     why = text(reason, "reason", max_len=200, required=True)
@@ -224,11 +237,11 @@ def refund(
     tx.session.add(payment)
     touch(order)
     tx.audit("payment", payment, order_id=order.id, after={"refund": value, "reason": why, "approved_by": manager})
-    return payment
+    return PaymentRef.of(tx, payment)
 
 
 @service("credit.approve")
-def approve_credit(tx: Tx, order_id: int, approval: ManagerApproval | None = None, expected_version: int | None = None) -> RepairOrder:
+def approve_credit(tx: Tx, order_id: int, approval: ManagerApproval | None = None, expected_version: int | None = None) -> OrderRef:
     """A manager lets a known account take the car before paying (fleet, company customers)."""
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.DELIVERED,), _("credit approval"))
@@ -243,11 +256,11 @@ def approve_credit(tx: Tx, order_id: int, approval: ManagerApproval | None = Non
     _maybe_settled(tx, order)
     touch(order)
     tx.audit("repair_order", order.id, order_id=order.id, after={"credit_approved_by": manager, "due": amount_due(order), "status": order.status})
-    return order
+    return OrderRef.of(tx, order)
 
 
 @service("gate_pass.issue")
-def issue_gate_pass(tx: Tx, order_id: int, expected_version: int | None = None) -> RepairOrder:
+def issue_gate_pass(tx: Tx, order_id: int, expected_version: int | None = None) -> OrderRef:
     """出门证: only for a settled order; the car leaves and the order closes."""
     order = load_order(tx, order_id, expected_version)
     if order.status != OrderStatus.SETTLED:
@@ -262,7 +275,7 @@ def issue_gate_pass(tx: Tx, order_id: int, expected_version: int | None = None) 
     schedule_follow_up(tx.session, order, tx.settings.follow_up_days)
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": "settled"},
              after={"status": order.status, "gate_pass_no": order.gate_pass_no})
-    return order
+    return OrderRef.of(tx, order)
 
 
 def schedule_follow_up(session: Session, order: RepairOrder, days: int) -> FollowUp:

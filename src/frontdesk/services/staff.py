@@ -19,6 +19,7 @@ from frontdesk.model import Team, Technician, User
 from .common import get, text
 from .context import Tx, service
 from .errors import NotFound, ValidationError
+from .refs import Saved
 
 _SKILL_SPLIT = re.compile(r"[,，、;；\s]+")
 
@@ -51,7 +52,7 @@ def _team(tx: Tx, team_id: int | None) -> Team | None:
 
 
 @service("team.save")
-def save_team(tx: Tx, name: str, *, skills: str = "", leader_username: str | None = None, team_id: int | None = None) -> Team:
+def save_team(tx: Tx, name: str, *, skills: str = "", leader_username: str | None = None, team_id: int | None = None) -> Saved:
     """A new team (``team_id`` None) or a team's name, skills and leader (empty leader: none)."""
     team = Team(store_id=tx.actor.store_id) if team_id is None else _team(tx, team_id)
     assert team is not None
@@ -62,12 +63,12 @@ def save_team(tx: Tx, name: str, *, skills: str = "", leader_username: str | Non
     tx.session.add(team)
     tx.session.flush()
     tx.audit("team", team.id, before=before, after={"name": team.name, "skills": team.skills, "leader_id": team.leader_id})
-    return team
+    return Saved(team.id)
 
 
 @service("team.save")
 def save_technician(tx: Tx, name: str, team_id: int | None, *, username: str | None = None, skills: str = "",
-                    technician_id: int | None = None) -> Technician:
+                    technician_id: int | None = None) -> Saved:
     """A new technician (``technician_id`` None) or one's name, team, user account and skills."""
     if technician_id is None:
         tech = Technician(store_id=tx.actor.store_id)
@@ -90,18 +91,18 @@ def save_technician(tx: Tx, name: str, team_id: int | None, *, username: str | N
     tx.session.flush()
     tx.audit("technician", tech.id, before=before,
              after={"name": tech.name, "team_id": tech.team_id, "user_id": tech.user_id, "skills": tech.skills})
-    return tech
+    return Saved(tech.id)
 
 
 @service("team.save")
-def assign_technician(tx: Tx, technician_id: int, team_id: int | None) -> Technician:
+def assign_technician(tx: Tx, technician_id: int, team_id: int | None) -> Saved:
     """Move a technician to a team (``None``: to no team); jobs already assigned stay with them."""
     tech = _technician(tx, technician_id)
     before = {"team_id": tech.team_id}
     _team(tx, team_id)
     tech.team_id = team_id
     tx.audit("technician", tech.id, before=before, after={"team_id": team_id})
-    return tech
+    return Saved(tech.id)
 
 
 def _technician(tx: Tx, technician_id: int) -> Technician:

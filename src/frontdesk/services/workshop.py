@@ -26,6 +26,7 @@ from .context import Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .estimate import decline, new_job, new_part_line, reserve, stock_level
 from .lifecycle import require_order_status, transition_job, transition_order
+from .refs import JobRef, OrderRef, PartLineRef
 
 J = JobStatus
 
@@ -63,7 +64,7 @@ def _priority_for(priority: JobPriority | str | Mapping[int, JobPriority | str] 
 def dispatch(
     tx: Tx, order_id: int, assignments: dict[int, int], expected_version: int | None = None, *,
     priority: JobPriority | str | Mapping[int, JobPriority | str] | None = None,
-) -> RepairOrder:
+) -> OrderRef:
     """Hand approved jobs to technicians ({job_id: technician_id}); the first dispatch moves the car in.
 
     ``priority`` is one priority for every job assigned, or {job_id: priority}; jobs it does
@@ -94,14 +95,14 @@ def dispatch(
         touch(order)
     tx.audit("repair_order", order.id, order_id=order.id,
              after={"assigned": done, "priority": priorities, "status": order.status})
-    return order
+    return OrderRef.of(tx, order)
 
 
 @service("job.assign")
 def reassign(
     tx: Tx, job_id: int, technician_id: int, expected_version: int | None = None, *,
     priority: JobPriority | str | None = None,
-) -> Job:
+) -> JobRef:
     """Move a waiting job to another technician (or the same one, with another priority)."""
     job = load_job(tx, job_id, expected_version)
     if job.status not in (J.ASSIGNED, J.PAUSED):
@@ -113,7 +114,7 @@ def reassign(
     touch(job.order)
     tx.audit("job", job.id, order_id=job.order_id, before=before,
              after={"technician_id": job.technician_id, "priority": job.priority})
-    return job
+    return JobRef.of(tx, job)
 
 
 def _clock(tx: Tx, job: Job, kind: str, reason: PauseReason | None = None) -> None:
@@ -137,16 +138,16 @@ def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
 
 
 @service("job.start")
-def start_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
+def start_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.IN_PROGRESS)
     _clock(tx, job, "start")
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "assigned"}, after={"status": job.status})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("job.pause")
-def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: int | None = None) -> Job:
+def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: int | None = None) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     try:
         why = PauseReason(reason)
@@ -156,31 +157,31 @@ def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: 
     job.pause_reason = why
     _clock(tx, job, "pause", why)
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"}, after={"status": job.status, "reason": why})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("job.resume")
-def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
+def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.IN_PROGRESS)
     job.pause_reason = None
     _clock(tx, job, "resume")
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "paused"}, after={"status": job.status})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("job.finish")
-def finish_job(tx: Tx, job_id: int, expected_version: int | None = None) -> Job:
+def finish_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.FINISHED)
     _clock(tx, job, "finish")
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"},
              after={"status": job.status, "clocked_seconds": job.clocked_seconds})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("parts.issue")
-def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLine:
+def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLineRef:
     """领料: parts leave the store room against the order; stock goes down, a movement is kept.
 
     What the store room cannot cover is issued as far as it goes and the rest is requested
@@ -208,7 +209,7 @@ def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLi
         elif amount <= 0:
             raise ValidationError("qty", _("None in stock, and the part is on order already."))
         if amount <= 0:
-            return line
+            return PartLineRef.of(tx, line)
     from_reserved = min(line.reserved_qty, amount)
     level.reserved -= from_reserved
     line.reserved_qty -= from_reserved
@@ -219,7 +220,7 @@ def issue_parts(tx: Tx, part_line_id: int, qty: Decimal | None = None) -> PartLi
         part_line_id=line.id, user_id=tx.actor.user_id, at=tx.now, reason=order.number,
     ))
     tx.audit("part_line", line.id, order_id=order.id, after={"issued": amount, "on_hand": level.on_hand})
-    return line
+    return PartLineRef.of(tx, line)
 
 
 # Additional work ----------------------------------------------------------------------
@@ -230,7 +231,7 @@ def propose_additional(
     tx: Tx, order_id: int, *, description: str, hours: Decimal | str | None = None, labor_op_id: int | None = None,
     pay_type: PayType | str = PayType.CUSTOMER, safety: bool | None = None, note: str = "",
     parts: tuple[tuple[int, Decimal | str], ...] = (), pause_job_id: int | None = None,
-) -> Job:
+) -> JobRef:
     """A technician finds more work (增项): a new proposed job waits for the customer's decision."""
     order = load_order(tx, order_id)
     require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("proposing additional work"))
@@ -253,14 +254,14 @@ def propose_additional(
     flush_for_id(tx.session, job)
     tx.audit("job", job.id, order_id=order.id, after={"description": job.description, "hours": job.hours,
                                                       "amount": job.amount, "origin": job.origin, "status": job.status})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("job.decide")
 def record_decision(
     tx: Tx, job_id: int, *, approved: bool, decided_by: str, channel: DecisionChannel | str = DecisionChannel.PHONE,
     note: str = "", expected_version: int | None = None,
-) -> Job:
+) -> JobRef:
     """The advisor records the customer's yes or no (who, when, how); a no is kept as a recommendation."""
     job = load_job(tx, job_id, expected_version)
     order = job.order
@@ -288,11 +289,11 @@ def record_decision(
     _maybe_ready(tx, order)
     tx.audit("job", job.id, order_id=order.id, before={"status": "proposed"},
              after={"status": job.status, "decided_by": who, "channel": how})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("order.reschedule")
-def reschedule(tx: Tx, order_id: int, promised_at: dt.datetime, told_customer: str, expected_version: int | None = None) -> RepairOrder:
+def reschedule(tx: Tx, order_id: int, promised_at: dt.datetime, told_customer: str, expected_version: int | None = None) -> OrderRef:
     """A schedule slip, reported to the customer like additional work (who was told)."""
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP), _("changing the promised time"))
@@ -302,7 +303,7 @@ def reschedule(tx: Tx, order_id: int, promised_at: dt.datetime, told_customer: s
     before = {"promised_at": order.promised_at}
     order.promised_at = promised_at
     tx.audit("repair_order", order.id, order_id=order.id, before=before, after={"promised_at": promised_at, "told": who})
-    return order
+    return OrderRef.of(tx, order)
 
 
 # Checks -------------------------------------------------------------------------------
@@ -318,30 +319,30 @@ def _check(tx: Tx, job: Job, kind: CheckKind, passed: bool, notes: str, recommen
 
 
 @service("job.self_check")
-def self_check(tx: Tx, job_id: int, notes: str = "", expected_version: int | None = None) -> Job:
+def self_check(tx: Tx, job_id: int, notes: str = "", expected_version: int | None = None) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.SELF_CHECKED)
     _check(tx, job, CheckKind.SELF, True, notes)
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "finished"}, after={"status": job.status})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("job.leader_check")
 def leader_check(
     tx: Tx, job_id: int, *, passed: bool = True, notes: str = "", recommendations: str = "",
     expected_version: int | None = None,
-) -> Job:
+) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.LEADER_CHECKED if passed else J.IN_PROGRESS)
     if not passed:
         _clock(tx, job, "resume")
     _check(tx, job, CheckKind.LEADER, passed, notes, recommendations)
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "self_checked"}, after={"status": job.status})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("job.qc")
-def final_qc(tx: Tx, job_id: int, *, passed: bool, notes: str = "", expected_version: int | None = None) -> Job:
+def final_qc(tx: Tx, job_id: int, *, passed: bool, notes: str = "", expected_version: int | None = None) -> JobRef:
     """总检: a fail sends the job back to the technician and counts one rework."""
     job = _workshop_job(tx, job_id, expected_version)
     if not passed and not notes.strip():
@@ -354,11 +355,11 @@ def final_qc(tx: Tx, job_id: int, *, passed: bool, notes: str = "", expected_ver
     _maybe_ready(tx, job.order)
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "leader_checked"},
              after={"status": job.status, "rework_count": job.rework_count})
-    return job
+    return JobRef.of(tx, job)
 
 
 @service("order.wash")
-def record_wash(tx: Tx, order_id: int, expected_version: int | None = None) -> RepairOrder:
+def record_wash(tx: Tx, order_id: int, expected_version: int | None = None) -> OrderRef:
     order = load_order(tx, order_id, expected_version)
     require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("the wash"))
     if not order.wash:
@@ -371,7 +372,7 @@ def record_wash(tx: Tx, order_id: int, expected_version: int | None = None) -> R
     touch(order)
     _maybe_ready(tx, order)
     tx.audit("repair_order", order.id, order_id=order.id, after={"washed_at": tx.now, "status": order.status})
-    return order
+    return OrderRef.of(tx, order)
 
 
 def _all_work_passed(order: RepairOrder) -> bool:
@@ -387,7 +388,7 @@ def _maybe_ready(tx: Tx, order: RepairOrder) -> None:
 
 
 @service("order.reopen_workshop")
-def reopen_workshop(tx: Tx, order_id: int, job_id: int, reason: str, expected_version: int | None = None) -> RepairOrder:
+def reopen_workshop(tx: Tx, order_id: int, job_id: int, reason: str, expected_version: int | None = None) -> OrderRef:
     """The delivery check found the fault still there: the job goes back, counted as rework."""
     order = load_order(tx, order_id, expected_version)
     why = text(reason, "reason", max_len=400, required=True)
@@ -402,7 +403,7 @@ def reopen_workshop(tx: Tx, order_id: int, job_id: int, reason: str, expected_ve
     order.washed_at = None
     _check(tx, job, CheckKind.QC, False, why)
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": "ready"}, after={"status": order.status, "reason": why})
-    return order
+    return OrderRef.of(tx, order)
 
 
 def teams(tx: Tx) -> list[Team]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -39,6 +39,9 @@ from .preview import Override, cycle_pay, row_key
 from .reading import EDITABLE, Loaded, change, load, order_problems
 from .terms_form import PROMISE_FORMAT, TERMS_FIELDS, TermsForm
 from .totals_bar import TotalsBar
+
+if TYPE_CHECKING:
+    from frontdesk.services.refs import JobRef, PartLineRef
 
 WIDE = (110, 30)  # columns, rows from which the side pane stands beside the lines
 #: Where a service's ValidationError field is shown on this screen.
@@ -253,7 +256,7 @@ class EstimateScreen(DeskScreen):
 
         self.app.push_screen(LaborOpPicker(partial(desk.find_labor_ops, self.services)), picked)
 
-    def _job_added(self, job: Any) -> None:
+    def _job_added(self, job: JobRef) -> None:
         self._show_tab("lines")
         self._table.move_to_key(f"j{job.id}")
         self.notify(_("Added: {job}").format(job=job.description), timeout=3)
@@ -276,7 +279,7 @@ class EstimateScreen(DeskScreen):
 
         self.app.push_screen(picker, picked)
 
-    def _part_added(self, line: Any) -> None:
+    def _part_added(self, line: PartLineRef) -> None:
         self._show_tab("lines")
         self._table.move_to_key(f"p{line.id}")
         self.action_edit()  # the quantity is what comes next
@@ -436,12 +439,12 @@ class EstimateScreen(DeskScreen):
             if not name:
                 return
             self.sign_started = time.monotonic()
-            self._submit(estimate.authorise, name, then=self._authorised)
+            self._submit(estimate.authorise, name, then=lambda _order: self._authorised(name))
 
         self.app.push_screen(SignScreen(summary), signed)
 
-    def _authorised(self, order: Any) -> None:
-        self.notify(_("Signed by {name}: the work is authorised. Printing…").format(name=order.signed_by), timeout=4)
+    def _authorised(self, signer: str) -> None:
+        self.notify(_("Signed by {name}: the work is authorised. Printing…").format(name=signer), timeout=4)
         self._print(("work-order", "checkin-sheet"), leave=True)
 
     def action_print(self) -> None:

@@ -1,0 +1,194 @@
+"""What a state-changing service hands back: frozen references to what it saved, never a record.
+
+A screen runs a service in a worker and reads the answer on the UI thread, after the session
+has closed: an ORM record handed over is detached (a relationship not yet loaded raises),
+and every attribute read from it is untyped guesswork. So a service answers with one of
+these, a view of its own, or nothing: the ids, the version the next change must name, the
+status — what its callers go on with, and nothing that could be read lazily. The pipeline
+(screens/pipeline.py) refuses a mapped instance, and tests/test_plain_results.py holds every
+registered service to it.
+
+A reference is taken after the flush (:func:`flushed`), so that a new record's id and a
+changed record's version are what the database holds once the call commits. A batch (the
+demo, services/bulk_write.py) writes only when it ends: there ids are handed out as records
+are added, but a version is the one the batch read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from frontdesk.model.enums import (
+    AppointmentStatus,
+    ComplaintStatus,
+    FollowUpStatus,
+    JobStatus,
+    OrderStatus,
+    PartOrderState,
+)
+
+from .context import STOCK_LEVELS
+
+if TYPE_CHECKING:
+    from frontdesk.model import Appointment, Complaint, FollowUp, Job, PartLine, PartOrder, Payment, RepairOrder
+
+    from .context import Tx
+
+
+def flushed(tx: Tx) -> None:
+    """Flush the call's changes now (the core would right after), so ids and versions are final; not in a batch."""
+    if STOCK_LEVELS not in tx.session.info:  # only a batch holds it (services/context.py)
+        tx.session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A record without a version (catalog, staff, walkaround, reminder call): its id is all callers need."""
+
+    id: int
+
+    @classmethod
+    def of(cls, tx: Tx, record: Any) -> Saved:
+        flushed(tx)
+        return cls(record.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned:
+    """A record the desk edits again (a customer, a vehicle): its id and the version the next save names."""
+
+    id: int
+    version: int
+
+    @classmethod
+    def of(cls, tx: Tx, record: Any) -> Versioned:
+        flushed(tx)
+        return cls(record.id, record.version)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    """A repair order after the change: the number people say, the version the next change names, where it is."""
+
+    id: int
+    number: str
+    version: int
+    status: OrderStatus
+
+    @classmethod
+    def of(cls, tx: Tx, order: RepairOrder) -> OrderRef:
+        flushed(tx)
+        return cls(order.id, order.number, order.version, order.status)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRef:
+    """A job after the change (its description is what the estimate screen names when it is added)."""
+
+    id: int
+    order_id: int
+    version: int
+    status: JobStatus
+    description: str
+
+    @classmethod
+    def of(cls, tx: Tx, job: Job) -> JobRef:
+        flushed(tx)
+        return cls(job.id, job.order_id, job.version, job.status, job.description)
+
+
+@dataclass(frozen=True, slots=True)
+class PartLineRef:
+    """A part line after the change (part lines have no version: their order's is checked)."""
+
+    id: int
+    order_id: int
+    job_id: int | None
+    qty: Decimal
+    issued_qty: Decimal
+
+    @classmethod
+    def of(cls, tx: Tx, line: PartLine) -> PartLineRef:
+        flushed(tx)
+        return cls(line.id, line.order_id, line.job_id, line.qty, line.issued_qty)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRef:
+    """A payment, void or refund as recorded: what was applied to the order and the change handed back."""
+
+    id: int
+    order_id: int
+    amount: Decimal
+    change: Decimal
+
+    @classmethod
+    def of(cls, tx: Tx, payment: Payment) -> PaymentRef:
+        flushed(tx)
+        return cls(payment.id, payment.order_id, payment.amount, payment.change)
+
+
+@dataclass(frozen=True, slots=True)
+class PartOrderRef:
+    """A request to the supplier, as the parts desk moves it on: how many (a shortfall is worked out) and where."""
+
+    id: int
+    version: int
+    state: PartOrderState
+    qty: Decimal
+
+    @classmethod
+    def of(cls, tx: Tx, request: PartOrder) -> PartOrderRef:
+        flushed(tx)
+        return cls(request.id, request.version, request.state, request.qty)
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentRef:
+    """An appointment booked, moved or cancelled: when it is (the screen says so and selects it)."""
+
+    id: int
+    version: int
+    scheduled_at: dt.datetime
+    status: AppointmentStatus
+
+    @classmethod
+    def of(cls, tx: Tx, appt: Appointment) -> AppointmentRef:
+        flushed(tx)
+        return cls(appt.id, appt.version, appt.scheduled_at, appt.status)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRef:
+    """A follow-up call after a try: where it stands, and when it is tried again (``call_outcome`` says the rest)."""
+
+    id: int
+    version: int
+    status: FollowUpStatus
+    attempts: int
+    due_at: dt.datetime
+    reached: bool | None
+
+    @classmethod
+    def of(cls, tx: Tx, follow: FollowUp) -> FollowUpRef:
+        flushed(tx)
+        return cls(follow.id, follow.version, follow.status, follow.attempts, follow.due_at, follow.reached)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintRef:
+    """A complaint case after the change: where it is and who owns it (the complaint board shows the rest)."""
+
+    id: int
+    version: int
+    status: ComplaintStatus
+    owner_id: int | None
+    resolved_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, tx: Tx, complaint: Complaint) -> ComplaintRef:
+        flushed(tx)
+        return cls(complaint.id, complaint.version, complaint.status, complaint.owner_id, complaint.resolved_at)
