@@ -85,3 +85,11 @@ def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.widgets import Input
 
     monkeypatch.setattr(Input, "cursor_blink", False, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _plain_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ORM record in a screen's answer fails the test (screens/pipeline.py: strict), not only the log."""
+    from frontdesk.screens import pipeline
+
+    monkeypatch.setattr(pipeline, "strict", True)

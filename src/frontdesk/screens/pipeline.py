@@ -26,14 +26,22 @@ never the arguments, which carry names and phones.
 :func:`ahead` starts a read before its screen is even built (the desk home paints with its
 lists); the screen hands it over to the pipeline once mounted. No screen starts a thread of
 its own.
+
+Answers are plain data (services/refs.py): an ORM record reaching a screen is detached, and
+reading it there is a lazy load waiting to fail. :func:`mapped_in` looks for one in every
+answer (the answer itself, or one level into a tuple, list, set, dict or dataclass); one
+found is logged as an error and handed on, or, when :data:`strict` (the tests), fails the
+worker and with it the app, so that the test fails.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import functools
 import logging
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -48,6 +56,14 @@ R = TypeVar("R")
 log = logging.getLogger("frontdesk.pipeline")
 
 Ids = dict[str, Any]
+
+#: Whether an answer holding an ORM record fails the call's worker (and the app: the tests set it) or is
+#: only logged (a store's console, where the screen goes on as before).
+strict = False
+
+
+class RecordLeaked(TypeError):
+    """An answer held an ORM record: services hand screens frozen dataclasses (services/refs.py)."""
 
 
 class UnexpectedError(FrontdeskError):
@@ -95,10 +111,11 @@ def call(
         except Exception as exc:  # noqa: BLE001 - the catch-all: every failure is said and logged
             _failed(node, failed, exc, ids, saving)
             return
+        _check_plain(result, ids)
         if then is not None:
             _show(node, then, result, ids)
 
-    return node.run_worker(job, group=group, exclusive=exclusive, exit_on_error=False,
+    return node.run_worker(job, group=group, exclusive=exclusive, exit_on_error=strict,
                            description=str(ids.get("call", "")))
 
 
@@ -133,12 +150,14 @@ class Ahead(Generic[R]):
                 except Exception as exc:  # noqa: BLE001 - as in call()
                     _failed(node, failed, exc, ids, saving)
                     return
+                _check_plain(answer, ids)
                 _show(node, then, answer, ids)
 
-            return node.run_worker(job, group=group, exit_on_error=False, description=str(ids["call"]))
+            return node.run_worker(job, group=group, exit_on_error=strict, description=str(ids["call"]))
         except Exception as exc:  # noqa: BLE001 - as in call()
             _failed(node, failed, exc, ids, saving)
         else:
+            _check_plain(result, ids)
             _show(node, then, result, ids)
         return None
 
@@ -148,7 +167,45 @@ def ahead(fn: Callable[..., R], *args: Any, **kwargs: Any) -> Ahead[R]:
     return Ahead(fn, args, kwargs)
 
 
+def mapped_in(value: object) -> str | None:
+    """The class name of an ORM record ``value`` is or holds one level down, or None when it is plain data.
+
+    Without the model loaded there can be no record (the plain-SQL path never loads it): then
+    nothing is looked at, and nothing is imported.
+    """
+    model = sys.modules.get("frontdesk.model.base")
+    if model is None:
+        return None
+    base = model.Base
+    for part in _parts(value):
+        if isinstance(part, base):
+            return type(part).__name__
+    return None
+
+
 # Inside ---------------------------------------------------------------------------------------
+
+
+def _parts(value: object) -> list[object]:
+    """``value`` and what it holds one level down."""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return [value, *value]
+    if isinstance(value, dict):
+        return [value, *value.keys(), *value.values()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [value, *(getattr(value, f.name) for f in dataclasses.fields(value))]
+    return [value]
+
+
+def _check_plain(result: object, ids: Ids) -> None:
+    """Log an answer that holds an ORM record; raise :class:`RecordLeaked` as well when :data:`strict`."""
+    leaked = mapped_in(result)
+    if leaked is None:
+        return
+    log.error("an ORM record reached a screen: %s", leaked, extra={"ids": ids})
+    if strict:
+        raise RecordLeaked(f"{ids.get('call')} answered with a {leaked} record; hand screens plain data")
+
 
 #: The reads started before their screen exists (``ahead``); its threads start with the first one.
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="frontdesk-ahead")
