@@ -39,12 +39,23 @@ def back(description: str = "Back") -> Binding:
 
 
 def translate_bindings(node: DOMNode) -> None:
-    """Give ``node`` its class's bindings with descriptions in the current language."""
+    """Give ``node`` its class's bindings with descriptions in the current language.
+
+    A letter command answers in either case: the footer shows ``h`` but a user with Caps
+    Lock on (or who reads the footer's letters as capitals) types ``H``. The capital is a
+    silent alias — no footer entry, no F1 line, no keymap id — unless the screen binds the
+    capital to something of its own.
+    """
     merged = type(node)._merged_bindings
     if merged is None:
         return
+    own = node._bindings.key_to_bindings
     for key, bindings in merged.key_to_bindings.items():
-        node._bindings.key_to_bindings[key] = [
+        own[key] = [
             replace(b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else "")
             for b in bindings
         ]
+    for key, bindings in merged.key_to_bindings.items():
+        if len(key) == 1 and "a" <= key <= "z" and key.upper() not in merged.key_to_bindings:
+            own[key.upper()] = [replace(b, key=key.upper(), show=False, description="", tooltip="", id=None,
+                                        key_display=None) for b in bindings]

@@ -377,3 +377,22 @@ def test_estimate_snapshot(snap_compare, app_for, desk_data, lang, size):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=estimate_on_screen)
+
+
+async def test_letter_commands_answer_in_capitals_too(app_for, desk_data):
+    """The footer shows h; a user with Caps Lock on types H — the same command (issue 17's dead keys)."""
+    from frontdesk.model.enums import Role
+    from .desk_helpers import settle as settle_
+
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle_(pilot)
+        app.open_destination("estimate", order_id=desk_data.estimate_order_id)
+        await settle_(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "EstimateScreen"
+        keys = {b.binding.key: b.binding for b in screen.active_bindings.values()}
+        assert keys["H"].action == keys["h"].action and not keys["H"].show and not keys["H"].description
+        await pilot.press("H")
+        await settle_(pilot)
+        assert app.focused is screen.query_one("#recommendations")
