@@ -17,9 +17,10 @@ are added, but a version is the one the batch read.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cache
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from frontdesk.model.enums import (
     AppointmentStatus,
@@ -33,8 +34,6 @@ from frontdesk.model.enums import (
 from .context import STOCK_LEVELS
 
 if TYPE_CHECKING:
-    from frontdesk.model import Appointment, Complaint, FollowUp, Job, PartLine, PartOrder, Payment, RepairOrder
-
     from .context import Tx
 
 
@@ -44,33 +43,43 @@ def flushed(tx: Tx) -> None:
         tx.session.flush()
 
 
+class Ref:
+    """What every reference shares: it is made from the record by its own field names, after the flush.
+
+    A field is the record's attribute of the same name, so a reference that names one more
+    thing only declares it (no copy of the list to keep in step).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, tx: Tx, record: Any) -> Self:
+        flushed(tx)
+        return cls(*(getattr(record, name) for name in _field_names(cls)))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 @dataclass(frozen=True, slots=True)
-class Saved:
+class Saved(Ref):
     """A record without a version (catalog, staff, walkaround, reminder call): its id is all callers need."""
 
     id: int
 
-    @classmethod
-    def of(cls, tx: Tx, record: Any) -> Saved:
-        flushed(tx)
-        return cls(record.id)
-
 
 @dataclass(frozen=True, slots=True)
-class Versioned:
+class Versioned(Ref):
     """A record the desk edits again (a customer, a vehicle): its id and the version the next save names."""
 
     id: int
     version: int
 
-    @classmethod
-    def of(cls, tx: Tx, record: Any) -> Versioned:
-        flushed(tx)
-        return cls(record.id, record.version)
-
 
 @dataclass(frozen=True, slots=True)
-class OrderRef:
+class OrderRef(Ref):
     """A repair order after the change: the number people say, the version the next change names, where it is."""
 
     id: int
@@ -78,14 +87,9 @@ class OrderRef:
     version: int
     status: OrderStatus
 
-    @classmethod
-    def of(cls, tx: Tx, order: RepairOrder) -> OrderRef:
-        flushed(tx)
-        return cls(order.id, order.number, order.version, order.status)
-
 
 @dataclass(frozen=True, slots=True)
-class JobRef:
+class JobRef(Ref):
     """A job after the change (its description is what the estimate screen names when it is added)."""
 
     id: int
@@ -94,14 +98,9 @@ class JobRef:
     status: JobStatus
     description: str
 
-    @classmethod
-    def of(cls, tx: Tx, job: Job) -> JobRef:
-        flushed(tx)
-        return cls(job.id, job.order_id, job.version, job.status, job.description)
-
 
 @dataclass(frozen=True, slots=True)
-class PartLineRef:
+class PartLineRef(Ref):
     """A part line after the change (part lines have no version: their order's is checked)."""
 
     id: int
@@ -110,14 +109,9 @@ class PartLineRef:
     qty: Decimal
     issued_qty: Decimal
 
-    @classmethod
-    def of(cls, tx: Tx, line: PartLine) -> PartLineRef:
-        flushed(tx)
-        return cls(line.id, line.order_id, line.job_id, line.qty, line.issued_qty)
-
 
 @dataclass(frozen=True, slots=True)
-class PaymentRef:
+class PaymentRef(Ref):
     """A payment, void or refund as recorded: what was applied to the order and the change handed back."""
 
     id: int
@@ -125,14 +119,9 @@ class PaymentRef:
     amount: Decimal
     change: Decimal
 
-    @classmethod
-    def of(cls, tx: Tx, payment: Payment) -> PaymentRef:
-        flushed(tx)
-        return cls(payment.id, payment.order_id, payment.amount, payment.change)
-
 
 @dataclass(frozen=True, slots=True)
-class PartOrderRef:
+class PartOrderRef(Ref):
     """A request to the supplier, as the parts desk moves it on: how many (a shortfall is worked out) and where."""
 
     id: int
@@ -140,14 +129,9 @@ class PartOrderRef:
     state: PartOrderState
     qty: Decimal
 
-    @classmethod
-    def of(cls, tx: Tx, request: PartOrder) -> PartOrderRef:
-        flushed(tx)
-        return cls(request.id, request.version, request.state, request.qty)
-
 
 @dataclass(frozen=True, slots=True)
-class AppointmentRef:
+class AppointmentRef(Ref):
     """An appointment booked, moved or cancelled: when it is (the screen says so and selects it)."""
 
     id: int
@@ -155,14 +139,9 @@ class AppointmentRef:
     scheduled_at: dt.datetime
     status: AppointmentStatus
 
-    @classmethod
-    def of(cls, tx: Tx, appt: Appointment) -> AppointmentRef:
-        flushed(tx)
-        return cls(appt.id, appt.version, appt.scheduled_at, appt.status)
-
 
 @dataclass(frozen=True, slots=True)
-class FollowUpRef:
+class FollowUpRef(Ref):
     """A follow-up call after a try: where it stands, and when it is tried again (``call_outcome`` says the rest)."""
 
     id: int
@@ -172,14 +151,9 @@ class FollowUpRef:
     due_at: dt.datetime
     reached: bool | None
 
-    @classmethod
-    def of(cls, tx: Tx, follow: FollowUp) -> FollowUpRef:
-        flushed(tx)
-        return cls(follow.id, follow.version, follow.status, follow.attempts, follow.due_at, follow.reached)
-
 
 @dataclass(frozen=True, slots=True)
-class ComplaintRef:
+class ComplaintRef(Ref):
     """A complaint case after the change: where it is and who owns it (the complaint board shows the rest)."""
 
     id: int
@@ -187,8 +161,3 @@ class ComplaintRef:
     status: ComplaintStatus
     owner_id: int | None
     resolved_at: dt.datetime | None
-
-    @classmethod
-    def of(cls, tx: Tx, complaint: Complaint) -> ComplaintRef:
-        flushed(tx)
-        return cls(complaint.id, complaint.version, complaint.status, complaint.owner_id, complaint.resolved_at)
