@@ -192,9 +192,11 @@ def settings_text(settings: Settings, path: Path, keys: Iterable[str] | None = N
 
 
 def write_atomically(path: Path, text: str) -> Path:
-    """Write beside ``path`` then rename over it: a crash leaves the old file or the new one."""
-    staged = stage_file(path, text)
-    os.replace(staged, path)
+    """Write beside ``path`` then rename over it: a crash leaves the old file or the new one (0600)."""
+    from frontdesk.private_files import staged
+
+    with staged(path) as partial:
+        partial.write_text(text, "utf-8")
     return path
 
 
