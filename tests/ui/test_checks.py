@@ -222,3 +222,57 @@ def test_qc_fail_dialog_snapshot(snap_compare, app_for, busy_bay):
         await settle(pilot, lambda: screen_name(pilot.app) == "CheckDialog")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=dialog_on_screen)
+
+
+@pytest.fixture
+def long_queue(ui_services, ui_actors, desk_data, bay) -> list[int]:
+    """Eight cars of two self-checked jobs each: sixteen rows waiting for the leader (issue 17, the cursor)."""
+    from frontdesk.services import checkin
+
+    svc, adv = ui_services, ui_actors[Role.ADVISOR]
+    owner = checkin.save_customer(svc, adv, checkin.CustomerInput("刘洋", "13700001111")).id
+    for n in range(7):
+        vehicle = checkin.save_vehicle(svc, adv, owner, checkin.VehicleInput(
+            plate=f"粤D1000{n}", vin=f"LSVAU2180N21{n:05d}", make="大众", model="朗逸",
+            confirm_vin_check_digit=True)).id
+        order = order_through(svc, ui_actors, desk_data.shop, vehicle, stop="estimate")
+        _into_workshop(svc, ui_actors, desk_data.shop, order.id)
+    svc.clock.now = dt.datetime(2026, 11, 24, 9, 50)
+    return [bay.oil, bay.pads]
+
+
+async def test_the_cursor_stays_on_its_row_after_a_check(app_for, ui_services, ui_actors, long_queue):
+    """After a leader check the cursor stays on the job it was on; after a QC pass (the row leaves) on the next."""
+    app = app_for(Role.TEAM_LEADER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checks(pilot)
+        table = screen.table("check-jobs")
+        assert table.row_count == 16
+        await pilot.press(*["down"] * 5)
+        picked = screen.selected_job.job_id
+        await record(pilot, screen, "l", "正常")
+        assert job(ui_services, picked).status == JobStatus.LEADER_CHECKED
+        await settle(pilot)
+        assert screen.selected_job.job_id == picked
+        assert table.cursor_row > 0
+
+    app = app_for(Role.QC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checks(pilot)
+        table = screen.table("check-jobs")
+        await settle(pilot, lambda: screen.selected_job is not None)
+        lead = ui_actors[Role.TEAM_LEADER]
+        for i in range(table.row_count):
+            item = screen._items["check-jobs"][str(table.coordinate_to_cell_key((i, 0)).row_key.value)]
+            if item.waiting_for == "leader":
+                workshop.leader_check(ui_services, lead, item.job_id)
+        await pilot.press("f5")
+        await settle(pilot, lambda: sum(1 for i in screen._queue.jobs if i.waiting_for == "qc") == 16)
+        table.move_cursor(row=6, animate=False)
+        await settle(pilot)
+        picked = screen.selected_job.job_id
+        await record(pilot, screen, "p")
+        assert job(ui_services, picked).status == JobStatus.QC_PASSED
+        await settle(pilot)
+        assert table.cursor_row == 6  # the next job moved up into the row: the inspector goes on from there
+        assert screen.selected_job.job_id != picked

@@ -45,13 +45,19 @@ class ListTable(DataTable[object]):
         return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
 
     def refill(self, rows: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
-        """Replace the rows ``(key, cells)``; the cursor stays on the row it was on when that row is still there."""
-        keep = self.cursor_key
+        """Replace the rows ``(key, cells)``; the cursor stays on the row it was on when that row is still there.
+
+        When that row is gone (the job passed QC, the car left) the cursor stays at the same
+        height, on the row that moved up into its place: a list worked down from the top goes
+        on where the user was, not from row one.
+        """
+        keep, at = self.cursor_key, self.cursor_row
         self.clear()
         for key, cells in rows:
             self.add_row(*cells, key=key)
         self._measure_now()
-        self.move_to_key(keep)
+        if not self.move_to_key(keep) and keep is not None and self.row_count:
+            self.move_cursor(row=min(at, self.row_count - 1), animate=False, scroll=True)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._measure_now()  # rows added since the last idle: measured before they are painted
@@ -69,14 +75,15 @@ class ListTable(DataTable[object]):
             self._new_rows.clear()
             self._update_dimensions(new_rows)
 
-    def move_to_key(self, key: str | None) -> None:
-        """Put the cursor back on the row with this key after the rows were reloaded."""
+    def move_to_key(self, key: str | None) -> bool:
+        """Put the cursor back on the row with this key after the rows were reloaded; ``False`` when it is gone."""
         if key is None:
-            return
+            return False
         try:
             self.move_cursor(row=self.get_row_index(key), animate=False, scroll=True)
         except RowDoesNotExist:  # the row is gone (the car left, the appointment was cancelled)
-            pass
+            return False
+        return True
 
 
 def fixed_columns(table: DataTable[Any], *columns: tuple[str, int] | tuple[str, int, str]) -> None:
