@@ -110,13 +110,32 @@ class FrontdeskApp(LockableApp):
             return
         from frontdesk.screens.lock import LockScreen
 
-        def unlocked(ok: bool | None) -> None:
-            self.release(replay=bool(ok))  # signed out instead: the next user sees none of it
+        def unlocked(result: bool | Actor | None) -> None:
+            # Signed out, or another user signed in: the next user sees none of what was held.
+            self.release(replay=result is True)
             self._last_input = time.monotonic()
-            if not ok:
+            if result is None or result is False:
                 self.call_later(self.action_logout)
+            elif result is not True:
+                self.call_later(self.hand_over, result)
 
-        self.lock_with(LockScreen(self.actor.username, self.actor.display_name), unlocked)
+        self.lock_with(LockScreen(self.actor.username, self.actor.display_name, self.unsaved_work), unlocked)
+
+    async def hand_over(self, actor: Actor) -> None:
+        """A shared desk: another user signed in at the lock; the last one's screens close, theirs opens."""
+        self.sub_title = ""
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        self._enter(actor, switch=True)
+
+    def unsaved_work(self) -> list[str]:
+        """What the open screens hold typed but unsaved: each screen that can lose work says so (``unsaved_work``)."""
+        found: list[str] = []
+        for screen in self.screen_stack:
+            ask = getattr(screen, "unsaved_work", None)
+            if callable(ask) and (what := ask()):
+                found.append(str(what))
+        return found
 
     def _check_idle(self) -> None:
         if self.actor is not None and not self.locked and time.monotonic() - self._last_input > self.idle_limit:

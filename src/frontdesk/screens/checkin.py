@@ -574,6 +574,10 @@ class CheckInScreen(DeskScreen):
 
     # Leaving ------------------------------------------------------------------------------------
 
+    def unsaved_work(self) -> str | None:
+        """Asked by the shared desk's lock (FrontdeskApp.unsaved_work) before another user closes this screen."""
+        return _("a check-in being typed") if self._edited() else None
+
     def action_back(self) -> None:
         if not self._edited():
             super().action_back()

@@ -139,6 +139,10 @@ class SettingsScreen(DeskScreen):
         language = self.query_one("#language", Select).value
         return SettingsForm(labor_rates=rates, language=str(language), **values)
 
+    def unsaved_work(self) -> str | None:
+        """Asked by the shared desk's lock (FrontdeskApp.unsaved_work) before another user closes this screen."""
+        return _("the settings' unsaved changes") if self._changed() else None
+
     def _changed(self) -> bool:
         return self._pristine is not None and self._form() != self._pristine
 

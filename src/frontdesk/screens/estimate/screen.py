@@ -503,6 +503,12 @@ class EstimateScreen(DeskScreen):
     def action_order_history(self) -> None:
         self.fd.open_destination("order_history", order_id=self._order_id)
 
+    def unsaved_work(self) -> str | None:
+        """Asked by the shared desk's lock (FrontdeskApp.unsaved_work) before another user closes this screen."""
+        if self._editing is not None or self._changes.waiting or (self._terms.edited() and self.view is not None and self.view.status in EDITABLE):
+            return _("the estimate's unsaved changes")
+        return None
+
     def action_back(self) -> None:
         """Esc: drops the line being edited; on the history or the terms, back to the lines; then leaves."""
         if self._editing is not None:
