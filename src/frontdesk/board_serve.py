@@ -14,6 +14,13 @@ browser. So :class:`BoardServer` wraps textual-serve's websocket handler:
   name this machine answers to: a page on an attacker's name rebound to this address
   (DNS rebinding) has a matching ``Host`` too, and must still be refused.
 
+A wall TV is read from across the workshop: the page (``assets/board``, in place of
+textual-serve's own) sizes the terminal's text so that a full page of cars fills the
+screen — :data:`CARS_PER_SCREEN` cars and the board's other lines in its height, its
+columns in its width — unless a size is given (``--font-size`` or ``?fontsize=``). More
+cars than fit: the board pages by itself. The page brings its fonts (Latin and CJK), so a
+TV without a Chinese font or without the internet shows the plates.
+
 The board processes get the database URL in their environment (``FRONTDESK_DB``), never
 on their command line, which ``ps`` shows to every account on the machine; nothing here
 prints it. textual is not imported here; textual-serve and aiohttp only when serving.
@@ -27,6 +34,7 @@ import shlex
 import socket
 import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual_serve.app_service import AppService
@@ -44,6 +52,15 @@ if TYPE_CHECKING:
 
 #: Websocket close code for "the server is overloaded, try again later" (RFC 6455, IANA registry).
 TRY_AGAIN_LATER = 1013
+#: The cars a screen of the served board is sized for (with --font-size unset): more page.
+CARS_PER_SCREEN = 16
+#: Terminal lines besides the cars: title, counts, the table's header, the footer, one to spare.
+BOARD_CHROME_LINES = 5
+#: The columns the board's table is laid out for (screens/board.py).
+BOARD_COLUMNS = 80
+#: Font sizes (px) accepted from --font-size or ?fontsize=.
+FONT_SIZES = range(8, 201)
+ASSETS = Path(__file__).parent / "assets"
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "127.0.0.1", "::1", "[::1]"})
 
 
@@ -112,8 +129,15 @@ class BoardServer(Server):
     """textual-serve's server with a connection cap and an Origin check in front of each board."""
 
     def __init__(self, command: str, *, host: str, port: int, max_connections: int,
-                 allowed_origins: Iterable[str] = (), environment: Mapping[str, str] | None = None) -> None:
-        super().__init__(command, host=host, port=port, title="frontdesk board")
+                 allowed_origins: Iterable[str] = (), environment: Mapping[str, str] | None = None,
+                 font_size: int | None = None) -> None:
+        """``font_size`` in pixels, or None: the page chooses it to fill the screen."""
+        super().__init__(command, host=host, port=port, title="frontdesk board",
+                         templates_path=ASSETS / "board")
+        if font_size is not None and font_size not in FONT_SIZES:
+            raise BoardServeError(_("--font-size must be a whole number of pixels from {low} to {high}, not {value}.")
+                                  .format(low=FONT_SIZES[0], high=FONT_SIZES[-1], value=font_size))
+        self.font_size = font_size
         if not isinstance(max_connections, int) or isinstance(max_connections, bool) or max_connections < 1:
             raise BoardServeError(_("board_max_connections must be a whole number of at least 1, not \"{value}\".")
                                   .format(value=max_connections))
@@ -151,6 +175,15 @@ class BoardServer(Server):
     async def make_app(self) -> web.Application:
         """The aiohttp application (textual-serve's routes with these handlers)."""
         return await self._make_app()
+
+    async def _make_app(self) -> web.Application:
+        """textual-serve's routes, and the board page's own script, style and fonts."""
+        from aiohttp import web
+
+        app = await super()._make_app()
+        app.router.add_static("/board-assets", ASSETS / "board", name="board-assets")
+        app.router.add_static("/board-fonts", ASSETS / "fonts", name="board-fonts")
+        return app
 
     async def on_startup(self, app: web.Application) -> None:
         """Quiet: textual-serve's banner would print the board's command line."""
@@ -203,7 +236,29 @@ class BoardServer(Server):
         if self.full:
             return web.Response(status=503, text=self.full_page(), content_type="text/html",
                                 headers={"Retry-After": "30"})
-        return await super().handle_index(request)
+        return self.board_page(request)
+
+    def board_page(self, request: web.Request) -> web.Response:
+        """The page (assets/board/board.html): addresses as the browser reached this server, the size to use."""
+        import aiohttp_jinja2
+
+        asked = request.query.get("fontsize", "")
+        font_size = int(asked) if asked.isdigit() and int(asked) in FONT_SIZES else self.font_size
+        scheme = "wss" if request.secure else "ws"
+        context = {
+            "lang": current_language().replace("_", "-"),
+            "title": _("Workshop progress"),
+            "session_ended": _("The board stopped. Reload the page to start it again."),
+            "restart": _("Reload"),
+            "static_url": "/static/",
+            "assets_url": "/board-assets/",
+            "fonts_url": "/board-fonts/",
+            "websocket_url": f"{scheme}://{request.host}/ws",
+            "font_size": font_size or "auto",
+            "board_lines": CARS_PER_SCREEN + BOARD_CHROME_LINES,
+            "board_columns": BOARD_COLUMNS,
+        }
+        return aiohttp_jinja2.render_template("board.html", request, context)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         from aiohttp import web
@@ -263,8 +318,10 @@ def board_command(settings: Settings, config: str | None) -> tuple[str, dict[str
     return shlex.join(command), {"FRONTDESK_DB": settings.resolved_database_url()}
 
 
-def make_server(settings: Settings, host: str, port: int, config: str | None = None) -> BoardServer:
+def make_server(settings: Settings, host: str, port: int, config: str | None = None,
+                font_size: int | None = None) -> BoardServer:
     """The server for these settings; its ``serve()`` runs until Ctrl+C (no sign-in: loopback by default)."""
     command, environment = board_command(settings, config)
     return BoardServer(command, host=host, port=port, max_connections=settings.board_max_connections,
-                       allowed_origins=settings.board_allowed_origins, environment=environment)
+                       allowed_origins=settings.board_allowed_origins, environment=environment,
+                       font_size=font_size)

@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--serve", action="store_true", help="serve it to browsers through textual-serve")
     board.add_argument("--host", default="127.0.0.1", help="address to listen on with --serve (default loopback)")
     board.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
+    board.add_argument("--font-size", type=int, metavar="PX",
+                       help="text size of the served page in pixels (default: chosen to fill the screen)")
 
     prn = sub.add_parser("print", parents=[common(True)], help="print a document of an order as PDF (and to the printer)")
     prn.add_argument("document", choices=("work-order", "checkin-sheet", "settlement", "gate-pass"))
@@ -421,9 +423,10 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
         from frontdesk import board_serve
 
         # The database URL reaches the board processes in their environment, never their argv.
-        server = board_serve.make_server(settings, args.host, args.port, getattr(args, "config", None))
-        print(_("Serving the board on http://{host}:{port}/ (add ?fontsize=24 for a wall TV)").format(
-            host=args.host, port=args.port))
+        server = board_serve.make_server(settings, args.host, args.port, getattr(args, "config", None),
+                                         font_size=getattr(args, "font_size", None))
+        print(_("Serving the board on http://{host}:{port}/ (its text sized to fill the screen; "
+                "--font-size or ?fontsize=N to choose)").format(host=args.host, port=args.port))
         server.serve()
         return 0
     services = open_services(settings, create=False)
