@@ -75,9 +75,20 @@ def dialog_row(label: str, field: Widget, *, row_id: str | None = None, label_id
     yield Static("", id=f"{field.id}-error", classes="field-error")
 
 
-def show_field_error(node: DOMNode, name: str, message: str) -> None:
-    """``message`` on the error line ``#<name>-error`` under ``node``; a field it does not show is passed over."""
+def show_field_error(node: DOMNode, name: str, message: str) -> bool:
+    """``message`` on the error line ``#<name>-error`` under ``node``; a field it does not show is passed over.
+
+    ``True`` when the message reads in place (the line is there and displayed; it is scrolled
+    into view): the caller then shows no toast, which would lie over the bottom of the form
+    and could cover the very line it points to (issue 17). ``False``: say it another way.
+    """
     try:
-        node.query_one(f"#{name}-error", Static).update(message)
+        line = node.query_one(f"#{name}-error", Static)
     except NoMatches:
-        pass
+        return False
+    line.update(message)
+    if not all(n.display for n in line.ancestors_with_self if isinstance(n, Widget)):
+        return False
+    if message:
+        line.scroll_visible(animate=False, immediate=False)
+    return True
