@@ -67,7 +67,7 @@ def test_short_password_refused(url, capsys):
 
 
 def test_demo_refuses_a_real_store_and_replaces_an_old_demo(url, capsys):
-    assert main(["demo", "--days", "1", "--quiet", "--db", url]) == 0
+    assert main(["demo", "--days", "1", "--quiet", "--db", url, "--lang", "en"]) == 0
     assert "demo store ready" in capsys.readouterr().out
     db = Database(url)
     with db.reader() as s:

@@ -5,6 +5,10 @@ Whatever goes wrong that the user can act on (a bad ``--db``, a missing, read-on
 or newer store, an unwritable ``--out``) ends the command with one line on stderr and a
 non-zero exit (:func:`error_line`), never a traceback, and with nothing written. Only ``db
 upgrade``, ``demo`` and the console's first start on the default path create a store.
+
+The command line speaks the console's language: ``--lang``, else the configured language
+(Chinese by default), chosen before the parser is built so that every help text, argparse's
+own words ("usage:", "options", its error messages) included, comes from the catalog.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import DEFAULT_LANGUAGE, gettext as _, ngettext, set_language
 from frontdesk.labels import ROLE, label
 
 if TYPE_CHECKING:
@@ -30,87 +35,157 @@ def _parser() -> argparse.ArgumentParser:
         # subcommand is not reset by it. Fresh actions each time: parents share them.
         extra = {"argument_default": argparse.SUPPRESS} if suppress else {}
         p = argparse.ArgumentParser(add_help=False, **extra)
-        p.add_argument("--db", metavar="URL", help="database URL (default: FRONTDESK_DB or a SQLite file in the user data dir)")
-        p.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default zh_CN)")
-        p.add_argument("--config", metavar="FILE", help="settings file (default: FRONTDESK_CONFIG or the user config dir)")
+        p.add_argument("--db", metavar="URL", help=_("database URL (default: FRONTDESK_DB or a SQLite file in the user data dir)"))
+        p.add_argument("--lang", choices=("zh_CN", "en"), help=_("interface language (default zh_CN)"))
+        p.add_argument("--config", metavar="FILE", help=_("settings file (default: FRONTDESK_CONFIG or the user config dir)"))
         return p
 
-    parser = _TopParser(prog="frontdesk", description="Service-department console of a car dealership.",
+    parser = _TopParser(prog="frontdesk", description=_("Service-department console of a car dealership."),
                         parents=[common(False)])
     sub = parser.add_subparsers(dest="command", parser_class=argparse.ArgumentParser)
-    sub.add_parser("run", parents=[common(True)], help="run the console (the default)")
+    sub.add_parser("run", parents=[common(True)], help=_("run the console (the default)"))
 
-    db = sub.add_parser("db", parents=[common(True)], help="database maintenance")
+    db = sub.add_parser("db", parents=[common(True)], help=_("database maintenance"))
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    upg = db_sub.add_parser("upgrade", parents=[common(True)], help="create the database or upgrade it to this version")
+    upg = db_sub.add_parser("upgrade", parents=[common(True)], help=_("create the database or upgrade it to this version"))
     upg.add_argument("--grant-to", metavar="ROLE",
-                     help="PostgreSQL: let ROLE work as a terminal (no UPDATE/DELETE/TRUNCATE/ALTER of audit events)")
-    db_sub.add_parser("current", parents=[common(True)], help="show the schema revision")
+                     help=_("PostgreSQL: let ROLE work as a terminal (no UPDATE/DELETE/TRUNCATE/ALTER of audit events)"))
+    db_sub.add_parser("current", parents=[common(True)], help=_("show the schema revision"))
 
-    demo = sub.add_parser("demo", parents=[common(True)], help="fill a database with a realistic demo store")
-    demo.add_argument("--days", type=int, default=90, help="days of history to generate (default 90)")
-    demo.add_argument("--seed", type=int, default=4, help="random seed, for a reproducible store")
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo = sub.add_parser("demo", parents=[common(True)], help=_("fill a database with a realistic demo store"))
+    demo.add_argument("--days", type=int, default=90, help=_("days of history to generate (default 90)"))
+    demo.add_argument("--seed", type=int, default=4, help=_("random seed, for a reproducible store"))
+    demo.add_argument("--quiet", action="store_true", help=_("no progress bar"))
 
-    board = sub.add_parser("board", parents=[common(True)], help="the workshop progress board (read-only, no login)")
-    board.add_argument("--serve", action="store_true", help="serve it to browsers through textual-serve")
-    board.add_argument("--host", default="127.0.0.1", help="address to listen on with --serve (default loopback)")
-    board.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
+    board = sub.add_parser("board", parents=[common(True)], help=_("the workshop progress board (read-only, no login)"))
+    board.add_argument("--serve", action="store_true", help=_("serve it to browsers through textual-serve"))
+    board.add_argument("--host", default="127.0.0.1", help=_("address to listen on with --serve (default loopback)"))
+    board.add_argument("--port", type=int, default=8000, help=_("port for --serve (default 8000)"))
     board.add_argument("--font-size", type=int, metavar="PX",
-                       help="text size of the served page in pixels (default: chosen to fill the screen)")
+                       help=_("text size of the served page in pixels (default: chosen to fill the screen)"))
 
-    prn = sub.add_parser("print", parents=[common(True)], help="print a document of an order as PDF (and to the printer)")
+    prn = sub.add_parser("print", parents=[common(True)], help=_("print a document of an order as PDF (and to the printer)"))
     prn.add_argument("document", choices=("work-order", "checkin-sheet", "settlement", "gate-pass"))
     prn.add_argument("order_number", metavar="ORDER_NO")
-    prn.add_argument("--out", metavar="DIR", help="folder for the PDF (default: the pdf_dir setting)")
-    prn.add_argument("--printer", metavar="NAME", help="send to this printer with lp (default: the printer setting)")
+    prn.add_argument("--out", metavar="DIR", help=_("folder for the PDF (default: the pdf_dir setting)"))
+    prn.add_argument("--printer", metavar="NAME", help=_("send to this printer with lp (default: the printer setting)"))
 
     rep = sub.add_parser("report", parents=[common(True)],
-                         help="the figures of a day or a date range (car count, revenue, hours, quality, per advisor)")
-    rep.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, required=True, help="first day")
-    rep.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help="last day, included (default: --from)")
-    rep.add_argument("--out", metavar="FILE", help="write it to FILE.csv or FILE.xlsx instead of printing it")
+                         help=_("the figures of a day or a date range (car count, revenue, hours, quality, per advisor)"))
+    rep.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, required=True, help=_("first day"))
+    rep.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help=_("last day, included (default: --from)"))
+    rep.add_argument("--out", metavar="FILE", help=_("write it to FILE.csv or FILE.xlsx instead of printing it"))
 
     imp = sub.add_parser("import", parents=[common(True)],
-                         help="load a parts price list or labor-time table from CSV/XLSX (all rows or none)")
+                         help=_("load a parts price list or labor-time table from CSV/XLSX (all rows or none)"))
     imp.add_argument("kind", choices=("parts", "labor"))
-    imp.add_argument("file", metavar="FILE", help=".csv (UTF-8 or GBK) or .xlsx; Chinese or English headers")
-    imp.add_argument("--dry-run", action="store_true", help="only report what would be added, changed or rejected")
+    imp.add_argument("file", metavar="FILE", help=_(".csv (UTF-8 or GBK) or .xlsx; Chinese or English headers"))
+    imp.add_argument("--dry-run", action="store_true", help=_("only report what would be added, changed or rejected"))
 
-    exp = sub.add_parser("export", parents=[common(True)], help="write orders, catalogs or customers to CSV/XLSX")
+    exp = sub.add_parser("export", parents=[common(True)], help=_("write orders, catalogs or customers to CSV/XLSX"))
     exp.add_argument("kind", choices=("orders", "parts", "labor", "customers"))
-    exp.add_argument("--out", metavar="FILE", required=True, help="FILE.csv or FILE.xlsx")
-    exp.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, help="orders: first check-in day")
-    exp.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help="orders: last day, included (default: --from)")
+    exp.add_argument("--out", metavar="FILE", required=True, help=_("FILE.csv or FILE.xlsx"))
+    exp.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, help=_("orders: first check-in day"))
+    exp.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help=_("orders: last day, included (default: --from)"))
     exp.add_argument("--user", metavar="USERNAME",
-                     help="customers: a service manager's user name; the password is asked (or FRONTDESK_PASSWORD)")
+                     help=_("customers: a service manager's user name; the password is asked (or FRONTDESK_PASSWORD)"))
 
     bak = sub.add_parser("backup", parents=[common(True)],
-                         help="a consistent copy of the database, safe while terminals are writing")
-    bak.add_argument("--out", metavar="FILE", help="where to write it (default: backups/ in the user data dir)")
+                         help=_("a consistent copy of the database, safe while terminals are writing"))
+    bak.add_argument("--out", metavar="FILE", help=_("where to write it (default: backups/ in the user data dir)"))
     res = sub.add_parser("restore", parents=[common(True)],
-                         help="replace the database with a backup (checked first), then upgrade it")
-    res.add_argument("file", metavar="FILE", help="a file written by `frontdesk backup`")
-    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+                         help=_("replace the database with a backup (checked first), then upgrade it"))
+    res.add_argument("file", metavar="FILE", help=_("a file written by `frontdesk backup`"))
+    res.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
 
-    aud = sub.add_parser("audit", parents=[common(True)], help="the audit trail")
+    aud = sub.add_parser("audit", parents=[common(True)], help=_("the audit trail"))
     aud_sub = aud.add_subparsers(dest="audit_command", required=True)
     ver = aud_sub.add_parser("verify", parents=[common(True)],
-                             help="check the audit trail's hash chain; name the first broken link")
-    ver.add_argument("--store", metavar="CODE", help="only this store's chain (default: every store)")
+                             help=_("check the audit trail's hash chain; name the first broken link"))
+    ver.add_argument("--store", metavar="CODE", help=_("only this store's chain (default: every store)"))
 
-    users = sub.add_parser("users", parents=[common(True)], help="user accounts")
+    users = sub.add_parser("users", parents=[common(True)], help=_("user accounts"))
     users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = users_sub.add_parser("add", parents=[common(True)], help="add a user")
+    add = users_sub.add_parser("add", parents=[common(True)], help=_("add a user"))
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=[r for r in _roles()])
-    add.add_argument("--name", required=True, help="the person's name as printed on paperwork")
-    add.add_argument("--password", help="initial password (asked for when omitted; FRONTDESK_PASSWORD also works)")
-    users_sub.add_parser("list", parents=[common(True)], help="list users")
-    pw = users_sub.add_parser("passwd", parents=[common(True)], help="set a user's password")
+    add.add_argument("--name", required=True, help=_("the person's name as printed on paperwork"))
+    add.add_argument("--password", help=_("initial password (asked for when omitted; FRONTDESK_PASSWORD also works)"))
+    users_sub.add_parser("list", parents=[common(True)], help=_("list users"))
+    pw = users_sub.add_parser("passwd", parents=[common(True)], help=_("set a user's password"))
     pw.add_argument("username")
-    pw.add_argument("--password", help="new password (asked for when omitted)")
+    pw.add_argument("--password", help=_("new password (asked for when omitted)"))
     return parser
+
+
+LANGUAGES = ("zh_CN", "en")
+
+
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext marker's name)
+    return msgid
+
+
+#: argparse's own words (Python 3.11+), marked for the catalog: argparse asks for them itself.
+ARGPARSE_MSGIDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"), N_("one of the arguments %s is required"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """``--lang`` when given, else the settings' language (file, then FRONTDESK_LANG), else the default.
+
+    Read before the parser exists: its help texts are translated as it is built. A settings
+    file that cannot be read is reported by the command itself, later; here it only means
+    the default language.
+    """
+    from pathlib import Path
+
+    from frontdesk.config import load_settings
+
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    early.add_argument("--config")
+    known, _rest = early.parse_known_args(list(argv))
+    lang = known.lang
+    if lang not in LANGUAGES:
+        try:
+            lang = load_settings(Path(known.config) if known.config else None).language
+        except (OSError, ValueError):
+            lang = None
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    set_language(lang)
+    return lang
+
+
+@contextmanager
+def argparse_in_our_language() -> Iterator[None]:
+    """argparse's own words through frontdesk's catalog while a parser is built and used.
+
+    argparse looks up ``_`` and ``ngettext`` (``gettext``'s) as module globals each time it
+    says something; pointed at ours, "usage:", "options" and its errors follow ``--lang``
+    without a compiled ``argparse`` catalog of our own beside the real ones. Restored after.
+    """
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line in the chosen language (help and errors exit here, as argparse does)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    choose_language(argv)
+    with argparse_in_our_language():
+        return _parser().parse_args(argv)
 
 
 class _TopParser(argparse.ArgumentParser):
@@ -120,7 +195,7 @@ class _TopParser(argparse.ArgumentParser):
         from frontdesk.error_log import default_file
 
         self.formatter_class = argparse.RawDescriptionHelpFormatter  # the path on one line, never broken
-        self.epilog = f"Unexpected errors are logged (with ids, no names or phones) in:\n  {default_file()}"
+        self.epilog = _("Unexpected errors are logged (with ids, no names or phones) in:") + f"\n  {default_file()}"
         return super().format_help()
 
 
@@ -130,7 +205,7 @@ def _date(text: str):  # type: ignore[no-untyped-def]
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): {text!r}").format(text=text)) from None
 
 
 def _roles() -> list[str]:
@@ -455,7 +530,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         settings = _settings(args)
     except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError

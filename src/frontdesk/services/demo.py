@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from frontdesk import migrate
+from frontdesk.i18n import gettext as _
 from frontdesk.model import Base, Complaint, FollowUp, Job, LaborOperation, Part, RepairOrder, StockLevel, Vehicle
 from frontdesk.model.enums import ComplaintStatus, DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
@@ -632,12 +633,12 @@ def _wipe(services: Services) -> None:
 def generate(services: Services, *, days: int = 90, seed: int = 4, progress: bool = True,
              today: dt.datetime | None = None) -> str:
     if days < 0 or days > 20 * 365:
-        raise DemoRefused("--days must be between 0 and 7300")
+        raise DemoRefused(_("--days must be between 0 and 7300"))
     with services.db.reader() as session:
         if holds_real_data(session):
             raise DemoRefused(
-                "this database holds a real store's data (it was not made by `frontdesk demo`); "
-                "refusing to touch it. Point --db at another database."
+                _("this database holds a real store's data (it was not made by `frontdesk demo`); "
+                  "refusing to touch it. Point --db at another database.")
             )
         replacing = is_demo(session)
     if replacing:
@@ -688,9 +689,10 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
                 checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
-        bar.step(label="today")
+        bar.step(label=_("today"))
         bar.close()
     elapsed = time.monotonic() - started
-    return (f"demo store ready: {gen.orders} orders over {days} days, {len(gen.vehicles)} vehicles, "
-            f"{len(cat.ops)} labor operations, {len(cat.parts)} parts, in {elapsed:.1f}s. "
-            f"Log in as advisor / {DEMO_PASSWORD}.")
+    return _("demo store ready: {orders} orders over {days} days, {vehicles} vehicles, {operations} labor "
+             "operations, {parts} parts, in {seconds:.1f}s. Log in as advisor / {password}.").format(
+        orders=gen.orders, days=days, vehicles=len(gen.vehicles), operations=len(cat.ops), parts=len(cat.parts),
+        seconds=elapsed, password=DEMO_PASSWORD)
