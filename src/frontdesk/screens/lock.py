@@ -98,7 +98,7 @@ class LockScreen(Screen["bool | Actor"]):
         self.query_one("#lock-own").display = mode == "own"
         self.query_one("#lock-other").display = mode == "other"
         self.query_one("#lock-question").display = mode == "ask"
-        key = self.app.get_key_display(self._bindings.key_to_bindings[NEW][0])
+        key = self._key_of("other_user")
         self.query_one("#lock-hint", Static).update(
             _("{key}: another user signs in").format(key=key) if mode == "own" else
             _("{key}: back to {name}'s password").format(key=key, name=self.display_name) if mode == "other" else
@@ -111,6 +111,15 @@ class LockScreen(Screen["bool | Actor"]):
         else:
             self.set_focus(None)  # Y and N answer; no field takes them as text
         self.refresh_bindings()
+
+    def _key_of(self, action: str) -> str:
+        """The key shown for ``action`` (a user's [keymap] may have moved it from F2)."""
+        for bindings in self._bindings.key_to_bindings.values():
+            for b in bindings:
+                if b.action == action and b.show:
+                    shown = self.app.get_key_display(b)
+                    return shown.upper() if len(shown) <= 3 and shown[:1] == "f" else shown
+        return NEW.upper()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "answer":
