@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from frontdesk.model import AuditEvent
 from frontdesk.model.enums import Role
 from frontdesk.services import (  # noqa: F401  (every module that registers services)
-    aftercare, approvals, audit, auth, catalog, checkin, data_exports, delivery, estimate, exports, imports, part_orders, settlement,
+    aftercare, approvals, audit, auth, catalog, checkin, data_exports, delivery, estimate, exports, imports, part_orders, pickup, settlement,
     settings, staff, workshop,
 )
 from frontdesk.config import Settings
@@ -37,7 +37,7 @@ EXPECTED = {
     "job.propose": "sltqm", "job.decide": "am", "order.reschedule": "asm",
     "job.self_check": "tl", "job.leader_check": "ls", "job.qc": "qm",
     "order.wash": "sltm", "order.reopen_workshop": "sqm",
-    "delivery.internal_check": "asqm", "delivery.walkthrough": "am", "order.deliver": "am",
+    "delivery.internal_check": "asqm", "delivery.walkthrough": "am", "order.deliver": "am", "order.agree_pickup": "am",
     "settlement.prepare": "acm", "payment.take": "cm", "payment.refund": "cm", "payment.void": "cm",
     "credit.approve": "cm", "gate_pass.issue": "cm",
     "followup.record": "am", "followup.close": "m", "complaint.open": "acm", "complaint.update": "m", "reminder.record": "am",

@@ -32,8 +32,10 @@ class Vehicle(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
-    plate: Mapped[str] = mapped_column(String(12), unique=True)
-    vin: Mapped[str] = mapped_column(String(17), unique=True)
+    # Both may be missing on a car booked by phone (an appointment before the first visit):
+    # the VIN is read off the car at check-in, which completes the record.
+    plate: Mapped[str | None] = mapped_column(String(12), unique=True)
+    vin: Mapped[str | None] = mapped_column(String(17), unique=True)
     vin_check_confirmed: Mapped[bool] = mapped_column(default=False)
     make: Mapped[str] = mapped_column(String(40))
     model: Mapped[str] = mapped_column(String(80))

@@ -101,6 +101,7 @@ class RepairOrder(Base):
     dispatched_at: Mapped[dt.datetime | None]
     washed_at: Mapped[dt.datetime | None]
     ready_at: Mapped[dt.datetime | None]
+    pickup_at: Mapped[dt.datetime | None]  # 约定交车时间: agreed with the customer once the car is ready
 
     # Delivery and settlement
     delivered_at: Mapped[dt.datetime | None]

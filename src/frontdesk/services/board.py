@@ -39,6 +39,7 @@ class BoardRow:
     remaining_hours: Decimal
     overdue: bool
     at_risk: bool
+    pickup_at: dt.datetime | None = None  # 约定交车时间: when the customer comes for the car (agreed by phone)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def snapshot(services: Services, store_id: int) -> BoardSnapshot:
             at_risk = (not overdue and o.promised_at is not None and stage != BoardStage.READY
                        and now + dt.timedelta(minutes=int(remaining * 60)) > o.promised_at)
             rows.append(BoardRow(o.id, o.vehicle.plate, f"{o.vehicle.make} {o.vehicle.model}", o.advisor.display_name,
-                                 stage, since, o.promised_at, remaining, overdue, at_risk))
+                                 stage, since, o.promised_at, remaining, overdue, at_risk, pickup_at=o.pickup_at))
     counts = {stage: 0 for stage in BoardStage}
     for row in rows:
         counts[row.stage] += 1

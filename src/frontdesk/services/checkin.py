@@ -27,7 +27,7 @@ from .context import Tx, check_version, flush_for_id, service, unflushed
 from .errors import NotFound, ValidationError
 from .lifecycle import require_order_status
 from .refs import AppointmentRef, OrderRef, Versioned
-from .validation import normalise_phone, normalise_plate, normalise_vin
+from .validation import is_new_energy_plate, normalise_phone, normalise_plate, normalise_vin
 
 MAX_ODOMETER = 2_000_000
 _FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
@@ -158,6 +158,23 @@ def warranty_status(vehicle: WarrantyTerms, odometer_km: int, on: dt.date) -> Wa
     return WarrantyStatus.OUT_OF_WARRANTY
 
 
+def prefill_fields(typed: str) -> dict[str, str]:
+    """Which field a search text that found nothing belongs in: a whole plate, a mobile number or a name.
+
+    The check-in form and the new caller's booking both start from what the advisor searched for.
+    """
+    try:
+        return {"plate": normalise_plate(typed)}
+    except ValidationError:
+        pass
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1") and not any(ch.isalpha() for ch in typed):
+        return {"phone": digits}
+    if not any(ch.isdigit() for ch in typed) and any(not ch.isascii() for ch in typed):
+        return {"name": typed}
+    return {}
+
+
 # Appointments -------------------------------------------------------------------------
 
 
@@ -167,22 +184,71 @@ def _appointment_time(when: dt.datetime, now: dt.datetime, field_name: str = "sc
     return when.replace(second=0, microsecond=0)
 
 
+@dataclass(frozen=True)
+class CallerInput:
+    """A first-time caller, as said on the phone: who, the mobile, and the plate and/or the model.
+
+    The VIN (and the plate of a car that has none yet) is read off the car at check-in, which
+    completes the vehicle; until then it is a booked car, found by search like any other.
+    """
+
+    name: str
+    phone: str
+    plate: str = ""
+    model: str = ""  # as the caller names it: "卡罗拉", "丰田 卡罗拉"
+
+
+def _caller_vehicle(tx: Tx, caller: CallerInput) -> Vehicle:
+    """The caller's customer (one already on file with this name and mobile is used again) and a booked car."""
+    name = text(caller.name, "name", max_len=120, required=True)
+    phone = normalise_phone(caller.phone)
+    plate = normalise_plate(caller.plate) if caller.plate.strip() else None
+    model = text(caller.model, "model", max_len=80)
+    if plate is None and not model:
+        raise ValidationError("plate", _("Give the car's plate or its model."))
+    if plate is not None and tx.session.scalar(_VEHICLE_WITH["plate"], {"value": plate}) is not None:
+        raise ValidationError("plate", _("A car with this plate is on file: find it by its plate."))
+    customer = tx.session.scalar(select(Customer).where(Customer.phone == phone, Customer.name == name)
+                                 .order_by(Customer.id).limit(1))
+    if customer is None:
+        customer = Customer(name=name, phone=phone, created_at=tx.now)
+        tx.session.add(customer)
+    vehicle = Vehicle(
+        customer=customer, plate=plate, vin=None, make="", model=model, new_energy=plate is not None and is_new_energy_plate(plate),
+        warranty_months=tx.settings.warranty_months, warranty_km=tx.settings.warranty_km, created_at=tx.now,
+    )
+    tx.session.add(vehicle)
+    flush_for_id(tx.session, vehicle)
+    return vehicle
+
+
 @service("appointment.book")
 def book_appointment(
-    tx: Tx, vehicle_id: int, scheduled_at: dt.datetime, requested_work: str = "",
-    advisor_id: int | None = None, duration_minutes: int = 60,
+    tx: Tx, vehicle_id: int | None, scheduled_at: dt.datetime, requested_work: str = "",
+    advisor_id: int | None = None, duration_minutes: int = 60, caller: CallerInput | None = None,
 ) -> AppointmentRef:
-    vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
+    """Book a car on file (``vehicle_id``), or a first-time caller's (``caller``: saved as a booked car)."""
+    when = _appointment_time(scheduled_at, tx.now)
+    if vehicle_id is not None:
+        vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
+    elif caller is not None:
+        vehicle = _caller_vehicle(tx, caller)
+    else:
+        raise ValidationError("vehicle", _("Find and pick the car first."))
     appt = Appointment(
         store_id=tx.actor.store_id, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
         advisor_id=advisor_id if advisor_id is not None else tx.actor.user_id,
-        scheduled_at=_appointment_time(scheduled_at, tx.now),
+        scheduled_at=when,
         duration_minutes=positive_int(duration_minutes, "duration_minutes", maximum=24 * 60, allow_zero=False),
         requested_work=text(requested_work, "requested_work", max_len=2000), created_at=tx.now,
     )
     tx.session.add(appt)
     flush_for_id(tx.session, appt)
-    tx.audit("appointment", appt.id, after={"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at})
+    after = {"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at}
+    if caller is not None:  # the booked car and its customer were made here: the one event says so
+        after.update(customer_id=vehicle.customer_id, name=vehicle.customer.name, phone=vehicle.customer.phone,
+                     plate=vehicle.plate, model=vehicle.model)
+    tx.audit("appointment", appt.id, after=after)
     return AppointmentRef.of(tx, appt)
 
 
@@ -248,6 +314,8 @@ def next_order_number(tx: Tx) -> str:
 @service("order.check_in")
 def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
     vehicle = get(tx.session, Vehicle, data.vehicle_id, "vehicle")
+    if vehicle.vin is None or vehicle.plate is None or not vehicle.make:
+        raise ValidationError("vin", _("A car booked by phone is completed at check-in: its plate, VIN and make."))
     odometer = positive_int(data.odometer_km, "odometer_km", maximum=MAX_ODOMETER)
     if odometer < vehicle.last_odometer_km and not data.confirm_lower_odometer:
         raise ValidationError(

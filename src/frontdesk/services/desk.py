@@ -78,7 +78,7 @@ def vehicle_card(services: Services, vehicle_id: int) -> VehicleCard:
             RepairOrder.vehicle_id == v.id, RepairOrder.status.not_in([OrderStatus.CLOSED, OrderStatus.CANCELLED])))
         return VehicleCard(
             v.id, v.version, v.customer_id, v.customer.version, v.customer.name, v.customer.phone, v.customer.is_company,
-            v.plate, v.vin, v.make, v.model, v.colour, v.sale_date, v.warranty_months, v.warranty_km,
+            v.plate or "", v.vin or "", v.make, v.model, v.colour, v.sale_date, v.warranty_months, v.warranty_km,
             v.last_odometer_km, v.next_service_date, v.next_service_km,
             warranty_status(v, v.last_odometer_km, services.clock().date()), open_id,
         )

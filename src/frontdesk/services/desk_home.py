@@ -5,6 +5,11 @@ it must be on the screen fast on a cheap terminal, and it holds no ORM objects a
 its lists are four plain SELECTs (and one for the jobs behind the workshop stage), written
 once for SQLite and PostgreSQL, and the workshop stage is derived by the same
 :func:`~frontdesk.services.lifecycle.board_stage` the wall board uses, over plain rows.
+
+Another advisor's check-in, a dispatch, a car made ready: the desk follows them the way the
+board does, by the store's change counter (``store.change_seq``, moved by every service
+call). :func:`desk_home_since` reads that one integer and the lists only when it moved, so a
+terminal asking every second costs one indexed single-row read while nothing happens.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class OrderRow:
     promised_at: dt.datetime | None
     overdue: bool
     stage: BoardStage | None
+    version: int = 0
+    pickup_at: dt.datetime | None = None  # agreed with the customer (约定交车时间)
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class DeskHome:
     in_house: tuple[OrderRow, ...]
     ready: tuple[OrderRow, ...]
     follow_ups: tuple[FollowUpRow, ...]
+    seq: int = 0  # the store's change counter when the lists were read
 
 
 def day_of(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -89,15 +97,33 @@ def day_of(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def desk_home(services: Services, actor: Actor) -> DeskHome:
+    with services.db.plain_transaction() as cur:
+        return _read(cur, services, actor, change_seq_in(cur, actor.store_id))
+
+
+def desk_home_since(services: Services, actor: Actor, seen: int | None) -> DeskHome | None:
+    """The lists, when the store changed since the reading that saw counter ``seen`` (else None)."""
+    with services.db.plain_transaction() as cur:
+        seq = change_seq_in(cur, actor.store_id)
+        return None if seq == seen else _read(cur, services, actor, seq)
+
+
+def change_seq_in(cur: Cursor, store_id: int) -> int:
+    """The store's change counter, read first: a change committed while the lists are read moves it again."""
+    row = cur.one("SELECT change_seq FROM store WHERE id = :store", {"store": store_id})
+    return int(row[0]) if row else 0
+
+
+def _read(cur: Cursor, services: Services, actor: Actor, seq: int) -> DeskHome:
     now = services.clock()
     start, end = day_of(now)
-    with services.db.plain_transaction() as cur:
-        return DeskHome(
-            appointments=tuple(appointments_between(cur, actor.store_id, start, end)),
-            in_house=tuple(_orders(cur, actor.store_id, IN_HOUSE, now)),
-            ready=tuple(_orders(cur, actor.store_id, AWAITING_DELIVERY, now)),
-            follow_ups=tuple(_follow_ups_due(cur, actor.store_id, end)),
-        )
+    return DeskHome(
+        appointments=tuple(appointments_between(cur, actor.store_id, start, end)),
+        in_house=tuple(_orders(cur, actor.store_id, IN_HOUSE, now)),
+        ready=tuple(_orders(cur, actor.store_id, AWAITING_DELIVERY, now)),
+        follow_ups=tuple(_follow_ups_due(cur, actor.store_id, end)),
+        seq=seq,
+    )
 
 
 # What each list reads of each table, in this order (tests/test_plain_columns.py checks every name against the model).
@@ -118,7 +144,7 @@ def appointments_between(cur: Cursor, store_id: int, start: dt.datetime, end: dt
         {"store": store_id, "start": start, "end": end, "booked": AppointmentStatus.BOOKED.value},
     )
     return [
-        AppointmentRow(id_, version, as_datetime(at) or start, vehicle_id, plate, f"{make} {model}", name, phone,
+        AppointmentRow(id_, version, as_datetime(at) or start, vehicle_id, plate or "", f"{make} {model}".strip(), name, phone,
                        work, advisor or "", AppointmentStatus(status))
         for id_, version, at, vehicle_id, work, status, plate, make, model, name, phone, advisor in rows
     ]
@@ -150,7 +176,7 @@ class _Order:
 
 
 _ORDER = Columns("repair_order", "id", "number", "status", "checked_in_at", "promised_at", "wash", "washed_at",
-                 alias="o")
+                 "version", "pickup_at", alias="o")
 _ORDER_CUSTOMER = Columns("customer", "name", alias="c")
 _JOB = Columns("job", "id", "order_id", "status", "pause_reason", "clocked_seconds")
 _PART_ORDER = Columns("part_order", "job_id", "state", alias="p")
@@ -166,17 +192,18 @@ def _orders(cur: Cursor, store_id: int, statuses: tuple[OrderStatus, ...], now: 
         {"store": store_id},
     )
     staged = {id_: _Order(OrderStatus(status), bool(wash), as_datetime(washed))
-              for id_, _number, status, _checked_in, _promised, wash, washed, *_rest in rows
+              for id_, _number, status, _checked_in, _promised, wash, washed, _version, _pickup, *_rest in rows
               if status in (OrderStatus.IN_WORKSHOP, OrderStatus.READY)}
     _read_jobs(cur, staged)
     out = []
-    for id_, number, status, checked_in, promised, _wash, _washed, plate, make, model, name, advisor in rows:
+    for id_, number, status, checked_in, promised, _wash, _washed, version, pickup, plate, make, model, name, advisor \
+            in rows:
         state = OrderStatus(status)
         promised_at = as_datetime(promised)
         overdue = promised_at is not None and promised_at < now and state in IN_HOUSE + (OrderStatus.READY,)
         stage = board_stage(staged[id_]) if id_ in staged else None
         out.append(OrderRow(id_, number, state, plate, f"{make} {model}", name, advisor,
-                            as_datetime(checked_in) or now, promised_at, overdue, stage))
+                            as_datetime(checked_in) or now, promised_at, overdue, stage, version, as_datetime(pickup)))
     return out
 
 

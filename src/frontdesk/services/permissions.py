@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "delivery.internal_check": frozenset({A, S, Q, M}),
     "delivery.walkthrough": frozenset({A, M}),
     "order.deliver": frozenset({A, M}),
+    "order.agree_pickup": frozenset({A, M}),  # 约定交车时间: the advisor agrees it with the customer
     "settlement.prepare": frozenset({A, C, M}),
     "payment.take": frozenset({C, M}),
     "payment.refund": frozenset({C, M}),

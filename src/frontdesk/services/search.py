@@ -76,8 +76,8 @@ def search_in(cur: Cursor, query: str, *, limit: int = 20) -> list[SearchHit]:
         for vid, cid, plate_, vin, make, model, name, phone, oid, number, status in rows:
             key = (vid, oid)
             if key not in hits and len(hits) < limit:
-                hits[key] = SearchHit(
-                    vehicle_id=vid, customer_id=cid, plate=plate_, vin=vin, model=f"{make} {model}",
+                hits[key] = SearchHit(  # a car booked by phone has no VIN yet, perhaps no plate
+                    vehicle_id=vid, customer_id=cid, plate=plate_ or "", vin=vin or "", model=f"{make} {model}".strip(),
                     customer_name=name, phone=phone, order_id=oid, order_number=number,
                     order_status=OrderStatus(status) if status else None, matched=matched,
                 )
