@@ -42,9 +42,13 @@ async def test_two_marks_and_a_valuable_are_saved_and_lead_to_the_estimate(app_f
         await pilot.press(DAMAGE_KEYS["scratch"], "down", "right", DAMAGE_KEYS["dent"])
         assert "Front right wing" in str(app.screen.query_one("#panel-status", Static).render())
         assert str(app.screen.query_one("#panel-front_right_wing", Static).render()).endswith(DAMAGE_CODES["dent"])
-        await pilot.press("c", "s", "v")  # covers, spare tyre, valuables: the note comes next
-        assert app.focused is app.screen.query_one("#valuables", Input)
-        await pilot.press(*"行车记录仪", *["tab"] * 5, *"ABS, tpms")  # past four boxes to the warning lights
+        await pilot.press("c", "s", "v")  # covers, spare tyre, valuables: the note is asked for in a dialog
+        await settle(pilot, lambda: screen_name(pilot) == "NoteDialog")
+        await pilot.press(*"行车记录仪", "enter")
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+        assert app.screen.query_one("#valuables", Input).value == "行车记录仪"
+        app.screen.query_one("#warning_lights", Input).focus()
+        await pilot.press(*"ABS, tpms")
         # letters typed into a text field stay there: no box was ticked by "t", "p" or "s"
         assert [app.screen.query_one(f"#{box}", Checkbox).value for box in ("tool_kit", "photos_taken", "spare_tyre")] \
             == [False, False, True]
@@ -79,10 +83,65 @@ async def test_ticked_valuables_need_a_note_and_nothing_is_saved_without_it(app_
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_walkaround(pilot, new_order)
-        await pilot.press("v", "f6")
+        await pilot.press("v", "enter")  # the dialog refuses an empty note
+        await settle(pilot)
+        assert screen_name(pilot) == "NoteDialog"
+        assert "Say which valuables" in str(app.screen.query_one("#note-error", Static).render())
+        await pilot.press("escape")  # no note: the box stays unticked
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+        assert not app.screen.query_one("#has_valuables", Checkbox).value
+        app.screen.query_one("#has_valuables", Checkbox).value = True  # ticked with the mouse, the note left empty
+        await pilot.press("f6")
         await settle(pilot)
         assert screen_name(pilot) == "WalkaroundScreen"
         assert "Say which valuables" in str(app.screen.query_one("#valuables-error", Static).render())
+    assert order_view(ui_services, new_order).walkaround is None
+
+
+async def test_a_command_letter_never_moves_the_focus_into_the_form(app_for, ui_services, new_order):
+    """``v`` and ``p`` ask for their note in a dialog on show; Esc or Enter gives the keys back to the grid."""
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walkaround(pilot, new_order)
+        grid = app.screen.query_one(PanelGrid)
+        await pilot.press("v")
+        await settle(pilot, lambda: screen_name(pilot) == "NoteDialog")
+        await pilot.press(*"钱包在副驾储物箱", "enter")
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+        assert app.focused is grid
+        await pilot.press("t", "p")  # the next letters are commands again: the tool kit, then the photos' dialog
+        await settle(pilot, lambda: screen_name(pilot) == "NoteDialog")
+        await pilot.press("escape")
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+        screen = app.screen
+        assert screen.query_one("#tool_kit", Checkbox).value and not screen.query_one("#photos_taken", Checkbox).value
+        assert screen.query_one("#valuables", Input).value == "钱包在副驾储物箱"
+        assert app.focused is grid
+        await pilot.press("v")  # ticked: v unticks it at once, no dialog
+        await settle(pilot)
+        assert screen_name(pilot) == "WalkaroundScreen" and not screen.query_one("#has_valuables", Checkbox).value
+
+
+async def test_the_toast_does_not_cover_the_red_line_it_points_to(app_for, ui_services, new_order):
+    """Toasts stack at the bottom right, over the lower fields: a refusal's toast goes to the other half."""
+    from textual.widgets._toast import Toast
+
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_walkaround(pilot, new_order)
+        app.screen.query_one("#photos_taken", Checkbox).value = True  # the photos' note: the form's bottom lines
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        line = screen.query_one("#photos_ref-error", Static)
+        assert "Enter where the photos are filed" in str(line.render())
+        assert app.focused is screen.query_one("#photos_ref", Input)
+        assert screen.region.contains_region(line.region) and line.region.height  # scrolled into view
+        assert line.region.y >= 12  # low on the screen, where the toasts stack
+        toasts = [t.region for t in app.screen.query(Toast)]
+        assert toasts and any("marked in red" in n.message for n in app._notifications)  # still said
+        assert not any(t.overlaps(line.region) for t in toasts)
+        assert not any(t.overlaps(screen.query_one("#photos_ref", Input).region) for t in toasts)
     assert order_view(ui_services, new_order).walkaround is None
 
 

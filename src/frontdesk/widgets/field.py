@@ -15,6 +15,7 @@ from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
+from textual.widgets._toast import ToastRack  # the screen's toasts (no public name in Textual 8)
 
 
 class Field(Vertical):
@@ -79,8 +80,7 @@ def show_field_error(node: DOMNode, name: str, message: str) -> bool:
     """``message`` on the error line ``#<name>-error`` under ``node``; a field it does not show is passed over.
 
     ``True`` when the message reads in place (the line is there and displayed; it is scrolled
-    into view): the caller then shows no toast, which would lie over the bottom of the form
-    and could cover the very line it points to (issue 17). ``False``: say it another way.
+    into view, and the screen's toasts are moved clear of it: :func:`toasts_clear_of`).
     """
     try:
         line = node.query_one(f"#{name}-error", Static)
@@ -91,4 +91,27 @@ def show_field_error(node: DOMNode, name: str, message: str) -> bool:
         return False
     if message:
         line.scroll_visible(animate=False, immediate=False)
+        toasts_clear_of(line)
     return True
+
+
+def toasts_clear_of(line: Widget) -> None:
+    """Put the screen's toasts on the half of the screen away from ``line``.
+
+    Toasts stack at the bottom right, over the lower fields of a form: the "check the fields
+    marked in red" toast lay on the very red line it pointed to (issue 17). The line is
+    placed by its field's input, which is laid out already (the line may only now be growing).
+    """
+    screen = line.screen
+    try:
+        rack = screen.query_one(ToastRack)
+    except NoMatches:
+        return
+    parent = line.parent if isinstance(line.parent, Widget) else None
+    inputs = list(parent.query(Input)) if parent is not None else []
+    region = next((w.region for w in inputs if w.region.height), None) or line.region
+    if parent is not None and not region.height:
+        region = parent.region
+    low = region.y + region.height // 2 >= screen.size.height // 2
+    rack.styles.dock = "top" if low else "bottom"
+    rack.styles.align_vertical = "top" if low else "bottom"
