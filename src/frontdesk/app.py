@@ -43,9 +43,10 @@ class FrontdeskApp(LockableApp):
         self.set_keymap(services.settings.keymap)  # [keymap] in config.toml: a user's own keys
 
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="frontdesk.quit"),
+        # In order of importance: the footer keeps F1 and drops the others from the end when short of room.
         binding(HELP, "help", "Help", tooltip="Every key of this screen"),
         binding(LOCK, "lock", "Lock", tooltip="Lock the terminal until your password is typed"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="frontdesk.quit"),
         # Our own palette binding (Textual adds an untranslated one otherwise); the footer shows it on the right.
         binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 tooltip="Every screen and the main actions, by name"),
@@ -149,14 +150,9 @@ class FrontdeskApp(LockableApp):
     # Help, navigation, language -----------------------------------------------------------
 
     def action_help(self) -> None:
-        from frontdesk.screens.help import HelpScreen
+        from frontdesk.screens.help import HelpScreen, help_rows
 
-        rows = []
-        for key, active in self.screen.active_bindings.items():
-            b = active.binding
-            if b.description:  # Textual's own keys too: their msgids are in frontdesk.textual_keys
-                rows.append((self.get_key_display(b), _(b.description)))
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(HelpScreen(help_rows(self.screen)))
 
     def open_destination(self, key: str, *, switch: bool = False, **kwargs: object) -> None:
         """Every jump between screens: the role is checked here, and screens never import each other."""

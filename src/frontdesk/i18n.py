@@ -67,6 +67,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(_current).ngettext(singular, plural, n)
 
 
+def N_(message: str) -> str:  # noqa: N802 (the gettext marker's name)
+    """Mark a msgid for extraction where it is stored, to be translated where it is shown."""
+    return message
+
+
 def translator(lang: str) -> Callable[[str], str]:
     """A gettext bound to one language, for documents printed in a language of their own."""
     if lang not in LANGUAGES:

@@ -28,14 +28,28 @@ BACK = "escape"
 
 
 def binding(key: str, action: str, description: str, *, show: bool = True, tooltip: str = "",
-            priority: bool = False, key_display: str | None = None) -> Binding:
-    """A binding with a description (msgid), a tooltip and an id users can remap from config."""
+            priority: bool = False, key_display: str | None = None, group: Binding.Group | None = None) -> Binding:
+    """A binding with a description (msgid), a tooltip and an id users can remap from config.
+
+    A screen's BINDINGS list is its order of importance: the footer (widgets/key_footer.py)
+    shows the keys in that order while they fit, and F1 lists them in it. Bindings sharing a
+    ``group`` (its description a msgid) take one place in the footer: "c/b/w/a/t Pay by".
+    """
     return Binding(key, action, description, show=show, tooltip=tooltip, id=f"frontdesk.{action}",
-                   priority=priority, key_display=key_display)
+                   priority=priority, key_display=key_display, group=group)
+
+
+def group(description: str) -> Binding.Group:
+    """A footer group of keys; ``description`` is a msgid, translated with the bindings."""
+    return Binding.Group(description)
 
 
 def back(description: str = "Back") -> Binding:
     return binding(BACK, "back", description, key_display="Esc")
+
+
+def _group(found: Binding.Group | None) -> Binding.Group | None:
+    return replace(found, description=_(found.description)) if found is not None and found.description else found
 
 
 def translate_bindings(node: DOMNode) -> None:
@@ -52,7 +66,8 @@ def translate_bindings(node: DOMNode) -> None:
     own = node._bindings.key_to_bindings
     for key, bindings in merged.key_to_bindings.items():
         own[key] = [
-            replace(b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else "")
+            replace(b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else "",
+                    group=_group(b.group))
             for b in bindings
         ]
     for key, bindings in merged.key_to_bindings.items():

@@ -94,6 +94,8 @@ async def test_help_lists_textuals_own_keys_in_chinese(app_for, desk_data):
         app.screen.query_one("#appointments-table").focus()
         await pilot.press("f1")
         await pilot.pause()
+        await pilot.press("e")  # Textual's keys are folded at the end of F1 (issue 17); E shows them
+        await pilot.pause()
         table = app.screen.query_one("#help-table", DataTable)
         actions = [str(table.get_row_at(n)[1]) for n in range(table.row_count)]
         assert "光标上移" in actions and "刷新" in actions

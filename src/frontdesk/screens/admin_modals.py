@@ -17,7 +17,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.labels import ROLE, label
@@ -31,6 +31,7 @@ from frontdesk.services.admin_views import (
     UserRow,
 )
 from frontdesk.services.money import format_money
+from frontdesk.widgets.key_footer import KeyFooter
 
 from .decision import RecordDialog
 
@@ -78,7 +79,7 @@ class FormDialog(RecordDialog):
                                     placeholder=f.placeholder, compact=True)
                 yield Static("", id=f"{f.name}-error", classes="field-error")
             yield Static(_("F6 or Enter: save · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         first = next((f for f in self._fields if f.options is None), self._fields[0])

@@ -30,13 +30,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import binding, translate_bindings
 from frontdesk.labels import REMINDER_RESULT, SCORE_QUESTION, label
 from frontdesk.services.aftercare import LOW_SCORE, REMINDER_REACHED, REMINDER_RESULTS, SCORE_FIELDS
 from frontdesk.widgets.field import dialog_field
+from frontdesk.widgets.key_footer import KeyFooter
 
 from .decision import RecordDialog
 
@@ -206,7 +207,7 @@ class FollowUpDialog(RecordDialog):
                                     placeholder=_("Only if the customer complains: opens a case"))
             yield Static(_("1–5 answers the marked question · Up/Down: another question · F6: record · Esc: back"),
                          id="call-hint", classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_mode()
@@ -295,7 +296,7 @@ class CloseCallDialog(RecordDialog):
             yield from dialog_field("note", _("Why it is closed"), max_length=2000,
                                     placeholder=_("e.g. wrong number, checked with sales"))
             yield Static(_("F6 or Enter: close the call · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> str | None:
         note = self.query_one("#note", Input).value.strip()
@@ -329,7 +330,7 @@ class OwnerDialog(RecordDialog):
             yield KeyChoice(self._owners, self._current, id="owner")
             yield Static("", id="owner-error", classes="field-error")
             yield Static(_("A digit or Up/Down picks · F6 or Enter: record · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> int | None:
         if not self._owners:
@@ -358,7 +359,7 @@ class ResolveDialog(RecordDialog):
             yield from dialog_field("resolution", _("Resolution"), value=self._resolution, max_length=4000,
                                     placeholder=_("What was done, and what the customer said"))
             yield Static(_("F6 or Enter: mark resolved · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> str | None:
         resolution = self.query_one("#resolution", Input).value.strip()
@@ -390,7 +391,7 @@ class NewComplaintDialog(RecordDialog):
             yield from dialog_field("order", _("Order no. or plate"), max_length=30, placeholder=_("e.g. 粤B67890"))
             yield from dialog_field("description", _("Complaint"), max_length=2000, placeholder=_("The customer's words"))
             yield Static(_("F6: record · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     @on(Input.Submitted, "#order")
     def _order_done(self, event: Input.Submitted) -> None:
@@ -443,7 +444,7 @@ class ReminderCallDialog(RecordDialog):
             yield Static("", id="result-error", classes="field-error")
             yield from dialog_field("notes", _("Notes"), max_length=2000, placeholder=_("e.g. wants Saturday morning"))
             yield Static(_("Enter: on to the notes · F6: record · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def action_next_field(self) -> None:
         self.query_one("#notes", Input).focus()

@@ -22,7 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, REFRESH, back, binding
@@ -32,6 +32,7 @@ from frontdesk.services.admin_views import LaborRow, PartRow
 from frontdesk.services.errors import ConflictError, FrontdeskError
 from frontdesk.services.money import format_money
 from frontdesk.services.permissions import allowed
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.type_ahead import TypeAhead
 
@@ -80,7 +81,7 @@ class CatalogsScreen(DeskScreen):
             yield Static("", id="cat-status")
         yield ListTable(id="cat-list", leave_up=True)
         yield Static("", id="cat-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._setup()

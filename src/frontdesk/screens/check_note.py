@@ -14,10 +14,11 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.widgets.field import dialog_field
+from frontdesk.widgets.key_footer import KeyFooter
 
 from .decision import RecordDialog
 
@@ -58,7 +59,7 @@ class CheckDialog(RecordDialog):
                 yield from dialog_field("recommendations", _("Recommendations"), max_length=2000,
                                         placeholder=_("For the customer, e.g. rear pads at the next service"))
             yield Static(_("F6 or Enter: record · Esc: back"), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> CheckEntry | None:
         notes = self.query_one("#notes", Input).value.strip()

@@ -24,7 +24,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
@@ -32,6 +32,7 @@ from frontdesk.labels import CHANNEL, label
 from frontdesk.model.enums import DecisionChannel
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.widgets.field import dialog_field, dialog_row
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.step_input import StepInput
 
 from .saving_dialog import SavingDialog
@@ -155,7 +156,7 @@ class DecisionDialog(RecordDialog):
                                     placeholder=_("What the customer said (optional)"))
             yield Static(_("Recorded as of now ({time}). F6 or Enter: record · Esc: back").format(
                 time=self._now.strftime("%H:%M")), classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> Answer | None:
         who = self.query_one("#who", Input).value.strip()
@@ -201,7 +202,7 @@ class SlipDialog(RecordDialog):
                                     placeholder=_("e.g. the part arrives tomorrow"))
             yield Static(_("+/- or Up/Down: half an hour later/earlier · F6 or Enter: record · Esc: back"),
                          classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> Slip | None:
         when = parse_when(self.query_one("#promised_at", StepInput).value, self._now)

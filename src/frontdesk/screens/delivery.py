@@ -21,7 +21,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, SIGN, back, binding
@@ -31,6 +31,7 @@ from frontdesk.services import cashier_views, delivery
 from frontdesk.services.cashier_views import ChecklistItem, DeliveryView
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
@@ -102,7 +103,7 @@ class DeliveryScreen(DeskScreen):
         yield Static("", id="dl-missing")
         yield Static("", id="checklist-error", classes="field-error")
         yield Static("", id="dl-jobs")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for name in LISTS:

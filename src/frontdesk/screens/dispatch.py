@@ -27,7 +27,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _, ngettext
 from frontdesk.keys import BACK, REFRESH, binding
@@ -37,6 +37,7 @@ from frontdesk.services import part_orders, workshop
 from frontdesk.services import workshop_views as views
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, ValidationError
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 
 from .base import DeskScreen
@@ -118,7 +119,7 @@ class DispatchScreen(DeskScreen):
                 yield ListTable(id="queue", classes="dispatch-list")
                 yield ListTable(id="jobs", classes="dispatch-list")
             yield ListTable(id="side", classes="dispatch-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fixed_columns(self._queue, (_("Plate"), 9), (_("Promised"), 11), (_("To assign"), 4), (_("Open h"), 4),

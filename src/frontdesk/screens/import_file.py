@@ -18,13 +18,14 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Header, Input, Label, ProgressBar, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import FIND, REFRESH, SAVE, back, binding
 from frontdesk.services import data_exports, imports
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.imports import FIELD_TITLE, N_, ImportRejected, ImportReport
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
@@ -73,7 +74,7 @@ class ImportFileScreen(DeskScreen):
             yield ProgressBar(total=None, show_eta=False, id="im-bar")
         yield Static(_("Choose the kind, type the file's path, then F5 checks it."), id="im-summary")
         yield ListTable(id="im-rows")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#im-rows", ListTable), (_("Row"), 6), (_("Number/code"), 14), (_("Result"), 8),

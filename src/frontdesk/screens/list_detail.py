@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, back, binding
 from frontdesk.services.errors import FrontdeskError
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable
 
 from .base import DeskScreen
@@ -116,7 +117,7 @@ class ListDetailScreen(DeskScreen):
             yield ListTable(id=name, classes=layout.list_class)
             if n == 0 and layout.detail is not None:
                 yield Static("", id=layout.detail)
-        yield Footer()
+        yield KeyFooter()
 
     # Reading -----------------------------------------------------------------------------------------
 

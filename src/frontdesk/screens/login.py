@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from frontdesk.bench_hook import screen_ready
 from frontdesk.i18n import gettext as _
+from frontdesk.widgets.key_footer import KeyFooter
 
 from . import pipeline
 
@@ -46,7 +47,7 @@ class LoginScreen(Screen[None]):
                 yield Input(id="password", password=True)
                 yield Static("", id="login-error", classes="error")
                 yield Button(_("Sign in"), id="login-submit", variant="primary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         screen_ready(self.app, "login")  # benchmarks only: see frontdesk.bench_hook

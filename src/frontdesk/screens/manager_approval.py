@@ -26,13 +26,14 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
 from frontdesk.widgets.field import dialog_row
+from frontdesk.widgets.key_footer import KeyFooter
 
 from .saving_dialog import SavingDialog
 
@@ -73,7 +74,7 @@ class ManagerApprovalScreen(SavingDialog):
             yield from dialog_row(_("Password"), Input(id="password", password=True, max_length=200, compact=True),
                                   css="mgr")
             yield Static(_("F6 or Enter: approve · Esc: cancel"), classes="mgr-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self._ask_reason:

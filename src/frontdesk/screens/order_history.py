@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, back, binding
@@ -26,6 +26,7 @@ from frontdesk.services import audit, audit_views
 from frontdesk.services.audit_views import HistoryEvent, OrderHistory
 from frontdesk.services.data_exports import Export
 from frontdesk.services.permissions import allowed
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 
 from .base import DeskScreen
@@ -64,7 +65,7 @@ class OrderHistoryScreen(DeskScreen):
         yield Static(_("Loading the history…"), id="oh-head")
         yield ListTable(id="oh-events")
         yield ListTable(id="oh-diff")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.events_table.add_columns(_("Time"), _("User"), _("Action taken"), _("Changes"))

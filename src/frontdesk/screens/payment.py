@@ -23,10 +23,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import PRINT, REFRESH, SAVE, back, binding
+from frontdesk.keys import PRINT, REFRESH, SAVE, back, binding, group
 from frontdesk.labels import PAY_TYPE, PAYMENT_METHOD, label
 from frontdesk.model.enums import OrderStatus, PaymentKind, PaymentMethod, Role
 from frontdesk.services import cashier_views, settlement
@@ -36,6 +36,7 @@ from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.money import format_money, parse_money
 from frontdesk.services.permissions import allowed
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, when
 
 from .order_bill import OrderBillScreen, bill_head
@@ -62,6 +63,9 @@ def gate_pass(services: Services, actor: Actor, order_id: int, number: str, issu
     return cashier_views.settlement_view(services, actor, order_id), printed
 
 
+PAY_BY = group("Payment method")  # the five method keys take one place in the footer
+
+
 class PaymentScreen(OrderBillScreen):
     """``PaymentScreen(order_id)``: take payments by keys, void, credit, print the statement and gate pass."""
 
@@ -70,18 +74,19 @@ class PaymentScreen(OrderBillScreen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
     BINDINGS = [
-        binding("c", "method('cash')", "Cash"),
-        binding("b", "method('card')", "Card", tooltip="Bank card"),
-        binding("w", "method('wechat')", "WeChat", tooltip="WeChat Pay"),
-        binding("a", "method('alipay')", "Alipay"),
-        binding("t", "method('transfer')", "Transfer", tooltip="Bank transfer"),
+        # In order of importance (the footer at 80 columns shows the first that fit; F1 all).
+        binding("c", "method('cash')", "Cash", group=PAY_BY),
+        binding("b", "method('card')", "Card", tooltip="Bank card", group=PAY_BY),
+        binding("w", "method('wechat')", "WeChat", tooltip="WeChat Pay", group=PAY_BY),
+        binding("a", "method('alipay')", "Alipay", group=PAY_BY),
+        binding("t", "method('transfer')", "Transfer", tooltip="Bank transfer", group=PAY_BY),
         binding(SAVE, "take", "Take payment", tooltip="Take the payment typed in"),
+        binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
+        binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
         binding("v", "void", "Void", tooltip="Void the highlighted payment (reason and a manager's password)"),
         binding("k", "credit", "Credit", tooltip="Let a known account pay later (a manager approves)"),
         binding("r", "refund", "Refund",
                 tooltip="Pay back the highlighted payment, or the amount typed, after the order is paid (a manager approves)"),
-        binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
-        binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
         binding("s", "settlement", "Settlement", show=False, tooltip="Back to the settlement"),
         binding("u", "order_history", "Order history", show=False, tooltip="Who did what to this order, when, before and after"),
         binding(REFRESH, "refresh", "Refresh", show=False, tooltip="Read the order again"),
@@ -126,7 +131,7 @@ class PaymentScreen(OrderBillScreen):
             yield Input(id="reference", max_length=80, compact=True,
                         placeholder=_("Transaction or voucher number (optional)"))
         yield Static("", id="pay-errors", classes="field-error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#payments", ListTable), ("#", 2), (_("Time"), 5), (_("Method"), 12),

@@ -27,7 +27,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, Static
+from textual.widgets import ContentSwitcher, Header, Input, Label, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import FIND, REFRESH, back, binding
@@ -41,6 +41,7 @@ from frontdesk.services.money import format_money
 from frontdesk.services.periods import parse_day, preset, shift
 from frontdesk.services.reports import Figures, Report
 from frontdesk.widgets.bar_chart import Bar, BarChart
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
@@ -149,7 +150,7 @@ class ReportsScreen(DeskScreen):
                                     BarChart(_("CSI by question"), id="qu-questions", bar_style="magenta"),
                                     BarChart(_("CSI by advisor"), id="qu-advisors", bar_style="magenta"),
                                     BarChart(_("Follow-up reach rate by advisor"), id="qu-reach", bar_style="yellow"))
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#ad-table", ListTable),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.labels import ROLE, label
+from frontdesk.widgets.key_footer import KeyFooter
 
 from .base import DeskScreen
 
@@ -20,4 +21,4 @@ class RoleHomeScreen(DeskScreen):
                 name=self.actor.display_name, role=label(ROLE, self.actor.role)),
             id="role-home",
         )
-        yield Footer()
+        yield KeyFooter()

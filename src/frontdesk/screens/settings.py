@@ -17,7 +17,7 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from frontdesk.config import Settings
 from frontdesk.i18n import current_language, gettext as _
@@ -27,6 +27,7 @@ from frontdesk.services import settings as settings_service
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.settings import SettingsForm, rate_field, rate_keys
 from frontdesk.widgets.field import Field
+from frontdesk.widgets.key_footer import KeyFooter
 
 from .base import DeskScreen
 from .confirm import ConfirmScreen
@@ -104,7 +105,7 @@ class SettingsScreen(DeskScreen):
                         yield Field("warranty_km", _("Warranty (km)"), value=form.warranty_km)
                     yield Field("follow_up_days", _("Follow-up call after delivery (days)"),
                                 value=form.follow_up_days)
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _rate_label(key: str) -> str:

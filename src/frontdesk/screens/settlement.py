@@ -31,7 +31,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import PRINT, SAVE, back, binding
@@ -44,6 +44,7 @@ from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
 from frontdesk.services.money import ZERO, format_money, parse_money
 from frontdesk.services.permissions import allowed
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, qty_text
 
 from .decision import WHEN_FORMAT, parse_when
@@ -127,7 +128,7 @@ class SettlementScreen(OrderBillScreen):
                 yield Input(id="safety_ack_by", max_length=80, compact=True,
                             placeholder=_("The customer's name: declined safety items"))
         yield Static("", id="st-errors", classes="field-error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#st-lines", ListTable), (_("Code"), 10), (_("Description"), DESC_CELLS + 2),

@@ -26,7 +26,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import BACK, REFRESH, binding
@@ -36,6 +36,7 @@ from frontdesk.services import desk, part_orders, workshop
 from frontdesk.services import workshop_views as views
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 
 from .base import DeskScreen
@@ -113,7 +114,7 @@ class TechnicianScreen(DeskScreen):
         yield ListTable(id="bench", classes="bench-list")
         yield ListTable(id="bench-parts", classes="bench-list")
         yield Static("", id="bench-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fixed_columns(self._bench, (_("Plate"), 9), ("#", 2), (_("Job"), 18), (_("State"), 16), (_("Clock / sold"), 12),

@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.reactive import var
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tab, Tabs
+from textual.widgets import DataTable, Header, Input, Static, Tab, Tabs
 
 from frontdesk.change_queue import ChangeQueue
 from frontdesk.config import Settings
@@ -27,6 +27,7 @@ from frontdesk.labels import PAYMENT_METHOD, label, status
 from frontdesk.model.enums import JobStatus, PayType
 from frontdesk.services import desk, estimate, money
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.widgets.key_footer import KeyFooter
 
 from ..base import DeskScreen
 from ..printing import print_one, say_printed
@@ -123,7 +124,7 @@ class EstimateScreen(DeskScreen):
             yield self._history.data_bind(*shows)
             yield self._terms.data_bind(*shows)
         yield TotalsBar(self._settings, id="est-totals").data_bind(*previews)
-        yield Footer()
+        yield KeyFooter()
 
     def _settings(self) -> Settings:
         return self.services.settings
