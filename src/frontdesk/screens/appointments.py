@@ -8,6 +8,12 @@ time. On the right-hand list, F4 moves the selected appointment (the form then e
 time), x cancels it and n records a no-show (each pressed twice: no slip of a finger
 loses a booking), and Enter or F2 checks the car in when it arrives, carrying the
 appointment over.
+
+A first-time caller's car is not on file: F7 swaps the search for what a caller can say
+on the phone (name, mobile, the plate and/or the model; what was searched for is carried
+in). The booking saves a customer and a booked car without a VIN, which the search finds
+like any other; checking the appointment in opens the check-in form with them filled in,
+for the advisor to complete off the car.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from frontdesk.keys import EDIT, FIND, NEW, REFRESH, SAVE, back, binding
 from frontdesk.model.enums import Role
 from frontdesk.services import auth, checkin, desk
 from frontdesk.services import search as search_service
+from frontdesk.services.checkin import CallerInput, prefill_fields
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.refs import AppointmentRef
 from frontdesk.widgets.field import Field
@@ -41,6 +48,7 @@ from .base import DeskScreen
 STEP_MINUTES = 30
 ARM_SECONDS = 5.0  # a second x or n within this time confirms
 ADVISOR_ROLES = (Role.ADVISOR, Role.MANAGER)
+CALLER_FIELDS = ("name", "phone", "plate", "model")  # named as the service's errors name them
 
 _DAY = re.compile(r"^\s*(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})\s*$")
 _DAY_DIGITS = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
@@ -130,6 +138,8 @@ class AppointmentsScreen(DeskScreen):
         binding("x", "cancel_appointment", "Cancel", tooltip="Cancel the selected appointment (press twice)"),
         binding("n", "no_show", "No-show", tooltip="Record that the customer did not come (press twice)"),
         binding(FIND, "find", "Find car", tooltip="Find the car by plate, VIN, phone or name"),
+        binding("f7", "new_caller", "New caller",
+                tooltip="Book a first-time caller: name, mobile, plate or model (the VIN is read at check-in)"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Read the day's appointments again"),
         binding("plus", "day(1)", "Next day", key_display="+", show=False),
         binding("minus", "day(-1)", "Previous day", key_display="-", show=False),
@@ -145,6 +155,7 @@ class AppointmentsScreen(DeskScreen):
         self._armed: tuple[str, int, float] | None = None  # (action, appointment id, when pressed)
         self._advisor_names: dict[int, str] = {}
         self._select_after_load: int | None = None
+        self._caller = False  # booking a first-time caller (F7) rather than a car on file
 
     # Layout -------------------------------------------------------------------------------
 
@@ -161,6 +172,13 @@ class AppointmentsScreen(DeskScreen):
                                     placeholder=_("Plate, VIN, phone or name"))
                 yield Static(_("No car chosen yet."), id="vehicle-chosen")
                 yield Static("", id="vehicle-error", classes="field-error")
+                with Vertical(id="caller"):
+                    with Horizontal(classes="caller-row"):
+                        yield Field("name", _("Caller's name"))
+                        yield Field("phone", _("Mobile"), placeholder=_("11 digits"))
+                    with Horizontal(classes="caller-row"):
+                        yield Field("plate", _("Plate, if any"), placeholder="粤B12345")
+                        yield Field("model", _("Model"), placeholder=_("e.g. Corolla"))
                 with Horizontal(id="appt-when"):
                     with Vertical(classes="appt-field"):
                         yield Label(_("Day (+/- moves it)"))
@@ -186,6 +204,7 @@ class AppointmentsScreen(DeskScreen):
     def on_mount(self) -> None:
         table = self.query_one("#day-table", ListTable)
         table.add_columns(_("Time"), _("Plate"), _("Customer"), _("Requested work"), _("Advisor"))
+        self.query_one("#caller").display = False
         self._show_mode()
         self._advisor_names = {self.actor.user_id: self.actor.display_name} if self.actor.user_id else {}
         self.call_service(auth.list_users, self.services, then=self._advisors, group="appt-advisors")
@@ -271,7 +290,8 @@ class AppointmentsScreen(DeskScreen):
         for r in rows:
             style = "reverse" if r.id == moving else ""
             work = r.requested_work.splitlines()[0] if r.requested_work else ""
-            table.add_row(Text(r.scheduled_at.strftime("%H:%M"), style=f"bold {style}"), Text(r.plate, style="bold"),
+            table.add_row(Text(r.scheduled_at.strftime("%H:%M"), style=f"bold {style}"),
+                          Text(r.plate or r.model, style="bold"),  # a car booked by phone may have no plate yet
                           clip(r.customer_name, 12), clip(work, 18), clip(r.advisor, 10), key=f"a{r.id}")
         if self._select_after_load is not None:
             keep, self._select_after_load = f"a{self._select_after_load}", None
@@ -324,7 +344,37 @@ class AppointmentsScreen(DeskScreen):
         self._day_input.focus()
 
     def action_find(self) -> None:
+        if self._caller:
+            self._caller_form(False)
         self._search.focus_box()
+
+    def action_new_caller(self) -> None:
+        """F7: a first-time caller instead of a car on file, or back; what was searched for is carried in."""
+        if self._moving is not None:
+            self.notify(_("Save or leave the move first (F6 or Esc)."), severity="warning")
+            return
+        if self._caller:
+            self._caller_form(False)
+            self._search.focus_box()
+            return
+        typed = self._search.value.strip()
+        if typed and not self._search.hits:
+            for name, value in prefill_fields(typed).items():
+                self.query_one(f"#{name}", Input).value = value
+        self._vehicle = None
+        self.query_one("#vehicle-chosen", Static).update(_("No car chosen yet."))
+        self._search.clear()
+        self._caller_form(True)
+        empty = [name for name in CALLER_FIELDS if not self.query_one(f"#{name}", Input).value]
+        self.query_one(f"#{empty[0] if empty else 'name'}", Input).focus()
+
+    def _caller_form(self, on: bool) -> None:
+        self._caller = on
+        self.query_one("#caller").display = on
+        for selector in ("#vehicle-box", "#vehicle-chosen"):
+            self.query_one(selector).display = not on
+        self.clear_errors()
+        self._show_mode()
 
     # Booking and moving ------------------------------------------------------------------------
 
@@ -349,6 +399,15 @@ class AppointmentsScreen(DeskScreen):
                 self.call_service(checkin.move_appointment, self.services, self.actor, row.id, when,
                                   expected_version=row.version, then=self._moved, failed=self._refused)
             return
+        if self._caller:
+            if when is not None:
+                caller = CallerInput(*(self.query_one(f"#{name}", Input).value for name in CALLER_FIELDS))
+                work = self.query_one("#requested_work", Input).value
+                advisor = self.query_one("#advisor", Select).value
+                self.call_service(checkin.book_appointment, self.services, self.actor, None, when, work,
+                                  advisor_id=advisor if isinstance(advisor, int) else None, caller=caller,
+                                  then=self._booked)
+            return
         if self._vehicle is None:
             self.query_one("#vehicle-error", Static).update(_("Find and pick the car first."))
             self._search.focus_box()
@@ -363,8 +422,16 @@ class AppointmentsScreen(DeskScreen):
     def _booked(self, appt: AppointmentRef) -> None:
         hit = self._vehicle
         when = appt.scheduled_at
+        if self._caller:
+            who = " ".join(v for v in (self.query_one(f"#{name}", Input).value.strip()
+                                        for name in ("plate", "name")) if v)
+            for name in CALLER_FIELDS:
+                self.query_one(f"#{name}", Input).value = ""
+            self._caller_form(False)
+        else:
+            who = hit.plate if hit else ""
         self.notify(_("Booked: {plate} on {day} at {time}.").format(
-            plate=hit.plate if hit else "", day=format_day(when.date()), time=when.strftime("%H:%M")))
+            plate=who, day=format_day(when.date()), time=when.strftime("%H:%M")))
         self._vehicle = None
         self.query_one("#vehicle-chosen", Static).update(_("No car chosen yet."))
         self.query_one("#requested_work", Input).value = ""
@@ -404,18 +471,21 @@ class AppointmentsScreen(DeskScreen):
     def show_error(self, error: FrontdeskError) -> None:
         """Beside the field, and the cursor into it: the advisor corrects it at once."""
         super().show_error(error)
-        if isinstance(error, ValidationError) and error.field in ("scheduled_at", "requested_work", "vehicle"):
+        fields = ("scheduled_at", "requested_work") + (CALLER_FIELDS if self._caller else ("vehicle",))
+        if isinstance(error, ValidationError) and error.field in fields:
             self.query_one(f"#{error.field}").focus()
 
     def _show_mode(self) -> None:
         row = self._moving
-        if row is None:
+        if row is None and self._caller:
+            text = Text(_("New caller: name, mobile, plate or model (F7: a car on file)"), style="bold")
+        elif row is None:
             text = Text(_("New appointment"), style="bold")
         else:
             text = Text(_("Moving {plate} ({when}): pick the new day and time, F6 saves, Esc stops.").format(
                 plate=row.plate, when=row.scheduled_at.strftime("%m-%d %H:%M")), style="bold black on yellow")
         self.query_one("#appt-mode", Static).update(text)
-        for selector in ("#requested_work", "#advisor", "#vehicle"):
+        for selector in ("#requested_work", "#advisor", "#vehicle", *(f"#{name}" for name in CALLER_FIELDS)):
             self.query_one(selector).disabled = row is not None
 
     # Cancelling, no-show, arrival ----------------------------------------------------------------
@@ -488,6 +558,16 @@ class AppointmentsScreen(DeskScreen):
             self.action_save()
         else:
             self.query_one("#requested_work", Input).focus()
+
+    @on(Input.Submitted, "#name")
+    @on(Input.Submitted, "#phone")
+    @on(Input.Submitted, "#plate")
+    @on(Input.Submitted, "#model")
+    def _caller_entered(self, event: Input.Submitted) -> None:
+        """Enter moves on through what the caller says, then to the day."""
+        at = CALLER_FIELDS.index(event.input.id or "name")
+        target = f"#{CALLER_FIELDS[at + 1]}" if at + 1 < len(CALLER_FIELDS) else "#day"
+        self.query_one(target, Input).focus()
 
     @on(Input.Submitted, "#requested_work")
     def _work_entered(self) -> None:

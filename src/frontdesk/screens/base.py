@@ -73,8 +73,8 @@ class DeskScreen(Screen[Any]):
 
     def show_error(self, error: FrontdeskError) -> None:
         """Put the message beside its field when the screen has one, and always notify."""
-        if isinstance(error, ValidationError) and show_field_error(self, error.field, error.message):
-            return  # it reads under its field: a toast would lie over the form, over that very line (issue 17)
+        if isinstance(error, ValidationError):
+            show_field_error(self, error.field, error.message)  # the toast below is moved clear of the line
         if isinstance(error, pipeline.UnexpectedError):
             pipeline.notify_error(self, error)
             return

@@ -184,10 +184,15 @@ class BoardScreen(Screen[None]):
                 Text(_("AT RISK"), style="bold black on yellow") if r.at_risk else Text(""))
             promised = r.promised_at.strftime("%H:%M") if r.promised_at and r.promised_at.date() == now.date() else (
                 r.promised_at.strftime("%d %H:%M") if r.promised_at else "—")  # another day: "28 09:30"
+            promised_style = "bold red" if r.overdue else ""
+            if r.pickup_at is not None and r.stage == BoardStage.READY:  # done: what counts now is the pickup
+                promised = r.pickup_at.strftime("%H:%M" if r.pickup_at.date() == now.date() else "%d %H:%M")
+                promised_style = "bold cyan"
+                flag = Text(_("PICKUP"), style="bold black on cyan")  # "16:30 取车"
             table.add_row(
                 Text(r.plate, style="bold"), r.model, r.advisor,
                 Text(f" {label(STAGE, r.stage)} ", style=STAGE_STYLE[r.stage]),
-                _duration(now - r.since), Text(promised, style="bold red" if r.overdue else ""), flag,
+                _duration(now - r.since), Text(promised, style=promised_style), flag,
                 key=str(r.order_id),
             )
         self._render_footer()

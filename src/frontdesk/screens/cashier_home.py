@@ -25,7 +25,7 @@ from frontdesk.services import cashier_views
 from frontdesk.services.cashier_views import CashierQueue, QueueRow
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.money import ZERO, format_money
-from frontdesk.widgets.list_table import clip, fixed_columns, when
+from frontdesk.widgets.list_table import Col, clip, fixed_columns, when
 
 from .base import LiveScreen
 from .list_detail import ListDetailScreen, ListLayout
@@ -63,9 +63,12 @@ class CashierHomeScreen(LiveScreen, ListDetailScreen):
         return _("Loading the list…")
 
     def on_mount(self) -> None:
-        fixed_columns(self.table("queue"), (_("Step"), 10), (_("Plate"), 9),
-                      (_("Customer"), NAME_CELLS), (_("Customer pays"), 11), (_("Paid so far"), 11), (_("Amount due"), 11),
-                      (_("Since"), 5), (_("Advisor"), 10), (_("Model"), 14), (_("Order no."), 18))
+        # narrow, the model goes first, then the order number, the advisor, the time; amounts and numbers stay whole
+        fixed_columns(self.table("queue"), Col(_("Step"), 10), Col(_("Plate"), 9, whole=True),
+                      Col(_("Customer"), NAME_CELLS, keep=6), Col(_("Customer pays"), 11, whole=True, keep=7),
+                      Col(_("Paid so far"), 11, whole=True, keep=8), Col(_("Amount due"), 11, whole=True, keep=9),
+                      Col(_("Since"), 5, keep=4), Col(_("Advisor"), 10, keep=3), Col(_("Model"), 14, keep=1),
+                      Col(_("Order no."), 18, whole=True, keep=2))
         self.follow_store()
 
     # Reading -----------------------------------------------------------------------------------------

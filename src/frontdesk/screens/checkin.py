@@ -37,7 +37,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import WARRANTY, label
 from frontdesk.services import checkin, desk, search
-from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput
+from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput, prefill_fields
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.refs import OrderRef, Versioned
@@ -117,20 +117,6 @@ def _taken_by_another(services: Services, plate: str, vin: str, vehicle_id: int 
         if any(getattr(hit, name) == value and hit.vehicle_id != vehicle_id for hit in search.search(services, value)):
             taken[name] = message
     return taken
-
-
-def prefill_fields(typed: str) -> dict[str, str]:
-    """Which field a search text that found nothing belongs in: a whole plate, a mobile number or a name."""
-    try:
-        return {"plate": normalise_plate(typed)}
-    except ValidationError:
-        pass
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    if len(digits) == 11 and digits.startswith("1") and not any(ch.isalpha() for ch in typed):
-        return {"phone": digits}
-    if not any(ch.isdigit() for ch in typed) and any(not ch.isascii() for ch in typed):
-        return {"name": typed}
-    return {}
 
 
 class CheckInScreen(DeskScreen):
@@ -257,9 +243,14 @@ class CheckInScreen(DeskScreen):
             ("new_energy", record.new_energy),
         ):
             self._set(name, value)
-        self.query_one("#checkin-title", Static).update(
-            _("Check-in: {plate} · {make} {model} · {name}").format(
-                plate=card.plate, make=card.make, model=card.model, name=card.customer_name))
+        booked = not card.vin  # booked by phone: the plate, VIN and make are completed now, off the car
+        if booked:
+            title = _("Check-in: {name}'s car booked by phone ({model}): complete the plate, VIN and make").format(
+                name=card.customer_name, model=" ".join(filter(None, (card.make, card.model, card.plate))) or "—")
+        else:
+            title = _("Check-in: {plate} · {make} {model} · {name}").format(
+                plate=card.plate, make=card.make, model=card.model, name=card.customer_name)
+        self.query_one("#checkin-title", Static).update(title)
         if card.last_odometer_km:
             self.query_one("#odometer_km-field > Label", Label).update(
                 _("Odometer (km), last {km}").format(km=card.last_odometer_km))
@@ -268,7 +259,8 @@ class CheckInScreen(DeskScreen):
         self._fit_banners()
         if not self._loaded:
             self._loaded = True
-            self.query_one("#odometer_km", Input).focus()
+            empty = [name for name in ("plate", "vin", "make", "model") if booked and not self._values()[name].strip()]
+            self.query_one(f"#{empty[0] if empty else 'odometer_km'}", Input).focus()
         self._show_warranty()
 
     def _show_appointment(self, rows: list[desk.AppointmentRow]) -> None:

@@ -14,8 +14,9 @@ Keys (each offered only to the roles that may use it):
   (not counted as rework);
 - P final QC passed; F final QC failed: the job goes back to the technician and counts
   one rework (the notes say what failed);
-- W the car was washed. A car becomes ready by itself once every job has passed QC and,
-  if the customer chose it, the wash is done; the screen says so.
+- W the car was washed (the team leader or the QC inspector records it). A car becomes
+  ready by itself once every job has passed QC and, if the customer chose it, the wash is
+  done; a car whose customer declined the wash skips it. The screen says so.
 
 Tab moves between the lists. The lists follow every terminal's changes by themselves
 (the store's change counter, asked every two seconds).
@@ -38,7 +39,7 @@ from frontdesk.services.approval_views import CarItem, CheckItem, ChecksQueue
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
-from frontdesk.widgets.list_table import clip, qty_text, when
+from frontdesk.widgets.list_table import Col, clip, declare_columns, qty_text, when
 
 from .base import LiveScreen
 from .check_note import CheckDialog, CheckEntry
@@ -98,12 +99,12 @@ class ChecksScreen(LiveScreen, ListDetailScreen):
         return _("Loading the checks…")
 
     def on_mount(self) -> None:
-        self.table("check-jobs").add_columns(
-            _("Waiting for"), _("Plate"), _("Job"), _("Technician"), _("Rework"), _("Finished"), _("Promised"),
-            _("Order no."), _("Team"), _("Model"), _("Advisor"))
-        self.table("check-cars").add_columns(
-            _("Stage"), _("Plate"), _("Promised"), _("Rework"), _("Jobs"), _("Since"), _("Order no."), _("Model"),
-            _("Advisor"))
+        # narrow, the last columns drop out first; plates and order numbers are shown whole or not at all
+        declare_columns(self.table("check-jobs"), _("Waiting for"), Col(_("Plate"), whole=True), _("Job"),
+                        _("Technician"), _("Rework"), _("Finished"), _("Promised"), Col(_("Order no."), whole=True),
+                        _("Team"), _("Model"), _("Advisor"))
+        declare_columns(self.table("check-cars"), _("Stage"), Col(_("Plate"), whole=True), _("Promised"), _("Rework"),
+                        _("Jobs"), _("Since"), Col(_("Order no."), whole=True), _("Model"), _("Advisor"))
         self._titles()
         self.follow_store()
 

@@ -4,11 +4,15 @@ Everything the advisor starts from is one key away: the search box (focused on a
 F3 from anywhere) finds a car as they type and Enter opens what comes next for it
 (its estimate while the order is still at the desk, a check-in when it has no open
 order); Enter on an appointment checks the car in with the appointment's details;
-Enter on an order at the desk opens its estimate. Tab and the arrow keys move between the
+Enter on an order at the desk opens its estimate; T on a car in the workshop or ready records
+the pickup time agreed with the customer (约定交车时间), which the ready list and the wall
+board show. Tab and the arrow keys move between the
 lists. On a small terminal the four lists are tabs with their counts in the titles; with
 room (110x32 and up) they are shown side by side. The lists are read again whenever the
-advisor comes back to this screen, and once a minute, so an overdue car is marked
-without anyone pressing F5.
+advisor comes back to this screen; while it is on show it asks each second whether the
+store changed (the change counter: one tiny read, see services/desk_home.py) and reads the
+lists when it did, so another terminal's check-in or dispatch shows within two seconds;
+and once a minute regardless, so an overdue car is marked without anyone pressing F5.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from frontdesk.labels import STAGE, label, status
 from frontdesk.model.enums import OrderStatus
 from frontdesk.navigation import CASHIER_ROLES
 from frontdesk.services import search as search_service
-from frontdesk.services.desk_home import DeskHome, OrderRow, desk_home
+from frontdesk.services.errors import FrontdeskError
+from frontdesk.services.desk_home import DeskHome, OrderRow, desk_home, desk_home_since
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.vehicle_search import VehicleSearch
@@ -42,7 +47,8 @@ from .base import DeskScreen
 AT_THE_DESK = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISED)
 FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
 LISTS = ("appointments", "in-house", "ready", "follow-ups")
-AUTO_REFRESH_SECONDS = 60
+AUTO_REFRESH_SECONDS = 60  # time alone moves a car to overdue: read again even when nothing was recorded
+POLL_SECONDS = 1.0  # the change counter: another terminal's work shows within two seconds
 READ_AHEAD_WAIT_SECONDS = 0.05  # a local database answers in a few ms; a slow server is not waited for
 NAME_CELLS = 16  # company customers have long names; the plate is what the lists are read by
 OVERDUE_STYLE = "bold white on red"
@@ -83,6 +89,8 @@ class DeskHomeScreen(DeskScreen):
         binding(FIND, "find", "Search", tooltip="Find a car by plate, VIN, phone, name or order number"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Read the lists again"),
         binding("a", "appointments", "Appointments", tooltip="Book, move or cancel appointments"),
+        binding("t", "pickup", "Pickup time",
+                tooltip="Record the time agreed with the customer to collect the selected car"),
         binding(BACK, "clear_search", "Clear search", key_display="Esc", show=False,
                 tooltip="Empty the search box and go back to it"),
         binding("tab", "next_area(1)", "Next list", show=False),
@@ -98,6 +106,7 @@ class DeskHomeScreen(DeskScreen):
         self._first_load = True
         self._first_read: pipeline.Ahead[DeskHome] | None = None
         self._arrived = False
+        self._polling = False  # a look at the change counter is on its way
 
     # Layout -------------------------------------------------------------------------------
 
@@ -124,8 +133,8 @@ class DeskHomeScreen(DeskScreen):
                              _("Advisor")),
             "in-house": (_("Plate"), _("Customer"), _("Status"), _("Promised"), "", _("Stage"), _("Advisor"),
                          _("Order no."), _("Model")),
-            "ready": (_("Plate"), _("Customer"), _("Status"), _("Promised"), "", _("Advisor"), _("Order no."),
-                      _("Model")),
+            "ready": (_("Plate"), _("Customer"), _("Status"), _("Pickup"), _("Promised"), "", _("Advisor"),
+                      _("Order no."), _("Model")),
             "follow-ups": (_("Due"), _("Plate"), _("Customer"), _("Phone"), _("Order no."), _("Calls")),
         }
         for name, headers in columns.items():
@@ -133,6 +142,7 @@ class DeskHomeScreen(DeskScreen):
         self._show_list(self._current)
         self._titles()
         self.set_interval(AUTO_REFRESH_SECONDS, self._tick)
+        self.set_interval(POLL_SECONDS, self._poll)
         first, self._first_read = self._first_read, None
         if first is not None:  # nothing is on the screen yet: a moment's wait lets the first paint show the lists
             first.take(self, then=self._show_home, failed=self.show_error, wait=READ_AHEAD_WAIT_SECONDS,
@@ -165,6 +175,23 @@ class DeskHomeScreen(DeskScreen):
         if self.is_current:
             self.action_refresh()
 
+    def _poll(self) -> None:
+        """Read the lists again when another terminal changed something (the first reading must be in)."""
+        if not self.is_current or self._polling or self._home is None:
+            return
+        self._polling = True
+        self.call_service(desk_home_since, self.services, self.actor, self._home.seq, then=self._polled,
+                          failed=self._poll_failed, group="desk-home-poll", saves=False)
+
+    def _polled(self, home: DeskHome | None) -> None:
+        self._polling = False
+        if home is not None and (self._home is None or home.seq != self._home.seq):
+            self._show_home(home)
+
+    def _poll_failed(self, error: FrontdeskError) -> None:
+        self._polling = False
+        self.show_error(error)
+
     # Reading ------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
@@ -177,7 +204,8 @@ class DeskHomeScreen(DeskScreen):
         self._fill("appointments", [
             (f"a{a.id}", (  # an appointment whose time has passed (the car is late) in yellow
                 Text(a.scheduled_at.strftime("%H:%M"), style="bold yellow" if a.scheduled_at < now else "bold"),
-                Text(a.plate, style="bold"), clip(a.customer_name, NAME_CELLS), first_line(a.requested_work),
+                Text(a.plate or a.model, style="bold"),  # a car booked by phone may have no plate yet
+                clip(a.customer_name, NAME_CELLS), first_line(a.requested_work),
                 a.phone, a.model, a.advisor,
             )) for a in home.appointments
         ])
@@ -200,8 +228,10 @@ class DeskHomeScreen(DeskScreen):
         """Plate, customer, status, promised time and its overdue mark first: they fit at 80 columns."""
         promised = Text(when(o.promised_at, today), style="bold red" if o.overdue else "")
         flag = Text(f" {_('OVERDUE')} ", style=OVERDUE_STYLE) if o.overdue else Text("")
-        cells: tuple[Any, ...] = (Text(o.plate, style="bold"), clip(o.customer_name, NAME_CELLS), status(o.status),
-                                  promised, flag)
+        cells: tuple[Any, ...] = (Text(o.plate, style="bold"), clip(o.customer_name, NAME_CELLS), status(o.status))
+        if not stage:  # the ready list: when the customer comes for it, agreed on the phone
+            cells += (Text(when(o.pickup_at, today), style="bold cyan" if o.pickup_at else "dim"),)
+        cells += (promised, flag)
         if stage:
             cells += (label(STAGE, o.stage) if o.stage else "",)
         return cells + (o.advisor, o.number, o.model)
@@ -316,6 +346,35 @@ class DeskHomeScreen(DeskScreen):
 
     def action_appointments(self) -> None:
         self._open("appointments")
+
+    def action_pickup(self) -> None:
+        """T: the pickup time agreed with the customer, for the car highlighted in the list on show."""
+        from frontdesk.services.pickup import AGREED_WHILE, agree_pickup
+
+        from .pickup_dialog import PickupDialog, proposed_pickup
+
+        table = self._table(self._current)
+        order = next((o for o in (self._home.in_house + self._home.ready if self._home else ())
+                      if self._current in ("in-house", "ready") and f"o{o.id}" == table.cursor_key), None)
+        if order is None or order.status not in AGREED_WHILE:
+            self.notify(_("Pick a car in the workshop or ready in the lists first."), severity="warning")
+            return
+        now = self.services.clock()
+
+        def save(at: dt.datetime | None) -> object:
+            return agree_pickup(self.services, self.actor, order.id, at, expected_version=order.version)
+
+        def saved(result: object) -> None:
+            if isinstance(result, FrontdeskError):
+                self.show_error(result)
+            elif result is not None:
+                self.notify(_("Pickup time recorded for {plate}.").format(plate=order.plate))
+            self.action_refresh()
+
+        self.app.push_screen(PickupDialog(
+            title=_("Pickup time · {plate} · {name}").format(plate=order.plate, name=order.customer_name),
+            current=order.pickup_at, proposed=proposed_pickup(now, order.promised_at, order.pickup_at), now=now,
+            save=save), saved)
 
     @on(VehicleSearch.Chosen)
     def _hit_chosen(self, event: VehicleSearch.Chosen) -> None:

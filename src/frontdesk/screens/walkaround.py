@@ -3,8 +3,10 @@
 The advisor walks round the car with the customer beside it: the arrows move over the
 panels and 1-4 mark scratch, dent, chip and crack with the letters printed on the
 check-in sheet; single letters tick the checklist while the focus is not in a text
-field. F6 saves and goes on to the estimate; F8 saves and prints the check-in sheet for
-the customer to sign (rendered in a worker). An order that already has a walkaround
+field. A box that needs a note (valuables, photos) asks for it in a small dialog when
+ticked: a letter command never moves the focus into a field of the form, so the next
+command letter is never typed into a note unseen (issue 17). F6 saves and goes on to
+the estimate; F8 saves and prints the check-in sheet for the customer to sign (rendered in a worker). An order that already has a walkaround
 opens it for editing, and saving replaces it.
 """
 
@@ -17,16 +19,17 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Header, Input, Static
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import PRINT, SAVE, back, binding
+from frontdesk.keys import PRINT, SAVE, back, binding, translate_bindings
 from frontdesk.labels import DAMAGE, DAMAGE_CODES, DAMAGE_KEYS, PANEL, label
 from frontdesk.services import checkin, desk
 from frontdesk.services.checkin import WalkaroundInput
 from frontdesk.services.context import Services
 from frontdesk.services.errors import ConflictError, FrontdeskError
-from frontdesk.widgets.field import Field
+from frontdesk.widgets.field import Field, dialog_field, show_field_error
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.panel_grid import PanelGrid
 
@@ -37,6 +40,11 @@ CHECKBOXES = ("covers_fitted", "has_valuables", "spare_tyre", "tool_kit", "warni
 TEXT_FIELDS = ("warning_lights", "valuables", "photos_ref", "tyres_note", "signed_by")
 #: A ticked box that needs its note: the note's field is shown only while the box is ticked.
 NOTES = {"has_valuables": "valuables", "photos_taken": "photos_ref"}
+#: What the note dialog asks and says when left empty (msgids), per box.
+NOTE_TEXTS = {
+    "has_valuables": ("Which valuables, and where", "Say which valuables are in the car, and where."),
+    "photos_taken": ("Photo file reference", "Enter where the photos are filed (folder or file name)."),
+}
 # Warning lights are typed with a Chinese IME as often as not: any of these separates them.
 _LIGHT_SEPARATORS = re.compile(r"[,，、;；]")
 
@@ -60,6 +68,49 @@ def _print_sheet(services: Services, number: str) -> Any:
         return documents.print_document(services, "checkin-sheet", number)
     except (PaperworkError, OSError) as exc:
         raise FrontdeskError(_("The check-in sheet could not be printed: {reason}").format(reason=exc)) from exc
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """``NoteDialog(title, empty_message, value)``: one line of text for a ticked box; Enter keeps it, Esc drops it.
+
+    The dialog on show is what tells the advisor the next keys are text, not commands.
+    """
+
+    DEFAULT_CSS = """
+    NoteDialog { align: center middle; background: $background 60%; }
+    NoteDialog > Vertical { width: 64; max-width: 96%; height: auto; border: thick $primary;
+                            background: $surface; padding: 0 1; }
+    NoteDialog .dialog-row { height: 1; }
+    NoteDialog .dialog-label { width: auto; color: $text-muted; margin-right: 1; }
+    NoteDialog .dialog-row Input { width: 1fr; }
+    NoteDialog .field-error { color: $error; height: auto; }
+    NoteDialog #note-hint { color: $text-muted; }
+    """
+    BINDINGS = [back("Cancel")]
+
+    def __init__(self, title: str, empty_message: str, value: str = "") -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._title, self._empty, self._value = title, empty_message, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield from dialog_field("note", self._title, value=self._value)
+            yield Static(_("Enter keeps the note · Esc leaves the box unticked"), id="note-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    @on(Input.Submitted, "#note")
+    def _keep(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            show_field_error(self, "note", self._empty)
+            return
+        self.dismiss(text)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
 
 
 class WalkaroundScreen(DeskScreen):
@@ -182,12 +233,22 @@ class WalkaroundScreen(DeskScreen):
 
     def _toggle(self, name: str) -> None:
         box = self.query_one(f"#{name}", Checkbox)
-        box.value = not box.value
         note = NOTES.get(name)
-        if note is not None:
-            self._show_notes()
-            if box.value:  # ticked from the grid: the note is what comes next
-                self.query_one(f"#{note}", Input).focus()
+        if note is None or box.value:
+            box.value = not box.value
+            return
+        # ticking a box that needs its note: the note is asked for in a dialog the advisor sees,
+        # never by moving the focus into the form behind the next command letter
+        field = self.query_one(f"#{note}", Input)
+        title, empty = NOTE_TEXTS[name]
+
+        def noted(text: str | None) -> None:
+            if text is not None:
+                field.value = text
+                box.value = True
+                self._show_notes()
+
+        self.app.push_screen(NoteDialog(_(title), _(empty), field.value), noted)
 
     def action_toggle_covers(self) -> None:
         self._toggle("covers_fitted")
@@ -218,7 +279,7 @@ class WalkaroundScreen(DeskScreen):
             problems["photos_ref"] = _("Enter where the photos are filed (folder or file name).")
         if problems:
             for name, message in problems.items():
-                self.query_one(f"#{name}-error", Static).update(message)
+                show_field_error(self, name, message)  # the toast is moved clear of the line
             self.query_one(f"#{next(iter(problems))}", Input).focus()
             self.notify(_("Check the fields marked in red."), title=_("Not saved"), severity="error", timeout=6)
             return None

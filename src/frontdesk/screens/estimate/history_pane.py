@@ -20,7 +20,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.labels import status
 from frontdesk.model.enums import JobStatus
 from frontdesk.services import desk, money
-from frontdesk.widgets.list_table import ListTable, clip, qty_text
+from frontdesk.widgets.list_table import Col, ListTable, clip, declare_columns, qty_text
 
 from .reading import Loaded
 
@@ -50,8 +50,11 @@ class HistoryPane(Container):
             yield Static("", id="next-service")
 
     def on_mount(self) -> None:
-        self._recs.add_columns(_("Date"), _("Recommendation"), _("Hours"), _("Safety"), "", _("Order no."))
-        self._visits.add_columns(_("Date"), _("km"), _("Total"), _("Work done"), _("Order no."), _("Status"))
+        # narrow, what was recommended and whether it is on this estimate stay; the km and the hours go first
+        declare_columns(self._recs, Col(_("Date"), keep=4), Col(_("Recommendation"), keep=6), Col(_("Hours"), keep=2),
+                        Col(_("Safety"), keep=3), Col("", keep=5), Col(_("Order no."), whole=True, keep=1))
+        declare_columns(self._visits, Col(_("Date"), keep=6), Col(_("km"), keep=1), Col(_("Total"), whole=True, keep=3),
+                        Col(_("Work done"), keep=2), Col(_("Order no."), whole=True, keep=5), Col(_("Status"), keep=4))
 
     @property
     def _recs(self) -> ListTable:

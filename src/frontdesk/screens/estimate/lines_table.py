@@ -21,7 +21,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.labels import ORIGIN, PAY_TYPE, label, status
 from frontdesk.model.enums import JobStatus
 from frontdesk.services import desk, money
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, qty_text
+from frontdesk.widgets.list_table import Col, ListTable, clip, fixed_columns, qty_text
 
 from .preview import Override, row_key, shown
 from .reading import Loaded
@@ -47,8 +47,10 @@ class LinesTable(ListTable):
         self._settings = settings
 
     def on_mount(self) -> None:
-        fixed_columns(self, (_("Code"), 10, "code"), (_("Description"), 24, "description"), (_("Qty/h"), 4, "qty"),
-                      (_("Price/rate"), 8, "price"), (_("Amount"), 9, "amount"), (_("Status / stock"), 14, "status"),
+        # a part number and the money are never cut (3Q0698787MB is eleven characters); narrow, the last columns drop
+        fixed_columns(self, Col(_("Code"), 10, "code", whole=True), (_("Description"), 24, "description"),
+                      (_("Qty/h"), 4, "qty"), Col(_("Price/rate"), 8, "price", whole=True),
+                      Col(_("Amount"), 9, "amount", whole=True), (_("Status / stock"), 14, "status"),
                       (_("Pay type"), 8, "pay"), (_("Origin"), 8, "origin"), (_("Safety"), 6, "safety"))
 
     def watch_order(self, order: Loaded | None) -> None:
