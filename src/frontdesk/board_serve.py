@@ -19,7 +19,9 @@ textual-serve's own) sizes the terminal's text so that a full page of cars fills
 screen — :data:`CARS_PER_SCREEN` cars and the board's other lines in its height, its
 columns in its width — unless a size is given (``--font-size`` or ``?fontsize=``). More
 cars than fit: the board pages by itself. The page brings its fonts (Latin and CJK), so a
-TV without a Chinese font or without the internet shows the plates.
+TV without a Chinese font or without the internet shows the plates. What a TV should open is
+``/tv`` (board_tv.py): a plain page, no process per browser, the plate, stage and promised
+time larger than the rest.
 
 The board processes get the database URL in their environment (``FRONTDESK_DB``), never
 on their command line, which ``ps`` shows to every account on the machine; nothing here
@@ -40,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from frontdesk import board_tv
+from frontdesk.board_tv import TvFeed
 from frontdesk.i18n import current_language, gettext as _
 from frontdesk.services.errors import FrontdeskError
 
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from frontdesk.config import Settings
+    from frontdesk.services.runtime import Services
 
 #: Websocket close code for "the server is overloaded, try again later" (RFC 6455, IANA registry).
 TRY_AGAIN_LATER = 1013
@@ -130,14 +135,15 @@ class BoardServer(Server):
 
     def __init__(self, command: str, *, host: str, port: int, max_connections: int,
                  allowed_origins: Iterable[str] = (), environment: Mapping[str, str] | None = None,
-                 font_size: int | None = None) -> None:
-        """``font_size`` in pixels, or None: the page chooses it to fill the screen."""
+                 font_size: int | None = None, tv_feed: TvFeed | None = None) -> None:
+        """``font_size`` in pixels, or None: the page chooses it to fill the screen; ``tv_feed``: the TV view's data."""
         super().__init__(command, host=host, port=port, title="frontdesk board",
                          templates_path=ASSETS / "board")
         if font_size is not None and font_size not in FONT_SIZES:
             raise BoardServeError(_("--font-size must be a whole number of pixels from {low} to {high}, not {value}.")
                                   .format(low=FONT_SIZES[0], high=FONT_SIZES[-1], value=font_size))
         self.font_size = font_size
+        self.tv_feed = tv_feed  # /tv (board_tv.py): None answers "no store"
         if not isinstance(max_connections, int) or isinstance(max_connections, bool) or max_connections < 1:
             raise BoardServeError(_("board_max_connections must be a whole number of at least 1, not \"{value}\".")
                                   .format(value=max_connections))
@@ -183,6 +189,7 @@ class BoardServer(Server):
         app = await super()._make_app()
         app.router.add_static("/board-assets", ASSETS / "board", name="board-assets")
         app.router.add_static("/board-fonts", ASSETS / "fonts", name="board-fonts")
+        board_tv.add_routes(app, self)
         return app
 
     async def on_startup(self, app: web.Application) -> None:
@@ -322,6 +329,12 @@ def make_server(settings: Settings, host: str, port: int, config: str | None = N
                 font_size: int | None = None) -> BoardServer:
     """The server for these settings; its ``serve()`` runs until Ctrl+C (no sign-in: loopback by default)."""
     command, environment = board_command(settings, config)
+
+    def open_store() -> Services:
+        from frontdesk.cli import open_services
+
+        return open_services(settings, create=False)
+
     return BoardServer(command, host=host, port=port, max_connections=settings.board_max_connections,
                        allowed_origins=settings.board_allowed_origins, environment=environment,
-                       font_size=font_size)
+                       font_size=font_size, tv_feed=board_tv.TvFeed(open_store))

@@ -502,6 +502,8 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
                                          font_size=getattr(args, "font_size", None))
         print(_("Serving the board on http://{host}:{port}/ (its text sized to fill the screen; "
                 "--font-size or ?fontsize=N to choose)").format(host=args.host, port=args.port))
+        print(_("On a wall TV open http://{host}:{port}/tv (plate, stage and promised time in large type).")
+              .format(host=args.host, port=args.port))
         server.serve()
         return 0
     services = open_services(settings, create=False)
