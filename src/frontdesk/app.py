@@ -25,10 +25,17 @@ def _navigation_commands():  # type: ignore[no-untyped-def]
     return NavigationCommands
 
 
+def _system_commands():  # type: ignore[no-untyped-def]
+    """Help and quit, translated and found by pinyin (frontdesk.palette), instead of Textual's provider."""
+    from frontdesk.palette import SystemCommands
+
+    return SystemCommands
+
+
 class FrontdeskApp(LockableApp):
     CSS_PATH = "assets/styles/app.tcss"
     TITLE = "frontdesk"
-    COMMANDS = App.COMMANDS | {_navigation_commands}
+    COMMANDS = {_system_commands, _navigation_commands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, services: Services, *, actor: Actor | None = None, show_clock: bool = True) -> None:
@@ -148,6 +155,17 @@ class FrontdeskApp(LockableApp):
         await super().on_event(event)
 
     # Help, navigation, language -----------------------------------------------------------
+
+    def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
+        from frontdesk.palette import system_commands
+
+        return system_commands(self, screen)  # not Textual's Theme, Keys, Maximize, Screenshot
+
+    def action_command_palette(self) -> None:
+        from frontdesk.palette import open_palette
+
+        if not self.locked:
+            open_palette(self)  # its placeholder and "No matches found" in the console's language
 
     def action_help(self) -> None:
         from frontdesk.screens.help import HelpScreen, help_rows

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
-
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from frontdesk.i18n import gettext as _
 from frontdesk.navigation import allowed
+from frontdesk.palette import Entry, PinyinProvider
 
 
-class NavigationCommands(Provider):
+class NavigationCommands(PinyinProvider):
+    """Found by title or its pinyin (``yy``, ``yuyue`` → 预约): frontdesk.palette."""
+
     def _entries(self) -> list[tuple[str, str, object]]:
         app = self.app
         actor = getattr(app, "actor", None)
@@ -24,13 +26,5 @@ class NavigationCommands(Provider):
         out.append((_("Switch language"), _("中文 / English"), app.action_toggle_language))  # type: ignore[attr-defined]
         return out
 
-    async def discover(self) -> Hits:
-        for title, help_text, run in self._entries():
-            yield DiscoveryHit(title, run, help=help_text)  # type: ignore[arg-type]
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, run in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=help_text)  # type: ignore[arg-type]
+    def entries(self) -> Iterable[Entry]:
+        return [Entry(title, help_text, run) for title, help_text, run in self._entries()]  # type: ignore[arg-type]

@@ -118,8 +118,9 @@ async def test_payment_footer_shows_its_main_keys_at_80_columns(app_for, paying,
     async with app.run_test(size=(80, 24)) as pilot:
         await _payment(pilot, paying.order_id)
         keys = [k.key for k in shown(app)]
-        assert keys[:4] == ["c", "f6", "f8", "g"], keys  # the pay methods (one place), take, statement, gate pass
-        assert "f1" in keys
+        main = ["c", "f6", "f8", "g", "f1"]  # the pay methods (one place), take, statement, gate pass; help
+        assert [k for k in keys if k in main] == main, keys
+        assert keys[0] == "c"
         assert shown(app)[0].key_display == "c/b/w/a/t"
         assert not footer_problems(app, "payment")
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.widgets.field import dialog_row
+from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.step_input import StepInput
 
 from .decision import WHEN_FORMAT, RecordDialog, parse_when, step_when
@@ -49,7 +50,7 @@ class PickupDialog(RecordDialog):
                 id="pickup_at", max_length=16, placeholder="YYYY-MM-DD HH:MM", compact=True))
             yield Static(_("+/- or Up/Down: half an hour later/earlier · empty: none agreed · F6 or Enter: record"),
                          classes="dialog-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def entered(self) -> object | None:
         text = self.query_one("#pickup_at", StepInput).value.strip()
