@@ -217,10 +217,10 @@ def test_jobs_wait_for_each_check_and_a_qc_fail_counts_as_rework(services, admin
     assert approval_views.checks_queue(services, qc).jobs == ()
 
     clock.advance(minutes=30)
-    workshop.finish_job(services, tech, oil)
+    workshop.finish_job(services, tech, oil, unissued_reason="not_needed")
     workshop.start_job(services, tech, pads)
     clock.advance(minutes=30)
-    workshop.finish_job(services, tech, pads)
+    workshop.finish_job(services, tech, pads, unissued_reason="not_needed")
     workshop.self_check(services, tech, pads, notes="已试车")
     queue = approval_views.checks_queue(services, qc)
     by_job = {i.job_id: i for i in queue.jobs}
@@ -246,7 +246,7 @@ def test_jobs_wait_for_each_check_and_a_qc_fail_counts_as_rework(services, admin
     assert queue.wash == () and queue.ready == ()
 
     workshop.final_qc(services, qc, oil, passed=True)
-    workshop.finish_job(services, tech, pads)
+    workshop.finish_job(services, tech, pads, unissued_reason="not_needed")
     workshop.self_check(services, tech, pads)
     workshop.leader_check(services, lead, pads)
     workshop.final_qc(services, qc, pads, passed=True)
@@ -272,7 +272,7 @@ def test_the_checks_queue_reads_in_a_fixed_number_of_queries(services, admin, ac
     approval_views.checks_queue(services, adv)
     empty = len(seen)
     stop()
-    workshop.finish_job(services, tech, orders[0][1])
+    workshop.finish_job(services, tech, orders[0][1], unissued_reason="not_needed")
     workshop.self_check(services, tech, orders[0][1], notes="ok")
     seen, stop = count_queries(services)
     approval_views.checks_queue(services, adv)
@@ -280,7 +280,7 @@ def test_the_checks_queue_reads_in_a_fixed_number_of_queries(services, admin, ac
     stop()
     for n in range(2):
         order_id, oil, pads = in_workshop(services, actors, shop, another_vehicle(services, adv, n))
-        workshop.finish_job(services, tech, oil)
+        workshop.finish_job(services, tech, oil, unissued_reason="not_needed")
         workshop.self_check(services, tech, oil, notes="ok")
     seen, stop = count_queries(services)
     queue = approval_views.checks_queue(services, adv)

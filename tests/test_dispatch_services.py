@@ -244,7 +244,7 @@ def test_work_list_clocked_time_and_efficiency(services, actors, shop, authorise
     assert not job.running and job.clocked_minutes == 25 and job.pause_reason == PauseReason.OTHER
     workshop.resume_job(services, tech, oil)
     clock.advance(minutes=35)
-    workshop.finish_job(services, tech, oil)
+    workshop.finish_job(services, tech, oil, unissued_reason="not_needed")
     job = views.work_list(services, tech).jobs[0]
     assert job.status == JobStatus.FINISHED and job.clocked_minutes == 60
 
@@ -252,7 +252,7 @@ def test_work_list_clocked_time_and_efficiency(services, actors, shop, authorise
     assert (eff.technician, eff.jobs, eff.sold_hours, eff.clocked_hours, eff.percent) == ("Technician A", 1, 1, 1, 100)
     workshop.start_job(services, tech, pads)
     clock.advance(minutes=60)
-    workshop.finish_job(services, tech, pads)  # 1.5 h sold in 1 h: 150 %
+    workshop.finish_job(services, tech, pads, unissued_reason="not_needed")  # 1.5 h sold in 1 h: 150 %
     by_name = {e.technician: e for e in views.efficiency(services, sup)}
     assert by_name["Technician B"].percent == 150 and by_name["Technician B"].clocked_hours == 1
     assert views.efficiency(services, sup, since=clock.now + dt.timedelta(minutes=1)) == ()

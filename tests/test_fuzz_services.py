@@ -301,7 +301,7 @@ def _inputs() -> dict[str, type]:
         "CheckInInput": checkin.CheckInInput, "WalkaroundInput": checkin.WalkaroundInput,
         "SettlementInput": settlement.SettlementInput, "LaborOpInput": catalog.LaborOpInput,
         "PartInput": catalog.PartInput, "SettingsForm": settings.SettingsForm,
-        "FollowUpResult": aftercare.FollowUpResult,
+        "FollowUpResult": aftercare.FollowUpResult, "CallerInput": checkin.CallerInput,
     }
 
 

@@ -276,12 +276,15 @@ def test_every_figure_of_an_order_agrees_to_the_fen(services, actors, shop, cloc
         workshop.record_decision(services, adv, job_id, approved=a.approved, decided_by="张伟")
     billing_jobs = at_the_desk | {job_id for job_id, a in proposed if a.approved}
     extra = [job_id for job_id, a in proposed if a.approved]
-    if extra:
-        workshop.dispatch(services, sup, order_id, {job_id: shop.tech_b for job_id in extra})
+    if extra:  # approved extra work goes to the technician who has the car: no second dispatch
         for job_id in extra:
             workshop.start_job(services, tech, job_id)
+    running = (extra or list(at_the_desk))[-1]  # one job at a time: each start paused the one before
     for job_id in billing_jobs:
-        workshop.finish_job(services, tech, job_id)
+        if job_id != running:
+            workshop.resume_job(services, tech, job_id)
+        running = None
+        workshop.finish_job(services, tech, job_id, unissued_reason="not_needed")
         workshop.self_check(services, tech, job_id)
         workshop.leader_check(services, lead, job_id)
         workshop.final_qc(services, qc, job_id, passed=True)

@@ -81,13 +81,13 @@ def _work(services: Services, actors: dict[Role, Actor], job_id: int, minutes: i
     tech, lead, qc = actors[Role.TECHNICIAN], actors[Role.TEAM_LEADER], actors[Role.QC]
     workshop.start_job(services, tech, job_id)
     _advance(services, minutes)
-    workshop.finish_job(services, tech, job_id)
+    workshop.finish_job(services, tech, job_id, unissued_reason="not_needed")
     workshop.self_check(services, tech, job_id)
     workshop.leader_check(services, lead, job_id)
     if rework_minutes is not None:
         workshop.final_qc(services, qc, job_id, passed=False, notes="机油渗漏")  # the clock runs again
         _advance(services, rework_minutes)
-        workshop.finish_job(services, tech, job_id)
+        workshop.finish_job(services, tech, job_id, unissued_reason="not_needed")
         workshop.self_check(services, tech, job_id)
         workshop.leader_check(services, lead, job_id)
     workshop.final_qc(services, qc, job_id, passed=True)

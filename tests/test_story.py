@@ -134,10 +134,10 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
     with pytest.raises(IllegalTransition):
         workshop.start_job(services, tech, extra.id)
     decided = workshop.record_decision(services, adv, extra.id, approved=True, decided_by="张伟", channel=DecisionChannel.PHONE)
-    assert decided.status == JobStatus.APPROVED
+    assert decided.status == JobStatus.ASSIGNED  # back to the technician who has the car: no second dispatch
     assert stored(services, Job, extra.id).decision_channel == DecisionChannel.PHONE
     assert _order(services, order.id).status == OrderStatus.IN_WORKSHOP
-    workshop.dispatch(services, sup, order.id, {extra.id: shop.tech_a})
+    workshop.reassign(services, sup, extra.id, shop.tech_a)  # the supervisor may move it
     workshop.resume_job(services, tech, oil.id)
     clock.advance(minutes=45)
     workshop.finish_job(services, tech, oil.id)

@@ -76,7 +76,10 @@ ORIGIN = {"requested": "Requested", "recommended": "Recommended", "additional": 
 CHANNEL = {"phone": "Phone", "in_person": "In person", "wechat": "WeChat message", "sms": "Text message"}
 CHECK_KIND = {"self": "Self-check", "leader": "Leader check", "qc": "Final QC"}
 PRIORITY = {"normal": "Normal", "urgent": "Urgent", "rush": "Rush"}
-PAUSE_REASON = {"waiting_parts": "Waiting parts", "waiting_approval": "Waiting approval", "other": "Other"}
+PAUSE_REASON = {"waiting_parts": "Waiting parts", "waiting_approval": "Waiting approval", "other": "Other",
+                "switched": "Switched to another job", "customer_approved": "Customer approved",
+                "customer_declined": "Customer declined"}
+UNISSUED_PARTS = {"customer_supplied": "Supplied by the customer", "not_needed": "Not needed"}
 PART_ORDER = {"requested": "Requested", "ordered": "Ordered", "arrived": "Arrived"}
 STAGE = {
     "waiting": "Waiting", "in_progress": "In progress", "waiting_parts": "Waiting parts",

@@ -85,9 +85,11 @@ async def test_approve_then_decline_by_keys(app_for, ui_services, waiting):
         await pilot.press("a")
         await settle(pilot, lambda: screen_name(app) == "DecisionDialog")
         await pilot.press("f6")
+        await settle(pilot, lambda: screen_name(app) == "SlipDialog")  # the added 0.5 h: a new promised time offered
+        await pilot.press("escape")  # the promise holds
         await settle(pilot, lambda: app.screen is screen and len(rows(app, "waiting")) == 1)
         cabin = job(ui_services, waiting.filter_job)
-        assert cabin.status == JobStatus.APPROVED
+        assert cabin.status == JobStatus.ASSIGNED  # to the technician who has the car
         assert (cabin.decision_by, cabin.decision_channel, cabin.decision_at) == ("张伟", "phone", ui_services.clock())
         assert approval_views.order_totals(ui_services, waiting.order_id).gross == Decimal("1683.00")
         assert any("¥1,683.00" in n for n in notes(app))  # the new total is said
@@ -110,7 +112,7 @@ async def test_approve_then_decline_by_keys(app_for, ui_services, waiting):
         assert (rotation.decision_by, rotation.decision_channel, rotation.decision_note) == ("李娜", "in_person", "下次再做")
         assert approval_views.order_totals(ui_services, waiting.order_id).gross == Decimal("1683.00")
         assert any("safety-related" in n for n in notes(app))
-        assert job(ui_services, waiting.oil).pause_reason == PauseReason.OTHER  # free to go on
+        assert job(ui_services, waiting.oil).pause_reason == PauseReason.CUSTOMER_APPROVED  # free to go on
         decided = rows(app, "decided")
         assert len(decided) == 2 and "Declined" in decided[0] and "Approved" in decided[1]
         # the declined job is a recommendation for the next visit

@@ -47,7 +47,7 @@ def _into_workshop(svc, actors, shop, order_id: int) -> tuple[int, int]:  # type
         workshop.start_job(svc, tech, job_id)
     svc.clock.now = max(svc.clock.now, dt.datetime(2026, 11, 24, 9, 30))
     for job_id in (oil, pads):
-        workshop.finish_job(svc, tech, job_id)
+        workshop.finish_job(svc, tech, job_id, unissued_reason="not_needed")
         workshop.self_check(svc, tech, job_id, notes="已试车")
     return oil, pads
 
@@ -147,7 +147,7 @@ async def test_qc_fails_then_passes_and_the_wash_makes_it_ready(app_for, ui_serv
         assert job(ui_services, bay.oil).status == JobStatus.QC_PASSED
 
         # the technician puts the pads right; they come back through the checks
-        workshop.finish_job(ui_services, tech, bay.pads)
+        workshop.finish_job(ui_services, tech, bay.pads, unissued_reason="not_needed")
         workshop.self_check(ui_services, tech, bay.pads)
         workshop.leader_check(ui_services, lead, bay.pads)
         await settle(pilot, lambda: rows(app, "check-jobs") and rows(app, "check-jobs")[0].startswith("Final QC"),

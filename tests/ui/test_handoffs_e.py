@@ -142,6 +142,67 @@ async def test_item6_a_pickup_time_in_the_past_is_refused_beside_the_field(app_f
         assert "08:00" not in rows(app, "ready-table")[0]
 
 
+# Item 7: follow-ups ahead --------------------------------------------------------------------------------
+
+
+def _e_closed_with_call_at(svc, actors, shop, vehicle_id: int, call_at: dt.datetime) -> int:
+    """An order delivered today whose customer asked to be called back at ``call_at``; paid and gone."""
+    from frontdesk.model.enums import PaymentMethod
+    from frontdesk.services import settlement
+
+    from ..factories import order_through
+
+    order = order_through(svc, actors, shop, vehicle_id, stop="delivered")
+    settled = settlement.prepare_settlement(svc, actors[Role.ADVISOR], order.id, settlement.SettlementInput(
+        follow_up_at=call_at, safety_ack_by="张伟"))
+    settlement.take_payment(svc, actors[Role.CASHIER], order.id, PaymentMethod.CASH, settled.customer_amount,
+                            tendered=settled.customer_amount)
+    settlement.issue_gate_pass(svc, actors[Role.CASHIER], order.id)
+    return order.id
+
+
+async def test_item7_a_call_the_customer_asked_for_in_three_days_is_found_on_that_day_and_by_search(
+        app_for, ui_services, ui_actors, desk_data):
+    from frontdesk.screens.follow_ups import FollowUpsScreen
+
+    order_id = _e_closed_with_call_at(ui_services, ui_actors, desk_data.shop, desk_data.vehicle_ids["粤C24680"],
+                                      dt.datetime(2026, 11, 27, 15, 0))
+    with ui_services.db.reader() as s:
+        number = s.get(RepairOrder, order_id).number
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = FollowUpsScreen()
+        app.push_screen(screen)
+        await settle(pilot)
+        today = rows(app, "calls")
+        assert any("粤B67890" in r for r in today) and not any("粤C24680" in r for r in today)
+        await pilot.press("right_square_bracket", "right_square_bracket")  # 11-26: nothing of it yet
+        await settle(pilot)
+        assert not any("粤C24680" in r for r in rows(app, "calls"))
+        await pilot.press("right_square_bracket")  # 11-27, three days ahead: the call at the time agreed
+        await settle(pilot)
+        [row] = rows(app, "calls")
+        assert "粤C24680" in row and "11-27 15:00" in row and "★" in row and "欧阳建国" in row
+        assert "2026-11-27" in str(screen.table("calls").border_title)
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await settle(pilot)  # back to today, not before it
+        assert any("粤B67890" in r for r in rows(app, "calls"))
+
+        # Found by plate, by name and by order number, whatever its day.
+        for typed in ("c2468", "欧阳", number[-8:]):
+            await pilot.press("f3")
+            assert app.focused.id == "fu-find"
+            await type_text(pilot, typed)
+            await settle(pilot)
+            [row] = rows(app, "calls")
+            assert "粤C24680" in row and "11-27 15:00" in row, typed
+            await pilot.press("escape")  # out of the search: today's list again
+            await settle(pilot)
+            assert not any("粤C24680" in r for r in rows(app, "calls"))
+        assert screen_name(app) == "FollowUpsScreen"
+
+
 # Item 11: the desk home follows the other terminals within 2 s --------------------------------------
 
 

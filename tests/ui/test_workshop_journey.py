@@ -333,22 +333,22 @@ async def test_dispatch_to_ready_by_keys(app_for, ui_services, ui_actors, desk_d
         await pilot.press("a")
         await settle(pilot, lambda: screen_name(pilot) == "DecisionDialog")
         await pilot.press("f6")  # 张伟, on the phone
+        await settle(pilot, lambda: screen_name(pilot) == "SlipDialog")  # the added 0.5 h offer a new promised time
+        await pilot.press("escape")  # the promise holds
         await settle(pilot, lambda: screen_name(pilot) == "ApprovalsScreen" and rows(app, "waiting") == [])
         assert "Approved" in rows(app, "decided")[0]
-        assert jobs_of(svc, order_id)["DG0101"].status == J.APPROVED
+        assert jobs_of(svc, order_id)["DG0101"].status == J.ASSIGNED  # to the technician who has the car
         assert approval_views.order_totals(svc, order_id).gross == item.total_if_approved
         assert parts_of(svc, order_id)[(extra, "LQ-0001")].reserved == 1  # held for the approved work
         [decided] = [d for d in approval_views.approvals_queue(svc, ui_actors[Role.ADVISOR]).decided_today
                      if d.kind == "approved"]
         assert (decided.answered_by, decided.channel, decided.at) == ("张伟", "phone", clock())
-        assert on_bench(svc, sup)[oil].pause_reason == PauseReason.OTHER  # free to go on
+        assert on_bench(svc, sup)[oil].pause_reason == PauseReason.CUSTOMER_APPROVED  # free to go on
 
-        # 10:20 supervisor: the approved work to its suggestion -----------------------------------------------
+        # 10:20 supervisor: the approved work is with Technician A, who has the car: nothing to dispatch -------
         await sign_in(pilot, Role.SUPERVISOR)  # from the approvals queue: the desk home under it must not wake up
-        assert "1 job to assign" in str(app.screen.query_one("#dispatch-hint").render())
-        await pilot.press("g")
-        await settle(pilot, lambda: not app.screen._busy and on_bench(svc, sup).get(extra) is not None)
-        assert on_bench(svc, sup)[extra].technician_id == shop.tech_a  # A has 1 h booked, B 1.5 h
+        assert "every job is assigned" in str(app.screen.query_one("#dispatch-hint").render())
+        assert on_bench(svc, sup)[extra].technician_id == shop.tech_a
 
     # 10:20 technician: the oil job resumed and finished, the diagnosis done ---------------------------
     async with terminal(app_for, Role.TECHNICIAN) as pilot:

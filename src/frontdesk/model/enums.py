@@ -45,6 +45,17 @@ class PauseReason(StrEnum):
     WAITING_PARTS = "waiting_parts"
     WAITING_APPROVAL = "waiting_approval"
     OTHER = "other"
+    SWITCHED = "switched"  # the technician started another job (one job at a time)
+    # The answer a job paused for approval waited for has come: it may go on.
+    CUSTOMER_APPROVED = "customer_approved"
+    CUSTOMER_DECLINED = "customer_declined"
+
+
+class UnissuedPartsReason(StrEnum):
+    """Why a job was finished with parts of it not issued from the store room."""
+
+    CUSTOMER_SUPPLIED = "customer_supplied"
+    NOT_NEEDED = "not_needed"
 
 
 class JobPriority(StrEnum):

@@ -18,6 +18,7 @@ from .enums import (
     PartOrderState,
     PauseReason,
     PayType,
+    UnissuedPartsReason,
     WarrantyStatus,
 )
 from .order import RepairOrder
@@ -49,6 +50,10 @@ class Job(Base):
         enum_column(JobPriority), default=JobPriority.NORMAL, server_default=JobPriority.NORMAL.value
     )
     pause_reason: Mapped[PauseReason | None] = mapped_column(enum_column(PauseReason))
+    # When the pause reason was set: paused at, or when the customer's answer it waited for came.
+    pause_reason_at: Mapped[dt.datetime | None]
+    # Finished with parts not issued: why (supplied by the customer, not needed); None when all were issued.
+    unissued_parts_reason: Mapped[UnissuedPartsReason | None] = mapped_column(enum_column(UnissuedPartsReason))
     clocked_seconds: Mapped[int] = mapped_column(default=0)
     running_since: Mapped[dt.datetime | None]
     rework_count: Mapped[int] = mapped_column(default=0)

@@ -8,8 +8,11 @@ customer says yes. The advisor calls, then records the answer:
 
 - A: approved, D: declined. Who answered (the customer by default), how (phone, in
   person, WeChat, text message), a note; the time is now. An approved job joins the order
-  and its total (the new total is shown); a declined one stays a declined recommendation
-  for the next visit (a safety-related one is signed for at settlement).
+  and its total (the new total is shown) and goes to the technician who has the car; a
+  declined one stays a declined recommendation for the next visit (a safety-related one is
+  signed for at settlement). An approval with hours to it then offers a new promised time
+  (the promise moved on by those hours): F6 records it as a slip the customer was told of
+  (the board shows the new time), Esc keeps the promise as it is.
 - S: a schedule slip for the selected car: the new promised time and what the customer
   was told.
 
@@ -54,12 +57,13 @@ class Decided:
     item: ApprovalItem
     approved: bool
     totals: Totals
+    answer: Answer | None = None
 
 
 def decide(services: Services, actor: Actor, item: ApprovalItem, answer: Answer) -> Decided:
     workshop.record_decision(services, actor, item.job_id, approved=answer.approved, decided_by=answer.who,
                              channel=answer.channel, note=answer.note, expected_version=item.job_version)
-    return Decided(item, answer.approved, approval_views.order_totals(services, item.order_id))
+    return Decided(item, answer.approved, approval_views.order_totals(services, item.order_id), answer)
 
 
 
@@ -245,6 +249,8 @@ class ApprovalsScreen(LiveScreen, ListDetailScreen):
                 job=item.description, total=format_money(outcome.totals.gross),
                 payable=format_money(outcome.totals.customer_payable))
             self.notify(message, title=item.plate, timeout=8)
+            if item.hours > 0:
+                self._offer_new_promise(item, outcome.answer)
         else:
             last.append(f" {_('Declined')} ", style="bold black on yellow")
             last.append(" " + _("{plate}: kept as a recommendation").format(plate=item.plate))
@@ -254,6 +260,25 @@ class ApprovalsScreen(LiveScreen, ListDetailScreen):
             self.notify(message, title=item.plate, severity="warning" if item.safety else "information", timeout=8)
         self._last = last
         self.action_refresh()
+
+    def _offer_new_promise(self, item: ApprovalItem, answer: Answer | None) -> None:
+        """The added hours move the promise: offer the new time, to record as a slip the customer was told of."""
+        now = self.services.clock()
+        offered = approvals.promise_after_added_work(item.promised_at, now, item.hours)
+        who = answer.who if answer is not None else item.customer_name
+        told = _("Additional work approved: {job} (+{hours} h)").format(job=item.description, hours=qty_text(item.hours))
+
+        def save(slip: Slip) -> Slip:
+            approvals.report_slip(self.services, self.actor, item.order_id, promised_at=slip.promised_at,
+                                  told=slip.told, channel=slip.channel,
+                                  note=slip.note or told)
+            return slip
+
+        self.app.push_screen(SlipDialog(
+            title=_("New promised time for the added work? · {plate} (+{hours} h)").format(
+                plate=item.plate, hours=qty_text(item.hours)),
+            current=when(item.promised_at, now.date()), proposed=offered, customer=who, now=now, save=save,
+        ), self._slipped)
 
     def action_slip(self) -> None:
         target = self._slip_target()

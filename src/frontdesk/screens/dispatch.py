@@ -8,10 +8,11 @@ order, or efficiency (sold against clocked hours, last 30 days).
 
 Keys: Tab moves between the lists (Enter on a car goes to its jobs). On a job, G takes the
 suggestion (the technician with the skill and the fewest booked hours, shown above the
-lists), A picks a technician (dispatch, or a reassignment when the job is already
-assigned), P cycles its priority (normal, urgent, rush). On a car, the same keys act on
-all its unassigned jobs: G gives each its own suggestion, A gives them all to one
-technician ("whole order"). L, O and E switch the side list; with the parts on order in
+lists; for additional work the customer approved, the technician who has the car — it went
+to them already, unless the supervisor moves it), A picks a technician (dispatch, or a
+reassignment when the job is already assigned), P cycles its priority (normal, urgent,
+rush). On a car, the same keys act on all its unassigned jobs: G gives each its own
+suggestion, A gives them all to one technician ("whole order"). L, O and E switch the side list; with the parts on order in
 view, M marks the selected request ordered (with its expected date) and R arrived.
 
 Every change is one service call with the version this screen showed; another terminal's
@@ -164,7 +165,9 @@ class DispatchScreen(DeskScreen):
                                 priority_text(o.priority), o.number, clip(o.model, 16), status(o.status),
                                 key=f"o{o.id}")
         self._queue.move_to_key(keep)
-        self._queue.border_title = _("Waiting for work ({n})").format(n=sum(1 for o in board.orders if o.unassigned))
+        # The title counts the cars the list shows, and of them those with work to assign.
+        self._queue.border_title = _("Work queue ({n}) · to assign {m}").format(
+            n=len(board.orders), m=sum(1 for o in board.orders if o.unassigned))
         self._order_id = self._current_order_id()
         self._show_jobs()
         self._show_side()
@@ -279,6 +282,8 @@ class DispatchScreen(DeskScreen):
                 text.append(_("Suggested for {job}: ").format(job=clip(job.description, 16)))
                 text.append(s.technician, style="bold")
                 text.append(_(" ({team}, {h} h booked)").format(team=s.team or "—", h=hours(s.booked_hours)))
+                if s.has_the_car:
+                    text.append(" " + _("has the car"), style="bold green")
                 if not s.skill_matched:
                     text.append(" " + _("nobody has the skill {skill}").format(skill=label(SKILL, s.skill)), style="bold yellow")
                 text.append("  " + _("G: take it"), style="dim")

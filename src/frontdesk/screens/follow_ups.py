@@ -1,10 +1,14 @@
-"""The follow-up call queue (回访): who to call today, and the calls escalated to the manager.
+"""The follow-up call queue (回访): who to call today, the coming days, and the calls escalated to the manager.
 
 The upper list holds the calls due now or earlier (the oldest first, so a call missed on
 an earlier day, marked overdue, leads) and then, dimmed, the rest of today's (a time the
-customer agreed is marked). Under it the selected call's detail: the car, the order, when
-it left, the advisor, the tries so far and what the last one found. The lower list holds
-the calls not reached three times, which the service manager takes over.
+customer agreed is marked). ] and [ move it a day ahead or back: a coming day's list holds
+the calls due that day, so a customer who asked at delivery to be called on Friday at three
+is on Friday's list at three. F3 finds an open call by plate, name or order number, whatever
+its day (Esc in the box goes back to the day's list). Under the list the selected call's
+detail: the car, the order, when it left, the advisor, the tries so far and what the last
+one found. The lower list holds the calls not reached three times, which the service
+manager takes over.
 
 Enter or F4 records the selected call (screens/aftercare_modals.FollowUpDialog): R reached,
 with five scores pressed 1–5, comments and an optional complaint; or N not reached. What it
@@ -18,10 +22,12 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Input
 
 from frontdesk.i18n import gettext as _
-from frontdesk.keys import EDIT, binding
+from frontdesk.keys import EDIT, FIND, binding
 from frontdesk.model.enums import FollowUpStatus
 from frontdesk.services import aftercare_views
 from frontdesk.services.aftercare_views import CallItem, CallOutcome, FollowUpQueue
@@ -42,6 +48,7 @@ from .list_detail import (
 )
 
 NAME_CELLS = 10
+DAYS_AHEAD = 60  # how far ] goes: a call is booked days, not months, ahead
 
 
 class FollowUpsScreen(LiveScreen, ListDetailScreen):
@@ -54,6 +61,11 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
 
     BINDINGS = [
         binding(EDIT, "record", "Record call", tooltip="Record the selected call: reached with scores, or not reached"),
+        binding("right_square_bracket", "day(1)", "Next day", key_display="]",
+                tooltip="The calls due on the next day"),
+        binding("left_square_bracket", "day(-1)", "Previous day", key_display="[",
+                tooltip="The calls due on the day before (today at the earliest)"),
+        binding(FIND, "find", "Find", tooltip="Find an open call by plate, customer name or order number"),
         binding("c", "close", "Close unreached",
                 tooltip="Service manager: close an escalated call without reaching the customer, saying why"),
         *list_keys("Read the queue again"),
@@ -62,6 +74,15 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
     def __init__(self) -> None:
         super().__init__()
         self._queue: FollowUpQueue | None = None
+        self._ahead = 0  # days after today the upper list shows (0: today's queue)
+        self._find = ""  # what the search box holds: the upper list shows the calls it finds
+
+    def compose(self) -> ComposeResult:
+        """The skeleton's, with the search box (hidden until F3) right above the upper list."""
+        for widget in super().compose():
+            if widget.id == "calls":
+                yield Input(id="fu-find", placeholder=_("Plate, name or order number"), compact=True)
+            yield widget
 
     def loading_text(self) -> str:
         return _("Loading the queue…")
@@ -72,6 +93,7 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
         fixed_columns(self.table("calls"), *columns)
         fixed_columns(self.table("escalated"), *columns)
         self._titles()
+        self.query_one("#fu-find", Input).display = False
         self.follow_store()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -84,13 +106,23 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
     # Reading -----------------------------------------------------------------------------------
 
     def load(self, services: Services, actor: Actor) -> FollowUpQueue:
-        return aftercare_views.follow_up_queue(services, actor)
+        day = services.clock().date() + dt.timedelta(days=self._ahead) if self._ahead else None
+        return aftercare_views.follow_up_queue(services, actor, day=day, find=self._find)
 
     def show(self, queue: FollowUpQueue) -> None:
+        asked = queue.taken_at.date() + dt.timedelta(days=self._ahead) if self._ahead else None
+        if queue.find != self._find.strip() or queue.day != asked:
+            self.action_refresh()  # read before the day or the search moved on: read what is asked for now
+            return
         self._queue = queue
         today = queue.taken_at.date()
-        self.fill("calls", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.due]
-                  + [(f"f{c.id}", c, self._cells(c, today, later=True)) for c in queue.later_today])
+        if queue.find:
+            self.fill("calls", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.found])
+        elif queue.day is not None:
+            self.fill("calls", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.ahead])
+        else:
+            self.fill("calls", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.due]
+                      + [(f"f{c.id}", c, self._cells(c, today, later=True)) for c in queue.later_today])
         self.fill("escalated", [(f"f{c.id}", c, self._cells(c, today, later=False)) for c in queue.escalated])
         self._titles()
         self._show_head()
@@ -107,15 +139,27 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
 
     def _titles(self) -> None:
         q = self._queue
-        self.table("calls").border_title = _("Calls due ({n}) · later today ({m})").format(
-            n=len(q.due) if q else 0, m=len(q.later_today) if q else 0)
+        if q is not None and q.find:
+            title = _("Open calls found for “{text}” ({n})").format(text=q.find, n=len(q.found))
+        elif q is not None and q.day is not None:
+            title = _("Calls due {day} ({n}) · [ ] another day").format(
+                day=f"{q.day.isoformat()} {weekday(q.day)}", n=len(q.ahead))
+        else:
+            title = _("Calls due ({n}) · later today ({m})").format(
+                n=len(q.due) if q else 0, m=len(q.later_today) if q else 0)
+        self.table("calls").border_title = title
         self.table("escalated").border_title = _("Escalated to the service manager ({n})").format(
             n=len(q.escalated) if q else 0)
 
     def _show_head(self) -> None:
         q = self._queue
         assert q is not None
-        head = count_head(q.due, _("Calls to make now: {n}"), _("No calls due now."))
+        if q.find:
+            head = Text(_("Found by plate, name or order number: {n}").format(n=len(q.found)), style="bold")
+        elif q.day is not None:
+            head = Text(_("{day}: {n} calls due").format(day=q.day.strftime("%m-%d"), n=len(q.ahead)), style="bold")
+        else:
+            head = count_head(q.due, _("Calls to make now: {n}"), _("No calls due now."))
         if q.escalated:
             head.append("  ")
             head.append(_("Escalated: {n}").format(n=len(q.escalated)), style="bold yellow")
@@ -150,6 +194,46 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
                 text.append(" " + _("(time agreed with the customer)"), style="cyan")
         return text
 
+    # Another day, or a call looked for --------------------------------------------------------------
+
+    def action_day(self, step: int) -> None:
+        """] a day ahead, [ a day back (not before today); the search, if any, gives way to the day's list."""
+        ahead = max(0, min(DAYS_AHEAD, self._ahead + step))
+        if ahead == self._ahead and not self._find:
+            return
+        self._ahead = ahead
+        self._close_find()
+        self.action_refresh()
+
+    def action_find(self) -> None:
+        box = self.query_one("#fu-find", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#fu-find")
+    def _find_typed(self, event: Input.Changed) -> None:
+        self._find = event.value
+        self.action_refresh()
+
+    @on(Input.Submitted, "#fu-find")
+    def _find_entered(self) -> None:
+        self.table("calls").focus()
+
+    def _close_find(self) -> None:
+        box = self.query_one("#fu-find", Input)
+        self._find = ""
+        box.value = ""
+        box.display = False
+
+    def action_back(self) -> None:
+        """Esc: out of the search first (back to the day's list), then out of the screen."""
+        if self._find or self.query_one("#fu-find", Input).display:
+            self._close_find()
+            self.table("calls").focus()
+            self.action_refresh()
+            return
+        super().action_back()
+
     # Recording ------------------------------------------------------------------------------------
 
     def action_record(self) -> None:
@@ -180,6 +264,10 @@ class FollowUpsScreen(LiveScreen, ListDetailScreen):
     def _recorded(self, outcome: CallOutcome | FrontdeskError | None) -> None:
         if report_outcome(self, outcome):
             self.action_refresh()
+
+
+def weekday(day: dt.date) -> str:
+    return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day.weekday()]
 
 
 def follow_up_dialog(item: CallItem, today: dt.date) -> RecordCallDialog:

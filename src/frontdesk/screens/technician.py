@@ -8,11 +8,15 @@ against the sold hours; the list under it holds the selected job's parts with th
 and order state.
 
 Keys: S starts (or resumes) the selected job, P pauses it (1 waiting parts, 2 waiting
-approval, 3 other), F finishes it. I issues its parts (领料; on the parts list, the line
-under the cursor): what the store room cannot cover is requested from the supplier and the
-job waits for it; O requests a part explicitly. A proposes additional work found on the car
-(增项: a catalog operation with F2 or a description, hours, parts with F3, a note; the
-running job can wait for the customer's answer). C is the technician's self-check, L the
+approval, 3 other), F finishes it. One job at a time: starting or resuming a job pauses the
+technician's other running job ("switched"), so the clocked hours stay true. A job paused
+for the customer's answer shows it ("customer approved 10:42"); its resume records it.
+Finishing a job with parts not issued asks why (1 supplied by the customer, 2 not needed).
+I issues its parts (领料; on the parts list, the line under the cursor): what the store room
+cannot cover is requested from the supplier and the job waits for it; O requests a part
+explicitly. A proposes additional work found on the car (增项: a catalog operation with F2
+or a description, hours, parts with F3, a note; the running job can wait for the customer's
+answer). C is the technician's self-check, L the
 team leader's check (pass with F6, send back with F7, with notes and recommendations).
 Tab moves between the jobs and the parts. The list is read again every 30 seconds, so the
 clock keeps moving and work dispatched meanwhile appears.
@@ -30,12 +34,13 @@ from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import BACK, REFRESH, binding
-from frontdesk.labels import PART_ORDER, PAUSE_REASON, PRIORITY, label, status
+from frontdesk.labels import PART_ORDER, PAUSE_REASON, PRIORITY, UNISSUED_PARTS, label, status
 from frontdesk.model.enums import JobPriority, JobStatus, PauseReason
 from frontdesk.services import desk, part_orders, workshop
 from frontdesk.services import workshop_views as views
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
+from frontdesk.services.workshop import ANSWERED
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 
@@ -76,9 +81,22 @@ def clock_text(job: views.TechJob) -> Text:
 def state_text(job: views.TechJob) -> Text:
     if job.waiting_parts:
         return Text(_("Waiting parts"), style="bold magenta")
+    if job.status == J.PAUSED and job.pause_reason in ANSWERED:
+        at = job.pause_reason_at.strftime("%H:%M") if job.pause_reason_at else ""
+        if job.pause_reason == PauseReason.CUSTOMER_APPROVED:  # short: the state column is 16 cells
+            return Text(_("Approved {time}").format(time=at).strip(), style="bold green")
+        return Text(_("Declined {time}").format(time=at).strip(), style="bold cyan")
     if job.status == J.PAUSED and job.pause_reason is not None:
         return Text(_("Paused: {reason}").format(reason=label(PAUSE_REASON, job.pause_reason)), style="bold yellow")
     return Text(status(job.status), style=STATE_STYLE.get(job.status, ""))
+
+
+def answer_text(job: views.TechJob) -> str:
+    """"the customer approved at 10:42": what a job paused for the customer's answer waited for."""
+    at = job.pause_reason_at.strftime("%H:%M") if job.pause_reason_at else "—"
+    if job.pause_reason == PauseReason.CUSTOMER_APPROVED:
+        return _("the customer approved at {time}").format(time=at)
+    return _("the customer declined at {time}").format(time=at)
 
 
 class TechnicianScreen(DeskScreen):
@@ -205,6 +223,9 @@ class TechnicianScreen(DeskScreen):
             detail.append(f"{job.order_number} · {job.model}", style="dim")
             if job.rework_count:
                 detail.append("  " + _("Rework ×{n}").format(n=job.rework_count), style="bold red")
+            if job.status == J.PAUSED and job.pause_reason in ANSWERED:
+                detail.append("  " + _("Paused for the customer: {answer} · S resumes").format(answer=answer_text(job)),
+                              style="bold green")
             if job.last_check_notes:
                 detail.append("  " + _("Last check: {notes}").format(notes=clip(job.last_check_notes, 60)))
         else:
@@ -264,7 +285,15 @@ class TechnicianScreen(DeskScreen):
         if job is None:
             return
         fn = workshop.resume_job if job.status == J.PAUSED else workshop.start_job
-        self._call(fn, job.id, expected_version=job.version)
+        done = None
+        if job.status == J.PAUSED and job.pause_reason in ANSWERED:
+            done = _("{job} goes on: {answer}.").format(job=job.description, answer=answer_text(job))
+        switched = [j for j in (self._list.jobs if self._list else ()) if j.running and j.id != job.id
+                    and j.technician_id == job.technician_id]
+        if switched:
+            switch = _("{job} paused: one job at a time.").format(job=", ".join(j.description for j in switched))
+            done = f"{done} {switch}" if done else switch
+        self._call(fn, job.id, expected_version=job.version, done=done)
 
     def action_pause(self) -> None:
         job = self._ready("pause")
@@ -282,8 +311,23 @@ class TechnicianScreen(DeskScreen):
 
     def action_finish(self) -> None:
         job = self._ready("finish")
-        if job is not None:
+        if job is None:
+            return
+        missing = [p for p in job.parts if p.to_issue > 0]
+        if not missing:
             self._call(workshop.finish_job, job.id, expected_version=job.version)
+            return
+        # Parts sold with the job were never issued: say why before it counts as done.
+        choices = [("1", "customer_supplied", label(UNISSUED_PARTS, "customer_supplied")),
+                   ("2", "not_needed", label(UNISSUED_PARTS, "not_needed"))]
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                self._call(workshop.finish_job, job.id, expected_version=job.version, unissued_reason=reason)
+
+        title = _("Not issued: {parts}. Why is {job} finished without them?").format(
+            parts=", ".join(clip(p.name, 16) for p in missing), job=job.description)
+        self.app.push_screen(ChoiceScreen(title, choices), chosen)
 
     def _part_lines(self, job: views.TechJob) -> list[views.TechPart]:
         """The part line under the cursor when the parts list has the focus, else all the job's lines."""

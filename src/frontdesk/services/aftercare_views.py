@@ -4,7 +4,9 @@ Handed over as frozen dataclasses (screens never see ORM objects).
 
 - The follow-up queue: calls due now or earlier (the oldest first, so what is overdue
   from an earlier day leads), then the rest of today's; beside them the calls escalated
-  to the service manager after three misses.
+  to the service manager after three misses. Any coming day can be looked at instead of
+  today (a customer who asked to be called on Friday at three is on Friday's list at
+  three), and an open call is found by plate, name or order number whatever its day.
 - The complaint list: open and in-progress cases first (the oldest first: they have
   waited longest), then the cases resolved in the last :data:`RESOLVED_DAYS` days.
 - The reminders list: vehicles whose next service is due within N days by date, or
@@ -25,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from frontdesk.i18n import gettext as _
@@ -45,12 +47,13 @@ from frontdesk.model.enums import AppointmentStatus, ComplaintStatus, FollowUpSt
 from .aftercare import OWNER_ROLES, REMINDER_QUIET_DAYS, SCORE_FIELDS
 from .context import Actor, Services
 from .errors import NotFound, ValidationError
-from .validation import normalise_plate
+from .validation import normalise_plate, plate_search_key
 
 RESOLVED_DAYS = 30
 DEFAULT_KM_PER_DAY = 40
 MIN_SPAN_DAYS = 7
 LAPSED_DAYS = 90
+FIND_LIMIT = 500  # calls in one list: a store's open calls are far fewer
 DEFAULT_REMINDER_DAYS = 30
 DEFAULT_REMINDER_KM = 1000
 FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
@@ -93,43 +96,70 @@ class FollowUpQueue:
     later_today: tuple[CallItem, ...]
     escalated: tuple[CallItem, ...]  # the service manager's, oldest first
     taken_at: dt.datetime
+    day: dt.date | None = None  # a coming day looked at instead of today: its calls are ``ahead``
+    ahead: tuple[CallItem, ...] = ()
+    find: str = ""  # what was searched for: the open calls it matches are ``found``
+    found: tuple[CallItem, ...] = ()
 
 
-def follow_up_queue(services: Services, actor: Actor) -> FollowUpQueue:
+def follow_up_queue(services: Services, actor: Actor, day: dt.date | None = None, find: str = "") -> FollowUpQueue:
+    """Today's calls (or, with ``day`` after today, that day's), the escalated ones, and the open calls ``find`` matches.
+
+    ``find`` is part of a plate (粤a12 finds 粤A12345), of the customer's name or of the order number.
+    """
     now = services.clock()
     today = now.date()
-    advisor, caller = aliased(User), aliased(User)
+    looking_ahead = day is not None and day > today
+    wanted = find.strip()
     with services.db.reader() as s:
-        rows = s.execute(
-            select(FollowUp, RepairOrder.number, RepairOrder.contact_phone, RepairOrder.delivered_at,
-                   RepairOrder.closed_at, RepairOrder.follow_up_at, Vehicle.plate, Vehicle.make, Vehicle.model,
-                   Customer.name, Customer.phone, advisor.display_name, caller.display_name)
-            .join(RepairOrder, RepairOrder.id == FollowUp.order_id)
-            .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
-            .join(Customer, Customer.id == RepairOrder.customer_id)
-            .join(advisor, advisor.id == RepairOrder.advisor_id)
-            .outerjoin(caller, caller.id == FollowUp.caller_id)
-            .where(FollowUp.store_id == actor.store_id, or_(
-                and_(FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at < _day_end(now)),
-                FollowUp.status == FollowUpStatus.ESCALATED))
-            .order_by(FollowUp.due_at, FollowUp.id)
-        ).all()
-    due: list[CallItem] = []
-    later: list[CallItem] = []
-    escalated: list[CallItem] = []
-    for (f, number, contact, delivered, closed, agreed, plate, make, model, name, phone, adv, last_caller) in rows:
-        item = CallItem(
+        escalated = _calls(s, actor, now, FollowUp.status == FollowUpStatus.ESCALATED)
+        found: list[CallItem] = []
+        if wanted:
+            plate = plate_search_key(wanted)
+            found = _calls(s, actor, now, FollowUp.status.in_((FollowUpStatus.DUE, FollowUpStatus.ESCALATED)), or_(
+                *([Vehicle.plate.contains(plate, autoescape=True)] if plate else []),
+                Customer.name.contains(wanted, autoescape=True),
+                RepairOrder.number.contains(wanted.upper(), autoescape=True)))
+        ahead: list[CallItem] = []
+        due: list[CallItem] = []
+        later: list[CallItem] = []
+        if looking_ahead:
+            assert day is not None
+            start = dt.datetime.combine(day, dt.time())
+            ahead = _calls(s, actor, now, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at >= start,
+                           FollowUp.due_at < start + dt.timedelta(days=1))
+        else:
+            for item in _calls(s, actor, now, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at < _day_end(now)):
+                (due if item.due_at <= now else later).append(item)
+    return FollowUpQueue(tuple(due), tuple(later), tuple(escalated), now, day=day if looking_ahead else None,
+                         ahead=tuple(ahead), find=wanted, found=tuple(found))
+
+
+def _calls(s: Session, actor: Actor, now: dt.datetime, *where: ColumnElement[bool]) -> list[CallItem]:
+    """The store's follow-up calls that meet ``where``, in the order they fall due."""
+    advisor, caller = aliased(User), aliased(User)
+    rows = s.execute(
+        select(FollowUp, RepairOrder.number, RepairOrder.contact_phone, RepairOrder.delivered_at,
+               RepairOrder.closed_at, RepairOrder.follow_up_at, Vehicle.plate, Vehicle.make, Vehicle.model,
+               Customer.name, Customer.phone, advisor.display_name, caller.display_name)
+        .join(RepairOrder, RepairOrder.id == FollowUp.order_id)
+        .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
+        .join(Customer, Customer.id == RepairOrder.customer_id)
+        .join(advisor, advisor.id == RepairOrder.advisor_id)
+        .outerjoin(caller, caller.id == FollowUp.caller_id)
+        .where(FollowUp.store_id == actor.store_id, *where)
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(FIND_LIMIT)
+    ).all()
+    today = now.date()
+    return [
+        CallItem(
             f.id, f.version, f.status, f.due_at, f.due_at.date() < today, agreed is not None, f.order_id, number, name,
-            contact or phone, plate, f"{make} {model}", delivered or closed, adv, f.attempts, f.last_attempt_at,
+            contact or phone, plate or "", f"{make} {model}", delivered or closed, adv, f.attempts, f.last_attempt_at,
             last_caller or "", f.comments,
         )
-        if f.status == FollowUpStatus.ESCALATED:
-            escalated.append(item)
-        elif f.due_at <= now:
-            due.append(item)
-        else:
-            later.append(item)
-    return FollowUpQueue(tuple(due), tuple(later), tuple(escalated), now)
+        for (f, number, contact, delivered, closed, agreed, plate, make, model, name, phone, adv, last_caller) in rows
+    ]
 
 
 @dataclass(frozen=True)

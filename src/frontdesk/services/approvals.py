@@ -5,11 +5,16 @@ slip is reported to the customer the same way (who was told, how, and what they 
 told); ``workshop.reschedule`` keeps only who was told, so the approvals screen uses
 :func:`report_slip`, which keeps all of it in the order's audit trail (the approvals
 queue reads the day's slips back from there).
+
+Approved additional work takes time: :func:`promise_after_added_work` is the new promised
+time the approvals screen offers with the approval; accepted, it is recorded as a slip the
+customer was told of (the board shows it at once).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import DecisionChannel, OrderStatus
@@ -17,6 +22,7 @@ from frontdesk.model.enums import DecisionChannel, OrderStatus
 from .common import load_order, text
 from .context import Tx, service
 from .errors import ValidationError
+from .estimate import add_working_minutes
 from .lifecycle import require_order_status
 from .refs import OrderRef
 
@@ -44,3 +50,10 @@ def report_slip(
     tx.audit("repair_order", order.id, order_id=order.id, before=before,
              after={"promised_at": promised_at, "told": who, "channel": how, "note": what})
     return OrderRef.of(tx, order)
+
+
+def promise_after_added_work(promised_at: dt.datetime | None, now: dt.datetime, hours: Decimal) -> dt.datetime:
+    """The promised time moved on by ``hours`` of working time (from now when the promise has passed),
+    on the half-hour grid promises are made in."""
+    start = promised_at if promised_at is not None and promised_at > now else now
+    return add_working_minutes(start, int((Decimal(hours) * 60).to_integral_value()))

@@ -58,11 +58,12 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("qc", "郑华", Role.QC),
     ("cashier", "林小红", Role.CASHIER),
 )
+# Skills are labor-operation categories (labels.SKILL): every category of the catalog has a team.
 TEAMS = (
-    ("机修一组", "maintenance,engine,brakes"),
+    ("机修一组", "maintenance,engine,brakes,transmission"),
     ("机修二组", "maintenance,suspension,steering"),
-    ("快保组", "maintenance,tyres"),
-    ("电器组", "electrical,diagnostics,ac,new_energy"),
+    ("快保组", "maintenance,tyres,inspection"),
+    ("电器组", "electrical,diagnostics,air_conditioning,new_energy"),
     ("钣喷组", "body,paint,glass"),
 )
 ORDERS_PER_WEEKDAY = 50
@@ -355,8 +356,7 @@ class _Generator:
             approved = rng.random() < 0.7
             workshop.record_decision(s, advisor, found.id, approved=approved, decided_by=vehicle.customer_name,
                                      channel=DecisionChannel.PHONE)
-            if approved:
-                workshop.dispatch(s, a["supervisor"], order.id, {found.id: rng.choice(self.tech_ids)})
+            if approved:  # it went back to the technician who has the car: no second dispatch
                 workshop.start_job(s, tech, found.id)
                 self.later(rng.uniform(20, 60))
                 workshop.finish_job(s, tech, found.id)

@@ -1,10 +1,20 @@
-"""The workshop: dispatch, clocking, parts issue, additional work, checks, QC and wash."""
+"""The workshop: dispatch, clocking, parts issue, additional work, checks, QC and wash.
+
+Two rules keep the clock true. A technician works one job at a time: starting (or
+resuming) a job pauses whatever else of theirs is running, with the reason "switched".
+And approved additional work goes back to the car: to the technician who has it (see
+:func:`car_holder`), not through a second dispatch; the job that waited for the customer's
+answer says so ("customer approved", and when), and its resume records that reason.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import ClockEvent, Job, JobCheck, PartLine, RepairOrder, StockMovement, Team, Technician
@@ -18,6 +28,7 @@ from frontdesk.model.enums import (
     PauseReason,
     PayType,
     StockMovementKind,
+    UnissuedPartsReason,
 )
 
 from . import part_orders
@@ -130,6 +141,29 @@ def _clock(tx: Tx, job: Job, kind: str, reason: PauseReason | None = None) -> No
 
 clock_job = _clock  # for the part orders, which stop a running job's clock
 
+#: The pause reasons that say the customer has answered: the job may go on.
+ANSWERED = (PauseReason.CUSTOMER_APPROVED, PauseReason.CUSTOMER_DECLINED)
+
+
+def _set_pause(tx: Tx, job: Job, reason: PauseReason) -> None:
+    job.pause_reason, job.pause_reason_at = reason, tx.now
+
+
+def _pause_others(tx: Tx, job: Job) -> list[int]:
+    """One job at a time: the technician's other running jobs pause ("switched"), so their clocks stop."""
+    if job.technician_id is None:
+        return []
+    others = tx.session.scalars(select(Job).where(
+        Job.technician_id == job.technician_id, Job.status == J.IN_PROGRESS, Job.id != job.id).order_by(Job.id)).all()
+    for other in others:
+        transition_job(other, J.PAUSED)
+        _set_pause(tx, other, PauseReason.SWITCHED)
+        _clock(tx, other, "pause", PauseReason.SWITCHED)
+        touch(other.order)
+        tx.audit("job", other.id, order_id=other.order_id, before={"status": "in_progress"},
+                 after={"status": other.status, "reason": PauseReason.SWITCHED, "for_job": job.id})
+    return [o.id for o in others]
+
 
 def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
     job = load_job(tx, job_id, expected_version)
@@ -139,10 +173,13 @@ def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
 
 @service("job.start")
 def start_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
+    """Start an assigned job; the technician's other running job pauses (one job at a time)."""
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.IN_PROGRESS)
+    switched = _pause_others(tx, job)
     _clock(tx, job, "start")
-    tx.audit("job", job.id, order_id=job.order_id, before={"status": "assigned"}, after={"status": job.status})
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "assigned"},
+             after={"status": job.status, "paused_jobs": switched})
     return JobRef.of(tx, job)
 
 
@@ -154,7 +191,7 @@ def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: 
     except ValueError:
         raise ValidationError("reason", _("Say why the job pauses.")) from None
     transition_job(job, J.PAUSED)
-    job.pause_reason = why
+    _set_pause(tx, job, why)
     _clock(tx, job, "pause", why)
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"}, after={"status": job.status, "reason": why})
     return JobRef.of(tx, job)
@@ -162,21 +199,52 @@ def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: 
 
 @service("job.resume")
 def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
+    """Go on with a paused job. When it waited for the customer, the resume records their answer and its time."""
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.IN_PROGRESS)
-    job.pause_reason = None
-    _clock(tx, job, "resume")
-    tx.audit("job", job.id, order_id=job.order_id, before={"status": "paused"}, after={"status": job.status})
+    reason, since = job.pause_reason, job.pause_reason_at
+    answered = reason in ANSWERED
+    job.pause_reason, job.pause_reason_at = None, None
+    switched = _pause_others(tx, job)
+    _clock(tx, job, "resume", reason if answered else None)
+    after: dict[str, object] = {"status": job.status, "paused_jobs": switched}
+    if answered:
+        after |= {"reason": reason, "answered_at": since}
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "paused", "reason": reason}, after=after)
     return JobRef.of(tx, job)
 
 
+def unissued_parts(job: Job) -> list[PartLine]:
+    """The job's part lines not (fully) issued from the store room."""
+    return [line for line in job.part_lines if line.issued_qty < line.qty]
+
+
 @service("job.finish")
-def finish_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
+def finish_job(
+    tx: Tx, job_id: int, expected_version: int | None = None, *,
+    unissued_reason: UnissuedPartsReason | str | None = None,
+) -> JobRef:
+    """The work is done. Parts of the job not issued need a reason (supplied by the customer, not needed),
+    kept on the job: otherwise a part fitted from nowhere, or billed but never used, goes unnoticed."""
     job = _workshop_job(tx, job_id, expected_version)
+    missing = unissued_parts(job)
+    why: UnissuedPartsReason | None = None
+    if missing:
+        try:  # a job finished again after a check sent it back keeps the reason given the first time
+            why = UnissuedPartsReason(unissued_reason) if unissued_reason is not None else job.unissued_parts_reason
+        except ValueError:
+            why = None
+        if why is None:
+            raise ValidationError("unissued_reason", _(
+                "{n} of the job's parts were not issued ({parts}): say why (supplied by the customer, or not needed)."
+            ).format(n=len(missing), parts=", ".join(line.name for line in missing)))
     transition_job(job, J.FINISHED)
+    job.unissued_parts_reason = why
     _clock(tx, job, "finish")
-    tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"},
-             after={"status": job.status, "clocked_seconds": job.clocked_seconds})
+    after: dict[str, object] = {"status": job.status, "clocked_seconds": job.clocked_seconds}
+    if why is not None:
+        after |= {"unissued_parts": [line.id for line in missing], "unissued_reason": why}
+    tx.audit("job", job.id, order_id=job.order_id, before={"status": "in_progress"}, after=after)
     return JobRef.of(tx, job)
 
 
@@ -248,7 +316,7 @@ def propose_additional(
         if other.order_id != order.id:
             raise ValidationError("pause_job_id", _("That job is on another order."))
         transition_job(other, J.PAUSED)
-        other.pause_reason = PauseReason.WAITING_APPROVAL
+        _set_pause(tx, other, PauseReason.WAITING_APPROVAL)
         _clock(tx, other, "pause", PauseReason.WAITING_APPROVAL)
     touch(order)
     flush_for_id(tx.session, job)
@@ -262,7 +330,13 @@ def record_decision(
     tx: Tx, job_id: int, *, approved: bool, decided_by: str, channel: DecisionChannel | str = DecisionChannel.PHONE,
     note: str = "", expected_version: int | None = None,
 ) -> JobRef:
-    """The advisor records the customer's yes or no (who, when, how); a no is kept as a recommendation."""
+    """The advisor records the customer's yes or no (who, when, how); a no is kept as a recommendation.
+
+    Approved work goes straight to the technician who has the car (:func:`car_holder`; the
+    supervisor may move it), so it needs no second dispatch; with nobody at the car it waits
+    for dispatch. Once nothing on the order awaits an answer, the jobs paused for it show the
+    answer and when it came (they resume when the technician goes on).
+    """
     job = load_job(tx, job_id, expected_version)
     order = job.order
     require_order_status(order, (OrderStatus.IN_WORKSHOP,), _("recording the customer's decision"))
@@ -271,24 +345,32 @@ def record_decision(
         how = DecisionChannel(channel)
     except ValueError:
         raise ValidationError("channel", _("Say how the customer answered.")) from None
+    holder: int | None = None
     if approved:
         transition_job(job, J.APPROVED)
         job.decision_by, job.decision_channel, job.decision_at = who, how, tx.now
         job.decision_recorded_by_id = tx.actor.user_id
         for line in job.part_lines:
             reserve(tx.session, order.store_id, line)
+        holder = car_holder(tx.session, order, job)
+        if holder is not None:
+            transition_job(job, J.ASSIGNED)
+            _assign(tx, job, holder)
     else:
         decline(tx, job, decided_by=who, channel=how)
     job.decision_note = text(note, "note", max_len=400)
-    # Jobs paused while waiting for this answer can go on.
+    # Jobs paused while waiting for this answer can go on: they say what the answer was, and when.
     if not any(j.status == J.PROPOSED for j in order.jobs):
         for other in order.jobs:
             if other.status == J.PAUSED and other.pause_reason == PauseReason.WAITING_APPROVAL:
-                other.pause_reason = PauseReason.OTHER
+                since = other.pause_reason_at
+                yes = any(j.status not in (J.PROPOSED, J.DECLINED) and j.decision_at is not None
+                          and (since is None or j.decision_at >= since) for j in order.jobs if j.origin == JobOrigin.ADDITIONAL)
+                _set_pause(tx, other, PauseReason.CUSTOMER_APPROVED if yes else PauseReason.CUSTOMER_DECLINED)
     touch(order)
     _maybe_ready(tx, order)
     tx.audit("job", job.id, order_id=order.id, before={"status": "proposed"},
-             after={"status": job.status, "decided_by": who, "channel": how})
+             after={"status": job.status, "decided_by": who, "channel": how, "technician_id": job.technician_id})
     return JobRef.of(tx, job)
 
 
@@ -304,6 +386,30 @@ def reschedule(tx: Tx, order_id: int, promised_at: dt.datetime, told_customer: s
     order.promised_at = promised_at
     tx.audit("repair_order", order.id, order_id=order.id, before=before, after={"promised_at": promised_at, "told": who})
     return OrderRef.of(tx, order)
+
+
+def car_holder(session: Session, order: RepairOrder, job: Job | None = None) -> int | None:
+    """The technician who has the car: the one whose job waits for (or has) the customer's answer, else the
+    one who last clocked on the order, else the technician who found the work; None when nobody (active) has it."""
+    others = [j for j in order.jobs if job is None or j.id != job.id]
+    candidates: list[int | None] = []
+    paused = sorted((j for j in others if j.status == J.PAUSED and j.technician_id is not None
+                     and j.pause_reason in (PauseReason.WAITING_APPROVAL, *ANSWERED)),
+                    key=lambda j: (j.pause_reason_at or dt.datetime.min, j.id), reverse=True)
+    candidates += [j.technician_id for j in paused]
+    ids = [j.id for j in others]
+    if ids:
+        candidates.append(session.scalar(select(ClockEvent.technician_id).where(
+            ClockEvent.job_id.in_(ids), ClockEvent.technician_id.is_not(None)).order_by(ClockEvent.id.desc()).limit(1)))
+    if job is not None and job.proposed_by_id is not None:
+        candidates.append(session.scalar(select(Technician.id).where(Technician.user_id == job.proposed_by_id)))
+    for tech_id in candidates:
+        if tech_id is None:
+            continue
+        tech = session.get(Technician, tech_id)
+        if tech is not None and tech.active and tech.store_id == order.store_id:
+            return tech.id
+    return None
 
 
 # Checks -------------------------------------------------------------------------------
@@ -334,7 +440,8 @@ def leader_check(
 ) -> JobRef:
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.LEADER_CHECKED if passed else J.IN_PROGRESS)
-    if not passed:
+    if not passed:  # back on the bench, running: the technician's other running job pauses
+        _pause_others(tx, job)
         _clock(tx, job, "resume")
     _check(tx, job, CheckKind.LEADER, passed, notes, recommendations)
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "self_checked"}, after={"status": job.status})
@@ -350,6 +457,7 @@ def final_qc(tx: Tx, job_id: int, *, passed: bool, notes: str = "", expected_ver
     transition_job(job, J.QC_PASSED if passed else J.IN_PROGRESS)
     if not passed:
         job.rework_count += 1
+        _pause_others(tx, job)
         _clock(tx, job, "resume")
     _check(tx, job, CheckKind.QC, passed, notes)
     _maybe_ready(tx, job.order)
@@ -398,6 +506,7 @@ def reopen_workshop(tx: Tx, order_id: int, job_id: int, reason: str, expected_ve
         raise ValidationError("job", _("Pick a finished job on this order."))
     job.status = J.IN_PROGRESS
     job.rework_count += 1
+    _pause_others(tx, job)
     _clock(tx, job, "resume")
     order.ready_at = None
     order.washed_at = None

@@ -34,6 +34,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import (
     PRIORITY_RANK,
+    JobOrigin,
     JobPriority,
     JobStatus,
     OrderStatus,
@@ -44,6 +45,7 @@ from frontdesk.model.enums import (
 
 from .context import Actor, Services
 from .errors import NotFound
+from .workshop import car_holder
 
 J = JobStatus
 QUEUED = (J.ASSIGNED, J.PAUSED)  # booked to a technician, not being worked on
@@ -150,6 +152,7 @@ class Suggestion:
     team_booked_hours: Decimal
     skill: str  # the labor operation's category ("" when the job has none)
     skill_matched: bool  # False: nobody has the skill, this is merely the least busy
+    has_the_car: bool = False  # additional work: the technician who has the car, whatever their load
 
 
 def suggest_technician(services: Services, actor: Actor, job_id: int) -> Suggestion | None:
@@ -196,10 +199,11 @@ class WorkshopJob:
     pause_reason: PauseReason | None
     technician_id: int | None
     technician: str
+    pause_reason_at: dt.datetime | None = None  # paused at, or when the answer it waited for came
 
 
 _JOB_COLUMNS = ("id", "version", "seq", "code", "description", "hours", "status", "priority", "pause_reason",
-                "technician_id")
+                "technician_id", "pause_reason_at")
 
 
 def _workshop_job(row: Any) -> dict[str, Any]:
@@ -287,7 +291,8 @@ def dispatch_board(services: Services, actor: Actor) -> DispatchBoard:
         ids = [o.id for o in orders]
         jobs = s.execute(
             select(Job.id, Job.version, Job.order_id, Job.seq, Job.code, Job.description, LaborOperation.category,
-                   Job.hours, Job.status, Job.priority, Job.pause_reason, Job.technician_id, Technician.name, Team.name)
+                   Job.hours, Job.status, Job.priority, Job.pause_reason, Job.technician_id, Technician.name, Team.name,
+                   Job.pause_reason_at)
             .outerjoin(LaborOperation, LaborOperation.id == Job.labor_op_id)
             .outerjoin(Technician, Technician.id == Job.technician_id)
             .outerjoin(Team, Team.id == Job.team_id)
@@ -323,12 +328,17 @@ def suggestions_for(services: Services, actor: Actor, job_ids: list[int], *, spr
         return {}
     with services.db.reader() as s:
         rows = {r.id: r for r in s.execute(
-            select(Job.id, Job.hours, Job.status, Job.technician_id, LaborOperation.category)
+            select(Job.id, Job.hours, Job.status, Job.technician_id, Job.origin, Job.order_id, LaborOperation.category)
             .join(RepairOrder, RepairOrder.id == Job.order_id)
             .outerjoin(LaborOperation, LaborOperation.id == Job.labor_op_id)
             .where(Job.id.in_(job_ids), RepairOrder.store_id == actor.store_id)
         )}
         teams, techs = _loads(s, actor.store_id)
+        # Additional work goes back to the car: its technician is the suggestion when they have the skill
+        # (few such jobs at a time: read one by one).
+        holders = {r.id: car_holder(s, order, s.get(Job, r.id))
+                   for r in rows.values() if r.origin == JobOrigin.ADDITIONAL
+                   for order in (s.get(RepairOrder, r.order_id),) if order is not None}
     out: dict[int, Suggestion | None] = {}
     for jid in job_ids:
         row = rows.get(jid)
@@ -340,6 +350,12 @@ def suggestions_for(services: Services, actor: Actor, job_ids: list[int], *, spr
             pool = [replace(t, **{field: getattr(t, field) - row.hours}) if t.id == row.technician_id else t
                     for t in techs]
         got = out[jid] = _suggest(jid, (row.category or "").strip().lower(), teams, pool)
+        holder = next((t for t in pool if t.id == holders.get(jid)), None)
+        skill = (row.category or "").strip().lower()
+        if holder is not None and (not skill or skill in holder.skills):  # else: who has the skill
+            team_hours = {t.id: t.booked_hours for t in teams}
+            got = out[jid] = Suggestion(jid, holder.id, holder.name, holder.team_id, holder.team, holder.booked_hours,
+                                        team_hours.get(holder.team_id, ZERO), skill, True, has_the_car=True)
         if spread and got is not None:
             techs = [replace(t, queued_hours=t.queued_hours + row.hours) if t.id == got.technician_id else t
                      for t in techs]
@@ -452,7 +468,7 @@ def work_list(services: Services, actor: Actor) -> WorkList:
         q = (select(Job.id, Job.version, Job.order_id, RepairOrder.number, Vehicle.plate, Vehicle.make, Vehicle.model,
                     RepairOrder.promised_at, Job.seq, Job.code, Job.description, Job.hours, Job.status, Job.priority,
                     Job.pause_reason, Job.technician_id, Technician.name, Job.clocked_seconds, Job.running_since,
-                    Job.rework_count)
+                    Job.rework_count, Job.pause_reason_at)
              .join(RepairOrder, RepairOrder.id == Job.order_id)
              .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
              .outerjoin(Technician, Technician.id == Job.technician_id)
