@@ -288,7 +288,7 @@ def durability(reps: int) -> Metric:
         estimate.authorise(s, a["advisor"], order.id, "张伟")
         workshop.dispatch(s, a["supervisor"], order.id, {job.id: gen.tech_ids[0]})
         workshop.start_job(s, a["technician"], job.id)
-        workshop.finish_job(s, a["technician"], job.id)
+        workshop.finish_job(s, a["technician"], job.id, unissued_reason="not_needed")  # parts not issued here
         workshop.self_check(s, a["technician"], job.id)
         workshop.leader_check(s, a["team_leader"], job.id)
         workshop.final_qc(s, a["qc"], job.id, passed=True)
