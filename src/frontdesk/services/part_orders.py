@@ -70,10 +70,10 @@ def new_request(tx: Tx, line: PartLine, qty: Decimal, *, expected_on: dt.date | 
             from .workshop import clock_job
 
             transition_job(job, JobStatus.PAUSED)
-            job.pause_reason = PauseReason.WAITING_PARTS
+            job.pause_reason, job.pause_reason_at = PauseReason.WAITING_PARTS, tx.now
             clock_job(tx, job, "pause", PauseReason.WAITING_PARTS)
         elif job.status == JobStatus.PAUSED and job.pause_reason != PauseReason.WAITING_APPROVAL:
-            job.pause_reason = PauseReason.WAITING_PARTS
+            job.pause_reason, job.pause_reason_at = PauseReason.WAITING_PARTS, tx.now
     flush_for_id(tx.session, request)
     return request
 
@@ -155,7 +155,7 @@ def mark_arrived(tx: Tx, part_order_id: int, expected_version: int | None = None
     job = request.job
     if job is not None and job.status == JobStatus.PAUSED and job.pause_reason == PauseReason.WAITING_PARTS \
             and not any(o.open for o in job.part_orders):
-        job.pause_reason = PauseReason.OTHER  # ready to resume: the board no longer shows it waiting
+        job.pause_reason, job.pause_reason_at = PauseReason.OTHER, tx.now  # ready to resume: not waiting now
     touch(line.order)
     tx.audit("part_order", request.id, order_id=request.order_id, before=before,
              after={**_fields(request), "on_hand": level.on_hand})
