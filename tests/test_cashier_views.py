@@ -66,7 +66,8 @@ def test_queue_lists_ready_delivered_and_settled_orders_with_amounts(services, a
     assert [r.order_id for r in queue.rows] == [part_paid.id, settled.id, ready.id]
     r = queue.ready[0]
     assert (r.plate, r.model, r.customer_name, r.advisor) == ("粤A12345", "大众 朗逸", "客户0", "Advisor Test")
-    assert r.missing_items == 4 + 8 and not r.settlement_prepared
+    # The customer declined the wash: no "clean outside" / "cleaning shown" on this car's checklist.
+    assert r.missing_items == 3 + 8 and not r.settlement_prepared
     assert (r.customer_share, r.paid, r.due) == (Decimal("630.00"), Decimal("0.00"), Decimal("630.00"))
     o = queue.open[0]
     assert o.settlement_prepared and (o.customer_share, o.paid, o.due) == (
@@ -99,13 +100,16 @@ def test_delivery_view_lists_every_item_and_what_is_missing(services, actors, sh
     view = cashier_views.delivery_view(services, adv, order.id)
 
     assert view.status == OrderStatus.READY and view.plate == "粤A12345"
-    assert [i.code for i in view.internal] == list(delivery.INTERNAL_ITEMS)
-    assert [i.code for i in view.walkthrough] == list(delivery.WALKTHROUGH_ITEMS)
+    # This car's items: the customer declined the wash (no wash items), takes the old parts.
+    car_internal = [i for i in delivery.INTERNAL_ITEMS if i not in delivery.WASH_ITEMS]
+    car_walkthrough = [i for i in delivery.WALKTHROUGH_ITEMS if i not in delivery.WASH_ITEMS]
+    assert [i.code for i in view.internal] == car_internal
+    assert [i.code for i in view.walkthrough] == car_walkthrough
     done = view.internal[0]
     assert (done.ticked, done.by, done.at, done.note) == (True, "Qc Test", clock(), "路试正常")
     assert not any(i.ticked for i in view.internal[1:] + view.walkthrough)
-    assert view.missing_internal == tuple(list(delivery.INTERNAL_ITEMS)[1:])
-    assert view.missing_walkthrough == tuple(delivery.WALKTHROUGH_ITEMS)
+    assert view.missing_internal == tuple(car_internal[1:])
+    assert view.missing_walkthrough == tuple(car_walkthrough)
     assert view.missing_labels()[0] == "Fault gone (road test where needed)" and not view.complete
     assert [(j.code, j.qc_passed, j.qc_by) for j in view.jobs] == [("MT0101", True, "Qc Test"), ("BR0201", True, "Qc Test")]
     assert view.declined == ("故障诊断",)

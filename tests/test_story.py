@@ -206,7 +206,7 @@ def test_a_repair_order_from_check_in_to_follow_up(services, admin, actors, cloc
 
     # Gate pass closes the order and schedules the follow-up call 3 days after delivery.
     closed = settlement.issue_gate_pass(services, cash, order.id)
-    assert closed.status == OrderStatus.CLOSED and _order(services, order.id).gate_pass_no == "GP" + order.number
+    assert closed.status == OrderStatus.CLOSED and _order(services, order.id).gate_pass_no == settlement.gate_pass_number(order.number)
     with services.db.reader() as s:
         follow = s.scalar(select(FollowUp).where(FollowUp.order_id == order.id))
         assert follow.due_at.date() == (clock.now + dt.timedelta(days=3)).date()

@@ -62,6 +62,9 @@ class Settings:
     warranty_months: int = 36
     warranty_km: int = 100_000
     follow_up_days: int = 3
+    #: 抹零: how far the cashier may round the customer's payable down on their own authority:
+    #: "none", "jiao" (the fen go) or "yuan" (the jiao and fen go).
+    round_off: str = "jiao"
     idle_lock_minutes: int = 10
     pdf_dir: str = ""
     printer: str = ""
@@ -92,6 +95,7 @@ class Settings:
 
 _DECIMAL_FIELDS = {"vat_rate"}
 _SYNCHRONOUS = ("full", "normal")
+_ROUND_OFF = ("none", "jiao", "yuan")  # money.ROUND_OFF_SETTINGS (config may not import the services)
 #: Known to the running program, never read from or written to the file.
 _RUNTIME_FIELDS = frozenset({"config_path"})
 #: Every key the file may hold, in the order a new file lists them.
@@ -115,6 +119,10 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
             kwargs[key] = str(value).lower()
         elif key == "keymap":
             kwargs[key] = _keymap(value)
+        elif key == "round_off":
+            if str(value).lower() not in _ROUND_OFF:
+                raise ValueError(f"round_off must be one of {', '.join(_ROUND_OFF)}: {value!r}")
+            kwargs[key] = str(value).lower()
         elif key == "labor_rates":
             rates = {k: Decimal(str(v)) for k, v in value.items()}
             rates.setdefault("default", Settings().labor_rates["default"])

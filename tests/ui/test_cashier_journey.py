@@ -20,6 +20,7 @@ from frontdesk.model import AuditEvent, FollowUp, Receivable
 from frontdesk.model.enums import OrderStatus, PaymentMethod, PayType, Role
 from frontdesk.screens.cashier_home import CashierHomeScreen
 from frontdesk.screens.delivery import DeliveryScreen
+from frontdesk.services.settlement import gate_pass_number
 
 from ..conftest import PASSWORD
 from ..paperwork.pdfcheck import page_texts, squash
@@ -164,7 +165,7 @@ async def test_from_ready_to_closed_by_keys(app_for, ui_services, ui_actors, rea
         await pilot.press("g")
         await settle(pilot, lambda: "gate-pass" in pay.printed)
         order = order_row(svc, order_id)
-        assert order.status == OrderStatus.CLOSED and order.gate_pass_no == "GP" + order.number
+        assert order.status == OrderStatus.CLOSED and order.gate_pass_no == gate_pass_number(order.number)
         assert order.gate_pass_by_id == ui_actors[Role.CASHIER].user_id
         gate = pdf_text(pay.printed["gate-pass"])
         assert order.number in gate and "粤A12345" in gate

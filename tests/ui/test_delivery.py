@@ -29,23 +29,25 @@ async def test_checklist_by_keys_then_deliver(app_for, ui_services, ui_actors, r
     async with app.run_test(size=(100, 30)) as pilot:
         screen = DeliveryScreen(ready.order_id)
         await open_screen(pilot, screen, lambda: screen.view is not None)
-        assert len(rows(app, "internal")) == 6 and len(rows(app, "walkthrough")) == 8
+        # this car's lists: the customer declined the wash, so no "clean outside" / "cleaning shown"
+        assert len(rows(app, "internal")) == 5 and len(rows(app, "walkthrough")) == 8
         missing = str(screen.query_one("#dl-missing").render())
-        assert "Still to do (14)" in missing and "Every authorised item done and QC-signed" in missing
+        assert "Still to do (13)" in missing and "Every authorised item done and QC-signed" in missing
 
         # a walkthrough item before the internal check is finished is refused by the service
         await pilot.press("tab", "1")
         await settle(pilot, lambda: any("Finish the internal delivery check" in n for n in notes(app)))
         assert ticks(ui_services, ready.order_id) == []
 
-        # the internal check: 1..6 on the internal list; the focus moves on to the walkthrough by itself
+        # the internal check: 1..5 on the internal list; the focus moves on to the walkthrough by itself
         await pilot.press("tab")
         assert app.focused.id == "internal"
-        for key in "123456":
+        for key in "12345":
             await pilot.press(key)
         await settle(pilot, lambda: screen.view is not None and not screen.view.missing_internal)
         assert app.focused.id == "walkthrough"
-        assert [t[1] for t in ticks(ui_services, ready.order_id)] == list(delivery.INTERNAL_ITEMS)
+        car_internal = [i for i in delivery.INTERNAL_ITEMS if i not in delivery.WASH_ITEMS]
+        assert [t[1] for t in ticks(ui_services, ready.order_id)] == car_internal
         assert {t[2] for t in ticks(ui_services, ready.order_id)} == {adv.user_id}
 
         # a tick twice is said, not sent
@@ -71,14 +73,15 @@ async def test_checklist_by_keys_then_deliver(app_for, ui_services, ui_actors, r
         await settle(pilot, lambda: screen.view is not None and screen.view.complete)
         assert "F9 delivers" in str(screen.query_one("#dl-missing").render())
         ticked = ticks(ui_services, ready.order_id)
-        assert [t[1] for t in ticked if t[0] == DeliveryStage.WALKTHROUGH.value] == list(delivery.WALKTHROUGH_ITEMS)
+        assert [t[1] for t in ticked if t[0] == DeliveryStage.WALKTHROUGH.value] == [
+            i for i in delivery.WALKTHROUGH_ITEMS if i not in delivery.WASH_ITEMS]
         await pilot.press("f9")
         await settle(pilot, lambda: screen_name(app) == "SettlementScreen" and app.screen.view is not None)
         order = order_row(ui_services, ready.order_id)
         assert order.status == OrderStatus.DELIVERED and order.delivered_at == ui_services.clock()
         with ui_services.db.reader() as s:
             actions = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.order_id == ready.order_id))]
-        assert actions.count("delivery.internal_check") == 6 and actions.count("delivery.walkthrough") == 8
+        assert actions.count("delivery.internal_check") == 5 and actions.count("delivery.walkthrough") == 8
         assert actions[-1] == "order.deliver"
         # Esc from the settlement goes back past the (replaced) checklist
         await pilot.press("escape", "escape")

@@ -215,9 +215,9 @@ async def test_payments_void_and_gate_pass(app_for, ui_services, ui_actors, deli
         await pilot.press("g")
         await settle(pilot, lambda: "gate-pass" in screen.printed)
         order = order_row(ui_services, delivered.order_id)
-        assert order.status == OrderStatus.CLOSED and order.gate_pass_no == "GP" + order.number
+        assert order.status == OrderStatus.CLOSED and order.gate_pass_no == settlement.gate_pass_number(order.number)
         assert screen.printed["gate-pass"].exists()
-        assert "Gate pass GP" in str(screen.query_one("#pay-head").render())
+        assert "Gate pass GZ01-出-" in str(screen.query_one("#pay-head").render())
 
         # a week later ¥50 goes back to the customer: on the cash payment, with the manager's password
         await pilot.press("down")

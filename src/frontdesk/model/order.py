@@ -107,6 +107,9 @@ class RepairOrder(Base):
     delivered_at: Mapped[dt.datetime | None]
     discount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     discount_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    #: 抹零: small change the cashier let go of the customer's share, within the store's setting
+    #: (a discount on the cashier's own authority; who did it is the payment.round_off audit event).
+    rounding: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), server_default="0")
     total_amount: Mapped[Decimal | None]  # snapshot at settlement, for reports
     customer_amount: Mapped[Decimal | None]
     safety_ack_by: Mapped[str | None] = mapped_column(String(80))

@@ -224,8 +224,10 @@ class Totals(_Checked, Sums):
     other: Decimal = ZERO
     vat_rate: Decimal = Decimal("0.13")
     prices_include_tax: bool = True
+    #: 抹零: the part of the customer's ``discount`` that is small change the cashier let go.
+    rounding: Decimal = ZERO
 
-    _money = (*SUMMED, "customer_payable", "other", "vat_rate")
+    _money = (*SUMMED, "customer_payable", "other", "vat_rate", "rounding")
 
     @property
     def grand_total(self) -> Decimal:

@@ -16,9 +16,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
+from frontdesk.bill_sums import payable_steps
+
 from . import blocks, line_tables
 from . import formatting as fmt
-from .documents import PAY_TYPES, SettlementDoc, iter_text
+from .documents import PAY_TYPES, SettlementDoc, Totals, iter_text
 from .fonts import warn_missing
 from .kit import Kit, make_kit
 from .labels import LINE_KINDS, PAYER_NOTES, PAYMENT_METHODS, TITLES, label
@@ -75,7 +77,11 @@ def lines_by_pay_type(kit: Kit, doc: SettlementDoc) -> Table:
         subtotal = doc.totals.for_pay_type(pay_type)
         if subtotal is not None:
             text = _("Subtotal {pay_type}", pay_type=title)
-            if subtotal.discount:
+            if subtotal.discount and pay_type == "customer" and doc.totals.rounding:
+                text += "  " + _("(after a discount of {amount} and {rounding} rounded off)",
+                                 amount=fmt.money(subtotal.discount - doc.totals.rounding),
+                                 rounding=fmt.money(doc.totals.rounding))
+            elif subtotal.discount:
                 text += "  " + _("(after a discount of {amount})", amount=fmt.money(subtotal.discount))
             rows.append([kit.p(text, "head_right")] + [""] * 6 + [kit.p(fmt.money(subtotal.net), "head_right")])
             row = len(rows) - 1
@@ -85,26 +91,27 @@ def lines_by_pay_type(kit: Kit, doc: SettlementDoc) -> Table:
     return table
 
 
+def statement_rows(kit: Kit, totals: Totals) -> list[tuple[str, str, bool]]:
+    """The customer's sums as printed: from all pay types before discounts down to what they pay.
+
+    Each line follows from the ones above it (``bill_sums.payable_steps``, which the
+    settlement screen shows too); a bold line is the sum of the lines above it.
+    """
+    customer = totals.for_pay_type("customer")
+    steps = payable_steps(
+        gross=totals.gross, customer_gross=customer.gross if customer is not None else totals.gross * 0,
+        discount=totals.discount, rounding=totals.rounding, customer_payable=totals.customer_payable,
+        tax=customer.tax if customer is not None else totals.gross * 0, tax_included=totals.prices_include_tax)
+    rate = fmt.percent(totals.vat_rate)
+    return [(kit._(step.what, rate=rate) if "{rate}" in step.what else kit._(step.what), fmt.money(step.amount),
+             step.result and step.what == "Customer pays") for step in steps]
+
+
 def customer_total(kit: Kit, doc: SettlementDoc) -> list[Flowable]:
     """The sums that matter to the customer, the amount in capitals as a receipt has it."""
     _ = kit._
     t = doc.totals
-    rate = fmt.percent(t.vat_rate)
-    rows: list[tuple[str, str, bool]] = [(_("Total of all pay types"), fmt.money(t.grand_total), False)]
-    not_customer = sum((x.net for x in t.by_pay_type if x.pay_type != "customer"), t.net * 0)
-    if not_customer:
-        rows.append((_("of which not payable by the customer"), fmt.money(not_customer), False))
-    if t.discount:
-        rows.append((_("Discounts given"), fmt.money(-t.discount), False))
-    customer = t.for_pay_type("customer")
-    if t.prices_include_tax:
-        if customer is not None:
-            rows.append((_("VAT ({rate}%) included in the customer's share", rate=rate),
-                         fmt.money(customer.tax), False))
-    elif customer is not None:
-        rows.append((_("VAT ({rate}%)", rate=rate), fmt.money(customer.tax), False))
-    rows.append((_("Customer pays"), fmt.money(t.customer_payable), True))
-    story: list[Flowable] = [line_tables.amount_lines(kit, rows, BODY_WIDTH)]
+    story: list[Flowable] = [line_tables.amount_lines(kit, statement_rows(kit, t), BODY_WIDTH)]
     if kit.lang.startswith("zh"):
         story.append(kit.p(kit.field(_('Amount in words'), fmt.rmb_upper(t.customer_payable)), "total_label"))
     return story

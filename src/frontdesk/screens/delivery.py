@@ -1,11 +1,19 @@
 """The delivery checklist (交车): the internal check, then the walkthrough with the customer.
 
 Two lists on one screen, the internal check (内部交车) on top and the customer walkthrough
-under it. A digit ticks that item of the list in use (1–6 internal, 1–8 walkthrough; the
-number stands in front of every item), Enter ticks the highlighted one, Tab moves to the
+under it. A digit ticks that item of the list in use (up to 6 internal, up to 9 walkthrough;
+the number stands in front of every item), Enter ticks the highlighted one, Tab moves to the
 other list. Who ticked an item and when is shown beside it; what is still to do is listed
 in plain words under the lists. An item cannot be unticked here: the tick is a record of
-who checked what.
+who checked what. The lists are this car's (services/delivery.checklist): what the walkaround
+found in the car is named in its item (行车记录仪 — still in the car), the old parts are
+bagged and shown only when the customer takes them, the wash items only when the customer
+wanted the wash; the old-parts choice and a declined wash stand under the internal list.
+
+R goes through the visit's recommendations with the customer (whoever found them: the
+technician, the team leader, QC, the advisor): taken up now (a job: the car goes back to the
+workshop), booked for another day, or declined (a safety item acknowledged by the customer);
+N records one more. What is still open is listed under the jobs.
 
 F9 delivers: the service refuses while anything is missing and says what (shown as it
 says it), and on success the settlement opens in this screen's place. For an order already
@@ -25,7 +33,7 @@ from textual.widgets import DataTable, Header, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import REFRESH, SIGN, back, binding
-from frontdesk.labels import PAY_TYPE, label, status
+from frontdesk.labels import OLD_PARTS, PAY_TYPE, label, status
 from frontdesk.model.enums import DeliveryStage, OrderStatus
 from frontdesk.services import cashier_views, delivery
 from frontdesk.services.cashier_views import ChecklistItem, DeliveryView
@@ -77,9 +85,9 @@ class DeliveryScreen(DeskScreen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
     BINDINGS = [
-        binding("1", "tick(1)", "Tick item", key_display="1-8",
+        binding("1", "tick(1)", "Tick item", key_display="1-9",
                 tooltip="Tick that item of the list in use (the number is in front of it)"),
-        *(binding(str(n), f"tick({n})", "Tick item", show=False) for n in range(2, 9)),
+        *(binding(str(n), f"tick({n})", "Tick item", show=False) for n in range(2, 10)),
         binding("tab", "next_list(1)", "Other list", key_display="Tab",
                 tooltip="Between the internal check and the walkthrough"),
         binding("shift+tab", "next_list(-1)", "Other list", show=False),
@@ -129,7 +137,9 @@ class DeliveryScreen(DeskScreen):
             self._table(name).refill((item.code, self._cells(n, item, today)) for n, item in enumerate(items, 1))
         done_internal = len(view.internal) - len(view.missing_internal)
         done_walk = len(view.walkthrough) - len(view.missing_walkthrough)
-        self._table("internal").border_subtitle = f"{done_internal}/{len(view.internal)}"
+        # What was agreed at the estimate, beside the list that depends on it (old parts, the free wash).
+        agreed = [label(OLD_PARTS, view.old_parts)] + ([] if view.wash else [_("No wash (customer declined)")])
+        self._table("internal").border_subtitle = " · ".join([*agreed, f"{done_internal}/{len(view.internal)}"])
         self._table("walkthrough").border_subtitle = f"{done_walk}/{len(view.walkthrough)}"
         self._show_head(view)
         self._show_missing(view)
@@ -137,7 +147,9 @@ class DeliveryScreen(DeskScreen):
 
     def _cells(self, n: int, item: ChecklistItem, today: dt.date) -> tuple[Any, ...]:
         mark = Text("✓", style=DONE_STYLE) if item.ticked else Text("·", style="dim")
-        return (str(n), mark, Text(clip(_(item.label), ITEM_CELLS), style="" if item.ticked else "bold"),
+        # What the item verifies on this car, as recorded at check-in (行车记录仪; 备胎/随车工具).
+        shown = _("{item}: {detail}").format(item=_(item.label), detail=item.detail) if item.detail else _(item.label)
+        return (str(n), mark, Text(clip(shown, ITEM_CELLS), style="" if item.ticked else "bold"),
                 clip(item.by, 10), when(item.at, today))
 
     def _show_head(self, v: DeliveryView) -> None:

@@ -7,6 +7,11 @@ in the amount, which starts at what is due; for cash the amount handed over is a
 the change is shown as it is typed. Enter (or F6) takes the payment. Esc in a field goes back
 to the list.
 
+M rounds the small change off (抹零, on the cashier's own authority): the customer then pays
+the amount typed (what is still due after this payment's amount), or, with nothing changed
+in the field, the due rounded down as far as the store's ``round_off`` setting allows (to
+the jiao or the yuan); beyond the setting it is refused with what is allowed.
+
 V voids the highlighted payment (a reason and a manager's password), K records credit for
 a known account (a manager's password unless a manager is signed in), F8 prints the
 settlement statement, G issues and prints the gate pass (出门证) — refused, with the reason,
@@ -34,7 +39,7 @@ from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.cashier_views import PaymentRow, SettlementView
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, ValidationError
-from frontdesk.services.money import format_money, parse_money
+from frontdesk.services.money import format_money, parse_money, round_off_choices, round_off_label
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, when
@@ -52,6 +57,12 @@ VOID_STYLE = "dim strike"
 def take(services: Services, actor: Actor, order_id: int, method: PaymentMethod, amount: Decimal,
          tendered: Decimal | None, reference: str) -> SettlementView:
     settlement.take_payment(services, actor, order_id, method, amount, tendered=tendered, reference=reference)
+    return cashier_views.settlement_view(services, actor, order_id)
+
+
+def round_off(services: Services, actor: Actor, order_id: int, payable: Decimal, version: int) -> SettlementView:
+    """抹零 to ``payable`` (refused beyond the store's setting), then the order read again."""
+    settlement.round_off(services, actor, order_id, payable, expected_version=version)
     return cashier_views.settlement_view(services, actor, order_id)
 
 
@@ -81,6 +92,8 @@ class PaymentScreen(OrderBillScreen):
         binding("a", "method('alipay')", "Alipay", group=PAY_BY),
         binding("t", "method('transfer')", "Transfer", tooltip="Bank transfer", group=PAY_BY),
         binding(SAVE, "take", "Take payment", tooltip="Take the payment typed in"),
+        binding("m", "round_off", "Round off",
+                tooltip="抹零: the customer pays the amount typed, the due rounded down within the store's setting"),
         binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
         binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
         binding("v", "void", "Void", tooltip="Void the highlighted payment (reason and a manager's password)"),
@@ -94,10 +107,11 @@ class PaymentScreen(OrderBillScreen):
     ]
 
     #: The permission each key needs: a key the signed-in role may not use is not offered at all.
-    ACTION_PERMISSION = {"method": "payment.take", "take": "payment.take", "void": "payment.void",
+    ACTION_PERMISSION = {"method": "payment.take", "take": "payment.take", "round_off": "payment.round_off",
+                         "void": "payment.void",
                          "credit": "credit.approve", "gate_pass": "gate_pass.issue", "refund": "payment.refund"}
 
-    TILL_ACTIONS = frozenset({"method", "take", "void", "credit"})
+    TILL_ACTIONS = frozenset({"method", "take", "round_off", "void", "credit"})
 
     def __init__(self, order_id: int) -> None:
         super().__init__(order_id)
@@ -167,6 +181,8 @@ class PaymentScreen(OrderBillScreen):
         text.append(" " + _("Due {amount}").format(amount=format_money(v.due)) + " ", style=due_style)
         if v.change_given:
             text.append("  " + _("change given {amount}").format(amount=format_money(v.change_given)), style="dim")
+        if v.totals.rounding:
+            text.append("  " + _("rounded off {amount}").format(amount=format_money(v.totals.rounding)), style="cyan")
         text.append("\n")
         for r in v.receivables:
             text.append(_("{payer} {amount} receivable").format(payer=label(PAY_TYPE, r.pay_type),
@@ -322,6 +338,43 @@ class PaymentScreen(OrderBillScreen):
             self.query_one(f"#{field}", Input).value = ""
         self.show(view)
         self.query_one("#payments", ListTable).focus()
+
+    # 抹零 ------------------------------------------------------------------------------------------------
+
+    def action_round_off(self) -> None:
+        v = self.saved_view()
+        if v is None or self._busy:
+            return
+        if v.status != OrderStatus.DELIVERED:
+            self.notify(_("Nothing is due on order {number}.").format(number=v.number), severity="warning")
+            return
+        typed = self._money("amount")
+        whole = v.customer_payable + v.totals.rounding  # what the share comes to without any rounding
+        if typed is None or typed == v.due:
+            choices = round_off_choices(whole, self.services.settings.round_off)
+            payable = list(choices.values())[-1] if choices else whole
+            if payable == whole and not v.totals.rounding:
+                self.notify(_("Nothing to round off ({setting}).").format(
+                    setting=round_off_label(self.services.settings.round_off)), severity="warning")
+                return
+        else:
+            payable = v.paid + typed
+        self._busy = True
+        self.call_service(round_off, self.services, self.actor, self.order_id, payable, v.version,
+                          then=self._rounded, failed=self._refused)
+
+    def _rounded(self, view: SettlementView) -> None:
+        self._busy = False
+        self.query_one("#pay-errors", Static).update("")
+        self.notify(_("Rounded off {amount}: the customer pays {payable}.").format(
+            amount=format_money(view.totals.rounding), payable=format_money(view.customer_payable)),
+            title=view.plate, timeout=8)
+        self.show(view)
+        if self.method is not None:  # the payment being keyed goes on, for what is due now
+            amount = self.query_one("#amount", Input)
+            amount.value = format_money(view.due, symbol=False).replace(",", "")
+            amount.focus()
+            amount.select_all()
 
     # Void, credit ------------------------------------------------------------------------------------------
 

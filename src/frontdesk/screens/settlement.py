@@ -33,6 +33,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Input, Label, Static
 
+from frontdesk.bill_sums import payable_steps
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import PRINT, SAVE, back, binding
 from frontdesk.labels import PAY_TYPE, label, status
@@ -42,7 +43,7 @@ from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.cashier_views import SettlementView
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
-from frontdesk.services.money import ZERO, format_money, parse_money
+from frontdesk.services.money import ZERO, Totals, format_money, parse_money
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns, qty_text
@@ -73,6 +74,33 @@ def prepare(services: Services, actor: Actor, order_id: int, data: settlement.Se
             approval: ManagerApproval | None = None) -> SettlementView:
     settlement.prepare_settlement(services, actor, order_id, data, approval=approval, expected_version=version)
     return cashier_views.settlement_view(services, actor, order_id)
+
+
+def step_words(what: str, amount: str) -> str | None:
+    """How a step of ``bill_sums.payable_steps`` reads in the one-line sum after "Customer pays" (None: not shown)."""
+    if what == "All pay types, before discounts":
+        return _("all pay types {amount}").format(amount=amount)
+    if what == "Less: paid by others (warranty, insurance, internal)":
+        return _("others pay {amount}").format(amount=amount)
+    if what == "Less: discounts given":
+        return _("discount {amount}").format(amount=amount)
+    if what == "Less: small change rounded off (抹零)":
+        return _("rounded off {amount}").format(amount=amount)
+    return None
+
+
+def payable_sum(totals: Totals) -> str:
+    """"all pay types 2,159.00 − others pay 75.00 − discount 208.40": the statement's steps on one line."""
+    customer = totals.by_pay_type.get(PayType.CUSTOMER)
+    steps = payable_steps(gross=totals.gross, customer_gross=customer.gross if customer else ZERO,
+                          discount=totals.discount, rounding=totals.rounding,
+                          customer_payable=totals.customer_payable, tax=customer.tax if customer else ZERO)
+    parts: list[str] = []
+    for step in steps:
+        text = None if step.result or step.note else step_words(step.what, format_money(abs(step.amount), symbol=False))
+        if text is not None:
+            parts.append(text if not parts else ("− " if step.amount < 0 else "+ ") + text)
+    return " ".join(parts)
 
 
 class SettlementScreen(OrderBillScreen):
@@ -196,17 +224,16 @@ class SettlementScreen(OrderBillScreen):
             return
         discount = self._discount_value()
         text = Text()
-        try:
-            totals = cashier_views.preview_totals(v, discount if discount is not None else v.discount)
+        given = discount if discount is not None else v.discount
+        try:  # the cashier's 抹零 stays while the discount does (saving another one starts without it)
+            totals = cashier_views.preview_totals(v, given, v.totals.rounding if given == v.discount else ZERO)
         except ValidationError as exc:
             text.append(exc.message, style="bold red")
             self.query_one("#st-totals", Static).update(text)
             return
         text.append(f" {_('Customer pays {amount}').format(amount=format_money(totals.customer_payable))} ",
                     style="bold reverse")
-        text.append("  " + _("Total {amount}").format(amount=format_money(totals.gross)))
-        if totals.discount:
-            text.append("  " + _("Discount {amount}").format(amount=format_money(-totals.discount)))
+        text.append(" = " + payable_sum(totals))
         text.append("\n")
         text.append(_("VAT incl. {amount}").format(amount=format_money(totals.tax)) + "  ", style="dim")
         for pay_type in (PayType.WARRANTY, PayType.INSURANCE):

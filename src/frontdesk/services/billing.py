@@ -68,8 +68,8 @@ def billable(order_status: OrderStatus | str, lines: Iterable[Line]) -> list[Mon
 
 
 def totals(order_status: OrderStatus | str, lines: Iterable[Line], vat_rate: Decimal,
-           discount: Decimal = ZERO, *, keep_unfit_discount: bool = True) -> Totals:
-    """The order's totals: its billable lines, its discount, the VAT share.
+           discount: Decimal = ZERO, *, keep_unfit_discount: bool = True, rounding: Decimal = ZERO) -> Totals:
+    """The order's totals: its billable lines, its discount (and 抹零), the VAT share.
 
     A discount above the customer share raises ``ValidationError``; with
     ``keep_unfit_discount=False`` it is left out instead, for the views that show an order
@@ -77,7 +77,7 @@ def totals(order_status: OrderStatus | str, lines: Iterable[Line], vat_rate: Dec
     """
     money_lines = billable(order_status, lines)
     try:
-        return compute_totals(money_lines, vat_rate, discount)
+        return compute_totals(money_lines, vat_rate, discount, rounding)
     except ValidationError:
         if keep_unfit_discount:
             raise

@@ -46,7 +46,7 @@ from frontdesk.model.enums import (
 from . import billing
 from .auth import discount_authority
 from .context import Actor, Services
-from .delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS
+from .delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS, checklist
 from .errors import NotFound
 from .estimate import order_totals
 from .money import (
@@ -92,9 +92,9 @@ def _payable(order: RepairOrder, services: Services) -> tuple[Decimal, bool]:
 
 
 def _missing(order: RepairOrder, stage: DeliveryStage) -> tuple[str, ...]:
-    items = INTERNAL_ITEMS if stage == DeliveryStage.INTERNAL else WALKTHROUGH_ITEMS
+    """This car's checklist items of ``stage`` not ticked yet (``delivery.checklist``: what applies to it)."""
     done = {c.item for c in order.delivery_checks if c.stage == stage}
-    return tuple(code for code in items if code not in done)
+    return tuple(code for code in checklist(order, stage) if code not in done)
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def cashier_queue(services: Services, actor: Actor) -> CashierQueue:
             .options(joinedload(RepairOrder.vehicle), joinedload(RepairOrder.customer),
                      joinedload(RepairOrder.advisor), selectinload(RepairOrder.jobs),
                      selectinload(RepairOrder.part_lines), selectinload(RepairOrder.payments),
-                     selectinload(RepairOrder.delivery_checks))
+                     selectinload(RepairOrder.delivery_checks), selectinload(RepairOrder.walkaround))
             .order_by(RepairOrder.status_changed_at, RepairOrder.id)
         ).unique().all()
         rows: dict[OrderStatus, list[QueueRow]] = {status: [] for status in QUEUE_STATUSES}
@@ -196,6 +196,8 @@ class ChecklistItem:
     by: str
     at: dt.datetime | None
     note: str
+    #: What the item verifies on this car as recorded at check-in (the valuables, the equipment); "" when plain.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,17 +245,17 @@ class DeliveryView(OrderSummary):
 def delivery_view(services: Services, actor: Actor, order_id: int) -> DeliveryView:
     with services.db.reader() as s:
         o = _load(s, actor, order_id, selectinload(RepairOrder.delivery_checks),
-                  selectinload(RepairOrder.jobs).selectinload(Job.checks))
+                  selectinload(RepairOrder.jobs).selectinload(Job.checks), selectinload(RepairOrder.walkaround))
         names = user_names(s, {c.user_id for c in o.delivery_checks}
                        | {c.user_id for j in o.jobs for c in j.checks})
         ticks = {(c.stage, c.item): c for c in o.delivery_checks}
 
         def items(stage: DeliveryStage, table: dict[str, str]) -> tuple[ChecklistItem, ...]:
             out = []
-            for code, msgid in table.items():
+            for code, detail in checklist(o, stage).items():  # this car's items only
                 c = ticks.get((stage, code))
-                out.append(ChecklistItem(stage, code, msgid, c is not None, names.get(c.user_id, "") if c else "",
-                                         c.at if c else None, c.note if c else ""))
+                out.append(ChecklistItem(stage, code, table[code], c is not None, names.get(c.user_id, "") if c else "",
+                                         c.at if c else None, c.note if c else "", detail))
             return tuple(out)
 
         jobs = []
@@ -380,7 +382,8 @@ class SettlementView(OrderSummary):
 
     @property
     def discount(self) -> Decimal:
-        return self.totals.discount
+        """The discount given at the settlement (the bill's discount less the cashier's 抹零)."""
+        return self.totals.discount - self.totals.rounding
 
     @property
     def tax(self) -> Decimal:
@@ -473,10 +476,10 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
         )
 
 
-def preview_totals(view: SettlementView, discount: Decimal) -> Totals:
+def preview_totals(view: SettlementView, discount: Decimal, rounding: Decimal = ZERO) -> Totals:
     """What the bill comes to with another discount (the form's live totals), from the view's lines.
 
     Raises ``ValidationError`` for a discount above the customer share.
     """
     lines = [MoneyLine(ln.kind, ln.pay_type, ln.amount) for g in view.groups for ln in g.lines]
-    return compute_totals(lines, view.vat_rate, discount)
+    return compute_totals(lines, view.vat_rate, discount, rounding)

@@ -98,7 +98,7 @@ def snapshot_totals(totals: Totals, vat_rate: Decimal) -> d.Totals:
         by_pay_type=tuple(d.PayTypeTotal(pay_type=t.pay_type.value, labor=t.labor, parts=t.parts, gross=t.gross,
                                          discount=t.discount, net=t.net, tax=t.tax) for t in totals.by_pay_type.values()),
         labor=totals.labor, parts=totals.parts, gross=totals.gross, discount=totals.discount, net=totals.net,
-        tax=totals.tax, customer_payable=totals.customer_payable, vat_rate=vat_rate,
+        tax=totals.tax, customer_payable=totals.customer_payable, vat_rate=vat_rate, rounding=totals.rounding,
     )
 
 

@@ -19,7 +19,7 @@ from .common import get, load_order, text, touch
 from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .lifecycle import require_order_status, transition_job, transition_order
-from .money import Totals, labor_amount, line_amount, parse_hours, parse_money, parse_quantity
+from .money import ZERO, Totals, labor_amount, line_amount, parse_hours, parse_money, parse_quantity
 from .refs import JobRef, OrderRef, PartLineRef
 
 EDITABLE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE)
@@ -389,14 +389,15 @@ def bill_lines(order: RepairOrder) -> list[billing.Line]:
 
 
 def order_totals(order: RepairOrder, settings: Settings, discount: Decimal | None = None, *,
-                 keep_unfit_discount: bool = True) -> Totals:
-    """What the order bills now (``billing.totals``): with its own discount unless another is given.
+                 keep_unfit_discount: bool = True, rounding: Decimal | None = None) -> Totals:
+    """What the order bills now (``billing.totals``): with its own discount and 抹零 unless others are given.
 
     A discount above the customer share raises, unless ``keep_unfit_discount=False`` (then
     it is left out: for views of an order whose lines changed after its discount was given).
     """
     return billing.totals(order.status, bill_lines(order), settings.vat_rate,
-                          order.discount if discount is None else discount, keep_unfit_discount=keep_unfit_discount)
+                          order.discount if discount is None else discount, keep_unfit_discount=keep_unfit_discount,
+                          rounding=(order.rounding or ZERO) if rounding is None else rounding)
 
 
 # Promised time ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Final, Literal
 
 from frontdesk.bill_sums import SUMMED, Sums
@@ -31,8 +31,10 @@ __all__ = [
     "MAX_HOURS",
     "MoneyLine",
     "PayTypeTotal",
+    "ROUND_OFF_UNITS",
     "Totals",
     "check_discount",
+    "check_round_off",
     "compute_totals",
     "format_money",
     "labor_amount",
@@ -42,6 +44,8 @@ __all__ = [
     "parse_money",
     "parse_quantity",
     "round_money",
+    "round_off_choices",
+    "round_off_label",
     "sum_totals",
     "tax_share",
 ]
@@ -266,6 +270,8 @@ class Totals(Sums):
 
     by_pay_type: dict[PayType, PayTypeTotal]
     customer_payable: Decimal
+    #: 抹零: the part of ``discount`` (the customer's) that is small change the cashier let go.
+    rounding: Decimal = ZERO
 
 
 def sum_totals(many: Iterable[Totals]) -> Totals:
@@ -275,9 +281,10 @@ def sum_totals(many: Iterable[Totals]) -> Totals:
     totals at all add up to zero.
     """
     per: dict[PayType, dict[str, Decimal]] = {}
-    payable = ZERO
+    payable = rounding = ZERO
     for totals in many:
         payable += totals.customer_payable
+        rounding += totals.rounding
         for pay_type, t in totals.by_pay_type.items():
             acc = per.get(pay_type)
             if acc is None:
@@ -285,7 +292,7 @@ def sum_totals(many: Iterable[Totals]) -> Totals:
             for name in SUMMED:
                 acc[name] += getattr(t, name)
     by_pay_type = {p: PayTypeTotal(pay_type=p, **per[p]) for p in PayType if p in per}
-    return Totals(by_pay_type=by_pay_type, customer_payable=payable, **_overall(by_pay_type))
+    return Totals(by_pay_type=by_pay_type, customer_payable=payable, rounding=rounding, **_overall(by_pay_type))
 
 
 def _overall(by_pay_type: dict[PayType, PayTypeTotal]) -> dict[str, Decimal]:
@@ -310,13 +317,18 @@ def compute_totals(
     lines: Iterable[MoneyLine],
     vat_rate: Decimal,
     discount: Decimal = Decimal(0),
+    rounding: Decimal = Decimal(0),
 ) -> Totals:
     """Totals per payer and overall, exact to the fen.
 
     The discount is the customer's: warranty, insurance and internal work is billed at
     the agreed rates, so only the customer-paid gross can be reduced, and never below zero.
+    ``rounding`` (抹零) is given off the customer's share after the discount, so the bill's
+    discount is both and the VAT is the share of what is really paid; ``Totals.rounding``
+    keeps it apart for the statement.
     """
-    disc = _check_discount_value(discount)
+    rounded_off = _check_discount_value(rounding)
+    disc = _check_discount_value(discount) + rounded_off
     tax_share(ZERO, vat_rate)  # a bad rate fails even on an order without lines
     labor: dict[PayType, Decimal] = {}
     parts: dict[PayType, Decimal] = {}
@@ -358,6 +370,7 @@ def compute_totals(
     return Totals(
         by_pay_type=by_pay_type,
         customer_payable=customer.net if customer is not None else ZERO,
+        rounding=rounded_off,
         **_overall(by_pay_type),
     )
 
@@ -381,3 +394,73 @@ def check_discount(discount: Decimal, base: Decimal, authority_rate: Decimal) ->
                 "a manager must approve it."
             ).format(discount=format_money(disc), limit=format_money(limit))
         )
+
+
+# --------------------------------------------------------------------------- 抹零
+
+#: The units a store may let the cashier round the customer's payable down to, smallest first
+#: (the ``round_off`` setting names one of them, or "none").
+ROUND_OFF_UNITS: Final = {"jiao": Decimal("0.10"), "yuan": Decimal("1.00")}
+ROUND_OFF_SETTINGS: Final = ("none", *ROUND_OFF_UNITS)
+
+
+def _round_down(amount: Decimal, unit: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return round_money((amount / unit).to_integral_value(rounding=ROUND_FLOOR) * unit)
+
+
+def round_off_choices(payable: Decimal, setting: str) -> dict[str, Decimal]:
+    """What the customer may pay after 抹零 under ``setting``: unit -> the payable rounded down to it.
+
+    Only the units up to the setting's ("yuan" allows the jiao too); a unit that would take
+    nothing off is left out, so an empty answer means there is nothing to round.
+    """
+    value = round_money(_require_decimal(payable, "payable"))
+    if setting not in ROUND_OFF_SETTINGS:
+        raise ValueError(f"round_off must be one of {', '.join(ROUND_OFF_SETTINGS)}, got {setting!r}")
+    out: dict[str, Decimal] = {}
+    for unit, size in ROUND_OFF_UNITS.items():
+        if setting == "none":
+            break
+        down = _round_down(value, size)
+        if down < value and down not in out.values():
+            out[unit] = down
+        if unit == setting:
+            break
+    return out
+
+
+def check_round_off(payable: Decimal, wanted: Decimal, setting: str) -> Decimal:
+    """The amount 抹零 takes off when the customer pays ``wanted`` instead of ``payable``; refused beyond the setting.
+
+    Paying the whole ``payable`` takes nothing off (the cashier's way back). Anything else
+    must be ``payable`` rounded down to a unit the setting allows: the cashier lets the
+    small change go, never an amount of their own choosing (that is a discount).
+    """
+    value = round_money(_require_decimal(payable, "payable"))
+    target = _check_discount_value(wanted)
+    if target == value:
+        return ZERO
+    choices = round_off_choices(value, setting)
+    if target in choices.values():
+        return value - target
+    if not choices:
+        if setting == "none":
+            raise PermissionDenied(_("This store does not round off small change (抹零); the setting is off."))
+        raise ValidationError("amount", _("{payable} has no small change to round off.").format(
+            payable=format_money(value)))
+    values = [format_money(v) for v in choices.values()]
+    allowed = values[0] if len(values) == 1 else _("{first} or {second}").format(first=values[0], second=values[1])
+    raise PermissionDenied(_("Rounding off {payable} goes at most to {allowed} (the store's setting: {unit}); "
+                             "a larger reduction is a discount at the settlement.").format(
+        payable=format_money(value), allowed=allowed, unit=round_off_label(setting)))
+
+
+def round_off_label(setting: str) -> str:
+    """The ``round_off`` setting as people say it."""
+    if setting == "jiao":
+        return _("to the jiao")
+    if setting == "yuan":
+        return _("to the yuan")
+    return _("no rounding off")

@@ -54,7 +54,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "job.self_check": frozenset({T, L}),
     "job.leader_check": frozenset({L, S}),
     "job.qc": frozenset({Q, M}),
-    "order.wash": frozenset({S, L, T, M}),
+    "order.wash": frozenset({S, L, T, Q, M}),  # the QC inspector, at the end of the line, records it too
     "order.reopen_workshop": frozenset({S, Q, M}),
     # Delivery and cashier
     "delivery.internal_check": frozenset({A, S, Q, M}),
@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "credit.approve": frozenset({C, M}),  # a cashier records it with a manager's password on the spot
     "gate_pass.issue": frozenset({C, M}),
     # After the visit
+    "payment.round_off": frozenset({C, M}),  # 抹零 within the store's setting, on the cashier's own authority
     "followup.record": frozenset({A, M}),
     "followup.close": frozenset({M}),  # an escalated call given up on, with the reason
     "complaint.open": frozenset({A, C, M}),

@@ -30,12 +30,12 @@ from frontdesk.model.enums import PayType
 from .common import positive_int, text
 from .context import Actor, Services, Tx, service
 from .errors import FrontdeskError, ValidationError
-from .money import parse_money
+from .money import ROUND_OFF_SETTINGS, parse_money
 
 #: What the settings screen edits; the rest of the file (database, font, store code) is the installer's.
 EDITED_KEYS = (
     "dealership", "vat_rate", "labor_rates", "warranty_months", "warranty_km",
-    "follow_up_days", "idle_lock_minutes", "language", "printer", "pdf_dir",
+    "follow_up_days", "idle_lock_minutes", "language", "printer", "pdf_dir", "round_off",
 )
 #: Whole-number settings: (field, lowest, highest).
 WHOLE_NUMBERS = (
@@ -84,6 +84,8 @@ class SettingsForm:
     language: str
     printer: str
     pdf_dir: str
+    #: 抹零: "none", "jiao" or "yuan"; "" keeps what the file says (a form that does not show it).
+    round_off: str = ""
 
     @classmethod
     def of(cls, settings: Settings) -> SettingsForm:
@@ -95,6 +97,7 @@ class SettingsForm:
             warranty_months=str(settings.warranty_months), warranty_km=str(settings.warranty_km),
             follow_up_days=str(settings.follow_up_days), idle_lock_minutes=str(settings.idle_lock_minutes),
             language=settings.language, printer=settings.printer, pdf_dir=settings.pdf_dir,
+            round_off=settings.round_off,
         )
 
 
@@ -217,8 +220,11 @@ def checked(form: SettingsForm, current: Settings) -> Settings:
     whole = {name: _whole(getattr(form, name), name, lo, hi) for name, lo, hi in WHOLE_NUMBERS}
     if form.language not in LANGUAGES:
         raise ValidationError("language", _("Choose Chinese or English."))
+    round_off = _fold(form.round_off).lower() or current.round_off
+    if round_off not in ROUND_OFF_SETTINGS:
+        raise ValidationError("round_off", _("Rounding off is none, jiao or yuan."))
     return replace(current, dealership=dealership, vat_rate=vat_rate, labor_rates=labor_rates, language=form.language,
-                   printer=_printer(form.printer), pdf_dir=_pdf_dir(form.pdf_dir), **whole)
+                   printer=_printer(form.printer), pdf_dir=_pdf_dir(form.pdf_dir), round_off=round_off, **whole)
 
 
 def _whole(value: str, field: str, lo: int, hi: int) -> int:

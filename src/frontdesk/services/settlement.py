@@ -1,8 +1,14 @@
-"""Settlement (结算), payments, credit, gate pass (出门证) and closing the order.
+"""Settlement (结算), payments, 抹零, credit, gate pass (出门证) and closing the order.
 
 The order becomes ``settled`` the moment the customer share is covered by payments (or a
 manager approves credit) after the settlement has been prepared; the gate pass can only
 be issued from ``settled`` and closes the order.
+
+抹零 (``round_off``): the cashier may let the small change of the customer's share go, down
+to the jiao or the yuan as the store's ``round_off`` setting allows, on their own
+authority (the setting is the limit, so no manager is asked). It is kept apart from the
+advisor's discount (``repair_order.rounding``) and billed as part of the customer's
+discount; preparing the settlement again starts without it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from .context import Tx, service, unflushed
 from .errors import IllegalTransition, PermissionDenied, ValidationError
 from .estimate import order_totals
 from .lifecycle import require_order_status, transition_order
-from .money import ZERO, check_discount, format_money, parse_money
+from .money import ZERO, check_discount, check_round_off, format_money, parse_money
 from .refs import OrderRef, PaymentRef, flushed
 
 RECEIVABLE_TYPES = (PayType.WARRANTY, PayType.INSURANCE)
@@ -90,7 +96,7 @@ def prepare_settlement(
     if order.payments and any(p.voided_at is None for p in order.payments):
         raise IllegalTransition(_("Payments have been taken: void them before changing the settlement."))
     discount = parse_money(data.discount, "discount") if not isinstance(data.discount, Decimal) else data.discount
-    base = order_totals(order, tx.settings, discount=ZERO)
+    base = order_totals(order, tx.settings, discount=ZERO, rounding=ZERO)
     customer_gross = base.by_pay_type[PayType.CUSTOMER].gross if PayType.CUSTOMER in base.by_pay_type else ZERO
     approved_by = None
     try:
@@ -101,7 +107,9 @@ def prepare_settlement(
         limit = discount_authority(tx.session, manager.store_id, Role.MANAGER, manager.discount_authority)
         check_discount(discount, customer_gross, limit)
     # Without a discount the bill is the one just added up.
-    totals = base if discount == ZERO else order_totals(order, tx.settings, discount=discount)
+    totals = base if discount == ZERO else order_totals(order, tx.settings, discount=discount, rounding=ZERO)
+    rounded_before = order.rounding or ZERO
+    order.rounding = ZERO  # a new bill: the cashier rounds what it comes to now, if at all
     order.discount = discount
     order.discount_by_id = approved_by or (tx.actor.user_id if discount else None)
     order.total_amount = totals.gross
@@ -148,6 +156,7 @@ def prepare_settlement(
         "customer_payable": totals.customer_payable, "status": order.status,
     })
     flushed(tx)
+        **({"rounding_cleared": rounded_before} if rounded_before else {}),
     return Settled(order.id, order.number, order.version, order.status, totals.gross, discount, order.discount_by_id,
                    totals.customer_payable)
 
@@ -162,6 +171,57 @@ def _maybe_settled(tx: Tx, order: RepairOrder) -> None:
 
 @service("payment.take")
 def take_payment(
+@dataclass(frozen=True, slots=True)
+class RoundedOff(OrderRef):
+    """The order after 抹零: what was rounded off and what the customer now pays."""
+
+    rounding: Decimal
+    customer_amount: Decimal
+
+
+@service("payment.round_off")
+def round_off(tx: Tx, order_id: int, payable: Decimal | str, expected_version: int | None = None) -> RoundedOff:
+    """抹零: the customer pays ``payable``, the share rounded down to the jiao or the yuan (the store's setting).
+
+    Anything else is refused (``money.check_round_off``): beyond the setting it is a
+    discount, given at the settlement within the advisor's authority. ``payable`` equal to
+    the whole share takes the rounding back.
+    """
+    order = load_order(tx, order_id, expected_version)
+    require_order_status(order, (OrderStatus.DELIVERED,), _("rounding off"))
+    if order.customer_amount is None:
+        raise IllegalTransition(_("Prepare the settlement before taking payment."))
+    wanted = payable if isinstance(payable, Decimal) else parse_money(payable, "amount")
+    before = order.rounding or ZERO
+    whole = order_totals(order, tx.settings, rounding=ZERO).customer_payable
+    amount = check_round_off(whole, wanted, tx.settings.round_off)
+    if whole - amount < paid_amount(order):
+        raise ValidationError("amount", _("{paid} has been paid already.").format(paid=format_money(paid_amount(order))))
+    order.rounding = amount
+    order.customer_amount = order_totals(order, tx.settings).customer_payable
+    touch(order)
+    _maybe_settled(tx, order)
+    tx.audit("repair_order", order.id, order_id=order.id,
+             before={"rounding": before, "customer_payable": whole - before},
+             after={"rounding": amount, "customer_payable": order.customer_amount, "setting": tx.settings.round_off,
+                    "status": order.status})
+    return RoundedOff.of(tx, order)
+
+
+def gate_pass_number(order_number: str) -> str:
+    """The gate pass's number as the guard reads it: "GZ01-20261207-0001" -> "GZ01-出-261207-0001".
+
+    Store, 出 (out), the day and the order's number of the day: one gate pass per order, so
+    it is unique as the order number is (the century is the only part left out), and the
+    guard matches it to the order at a glance.
+    """
+    store, sep, rest = order_number.partition("-")
+    day, _sep, seq = rest.partition("-")
+    if not sep or len(day) != 8 or not day.isdigit() or not seq:
+        return "出-" + order_number  # a number of another shape (imported history): kept whole
+    return f"{store}-出-{day[2:]}-{seq}"
+
+
     tx: Tx, order_id: int, method: PaymentMethod | str, amount: Decimal | str, tendered: Decimal | str | None = None,
     reference: str = "", expected_version: int | None = None,
 ) -> PaymentRef:
@@ -270,7 +330,7 @@ def issue_gate_pass(tx: Tx, order_id: int, expected_version: int | None = None) 
     if declined_safety_jobs(order) and not order.safety_ack_by:
         raise ValidationError("safety_ack_by", _("The customer must acknowledge the declined safety items first."))
     transition_order(order, OrderStatus.CLOSED, tx.now)
-    order.gate_pass_no = "GP" + order.number
+    order.gate_pass_no = gate_pass_number(order.number)
     order.gate_pass_at, order.gate_pass_by_id, order.closed_at = tx.now, tx.actor.user_id, tx.now
     schedule_follow_up(tx.session, order, tx.settings.follow_up_days)
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": "settled"},
