@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "job.qc": frozenset({Q, M}),
     "order.wash": frozenset({S, L, T, Q, M}),  # the QC inspector, at the end of the line, records it too
     "order.reopen_workshop": frozenset({S, Q, M}),
+    # Recommendations: whoever finds something records it; the advisor puts them to the customer
+    "recommendation.add": frozenset({A, S, L, T, Q, M}),
+    "recommendation.accept": frozenset({A, M}),
+    "recommendation.book": frozenset({A, M}),
+    "recommendation.decline": frozenset({A, M}),
     # Delivery and cashier
     "delivery.internal_check": frozenset({A, S, Q, M}),
     "delivery.walkthrough": frozenset({A, M}),
@@ -63,12 +68,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "order.agree_pickup": frozenset({A, M}),  # 约定交车时间: the advisor agrees it with the customer
     "settlement.prepare": frozenset({A, C, M}),
     "payment.take": frozenset({C, M}),
+    "payment.round_off": frozenset({C, M}),  # 抹零 within the store's setting, on the cashier's own authority
     "payment.refund": frozenset({C, M}),
     "payment.void": frozenset({C, M}),
     "credit.approve": frozenset({C, M}),  # a cashier records it with a manager's password on the spot
     "gate_pass.issue": frozenset({C, M}),
     # After the visit
-    "payment.round_off": frozenset({C, M}),  # 抹零 within the store's setting, on the cashier's own authority
     "followup.record": frozenset({A, M}),
     "followup.close": frozenset({M}),  # an escalated call given up on, with the reason
     "complaint.open": frozenset({A, C, M}),
