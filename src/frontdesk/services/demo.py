@@ -689,6 +689,10 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
                 checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
+            # A first-time caller booked by phone: no car on file yet, completed (VIN, plate) at check-in.
+            checkin.book_appointment(
+                gen.services, gen.advisors[0], None, dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(9, 30)),
+                "常规保养", caller=checkin.CallerInput("王建国", "13912345678", model="丰田 卡罗拉"))
         bar.step(label=_("today"))
         bar.close()
     elapsed = time.monotonic() - started
