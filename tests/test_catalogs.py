@@ -55,11 +55,16 @@ def _strings(message: Message) -> tuple[str, ...]:
     return (message.string or "",)
 
 
+def _ckey(message: Message) -> str:
+    """A catalog entry's key: its msgid, after its context if it has one ("context\x04msgid")."""
+    return i18n_tools.message_key(message.id, message.context)
+
+
 def _source_msgids(domain: str) -> dict[str, tuple[str | tuple[str, str], str]]:
-    """msgid → (the msgid as the source has it, "file:line" of its first use)."""
+    """msgid (after its context, if any) → (the msgid as the source has it, "file:line" of its first use)."""
     dom = i18n_tools.DOMAINS[domain]
     found: dict[str, tuple[str | tuple[str, str], str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         dom.source, dom.method_map, keywords=i18n_tools.KEYWORDS
     ):
         if isinstance(message, tuple):
@@ -67,10 +72,10 @@ def _source_msgids(domain: str) -> dict[str, tuple[str | tuple[str, str], str]]:
                 continue
             message = (message[0], message[1])
         if message:
-            found.setdefault(_key(message), (message, f"{filename}:{lineno}"))
+            found.setdefault(i18n_tools.message_key(message, context), (message, f"{filename}:{lineno}"))
     for collect in dom.collectors:
-        for msgid, path, line, _comment in collect():
-            found.setdefault(msgid, (msgid, f"{path.name}:{line}"))
+        for msgid, path, line, _comment in collect():  # a C_() msgid is already "context\x04msgid"
+            found.setdefault(msgid, (msgid.rpartition("\x04")[2], f"{path.name}:{line}"))
     return found
 
 
@@ -106,7 +111,7 @@ def test_extraction_finds_the_code_and_the_run_time_tables(source) -> None:
 def test_every_msgid_in_the_source_is_translated(domain: str, source) -> None:
     po = i18n_tools.DOMAINS[domain].po
     assert po.is_file(), f"{po} is missing: {FIX}"
-    catalog = {_key(m.id): m for m in _entries(_read(po))}
+    catalog = {_ckey(m): m for m in _entries(_read(po))}
     problems = []
     for key, (msgid, where) in source[domain].items():
         entry = catalog.get(key)
@@ -120,7 +125,7 @@ def test_every_msgid_in_the_source_is_translated(domain: str, source) -> None:
 
 
 def test_the_frontdesk_catalog_has_no_stale_entries(source) -> None:
-    stale = {_key(m.id) for m in _entries(_read(i18n_tools.DOMAINS["frontdesk"].po))} - set(source["frontdesk"])
+    stale = {_ckey(m) for m in _entries(_read(i18n_tools.DOMAINS["frontdesk"].po))} - set(source["frontdesk"])
     assert not stale, f"no longer in the source ({FIX}): {sorted(stale)}"
 
 
@@ -205,7 +210,7 @@ def test_a_msgid_in_several_domains_has_one_translation() -> None:
     by_lang: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {}
     for po in PO_FILES:
         for m in _entries(_read(po)):
-            by_lang.setdefault(po.parent.parent.name, {}).setdefault(_key(m.id), []).append((po.stem, _strings(m)))
+            by_lang.setdefault(po.parent.parent.name, {}).setdefault(_ckey(m), []).append((po.stem, _strings(m)))
     clashes = [
         f"{lang} {msgid!r}: " + ", ".join(f"{domain}.po {strings[0]!r}" for domain, strings in seen)
         for lang, messages in by_lang.items()
@@ -213,6 +218,44 @@ def test_a_msgid_in_several_domains_has_one_translation() -> None:
         if len({strings for _domain, strings in seen}) > 1
     ]
     assert not clashes, "use the same translation, or tell the two uses apart in the msgid:\n" + "\n".join(clashes)
+
+
+# -- a word with two meanings says which one ---------------------------------------------------------------
+
+
+def test_every_word_with_two_meanings_carries_a_context() -> None:
+    """The approval dialog's key "Record" read 记录类型 because an audit column used the same msgid."""
+    problems = i18n_tools.context_problems("frontdesk")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_context_check_finds_a_bare_use(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        'from frontdesk.i18n import C_, gettext as _, pgettext\n'
+        'HEADER = [_("Record"), pgettext("audit column", "Save")]\n'
+        'KEY = _("Save")\n'
+        'FINE = [pgettext("command", "Record"), C_("tab", "History"), _("Close")]\n')
+    domain = i18n_tools.Domain("scratch", tmp_path, (("**.py", "python"),))
+    problems = i18n_tools.context_problems(domain)
+    assert len(problems) == 2, problems
+    assert "'Record' has two meanings" in problems[0] and "a.py:2" in problems[0]
+    assert "'Save' is used in the context 'audit column' and without one at" in problems[1]
+    assert problems[1].endswith("a.py:3: say which sense there too")
+    found = i18n_tools.source_messages(domain)
+    assert found["command\x04Record"].context == "command" and found["tab\x04History"].id == "History"
+
+
+def test_a_word_reads_in_the_sense_its_context_names() -> None:
+    from frontdesk.i18n import C_, pgettext
+
+    set_language("zh_CN")
+    try:
+        assert pgettext("command", "Record") == "记录"
+        assert pgettext("audit column", "Record") == "记录类型"
+        assert _(C_("command", "Record")) == "记录"  # a key binding's description, as translate_bindings does it
+    finally:
+        set_language("en")
+    assert pgettext("command", "Record") == _(C_("command", "Record")) == "Record"
 
 
 # -- (e) at run time -----------------------------------------------------------------------------------------

@@ -58,9 +58,23 @@ def current_language() -> str:
     return _current
 
 
+#: How gettext stores a msgid with its context ("context\x04msgid" in a .mo): a string of
+#: this form (made by :func:`C_`) is translated by :func:`gettext` in its context.
+CONTEXT_SEPARATOR = "\x04"
+
+
 def gettext(message: str) -> str:
-    """Translate into the current language."""
+    """Translate into the current language (a :func:`C_` msgid in its context)."""
+    if CONTEXT_SEPARATOR in message:
+        context, _sep, text = message.partition(CONTEXT_SEPARATOR)
+        return pgettext(context, text)
     return _translations(_current).gettext(message)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate a word that means different things in different places ("Record": a key that
+    records, or the kind of record in an audit column) in the sense its ``context`` names."""
+    return _translations(_current).pgettext(context, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -70,6 +84,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:  # noqa: N802 (the gettext marker's name)
     """Mark a msgid for extraction where it is stored, to be translated where it is shown."""
     return message
+
+
+def C_(context: str, message: str) -> str:  # noqa: N802 (the gettext marker's name)
+    """:func:`N_` with a context (:func:`pgettext`), for a key binding's description, say:
+    stored as ``context\x04message``, which :func:`gettext` translates in that context."""
+    return f"{context}{CONTEXT_SEPARATOR}{message}"
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -7,14 +7,20 @@
 Each gettext domain (see :mod:`frontdesk.i18n`) has a source folder and a method map. The
 map of the ``frontdesk`` domain is the one in ``babel.cfg`` at the repository root, so
 
-    pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-default-keywords \\
-        -o frontdesk.pot src/frontdesk
+    pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -k pgettext:1c,2 -k C_:1c,2 \\
+        --no-default-keywords -o frontdesk.pot src/frontdesk
 
 finds the same literal msgids. Some msgids are not literals at the call site: they are the
 values of tables translated at run time (``_(INTERNAL_ITEMS[...])``, the tables of
 ``frontdesk.labels``), key-binding descriptions and tooltips (translated per screen by
 ``frontdesk.keys.translate_bindings``) and the navigation's titles: the domain's
 *collectors* find those by importing the code, and they are added to the template.
+
+A word that means two things ("Record": the key that records a decision, and the kind of
+record in an audit column) carries a context: ``pgettext("audit column", "Record")`` in code,
+``C_("command", "Record")`` where it is stored (a key binding's description). The check
+fails on a word of :data:`NEEDS_CONTEXT` used without one, and on any msgid used both with
+a context and without (once a word is known to be ambiguous, every use must say which sense).
 
 Merging never invents translations: a new msgid arrives with an empty msgstr (the catalog
 test then names it), a msgid no longer in the source is dropped, nothing is marked fuzzy.
@@ -40,15 +46,23 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from frontdesk import __version__
-from frontdesk.i18n import DEFAULT_LANGUAGE, compile_catalogs, locale_dir
+from frontdesk.i18n import CONTEXT_SEPARATOR, DEFAULT_LANGUAGE, compile_catalogs, locale_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: Locations in the catalogs are written relative to this folder (the repository root in the
 #: src layout, so they read ``src/frontdesk/services/auth.py:76``).
 ROOT = PACKAGE_DIR.parent.parent if PACKAGE_DIR.parent.name == "src" else PACKAGE_DIR.parent
 
-#: ``pybabel -k`` equivalents: ``_``/``gettext``, ``ngettext(singular, plural, n)``, ``N_`` markers.
-KEYWORDS: Mapping[str, tuple[int, ...] | None] = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+#: ``pybabel -k`` equivalents: ``_``/``gettext``, ``ngettext(singular, plural, n)``, ``N_`` markers,
+#: ``pgettext(context, msgid)`` and its marker ``C_(context, msgid)``.
+KEYWORDS: Mapping[str, tuple[object, ...] | None] = {
+    "_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2), "C_": ((1, "c"), 2)}
+#: Words with two meanings in the console, each of which must carry a context wherever it is used
+#: (msgid -> the senses, for whoever adds a use). A word is added here when a translation shows the
+#: wrong sense somewhere; a msgid used both with a context and without fails the check anyway.
+NEEDS_CONTEXT: Mapping[str, str] = {
+    "Record": "the key that records a decision or a call (记录), or the kind of record in an audit column (记录类型)",
+}
 COMMENT_TAGS = ("TRANSLATORS:",)
 
 
@@ -155,7 +169,7 @@ def _bindings() -> Iterator[tuple[str, Path, int, str]]:
                 line = 0
             for item in own:
                 if isinstance(item, Binding):
-                    texts = (item.description, item.tooltip)
+                    texts = (item.description, item.tooltip, item.group.description if item.group else "")
                 elif isinstance(item, tuple) and len(item) >= 3:
                     texts = (item[2],)
                 else:
@@ -194,6 +208,13 @@ DOMAINS: dict[str, Domain] = {
 }
 
 
+def message_key(msgid: str | tuple[str, ...], context: str | None) -> str:
+    """How the catalogs tell messages apart: the (singular) msgid, after its context if it has one
+    (``context\x04msgid``, as a .mo stores it and as the translation tables of /work/i18n name it)."""
+    key = msgid if isinstance(msgid, str) else msgid[0]
+    return f"{context}{CONTEXT_SEPARATOR}{key}" if context else key
+
+
 @dataclass(frozen=True)
 class Found:
     """One msgid as the source has it: ``id`` is a str, or (singular, plural) for ngettext."""
@@ -201,10 +222,11 @@ class Found:
     id: str | tuple[str, str]
     locations: tuple[tuple[str, int], ...]
     comments: tuple[str, ...] = ()
+    context: str | None = None
 
     @property
     def key(self) -> str:
-        return self.id if isinstance(self.id, str) else self.id[0]
+        return message_key(self.id, self.context)
 
 
 def _where(path: Path) -> str:
@@ -214,8 +236,8 @@ def _where(path: Path) -> str:
         return path.as_posix()
 
 
-def _literal_messages(domain: Domain) -> Iterator[tuple[str | tuple[str, str], str, int, list[str]]]:
-    for filename, lineno, message, comments, _context in extract_from_dir(
+def _literal_messages(domain: Domain) -> Iterator[tuple[str | tuple[str, str], str, int, list[str], str | None]]:
+    for filename, lineno, message, comments, context in extract_from_dir(
         domain.source, domain.method_map, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
     ):
         if isinstance(message, tuple):
@@ -225,30 +247,54 @@ def _literal_messages(domain: Domain) -> Iterator[tuple[str | tuple[str, str], s
             message = (message[0], message[1])
         elif not message:
             continue
-        yield message, _where(domain.source / filename), lineno, list(comments)
+        yield message, _where(domain.source / filename), lineno, list(comments), context or None
 
 
-def _indirect_messages(domain: Domain) -> Iterator[tuple[str, str, int, list[str]]]:
+def _indirect_messages(domain: Domain) -> Iterator[tuple[str, str, int, list[str], str | None]]:
     for collect in domain.collectors:
         for msgid, path, line, comment in collect():
-            yield msgid, _where(path), line, [comment]
+            context, _sep, text = msgid.rpartition(CONTEXT_SEPARATOR)  # C_("context", "msgid")
+            yield text, _where(path), line, [comment], context or None
 
 
 def source_messages(domain: str | Domain) -> dict[str, Found]:
-    """Every msgid of a domain's source, keyed by its (singular) msgid, in extraction order."""
+    """Every msgid of a domain's source, keyed by :func:`message_key`, in extraction order."""
     dom = DOMAINS[domain] if isinstance(domain, str) else domain
     found: dict[str, Found] = {}
     for gen in (_literal_messages(dom), _indirect_messages(dom)):
-        for message, where, lineno, comments in gen:
-            key = message if isinstance(message, str) else message[0]
+        for message, where, lineno, comments, context in gen:
+            key = message_key(message, context)
             old = found.get(key)
             if old is None:
-                found[key] = Found(message, ((where, lineno),), tuple(comments))
+                found[key] = Found(message, ((where, lineno),), tuple(comments), context)
             else:
                 msg_id = message if isinstance(message, tuple) else old.id
                 extra = tuple(c for c in comments if c not in old.comments)
-                found[key] = Found(msg_id, old.locations + ((where, lineno),), old.comments + extra)
+                found[key] = Found(msg_id, old.locations + ((where, lineno),), old.comments + extra, context)
     return found
+
+
+def context_problems(domain: str | Domain) -> list[str]:
+    """A word of :data:`NEEDS_CONTEXT` used without a context, or a msgid used both with a context
+    and without: one use would show the other's sense (the approval dialog's "Record" key read
+    记录类型, the audit column's word)."""
+    found = source_messages(domain)
+    plain = {f.key: f for f in found.values() if f.context is None}
+    with_context: dict[str, list[Found]] = {}
+    for f in found.values():
+        if f.context is not None:
+            with_context.setdefault(message_key(f.id, None), []).append(f)
+    problems = []
+    for key, f in plain.items():
+        where = ", ".join(f"{path}:{line}" for path, line in f.locations)
+        if key in NEEDS_CONTEXT:
+            problems.append(f"{key!r} has two meanings ({NEEDS_CONTEXT[key]}): give it a context "
+                            f"(pgettext / C_) at {where}")
+        elif key in with_context:
+            contexts = ", ".join(repr(c.context) for c in with_context[key])
+            problems.append(f"{key!r} is used in the context {contexts} and without one at {where}: "
+                            f"say which sense there too")
+    return problems
 
 
 def template(domain: str | Domain) -> Catalog:
@@ -256,7 +302,7 @@ def template(domain: str | Domain) -> Catalog:
     dom = DOMAINS[domain] if isinstance(domain, str) else domain
     catalog = Catalog(project="frontdesk", domain=dom.name, charset="utf-8")
     for found in source_messages(dom).values():
-        catalog.add(found.id, None, list(found.locations), auto_comments=list(found.comments))
+        catalog.add(found.id, None, list(found.locations), auto_comments=list(found.comments), context=found.context)
     return catalog
 
 
@@ -269,16 +315,13 @@ def merge(domain: str | Domain) -> tuple[Catalog, list[str], list[str]]:
     """Merge the source's msgids into the domain's .po; returns (catalog, added, removed)."""
     dom = DOMAINS[domain] if isinstance(domain, str) else domain
     po = _read(dom.po)
-    before = {m.id for m in po if m.id}
+    before = {message_key(m.id, m.context) for m in po if m.id}
     tmpl = template(dom)
     po.update(tmpl, no_fuzzy_matching=True, update_creation_date=False)
     po.obsolete.clear()
     po.project, po.version = "frontdesk", __version__
-    after = {m.id for m in po if m.id}
-    key = lambda i: i if isinstance(i, str) else i[0]  # noqa: E731
-    added = sorted(key(i) for i in after - before)
-    removed = sorted(key(i) for i in before - after)
-    return po, added, removed
+    after = {message_key(m.id, m.context) for m in po if m.id}
+    return po, sorted(after - before), sorted(before - after)
 
 
 def render(catalog: Catalog) -> bytes:
@@ -294,7 +337,7 @@ def untranslated(catalog: Catalog) -> list[str]:
             continue
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
         if not all(strings) or m.fuzzy:
-            out.append(m.id if isinstance(m.id, str) else m.id[0])
+            out.append(message_key(m.id, m.context))
     return out
 
 
@@ -323,8 +366,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {m!r}")
         for m in missing:
             print(f"  ? {m!r}")
+        ambiguous = context_problems(dom)
+        for problem in ambiguous:
+            print(f"  ! {problem}")
         if args.check:
-            behind = behind or bool(added or removed or missing)
+            behind = behind or bool(added or removed or missing or ambiguous)
             continue
         new = render(catalog)
         if dom.po.read_bytes() != new:

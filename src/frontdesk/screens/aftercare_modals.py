@@ -32,7 +32,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import C_, gettext as _
 from frontdesk.keys import binding, translate_bindings
 from frontdesk.labels import REMINDER_RESULT, SCORE_QUESTION, label
 from frontdesk.services.aftercare import LOW_SCORE, REMINDER_REACHED, REMINDER_RESULTS, SCORE_FIELDS
@@ -315,7 +315,7 @@ class OwnerDialog(RecordDialog):
     CSS_PATH = STYLES
     AUTO_FOCUS = "#owner"
     FIELDS = ("owner",)
-    BINDINGS = [binding("enter", "record", "Record", show=False)]
+    BINDINGS = [binding("enter", "record", C_("command", "Record"), show=False)]
 
     def __init__(self, *, title: str, owners: Sequence[tuple[int, str]], current: int | None,
                  save: Callable[[int], Any]) -> None:

@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import C_, gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import CHANNEL, label
 from frontdesk.model.enums import DecisionChannel
@@ -103,7 +103,7 @@ class RecordDialog(SavingDialog):
 
     CSS_PATH = "../assets/styles/dialog.tcss"
     BINDINGS = [
-        binding(SAVE, "record", "Record", tooltip="Record it (Enter in a field does the same)"),
+        binding(SAVE, "record", C_("command", "Record"), tooltip="Record it (Enter in a field does the same)"),
         back("Cancel"),
     ]
     FIELDS: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import gettext as _, pgettext
 from frontdesk.labels import AUDIT_ACTION, label
 
 from .audit_views import OrderHistory, load_history
@@ -29,8 +29,8 @@ def default_path(pdf_dir: Path, number: str, fmt: str) -> Path:
 
 
 def header() -> list[str]:
-    return [_("Time"), _("User"), _("Action taken"), _("Action code"), _("Record"), _("Record id"), _("Field"),
-            _("Before"), _("After")]
+    return [_("Time"), _("User"), _("Action taken"), _("Action code"), pgettext("audit column", "Record"),
+            _("Record id"), _("Field"), _("Before"), _("After")]
 
 
 def rows(history: OrderHistory) -> Iterator[tuple[Cell, ...]]:
