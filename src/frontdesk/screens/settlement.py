@@ -79,9 +79,9 @@ def prepare(services: Services, actor: Actor, order_id: int, data: settlement.Se
 def step_words(what: str, amount: str) -> str | None:
     """How a step of ``bill_sums.payable_steps`` reads in the one-line sum after "Customer pays" (None: not shown)."""
     if what == "All pay types, before discounts":
-        return _("all pay types {amount}").format(amount=amount)
+        return _("total {amount}").format(amount=amount)
     if what == "Less: paid by others (warranty, insurance, internal)":
-        return _("others pay {amount}").format(amount=amount)
+        return _("others {amount}").format(amount=amount)
     if what == "Less: discounts given":
         return _("discount {amount}").format(amount=amount)
     if what == "Less: small change rounded off (抹零)":
@@ -90,7 +90,7 @@ def step_words(what: str, amount: str) -> str | None:
 
 
 def payable_sum(totals: Totals) -> str:
-    """"all pay types 2,159.00 − others pay 75.00 − discount 208.40": the statement's steps on one line."""
+    """"total 2,159.00 − others 75.00 − discount 208.40": the statement's steps on one line (80 columns)."""
     customer = totals.by_pay_type.get(PayType.CUSTOMER)
     steps = payable_steps(gross=totals.gross, customer_gross=customer.gross if customer else ZERO,
                           discount=totals.discount, rounding=totals.rounding,
