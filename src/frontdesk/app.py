@@ -6,7 +6,6 @@ import time
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 
 from frontdesk.i18n import current_language, gettext as _, set_language

@@ -74,7 +74,7 @@ def gate_pass(services: Services, actor: Actor, order_id: int, number: str, issu
     return cashier_views.settlement_view(services, actor, order_id), printed
 
 
-PAY_BY = group("Payment method")  # the five method keys take one place in the footer
+PAY_BY = group("Method")  # the five method keys take one place in the footer
 
 
 class PaymentScreen(OrderBillScreen):
@@ -92,10 +92,10 @@ class PaymentScreen(OrderBillScreen):
         binding("a", "method('alipay')", "Alipay", group=PAY_BY),
         binding("t", "method('transfer')", "Transfer", tooltip="Bank transfer", group=PAY_BY),
         binding(SAVE, "take", "Take payment", tooltip="Take the payment typed in"),
-        binding("m", "round_off", "Round off",
-                tooltip="抹零: the customer pays the amount typed, the due rounded down within the store's setting"),
         binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
         binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
+        binding("m", "round_off", "Round off",
+                tooltip="抹零: the customer pays the amount typed, the due rounded down within the store's setting"),
         binding("v", "void", "Void", tooltip="Void the highlighted payment (reason and a manager's password)"),
         binding("k", "credit", "Credit", tooltip="Let a known account pay later (a manager approves)"),
         binding("r", "refund", "Refund",
