@@ -144,3 +144,28 @@ def test_follow_up_calls_of_a_coming_day_and_found_by_plate_name_or_order(servic
         [found] = aftercare_views.follow_up_queue(services, adv, find=typed).found
         assert found.id == call.id, typed
     assert not aftercare_views.follow_up_queue(services, adv, find="粤Z").found
+
+
+def test_a_call_at_the_time_the_settlement_offers_is_not_marked_as_asked_for(services, admin, actors):
+    """Every settlement records a call time (the offered one, unless the customer asked for another): only a
+    time the customer asked for is marked as agreed."""
+    from frontdesk.model.enums import PaymentMethod
+    from frontdesk.services import settlement
+
+    adv, cash = actors[Role.ADVISOR], actors[Role.CASHIER]
+    shop = seed_shop(services, admin, actors)
+    marked = {}
+    for plate, vin, hour in (("粤A12345", VIN, 10), ("粤B22222", _e_vin(3), 15)):
+        order = order_through(services, actors, shop, customer_and_vehicle(services, adv, plate=plate, vin=vin)[1],
+                              stop="delivered")
+        with services.db.reader() as s:
+            left = s.get(RepairOrder, order.id).delivered_at
+        at = dt.datetime.combine(left.date() + dt.timedelta(days=services.settings.follow_up_days), dt.time(hour))
+        settled = settlement.prepare_settlement(services, adv, order.id, settlement.SettlementInput(
+            follow_up_at=at, safety_ack_by="张伟"))
+        settlement.take_payment(services, cash, order.id, PaymentMethod.CASH, settled.customer_amount,
+                                tendered=settled.customer_amount)
+        settlement.issue_gate_pass(services, cash, order.id)
+        [call] = aftercare_views.follow_up_queue(services, adv, day=at.date()).ahead[-1:]
+        marked[hour] = call.agreed
+    assert marked == {10: False, 15: True}

@@ -75,7 +75,9 @@ class CallItem:
     status: FollowUpStatus
     due_at: dt.datetime
     overdue: bool  # it was due on an earlier day
-    agreed: bool  # the time was agreed with the customer at delivery
+    # The customer asked for this time at delivery: not the one the settlement offers by default
+    # (follow_up_days after delivery at FOLLOW_UP_HOUR), which every settlement records as well.
+    agreed: bool
     order_id: int
     order_number: str
     customer_name: str
@@ -112,11 +114,12 @@ def follow_up_queue(services: Services, actor: Actor, day: dt.date | None = None
     looking_ahead = day is not None and day > today
     wanted = find.strip()
     with services.db.reader() as s:
-        escalated = _calls(s, actor, now, FollowUp.status == FollowUpStatus.ESCALATED)
+        days = services.settings.follow_up_days
+        escalated = _calls(s, actor, now, days, FollowUp.status == FollowUpStatus.ESCALATED)
         found: list[CallItem] = []
         if wanted:
             plate = plate_search_key(wanted)
-            found = _calls(s, actor, now, FollowUp.status.in_((FollowUpStatus.DUE, FollowUpStatus.ESCALATED)), or_(
+            found = _calls(s, actor, now, days, FollowUp.status.in_((FollowUpStatus.DUE, FollowUpStatus.ESCALATED)), or_(
                 *([Vehicle.plate.contains(plate, autoescape=True)] if plate else []),
                 Customer.name.contains(wanted, autoescape=True),
                 RepairOrder.number.contains(wanted.upper(), autoescape=True)))
@@ -126,17 +129,25 @@ def follow_up_queue(services: Services, actor: Actor, day: dt.date | None = None
         if looking_ahead:
             assert day is not None
             start = dt.datetime.combine(day, dt.time())
-            ahead = _calls(s, actor, now, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at >= start,
+            ahead = _calls(s, actor, now, days, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at >= start,
                            FollowUp.due_at < start + dt.timedelta(days=1))
         else:
-            for item in _calls(s, actor, now, FollowUp.status == FollowUpStatus.DUE, FollowUp.due_at < _day_end(now)):
+            for item in _calls(s, actor, now, days, FollowUp.status == FollowUpStatus.DUE,
+                               FollowUp.due_at < _day_end(now)):
                 (due if item.due_at <= now else later).append(item)
     return FollowUpQueue(tuple(due), tuple(later), tuple(escalated), now, day=day if looking_ahead else None,
                          ahead=tuple(ahead), find=wanted, found=tuple(found))
 
 
-def _calls(s: Session, actor: Actor, now: dt.datetime, *where: ColumnElement[bool]) -> list[CallItem]:
+def _calls(s: Session, actor: Actor, now: dt.datetime, days: int, *where: ColumnElement[bool]) -> list[CallItem]:
     """The store's follow-up calls that meet ``where``, in the order they fall due."""
+    from .cashier_views import FOLLOW_UP_HOUR
+
+    def asked(at: dt.datetime | None, left: dt.datetime | None) -> bool:
+        offered = None if left is None else dt.datetime.combine(left.date() + dt.timedelta(days=days),
+                                                                dt.time(FOLLOW_UP_HOUR))
+        return at is not None and at != offered
+
     advisor, caller = aliased(User), aliased(User)
     rows = s.execute(
         select(FollowUp, RepairOrder.number, RepairOrder.contact_phone, RepairOrder.delivered_at,
@@ -154,7 +165,8 @@ def _calls(s: Session, actor: Actor, now: dt.datetime, *where: ColumnElement[boo
     today = now.date()
     return [
         CallItem(
-            f.id, f.version, f.status, f.due_at, f.due_at.date() < today, agreed is not None, f.order_id, number, name,
+            f.id, f.version, f.status, f.due_at, f.due_at.date() < today, asked(agreed, delivered or closed),
+            f.order_id, number, name,
             contact or phone, plate or "", f"{make} {model}", delivered or closed, adv, f.attempts, f.last_attempt_at,
             last_caller or "", f.comments,
         )
