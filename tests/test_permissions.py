@@ -37,6 +37,8 @@ EXPECTED = {
     "job.propose": "sltqm", "job.decide": "am", "order.reschedule": "asm",
     "job.self_check": "tl", "job.leader_check": "ls", "job.qc": "qm",
     "order.wash": "sltqm", "order.reopen_workshop": "sqm",
+    "recommendation.add": "asltqm", "recommendation.accept": "am", "recommendation.book": "am",
+    "recommendation.decline": "am",
     "delivery.internal_check": "asqm", "delivery.walkthrough": "am", "order.deliver": "am", "order.agree_pickup": "am",
     "settlement.prepare": "acm", "payment.take": "cm", "payment.round_off": "cm", "payment.refund": "cm", "payment.void": "cm",
     "credit.approve": "cm", "gate_pass.issue": "cm",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from textual.widgets import Input
 
-from frontdesk.model import AuditEvent, FollowUp, Receivable
+from frontdesk.model import AuditEvent, FollowUp, Receivable, Recommendation
 from frontdesk.model.enums import OrderStatus, PaymentMethod, PayType, Role
 from frontdesk.screens.cashier_home import CashierHomeScreen
 from frontdesk.screens.delivery import DeliveryScreen
@@ -97,7 +97,9 @@ async def test_from_ready_to_closed_by_keys(app_for, ui_services, ui_actors, rea
         order = order_row(svc, order_id)
         assert (order.discount, order.discount_by_id) == (Decimal("50.00"), manager.user_id)
         assert (order.total_amount, order.customer_amount) == (Decimal("1535.00"), Decimal("580.00"))
-        assert (order.safety_ack_by, order.safety_ack_at) == ("张伟", svc.clock())
+        with svc.db.reader() as s:  # acknowledged on the declined safety item itself (issue 18, item 2)
+            assert set(s.execute(select(Recommendation.acknowledged_by, Recommendation.acknowledged_at).where(
+                Recommendation.order_id == order_id, Recommendation.safety))) == {("张伟", svc.clock())}
         assert (order.next_service_date, order.next_service_km) == (dt.date(2027, 5, 24), 20230)
         assert order.follow_up_at == dt.datetime(2026, 11, 27, 10, 0)
         with svc.db.reader() as s:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from textual.widgets import Input
 
-from frontdesk.model import Receivable
+from frontdesk.model import Receivable, Recommendation
 from frontdesk.model.enums import OrderStatus, PaymentKind, PaymentMethod, PayType, Role
 from frontdesk.screens.cashier_home import CashierHomeScreen
 from frontdesk.screens.payment import PaymentScreen
@@ -90,7 +90,10 @@ async def test_settlement_defaults_refusals_and_save(app_for, ui_services, deliv
         order = order_row(ui_services, delivered.order_id)
         assert (order.discount, order.customer_amount, order.total_amount) == (
             Decimal("20.00"), Decimal("610.00"), Decimal("1535.00"))
-        assert (order.safety_ack_by, order.next_service_date, order.next_service_km) == ("张伟", dt.date(2027, 6, 30), 20230)
+        assert (order.next_service_date, order.next_service_km) == (dt.date(2027, 6, 30), 20230)
+        with ui_services.db.reader() as s:  # acknowledged on the declined safety item itself (issue 18, item 2)
+            assert set(s.scalars(select(Recommendation.acknowledged_by).where(
+                Recommendation.order_id == delivered.order_id, Recommendation.safety))) == {"张伟"}
         assert order.follow_up_at == dt.datetime(2026, 11, 27, 10, 0)
         with ui_services.db.reader() as s:
             rec = s.scalars(select(Receivable).where(Receivable.order_id == delivered.order_id)).one()

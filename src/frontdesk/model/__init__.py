@@ -20,6 +20,7 @@ _EXPORTS = {
     "job": ("ClockEvent", "Job", "JobCheck", "PartLine", "PartOrder"),
     "order": ("Appointment", "DeliveryCheck", "OrderCounter", "PanelMark", "RepairOrder", "Walkaround"),
     "payment": ("Payment", "Receivable"),
+    "recommendation": ("Recommendation",),
     "store": ("AppMeta", "RoleAuthority", "Store", "Team", "Technician", "User"),
 }
 __all__ = sorted(name for names in _EXPORTS.values() for name in names)
@@ -43,4 +44,5 @@ if TYPE_CHECKING:
     from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder
     from .order import Appointment, DeliveryCheck, OrderCounter, PanelMark, RepairOrder, Walkaround
     from .payment import Payment, Receivable
+    from .recommendation import Recommendation
     from .store import AppMeta, RoleAuthority, Store, Team, Technician, User

@@ -128,10 +128,18 @@ class JobCheck(Base):
     passed: Mapped[bool]
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
-    recommendations: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime]
 
     job: Mapped[Job] = relationship(back_populates="checks")
+    # What the checker recommended to the customer (model/recommendation.py), loaded with the check.
+    found: Mapped[list["Recommendation"]] = relationship(  # noqa: F821
+        back_populates="check", order_by="Recommendation.id", lazy="selectin"
+    )
+
+    @property
+    def recommendations(self) -> str:
+        """The recommendations recorded at this check, as the checker wrote them."""
+        return "\n".join(r.description for r in self.found)
 
 
 class PartOrder(Base):

@@ -112,8 +112,6 @@ class RepairOrder(Base):
     rounding: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), server_default="0")
     total_amount: Mapped[Decimal | None]  # snapshot at settlement, for reports
     customer_amount: Mapped[Decimal | None]
-    safety_ack_by: Mapped[str | None] = mapped_column(String(80))
-    safety_ack_at: Mapped[dt.datetime | None]
     next_service_date: Mapped[dt.date | None]
     next_service_km: Mapped[int | None]
     follow_up_at: Mapped[dt.datetime | None]
@@ -143,6 +141,10 @@ class RepairOrder(Base):
     delivery_checks: Mapped[list[DeliveryCheck]] = relationship(cascade="all, delete-orphan")
     payments: Mapped[list["Payment"]] = relationship(  # noqa: F821
         back_populates="order", order_by="Payment.id"
+    )
+    # What was found on this visit and not (yet) done: model/recommendation.py.
+    recommendations: Mapped[list["Recommendation"]] = relationship(  # noqa: F821
+        back_populates="order", order_by="Recommendation.id", cascade="all, delete-orphan"
     )
 
 

@@ -263,6 +263,8 @@ class WorkOrderDoc(_Checked):
     #: The advisor's direct line, so the customer can call about the car.
     advisor_phone: str = ""
     remarks: str = ""
+    #: Recommended work the customer declined at the estimate (kept for the next visit).
+    declined: tuple[Recommendation, ...] = ()
 
     _choices = {"payment_method": PAYMENT_METHODS, "old_parts": OLD_PARTS}
 
@@ -355,6 +357,10 @@ class Recommendation(_Checked):
     acknowledged_at: datetime | None = None
     #: The price quoted for it, if one was.
     estimate: Decimal | None = None
+    #: Why it is recommended, in the words of whoever found it.
+    reason: str = ""
+    #: Who found it (the technician, the team leader, QC, the advisor).
+    found_by: str = ""
 
     _optional_money = ("estimate",)
 

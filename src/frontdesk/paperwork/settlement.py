@@ -20,7 +20,7 @@ from frontdesk.bill_sums import payable_steps
 
 from . import blocks, line_tables
 from . import formatting as fmt
-from .documents import PAY_TYPES, SettlementDoc, Totals, iter_text
+from .documents import PAY_TYPES, Recommendation, SettlementDoc, Totals, iter_text
 from .fonts import warn_missing
 from .kit import Kit, make_kit
 from .labels import LINE_KINDS, PAYER_NOTES, PAYMENT_METHODS, TITLES, label
@@ -174,6 +174,15 @@ def receivables_table(kit: Kit, doc: SettlementDoc) -> Table:
     return table
 
 
+def recommendation_cell(kit: Kit, rec: Recommendation) -> blocks.Cell:
+    """What, and under it why and who found it (the customer asks both)."""
+    said = " · ".join(x for x in (rec.reason, kit.field(kit._("Found by"), rec.found_by) if rec.found_by else "") if x)
+    if not said:
+        return kit.p(rec.description, "cell")
+    small = kit.styles.small.fontSize
+    return kit.markup(f'{escape(rec.description)}<br/><font size="{small}">{escape(said)}</font>', "cell")
+
+
 def declined_table(kit: Kit, doc: SettlementDoc) -> list[Flowable]:
     """Declined recommendations; a safety item shows who acknowledged the risk, or a box to sign."""
     _ = kit._
@@ -190,7 +199,7 @@ def declined_table(kit: Kit, doc: SettlementDoc) -> list[Flowable]:
             ack = ""
         rows.append([
             kit.p(str(i), "cell"),
-            kit.p(rec.description, "cell"),
+            recommendation_cell(kit, rec),
             kit.p(_("Safety-related") if rec.safety else "", "warn"),
             kit.p(line_tables.money_or_dash(rec.estimate), "cell_right"),
             ack,

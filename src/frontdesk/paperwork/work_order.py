@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from . import blocks, line_tables
 from . import formatting as fmt
@@ -64,6 +64,22 @@ def line_sections(kit: Kit, lines: Sequence[DocLine], *, show_pay_type: bool = T
     return story
 
 
+def declined_table(kit: Kit, doc: WorkOrderDoc) -> Table:
+    """What the customer said no to at the estimate: not done, not charged, offered again next visit."""
+    _ = kit._
+    rows: list[list[blocks.Cell]] = [[kit.p("#", "head"), kit.p(_("Recommended work"), "head"),
+                                      kit.p(_("Safety"), "head"), kit.p(_("Quoted"), "head_right")]]
+    for i, rec in enumerate(doc.declined, 1):
+        rows.append([kit.p(str(i), "cell"), kit.p(rec.description, "cell"),
+                     kit.p(_("Safety-related") if rec.safety else "", "warn"),
+                     kit.p(line_tables.money_or_dash(rec.estimate), "cell_right")])
+    widths = [8 * mm, 0.0, 24 * mm, 24 * mm]
+    widths[1] = BODY_WIDTH - sum(widths)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    blocks.styled(kit, table, blocks.grid_style())
+    return table
+
+
 def build_story(kit: Kit, doc: WorkOrderDoc) -> list[Flowable]:
     _ = kit._
     g = kit.gettext
@@ -87,6 +103,9 @@ def build_story(kit: Kit, doc: WorkOrderDoc) -> list[Flowable]:
     story += line_sections(kit, doc.lines)
     story.append(KeepTogether([blocks.section(kit, _("Estimate of charges")),
                                *totals_block(kit, doc.totals, estimate=True)]))
+    if doc.declined:
+        story.append(KeepTogether([blocks.section(kit, _("Recommended work the customer declined")),
+                                   declined_table(kit, doc)]))
     method_options = [(g(METHOD_LABELS[m]), doc.payment_method == m) for m in PAYMENT_METHODS]
     agreed: list[tuple[str, blocks.Cell]] = [
         (_("Payment method"), blocks.choices(kit, method_options)),

@@ -14,6 +14,9 @@ Keys (each offered only to the roles that may use it):
   (not counted as rework);
 - P final QC passed; F final QC failed: the job goes back to the technician and counts
   one rework (the notes say what failed);
+- N records a recommendation for the customer (what, why, safety-related, a price) on the
+  selected job or car: the team leader's 维修建议 and what QC finds, put to the customer at
+  delivery;
 - W the car was washed (the team leader or the QC inspector records it). A car becomes
   ready by itself once every job has passed QC and, if the customer chose it, the wash is
   done; a car whose customer declined the wash skips it. The screen says so.
@@ -43,6 +46,7 @@ from frontdesk.widgets.list_table import Col, clip, declare_columns, qty_text, w
 
 from .base import LiveScreen
 from .check_note import CheckDialog, CheckEntry
+from .recommendation_dialogs import open_recommend
 from .list_detail import ListDetailScreen, ListLayout, list_keys
 
 JOB_CELLS = 20
@@ -56,6 +60,7 @@ ACTION_PERMISSION = {
     "qc_pass": "job.qc",
     "qc_fail": "job.qc",
     "wash": "order.wash",
+    "recommend": "recommendation.add",
 }
 #: What a job must be waiting for before each key applies to it.
 ACTION_STAGE = {"self_check": "self", "leader_check": "leader", "send_back": "leader", "qc_pass": "qc", "qc_fail": "qc"}
@@ -87,6 +92,8 @@ class ChecksScreen(LiveScreen, ListDetailScreen):
         binding("p", "qc_pass", "QC pass", tooltip="Final QC passed"),
         binding("f", "qc_fail", "QC fail", tooltip="Final QC failed: the job goes back to the technician, one rework"),
         binding("w", "wash", "Washed", tooltip="The selected car was washed (it is then ready)"),
+        binding("n", "recommend", "Recommend",
+                tooltip="Record something the car needs for the customer (the advisor puts it to them at delivery)"),
         *list_keys("Read the lists again"),
     ]
 
@@ -308,6 +315,18 @@ class ChecksScreen(LiveScreen, ListDetailScreen):
         count = back_.rework_count if back_ else item.rework_count + 1
         self.notify(_("Sent back to {technician}: rework {n} on this job.").format(
             technician=item.technician or "—", n=count), title=item.plate, severity="warning", timeout=8)
+
+    def action_recommend(self) -> None:
+        """On the job (or the car) under the cursor of the list in focus."""
+        on_cars = self.focused is not None and self.focused.id == "check-cars"
+        item: CheckItem | CarItem | None = self.selected_car if on_cars else self.selected_job
+        if item is None:
+            item = self.selected_job or self.selected_car
+        if item is None:
+            self.notify(_("Pick a job or a car first."), severity="warning")
+            return
+        what = item.description if isinstance(item, CheckItem) else item.order_number
+        open_recommend(self, item.order_id, f"{item.plate} · {what}")
 
     def action_wash(self) -> None:
         car = self.selected_car

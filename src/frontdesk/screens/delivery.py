@@ -43,6 +43,7 @@ from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
 
 from .base import DeskScreen
+from .recommendation_dialogs import RecommendationsDialog, open_recommend
 
 LISTS = ("internal", "walkthrough")
 STAGE_OF = {"internal": DeliveryStage.INTERNAL, "walkthrough": DeliveryStage.WALKTHROUGH}
@@ -92,6 +93,9 @@ class DeliveryScreen(DeskScreen):
                 tooltip="Between the internal check and the walkthrough"),
         binding("shift+tab", "next_list(-1)", "Other list", show=False),
         binding(SIGN, "deliver", "Deliver", tooltip="Hand the car over: needs both lists complete; opens the settlement"),
+        binding("r", "recommendations", "Recommendations",
+                tooltip="Go through the recommendations with the customer: take up now, book, or declined"),
+        binding("n", "recommend", "Recommend", show=False, tooltip="Record one more recommendation"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Read the checklist again"),
         back(),
     ]
@@ -159,7 +163,9 @@ class DeliveryScreen(DeskScreen):
         head.append(f" {status(v.status)} ", style="reverse")
         head.append(f"  {v.customer_name} {v.phone}  {v.model} {v.colour}  ")
         head.append(f"{v.number}  " + _("Advisor {name}").format(name=v.advisor), style="dim")
-        if v.status != OrderStatus.READY:
+        if v.status == OrderStatus.IN_WORKSHOP:  # work taken up at delivery sent it back
+            head.append("  " + _("Back in the workshop for the work taken up."), style="bold yellow")
+        elif v.status != OrderStatus.READY:
             head.append("  " + _("Delivered: F9 opens the settlement."), style="bold")
         self.query_one("#dl-head", Static).update(head)
 
@@ -190,8 +196,8 @@ class DeliveryScreen(DeskScreen):
                 text.append("  " + _("rework {n}").format(n=j.rework_count), style="yellow")
         if v.declined:
             text.append("\n")
-            text.append(_("Declined (explain as recommendations): {items}").format(items="; ".join(v.declined)),
-                        style="dim")
+            text.append(_("Recommendations, R to go through them with the customer: {items}").format(
+                items="; ".join(v.declined)), style="bold")
         self.query_one("#dl-jobs", Static).update(text)
 
     # Ticking ------------------------------------------------------------------------------------
@@ -269,6 +275,25 @@ class DeliveryScreen(DeskScreen):
         v = self.view
         if v is None or self._busy:
             return
+    # Recommendations ------------------------------------------------------------------------------
+
+    def action_recommendations(self) -> None:
+        v = self.view
+        if v is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.action_refresh()
+
+        self.app.push_screen(RecommendationsDialog(self.order_id, _("Recommendations · {plate} {number}").format(
+            plate=v.plate, number=v.number), v.customer_name), closed)
+
+    def action_recommend(self) -> None:
+        v = self.view
+        if v is not None:
+            open_recommend(self, self.order_id, v.plate, lambda _ref: self.action_refresh())
+
         if v.status != OrderStatus.READY:
             self._open_settlement()
             return

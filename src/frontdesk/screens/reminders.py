@@ -4,7 +4,9 @@ The list (soonest due first) shows why each car is on it: the next service date 
 many days are left, or the next service mileage and how far today's estimated reading is
 from it (the estimate runs on the car's own kilometres a day from its visits; see
 services/aftercare_views.py). Under it the selected car: the customer's phone, the last
-visit and reading, the pace, and what the last reminder call found.
+visit and reading, the pace, what the last reminder call found, and what the car still
+needs from its visits — the recommendations not taken up (services/recommendations.py),
+to offer on the call and book with the service.
 
 + / - widen or narrow the window by a week, ] / [ by 500 km. Enter or F4 records the call
 (screens/aftercare_modals.ReminderCallDialog): a reached car leaves the list for two weeks
@@ -58,6 +60,11 @@ def why(item: ReminderItem) -> Text:
         else:
             text.append(_("{km} km to go").format(km=km_text(item.km_left)))
     return text
+
+
+def recommended_text(item: ReminderItem) -> str:
+    """What the car still needs from its visits: offered on the call, booked with the service."""
+    return _("Still recommended (offer it): {items}").format(items="; ".join(item.recommended))
 
 
 def last_call(item: ReminderItem, today: dt.date) -> Text:
@@ -173,6 +180,9 @@ class RemindersScreen(ListDetailScreen):
                                                                result=label(REMINDER_RESULT, i.last_call_result)))
             if i.last_call_notes:
                 text.append(" · " + i.last_call_notes)
+        if i.recommended:
+            text.append("\n")
+            text.append(recommended_text(i), style="bold")
         return text
 
     # Recording ----------------------------------------------------------------------------------
@@ -195,6 +205,8 @@ class RemindersScreen(ListDetailScreen):
             plate=item.plate, model=item.model,
             date=item.next_service_date.strftime("%Y-%m-%d") if item.next_service_date else "—",
             km=km_text(item.next_service_km), now=km_text(item.estimated_km))
+        if item.recommended:
+            summary += "\n" + recommended_text(item)
         self.app.push_screen(ReminderCallDialog(
             title=_("Reminder call · {name} {phone}").format(name=item.customer_name, phone=item.phone),
             summary=summary, save=save), self._recorded)

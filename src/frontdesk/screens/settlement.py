@@ -256,13 +256,13 @@ class SettlementScreen(OrderBillScreen):
         if not v.declined:
             box.update(Text(_("No declined recommendations."), style="dim"))
             return
-        text = Text(_("Declined") + ": ", style="bold")
+        text = Text(_("Not done this time") + ": ", style="bold")  # declined, or never taken up (issue 18)
         for n, d in enumerate(v.declined):
             if n:
                 text.append(" · ")
             if d.safety:
                 text.append("⚠ ", style=SAFETY_STYLE)
-            text.append(f"{d.description} {format_money(d.amount)}")
+            text.append(d.description if d.amount is None else f"{d.description} {format_money(d.amount)}")
             if d.safety:
                 if d.acknowledged_by:
                     text.append(" " + _("(acknowledged by {name})").format(name=d.acknowledged_by), style="green")

@@ -18,6 +18,8 @@ explicitly. A proposes additional work found on the car (增项: a catalog opera
 or a description, hours, parts with F3, a note; the running job can wait for the customer's
 answer). C is the technician's self-check, L the
 team leader's check (pass with F6, send back with F7, with notes and recommendations).
+N records a recommendation (what, why, safety-related, a price): something the car needs
+that the advisor puts to the customer at delivery, without stopping the work for it.
 Tab moves between the jobs and the parts. The list is read again every 30 seconds, so the
 clock keeps moving and work dispatched meanwhile appears.
 """
@@ -45,6 +47,7 @@ from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 
 from .base import DeskScreen
+from .recommendation_dialogs import open_recommend
 from .workshop_modals import CheckResult, CheckScreen, ChoiceScreen, Proposal, ProposeScreen, fixed_columns, hours
 
 J = JobStatus
@@ -61,11 +64,13 @@ WHEN = {
     "issue": (J.ASSIGNED, J.IN_PROGRESS, J.PAUSED),
     "request": (J.ASSIGNED, J.IN_PROGRESS, J.PAUSED),
     "propose": (J.ASSIGNED, J.IN_PROGRESS, J.PAUSED, J.FINISHED, J.SELF_CHECKED),
+    "recommend": tuple(J),  # anything found on the car, at any stage of the job
 }
 #: The permission behind each key (a role without it does not see the key at all).
 ACTION = {
     "start": "job.start", "pause": "job.pause", "finish": "job.finish", "self_check": "job.self_check",
     "leader_check": "job.leader_check", "issue": "parts.issue", "request": "parts.request", "propose": "job.propose",
+    "recommend": "recommendation.add",
 }
 
 
@@ -114,6 +119,8 @@ class TechnicianScreen(DeskScreen):
         binding("a", "propose", "Extra work", tooltip="Propose work found on the car for the customer's decision"),
         binding("c", "self_check", "Self-check", tooltip="Check your own finished work"),
         binding("l", "leader_check", "Leader check", tooltip="Team leader: check the work, with recommendations"),
+        binding("n", "recommend", "Recommend",
+                tooltip="Record something the car needs for the customer (the advisor puts it to them at delivery)"),
         binding(REFRESH, "refresh", "Refresh", show=False, tooltip="Read the jobs again"),
         binding("tab", "next_area", "Jobs / parts", show=False),
         binding("shift+tab", "next_area", "Jobs / parts", show=False),
@@ -421,6 +428,11 @@ class TechnicianScreen(DeskScreen):
         self.app.push_screen(CheckScreen(_("Self-check · {job}").format(job=job.description), leader=False), checked)
 
     def action_leader_check(self) -> None:
+    def action_recommend(self) -> None:
+        job = self._ready("recommend")
+        if job is not None:
+            open_recommend(self, job.order_id, f"{job.plate} · {job.description}")
+
         job = self._ready("leader_check")
         if job is None:
             return

@@ -43,6 +43,7 @@ from frontdesk.model import (
     Vehicle,
 )
 from frontdesk.model.enums import AppointmentStatus, ComplaintStatus, FollowUpStatus, OrderStatus, Role
+from frontdesk.model.recommendation import NOT_TAKEN_UP, Recommendation
 
 from .aftercare import OWNER_ROLES, REMINDER_QUIET_DAYS, SCORE_FIELDS
 from .context import Actor, Services
@@ -344,6 +345,8 @@ class ReminderItem:
     last_call_reached: bool | None
     last_call_result: str  # a REMINDER_RESULTS code, "" when never called
     last_call_notes: str
+    #: What the car still needs, found on its visits and not done ("⚠" before a safety item): said on the call.
+    recommended: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,17 @@ def pace(readings: int, first_km: int | None, last_km: int | None, first_on: dt.
     return Pace(DEFAULT_KM_PER_DAY, 1, "default")
 
 
+def _still_recommended(s: Session, store_id: int, ids: Select) -> dict[int, tuple[str, ...]]:  # type: ignore[type-arg]
+    """The recommendations not taken up, by vehicle, in one query (services/recommendations.py)."""
+    found: dict[int, list[str]] = {}
+    for vehicle_id, description, safety in s.execute(
+            select(Recommendation.vehicle_id, Recommendation.description, Recommendation.safety)
+            .where(Recommendation.vehicle_id.in_(ids), Recommendation.store_id == store_id,
+                   Recommendation.status.in_(NOT_TAKEN_UP)).order_by(Recommendation.found_at, Recommendation.id)):
+        found.setdefault(vehicle_id, []).append(f"⚠ {description}" if safety else description)
+    return {k: tuple(v) for k, v in found.items()}
+
+
 def reminders(services: Services, actor: Actor, days: int = DEFAULT_REMINDER_DAYS,
               km: int = DEFAULT_REMINDER_KM) -> RemindersList:
     """Vehicles to call about their next service: due within ``days`` days or ``km`` kilometres."""
@@ -411,6 +425,7 @@ def reminders(services: Services, actor: Actor, days: int = DEFAULT_REMINDER_DAY
         ids = select(wanted.subquery().c.id)  # the same vehicles, named to the database by the query itself
         readings = _readings(s, ids)
         calls = _last_calls(s, actor.store_id, ids)
+        recommended = _still_recommended(s, actor.store_id, ids)
     quiet_since = now - dt.timedelta(days=REMINDER_QUIET_DAYS)
     items: list[ReminderItem] = []
     for row in candidates:
@@ -438,7 +453,7 @@ def reminders(services: Services, actor: Actor, days: int = DEFAULT_REMINDER_DAY
             row.id, row.plate, f"{row.make} {row.model}", row.name, row.phone, row.last_visit, base_km, last_on,
             p.per_day, p.source, estimated, row.next_service_date, row.next_service_km, days_left, km_left, due_on,
             by_date, by_km, call.at if call else None, call.reached if call else None, call.result if call else "",
-            call.notes if call else "",
+            call.notes if call else "", recommended.get(row.id, ()),
         ))
     items.sort(key=lambda i: (i.due_on, i.plate))
     return RemindersList(tuple(items), days, km, now)

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import AuditEvent, ClockEvent, Job, RepairOrder, StockLevel, Technician
+from frontdesk.model import AuditEvent, ClockEvent, Job, JobCheck, RepairOrder, StockLevel, Technician
 from frontdesk.model.enums import CheckKind, JobStatus, OrderStatus, PauseReason
 
 from . import billing
@@ -335,7 +335,7 @@ def checks_queue(services: Services, actor: Actor) -> ChecksQueue:
             .where(RepairOrder.store_id == actor.store_id, RepairOrder.status == OrderStatus.IN_WORKSHOP,
                    or_(Job.status.in_(CHECK_STATUSES), and_(Job.status.in_(REWORK_STATUSES), Job.rework_count > 0)))
             .options(joinedload(Job.order).joinedload(RepairOrder.vehicle),
-                     joinedload(Job.order).joinedload(RepairOrder.advisor), selectinload(Job.checks))
+                     joinedload(Job.order).joinedload(RepairOrder.advisor), selectinload(Job.checks).joinedload(JobCheck.found))
         ).unique().all()
         ids = [j.id for j in jobs]
         finished = dict(s.execute(

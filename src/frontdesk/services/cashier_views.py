@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import Job, Payment, Receivable, RepairOrder
+from frontdesk.model import Job, JobCheck, Payment, Receivable, RepairOrder
 from frontdesk.model.enums import (
     CheckKind,
     DeliveryStage,
@@ -43,7 +43,7 @@ from frontdesk.model.enums import (
     PayType,
 )
 
-from . import billing
+from . import billing, recommendation_records
 from .auth import discount_authority
 from .context import Actor, Services
 from .delivery import INTERNAL_ITEMS, WALKTHROUGH_ITEMS, checklist
@@ -245,7 +245,8 @@ class DeliveryView(OrderSummary):
 def delivery_view(services: Services, actor: Actor, order_id: int) -> DeliveryView:
     with services.db.reader() as s:
         o = _load(s, actor, order_id, selectinload(RepairOrder.delivery_checks),
-                  selectinload(RepairOrder.jobs).selectinload(Job.checks), selectinload(RepairOrder.walkaround))
+                  selectinload(RepairOrder.jobs).selectinload(Job.checks).joinedload(JobCheck.found),
+                  selectinload(RepairOrder.walkaround))
         names = user_names(s, {c.user_id for c in o.delivery_checks}
                        | {c.user_id for j in o.jobs for c in j.checks})
         ticks = {(c.stage, c.item): c for c in o.delivery_checks}
@@ -271,7 +272,7 @@ def delivery_view(services: Services, actor: Actor, order_id: int) -> DeliveryVi
             o.delivered_at,
             items(DeliveryStage.INTERNAL, INTERNAL_ITEMS), items(DeliveryStage.WALKTHROUGH, WALKTHROUGH_ITEMS),
             _missing(o, DeliveryStage.INTERNAL), _missing(o, DeliveryStage.WALKTHROUGH), tuple(jobs),
-            tuple(j.description for j in o.jobs if j.status == JobStatus.DECLINED),
+            tuple(r.description for r in recommendation_records.pending(o)),
         )
 
 
@@ -313,7 +314,7 @@ class DeclinedRow:
     job_id: int
     code: str
     description: str
-    amount: Decimal  # labor and parts as estimated
+    amount: Decimal | None  # labor and parts as quoted, when a price was
     safety: bool
     acknowledged_by: str  # the customer's acknowledgement (safety items only)
     acknowledged_at: dt.datetime | None
@@ -423,6 +424,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
     now = services.clock()
     with services.db.reader() as s:
         o = _load(s, actor, order_id, selectinload(RepairOrder.jobs), selectinload(RepairOrder.part_lines),
+                  joinedload(RepairOrder.recommendations),  # in the order's own query: no query more
                   selectinload(RepairOrder.payments))
         receivables = s.scalars(select(Receivable).where(Receivable.order_id == o.id).order_by(Receivable.id)).all()
         names = user_names(s, {p.user_id for p in o.payments} | {p.voided_by_id for p in o.payments}
@@ -442,11 +444,13 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
         payable, prepared = _payable(o, services)
         paid = _paid(o.payments)
         declined = tuple(
-            DeclinedRow(j.id, j.code, j.description,
-                        j.amount + sum((p.amount for p in o.part_lines if p.job_id == j.id), ZERO), j.safety,
-                        (o.safety_ack_by or "") if j.safety else "", o.safety_ack_at if j.safety else None)
-            for j in o.jobs if j.status == JobStatus.DECLINED
+            DeclinedRow(r.job_id or 0, r.job.code if r.job else "", r.description, r.price, r.safety,
+                        (r.acknowledged_by or "") if r.safety else "", r.acknowledged_at if r.safety else None)
+            for r in recommendation_records.pending(o)
         )
+        # One name for the screen: the safety items count as acknowledged once every one of them is.
+        safety = [d for d in declined if d.safety]
+        ack = safety[-1] if safety and all(d.acknowledged_by for d in safety) else None
         payments = tuple(
             PaymentRow(p.id, p.kind, p.method, p.amount, p.tendered, p.change, p.reference, names.get(p.user_id, ""),
                        p.at, p.voided_at is not None, p.voided_at, names.get(p.voided_by_id or 0, ""), p.void_reason)
@@ -464,7 +468,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
             groups, totals, names.get(o.discount_by_id or 0, "") if o.discount else "", payable, prepared,
             tuple(ReceivableRow(r.pay_type, r.amount, r.reference) for r in receivables
                   if r.pay_type in RECEIVABLE_TYPES),
-            declined, any(d.safety for d in declined), o.safety_ack_by or "", o.safety_ack_at,
+            declined, bool(safety), ack.acknowledged_by if ack else "", ack.acknowledged_at if ack else None,
             o.next_service_date, o.next_service_km, o.follow_up_at,
             o.next_service_date or add_months(now.date(), NEXT_SERVICE_MONTHS),
             o.next_service_km or o.odometer_km + NEXT_SERVICE_KM,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import Job, RepairOrder
+from frontdesk.model import Job, JobCheck, RepairOrder
 
 from .context import Tx, check_version
 from .errors import NotFound, ValidationError
@@ -94,7 +94,7 @@ def order_graph() -> tuple[Any, ...]:
 
     return (
         *money_graph(),
-        selectinload(RepairOrder.jobs).selectinload(Job.checks),
+        selectinload(RepairOrder.jobs).selectinload(Job.checks).joinedload(JobCheck.found),
         selectinload(RepairOrder.walkaround).selectinload(Walkaround.marks),
         selectinload(RepairOrder.delivery_checks),
         selectinload(RepairOrder.payments),

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session, joinedload
 from frontdesk import migrate
 from frontdesk.i18n import gettext as _
 from frontdesk.model import Base, Complaint, FollowUp, Job, LaborOperation, Part, RepairOrder, StockLevel, Vehicle
+from frontdesk.model.recommendation import RecommendationStatus
 from frontdesk.model.enums import ComplaintStatus, DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
-from . import aftercare, auth, catalog, checkin, delivery, estimate, settlement, staff, workshop
+from . import aftercare, auth, catalog, checkin, delivery, estimate, recommendations, settlement, staff, workshop
 from .context import STOCK_LEVELS, Actor, Services, unflushed
 from .demo_sources import (
     COLOURS,
@@ -69,6 +70,16 @@ TEAMS = (
 ORDERS_PER_WEEKDAY = 50
 MAINTENANCE_PARTS = ("oil filter", "engine oil")
 BATCH_DAYS = 7  # days of history per transaction (see Services.batch)
+# Found on the car and recommended to the customer (services/recommendations.py): (what, why, safety).
+FINDINGS = (
+    ("后刹车片磨损，剩余约 3 mm", "建议 3000 公里内更换", True),
+    ("雨刮片老化，刮水不净", "", False),
+    ("空调滤清器脏堵", "出风有异味", False),
+    ("左前轮胎侧面鼓包", "高速有爆胎风险", True),
+    ("蓄电池电压偏低", "冬季启动可能困难", False),
+    ("刹车油含水量超标", "建议更换刹车油", True),
+)
+LEADER_ADVICE = ("建议下次保养时更换空调滤清器", "后轮胎花纹接近磨损极限，建议尽快更换", "节气门积碳，建议清洗")
 
 
 class DemoRefused(Exception):
@@ -116,6 +127,7 @@ class _Progress:
 class _Generator:
     def __init__(self, services: Services, seed: int, today: dt.datetime) -> None:
         self.rng = random.Random(seed)
+        self.seed_of_findings = seed
         self.now = today
         self.real_now = today
         # The phones have clocks of their own: the advisor making follow-up calls and the manager
@@ -282,6 +294,8 @@ class _Generator:
             vehicle_id=vehicle.id, odometer_km=vehicle.odometer, fuel_eighths=rng.randint(1, 8), concerns=concern,
             brought_by_name=brought_by, brought_by_phone=random_mobile(rng) if brought_by else ""))
         self.orders += 1
+        # Its own stream, so the recommendations leave the rest of the demo as it was.
+        findings = random.Random(self.seed_of_findings * 1_000_003 + self.orders)
         if stop == "check_in":
             return
         self.later(rng.uniform(5, 15))
@@ -347,6 +361,8 @@ class _Generator:
             self.issue_parts(cat, order.id, job_id)
             self.later(rng.uniform(30, 90))
             workshop.finish_job(s, tech, job_id)
+            if index == 0 and findings.random() < 0.08:  # the technician notes what else the car needs
+                self.recommend(tech, order.id, findings)
         if stop == "waiting_approval" or (stop is None and rng.random() < 0.12):
             op_id, _, safety = rng.choice(cat.ops)
             found = workshop.propose_additional(s, tech, order.id, description="", labor_op_id=op_id, note="检查发现")
@@ -361,10 +377,11 @@ class _Generator:
                 self.later(rng.uniform(20, 60))
                 workshop.finish_job(s, tech, found.id)
                 jobs.append(found.id)
-        for job_id in jobs:
+        for index, job_id in enumerate(jobs):
             self.later(rng.uniform(2, 8))
             workshop.self_check(s, tech, job_id)
-            workshop.leader_check(s, a["team_leader"], job_id)
+            advice = findings.choice(LEADER_ADVICE) if index == 0 and findings.random() < 0.12 else ""
+            workshop.leader_check(s, a["team_leader"], job_id, recommendations=advice)  # his 维修建议
         if stop == "checks":
             return
         for job_id in jobs:
@@ -375,6 +392,8 @@ class _Generator:
                 workshop.self_check(s, tech, job_id)
                 workshop.leader_check(s, a["team_leader"], job_id)
             workshop.final_qc(s, a["qc"], job_id, passed=True)
+        if findings.random() < 0.05:  # the inspector's own finding
+            self.recommend(a["qc"], order.id, findings)
         if stop == "wash":
             return
         self.later(rng.uniform(15, 30))
@@ -382,6 +401,9 @@ class _Generator:
         if stop == "ready":
             return
         self.later(rng.uniform(20, 120))
+        if findings.random() < 0.04:  # the advisor's, at the walk round the car with the customer
+            self.recommend(advisor, order.id, findings, price=Decimal(findings.choice((80, 120, 260, 480))))
+        self.go_through_recommendations(advisor, order.id, vehicle.customer_name)
         delivery.tick_internal(s, a["qc"], order.id, list(delivery.INTERNAL_ITEMS))
         delivery.tick_walkthrough(s, advisor, order.id, list(delivery.WALKTHROUGH_ITEMS))
         delivery.deliver(s, advisor, order.id)
@@ -426,6 +448,20 @@ class _Generator:
         assert order is not None
         if order.wash and order.washed_at is None:
             workshop.record_wash(self.services, self.actors["supervisor"], order_id)
+
+    def recommend(self, actor: Actor, order_id: int, findings: random.Random, price: Decimal | None = None) -> None:
+        what, why, safety = findings.choice(FINDINGS)
+        recommendations.add(self.services, actor, order_id, description=what, reason=why, safety=safety, price=price)
+
+    def go_through_recommendations(self, advisor: Actor, order_id: int, customer: str) -> None:
+        """At delivery the customer hears every open recommendation; in the demo they are left for next time."""
+        order = self.session.get(RepairOrder, order_id)
+        assert order is not None
+        waiting = [r for r in order.recommendations if r.status == RecommendationStatus.OPEN]
+        if any(r.id is None for r in waiting):
+            self.session.flush()  # (PostgreSQL: the batch hands out no ids itself)
+        for rec in waiting:
+            recommendations.decline(self.services, advisor, rec.id, decided_by=customer, acknowledged=rec.safety)
 
     def declined_safety(self, order_id: int) -> bool:
         order = self.session.get(RepairOrder, order_id)

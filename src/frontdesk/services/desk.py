@@ -28,8 +28,10 @@ from frontdesk.model.enums import (
     OrderStatus,
     WarrantyStatus,
 )
+from frontdesk.model.recommendation import RecommendationStatus
 from frontdesk.walkaround_items import WalkaroundItems, items_of
 
+from . import recommendations
 from .checkin import warranty_status
 from .common import read_order
 from .context import Actor, Services
@@ -275,13 +277,21 @@ class Visit:
 
 @dataclass(frozen=True)
 class Recommendation:
-    job_id: int
+    """Something the car still needs, from an earlier visit or this one (services/recommendations.py)."""
+
+    id: int
+    job_id: int | None  # the job it was quoted as, if it was
     order_number: str
     on: dt.date
     description: str
     labor_op_id: int | None
-    hours: Decimal
+    hours: Decimal | None
     safety: bool
+    reason: str = ""
+    found_by: str = ""
+    step: str = ""  # where it was found, as the screen says it
+    price: Decimal | None = None
+    declined: bool = False  # the customer said no before (else it was never put to them)
 
 
 @dataclass(frozen=True)
@@ -293,7 +303,7 @@ class History:
 
 
 def vehicle_history(services: Services, vehicle_id: int, *, limit: int = 20) -> History:
-    """Earlier visits and what the customer declined before: the advisor recommends from it."""
+    """Earlier visits and the recommendations not taken up: the advisor recommends from them."""
     with services.db.reader() as s:
         vehicle = s.get(Vehicle, vehicle_id)
         orders = s.scalars(
@@ -310,21 +320,12 @@ def vehicle_history(services: Services, vehicle_id: int, *, limit: int = 20) -> 
                   tuple(j.description for j in by_order.get(o.id, []) if j.status not in (JobStatus.DECLINED, JobStatus.PROPOSED)))
             for o in orders
         )
-        numbers = {o.id: (o.number, o.checked_in_at.date()) for o in orders}
-        done_ops = {j.labor_op_id for j in jobs if j.labor_op_id and j.status == JobStatus.QC_PASSED}
-        declined = []
-        for j in jobs:
-            if j.status != JobStatus.DECLINED:
-                continue
-            later_done = j.labor_op_id is not None and any(
-                k.labor_op_id == j.labor_op_id and k.status == JobStatus.QC_PASSED and numbers[k.order_id][1] > numbers[j.order_id][1]
-                for k in jobs)
-            if not later_done:
-                declined.append(Recommendation(j.id, numbers[j.order_id][0], numbers[j.order_id][1], j.description,
-                                               j.labor_op_id, j.hours, j.safety))
-        del done_ops
-        return History(visits, tuple(declined), vehicle.next_service_date if vehicle else None,
-                       vehicle.next_service_km if vehicle else None)
+        next_date, next_km = (vehicle.next_service_date, vehicle.next_service_km) if vehicle else (None, None)
+    declined = tuple(
+        Recommendation(r.id, r.job_id, r.order_number, r.on, r.description, r.labor_op_id, r.hours, r.safety,
+                       r.reason, r.found_by, r.step_label, r.price, r.status == RecommendationStatus.DECLINED)
+        for r in recommendations.still_open(services, vehicle_id))
+    return History(visits, declined, next_date, next_km)
 
 
 def day_load(services: Services, actor: Actor, day: dt.date) -> list[AppointmentRow]:

@@ -28,16 +28,18 @@ from frontdesk.model import (
     Technician,
     User,
 )
-from frontdesk.model.enums import JobStatus, OrderStatus, PaymentKind, PayType
+from frontdesk.model.enums import OrderStatus, PaymentKind, PayType
+from frontdesk.model.recommendation import Recommendation, RecommendationStatus, RecommendationStep
 from frontdesk.paperwork import documents as d
 from frontdesk.walkaround_items import items_of
 
-from . import billing
+from . import billing, recommendation_records
 from .common import read_order, read_order_by_number
 from .context import Services
 from .errors import IllegalTransition
 from .estimate import order_totals
 from .money import Totals
+from .names import user_names
 
 DOCUMENT_KINDS = ("work-order", "checkin-sheet", "settlement", "gate-pass")
 
@@ -112,6 +114,16 @@ def _name(session: Session, user_id: int | None) -> str:
     return session.scalar(select(User.display_name).where(User.id == user_id)) or ""
 
 
+def _recommendations(session: Session, recs: list[Recommendation], *,
+                     finders: bool = True) -> tuple[d.Recommendation, ...]:
+    """Recommendations as the paper lists them: what, why, who found it (``finders``), the acknowledgement."""
+    names = user_names(session, {r.found_by_id for r in recs}) if finders else {}
+    return tuple(d.Recommendation(
+        description=r.description, safety=r.safety, estimate=r.price, reason=r.reason,
+        found_by=names.get(r.found_by_id, ""), acknowledged_by=r.acknowledged_by if r.safety else None,
+        acknowledged_at=r.acknowledged_at if r.safety else None) for r in recs)
+
+
 def work_order(session: Session, services: Services, order: RepairOrder) -> d.WorkOrderDoc:
     return d.WorkOrderDoc(
         store=_store(session, order, services), order_no=order.number, checked_in_at=order.checked_in_at,
@@ -120,6 +132,8 @@ def work_order(session: Session, services: Services, order: RepairOrder) -> d.Wo
         lines=_lines(session, order), totals=_totals(order, services),
         payment_method=order.payment_method.value if order.payment_method else None, old_parts=order.old_parts.value,
         wash=order.wash, signed_by=order.signed_by, signed_at=order.signed_at,
+        declined=_recommendations(session, [r for r in order.recommendations if r.step == RecommendationStep.ESTIMATE
+                                            and r.status == RecommendationStatus.DECLINED], finders=False),
     )
 
 
@@ -142,12 +156,7 @@ def settlement_statement(session: Session, services: Services, order: RepairOrde
     payments = session.scalars(select(Payment).where(Payment.order_id == order.id, Payment.voided_at.is_(None)).order_by(Payment.id)).all()
     receivables = session.scalars(select(Receivable).where(Receivable.order_id == order.id)).all()
     cashier = _name(session, payments[-1].user_id) if payments else ""
-    declined = tuple(
-        d.Recommendation(description=j.description, safety=j.safety, estimate=j.amount,
-                         acknowledged_by=order.safety_ack_by if j.safety else None,
-                         acknowledged_at=order.safety_ack_at if j.safety else None)
-        for j in order.jobs if j.status == JobStatus.DECLINED
-    )
+    declined = _recommendations(session, recommendation_records.pending(order))
     return d.SettlementDoc(
         store=_store(session, order, services), order_no=order.number,
         settled_at=order.settled_at or order.delivered_at or services.clock(), advisor=order.advisor.display_name,
@@ -199,6 +208,7 @@ def _work_order_graph() -> tuple[Any, ...]:
         joinedload(RepairOrder.advisor),
         selectinload(RepairOrder.jobs).lazyload(Job.part_orders),
         selectinload(RepairOrder.part_lines),
+        joinedload(RepairOrder.recommendations),  # in the order's own query
     )
 
 

@@ -14,7 +14,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import Job, LaborOperation, Part, PartLine, RepairOrder, StockLevel, Technician
 from frontdesk.model.enums import JobOrigin, JobStatus, OldParts, OrderStatus, PaymentMethod, PayType
 
-from . import billing
+from . import billing, recommendation_records
 from .common import get, load_order, text, touch
 from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
@@ -264,6 +264,7 @@ def remove_line(tx: Tx, order_id: int, *, job_id: int | None = None, part_line_i
     job = _job_on(order, job_id)
     assert job is not None
     before = _job_fields(job)
+    recommendation_records.job_removed(tx, job)
     for line in list(job.part_lines):
         release(tx.session, order.store_id, line)
         order.part_lines.remove(line)
@@ -287,6 +288,7 @@ def decline_job(tx: Tx, order_id: int, job_id: int, expected_version: int | None
 
 
 def decline(tx: Tx, job: Job, *, decided_by: str, channel) -> None:  # type: ignore[no-untyped-def]
+    """The customer's no: the job stays on the order as quoted, and is a recommendation for later."""
     transition_job(job, JobStatus.DECLINED)
     job.decision_by = decided_by
     job.decision_channel = channel
@@ -294,6 +296,7 @@ def decline(tx: Tx, job: Job, *, decided_by: str, channel) -> None:  # type: ign
     job.decision_recorded_by_id = tx.actor.user_id
     for line in job.part_lines:
         release(tx.session, job.order.store_id, line)
+    recommendation_records.from_declined_job(tx, job, decided_by)
 
 
 @service("estimate.terms")

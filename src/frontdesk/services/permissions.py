@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "job.qc": frozenset({Q, M}),
     "order.wash": frozenset({S, L, T, Q, M}),  # the QC inspector, at the end of the line, records it too
     "order.reopen_workshop": frozenset({S, Q, M}),
+    # Recommendations: whoever finds something records it; the advisor puts them to the customer
+    "recommendation.add": frozenset({A, S, L, T, Q, M}),
+    "recommendation.accept": frozenset({A, M}),
+    "recommendation.book": frozenset({A, M}),
+    "recommendation.decline": frozenset({A, M}),
     # Delivery and cashier
     "delivery.internal_check": frozenset({A, S, Q, M}),
     "delivery.walkthrough": frozenset({A, M}),

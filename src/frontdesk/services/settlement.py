@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import FollowUp, Payment, Receivable, RepairOrder, User, Vehicle
-from frontdesk.model.enums import Role, FollowUpStatus, JobStatus, OrderStatus, PaymentKind, PaymentMethod, PayType
+from frontdesk.model.enums import Role, FollowUpStatus, OrderStatus, PaymentKind, PaymentMethod, PayType
 
+from . import recommendation_records
 from .auth import ManagerApproval, discount_authority, verify_manager
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, service, unflushed
@@ -50,7 +51,8 @@ def amount_due(order: RepairOrder) -> Decimal:
 
 
 def declined_safety_jobs(order: RepairOrder) -> list:
-    return [j for j in order.jobs if j.status == JobStatus.DECLINED and j.safety]
+    """The safety items the customer leaves undone and has not acknowledged yet (their recommendations)."""
+    return recommendation_records.awaiting_acknowledgement(order)
 
 
 def _authority(tx: Tx) -> Decimal:
@@ -129,8 +131,8 @@ def prepare_settlement(
         order.follow_up_at = data.follow_up_at
     ack = text(data.safety_ack_by, "safety_ack_by", max_len=80)
     if ack:
-        order.safety_ack_by, order.safety_ack_at = ack, tx.now
-    elif declined_safety_jobs(order) and not order.safety_ack_by:
+        recommendation_records.acknowledge(tx, order, ack)
+    elif declined_safety_jobs(order):
         # Asked now, while the settlement can still change: once paid it could only be
         # recorded by voiding the payments, and the gate pass waits for it.
         raise ValidationError("safety_ack_by", _("The customer must acknowledge the declined safety items first."))
@@ -327,7 +329,7 @@ def issue_gate_pass(tx: Tx, order_id: int, expected_version: int | None = None) 
         raise IllegalTransition(
             _("No gate pass for order {number}: it is not paid or credit-approved yet.").format(number=order.number)
         )
-    if declined_safety_jobs(order) and not order.safety_ack_by:
+    if declined_safety_jobs(order):
         raise ValidationError("safety_ack_by", _("The customer must acknowledge the declined safety items first."))
     transition_order(order, OrderStatus.CLOSED, tx.now)
     order.gate_pass_no = gate_pass_number(order.number)

@@ -31,7 +31,7 @@ from frontdesk.model.enums import (
     UnissuedPartsReason,
 )
 
-from . import part_orders
+from . import part_orders, recommendation_records
 from .common import get, load_job, load_order, text, touch
 from .context import Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
@@ -416,12 +416,13 @@ def car_holder(session: Session, order: RepairOrder, job: Job | None = None) -> 
 
 
 def _check(tx: Tx, job: Job, kind: CheckKind, passed: bool, notes: str, recommendations: str = "") -> None:
-    check = JobCheck(
-        kind=kind, passed=passed, user_id=tx.actor.user_id, notes=text(notes, "notes", max_len=2000),
-        recommendations=text(recommendations, "recommendations", max_len=2000), at=tx.now,
-    )
+    check = JobCheck(kind=kind, passed=passed, user_id=tx.actor.user_id, notes=text(notes, "notes", max_len=2000),
+                     at=tx.now)
     check.job = job
     tx.session.add(check)
+    said = text(recommendations, "recommendations", max_len=2000)
+    if said:  # the leader's 维修建议: a recommendation the advisor puts to the customer
+        recommendation_records.found(tx, job.order, description=said, check=check)
 
 
 @service("job.self_check")

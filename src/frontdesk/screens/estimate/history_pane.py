@@ -1,8 +1,10 @@
 """The vehicle's history beside its estimate: what it was refused before, and its earlier visits.
 
-The recommendations come first: work the customer declined before (on this order too) is
-what the advisor brings up again, and Enter adds it to this estimate (``Chosen``). One
-already among the estimate's jobs says so rather than going on twice. The earlier visits
+The recommendations come first: what was found on the car and not done — declined before
+(on this order too), or recorded by the technician, the team leader or QC and never taken
+up (services/recommendations.py) — is what the advisor brings up again, who found it beside
+it, and Enter adds it to this estimate (``Chosen``). One already among the estimate's jobs
+says so rather than going on twice. The earlier visits
 say what was done, at what mileage and for how much, and when the next service is due.
 """
 
@@ -27,8 +29,8 @@ from .reading import Loaded
 
 def on_estimate(view: desk.OrderView, rec: desk.Recommendation) -> bool:
     """The recommended work is already among this estimate's live jobs (a job keeps its catalog name)."""
-    return any(line.kind == "labor" and line.status != JobStatus.DECLINED and line.id != rec.job_id
-               and line.description == rec.description for line in view.lines)
+    return any(line.kind == "labor" and line.status != JobStatus.DECLINED
+               and (line.id == rec.job_id or line.description == rec.description) for line in view.lines)
 
 
 class HistoryPane(Container):
@@ -41,7 +43,7 @@ class HistoryPane(Container):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="recs-box"):
-            yield Static(_("Declined before: Enter adds it to this estimate"), classes="est-section")
+            yield Static(_("Recommended before, not done: Enter adds it to this estimate"), classes="est-section")
             yield ListTable(id="recommendations")
             yield Static(_("None: nothing was declined before."), id="no-recommendations")
         with Vertical(id="visits-box"):
@@ -51,8 +53,9 @@ class HistoryPane(Container):
 
     def on_mount(self) -> None:
         # narrow, what was recommended and whether it is on this estimate stay; the km and the hours go first
-        declare_columns(self._recs, Col(_("Date"), keep=4), Col(_("Recommendation"), keep=6), Col(_("Hours"), keep=2),
-                        Col(_("Safety"), keep=3), Col("", keep=5), Col(_("Order no."), whole=True, keep=1))
+        declare_columns(self._recs, Col(_("Date"), keep=4), Col(_("Recommendation"), keep=7), Col(_("Hours"), keep=2),
+                        Col(_("Safety"), keep=3), Col("", keep=6), Col(_("Found by"), keep=5),
+                        Col(_("Order no."), whole=True, keep=1))
         declare_columns(self._visits, Col(_("Date"), keep=6), Col(_("km"), keep=1), Col(_("Total"), whole=True, keep=3),
                         Col(_("Work done"), keep=2), Col(_("Order no."), whole=True, keep=5), Col(_("Status"), keep=4))
 
@@ -66,7 +69,7 @@ class HistoryPane(Container):
 
     @property
     def chosen(self) -> int | None:
-        """The job id of the recommendation under the cursor."""
+        """The id of the recommendation under the cursor."""
         key = self._recs.cursor_key
         return int(key[1:]) if key else None
 
@@ -96,11 +99,12 @@ class HistoryPane(Container):
             recs.add_row(
                 rec.on.strftime("%Y-%m-%d"),
                 Text(clip(rec.description, 24), style="dim" if added else "bold"),
-                qty_text(rec.hours),
+                "" if rec.hours is None else qty_text(rec.hours),
                 Text(_("Safety"), style="bold yellow") if rec.safety else "",
                 Text(_("on the estimate"), style="green") if added else "",
+                clip(rec.found_by, 10),
                 Text(_("this order"), style="italic") if rec.order_number == v.number else rec.order_number,
-                key=f"r{rec.job_id}",
+                key=f"r{rec.id}",
             )
         recs.move_to_key(keep)
         recs.display = bool(history.declined)

@@ -25,12 +25,14 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, PRINT, REFRESH, SAVE, SIGN, back, binding
 from frontdesk.labels import PAYMENT_METHOD, label, status
 from frontdesk.model.enums import JobStatus, PayType
-from frontdesk.services import desk, estimate, money
+from frontdesk.services import desk, estimate, money, recommendations
+from frontdesk.services.recommendations import RecommendationRef
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.widgets.key_footer import KeyFooter
 
 from ..base import DeskScreen
 from ..printing import print_one, say_printed
+from ..recommendation_dialogs import open_recommend
 from .history_pane import HistoryPane, on_estimate
 from .lines_pane import LinesPane
 from .lines_table import LinesTable
@@ -52,6 +54,17 @@ FIELD_HOME = {
 }
 
 Outcome = tuple[Any, Loaded]  # a change's answer: the service's result and the order read again
+
+
+def take_up(services: Any, actor: Any, order_id: int, recommendation_id: int, hours: str | None,
+            expected_version: int | None = None) -> RecommendationRef:
+    """A recommendation from the history taken up on this estimate (reading.change calls it with the order).
+
+    ``expected_version`` is the order's, which the change queue names; taking a recommendation
+    up adds a line and changes nothing the terminal may hold stale, and the recommendation
+    refuses a second taking up by itself.
+    """
+    return recommendations.accept(services, actor, recommendation_id, order_id=order_id, hours=hours)
 
 
 class EstimateScreen(DeskScreen):
@@ -79,6 +92,8 @@ class EstimateScreen(DeskScreen):
         binding("d", "decline", "Customer declines", show=False, tooltip="The customer declines the selected job"),
         binding("a", "add_recommendation", "Add recommendation", show=False,
                 tooltip="Add the selected recommendation to this estimate"),
+        binding("n", "recommend", "Recommend", show=False,
+                tooltip="Record a recommendation for the customer (what, why, safety, price), kept for later"),
         binding("l", "tab('lines')", "Lines", show=False),
         binding("h", "tab('history')", "History", show=False),
         binding("t", "tab('terms')", "Terms", show=False),
@@ -298,15 +313,28 @@ class EstimateScreen(DeskScreen):
     def _add_recommendation(self) -> None:
         if self._refuse_unless_editable() or self._loaded is None:
             return
-        job_id = self._history.chosen
-        rec = next((r for r in self._loaded.history.declined if r.job_id == job_id), None)
+        rec_id = self._history.chosen
+        rec = next((r for r in self._loaded.history.declined if r.id == rec_id), None)
         if rec is None:
             return
         if on_estimate(self._loaded.view, rec):
             self.notify(_("{job} is already on this estimate.").format(job=rec.description), severity="warning")
             return
-        self._submit(estimate.add_job, labor_op_id=rec.labor_op_id, description=rec.description, hours=rec.hours,
-                     origin="recommended", safety=rec.safety, then=self._job_added)
+        # Taken up: the recommendation becomes this estimate's line (one record, services/recommendations.py).
+        unpriced = rec.hours is None and rec.labor_op_id is None
+        self._submit(take_up, rec.id, "0" if unpriced else None,
+                     then=partial(self._recommendation_added, unpriced))
+
+    def _recommendation_added(self, unpriced: bool, ref: RecommendationRef) -> None:
+        self._show_tab("lines")
+        self._table.move_to_key(f"j{ref.job_id}")
+        self.notify(_("Added: {job}").format(job=ref.description), timeout=3)
+        if unpriced:
+            self.action_edit()  # no hours were quoted for it: they come next
+
+    def action_recommend(self) -> None:
+        head = self.view.plate if self.view is not None else ""
+        open_recommend(self, self._order_id, head, lambda _ref: self.action_refresh())
 
     # Editing the selected line ----------------------------------------------------------------------
 
