@@ -269,12 +269,6 @@ class DeliveryScreen(DeskScreen):
         self.show_error(error)
         self.action_refresh()
 
-    # Delivering -----------------------------------------------------------------------------------
-
-    def action_deliver(self) -> None:
-        v = self.view
-        if v is None or self._busy:
-            return
     # Recommendations ------------------------------------------------------------------------------
 
     def action_recommendations(self) -> None:
@@ -294,6 +288,12 @@ class DeliveryScreen(DeskScreen):
         if v is not None:
             open_recommend(self, self.order_id, v.plate, lambda _ref: self.action_refresh())
 
+    # Delivering -----------------------------------------------------------------------------------
+
+    def action_deliver(self) -> None:
+        v = self.view
+        if v is None or self._busy:
+            return
         if v.status != OrderStatus.READY:
             self._open_settlement()
             return

@@ -416,6 +416,11 @@ class TechnicianScreen(DeskScreen):
 
         self.app.push_screen(screen, proposed)
 
+    def action_recommend(self) -> None:
+        job = self._ready("recommend")
+        if job is not None:
+            open_recommend(self, job.order_id, f"{job.plate} · {job.description}")
+
     def action_self_check(self) -> None:
         job = self._ready("self_check")
         if job is None:
@@ -428,11 +433,6 @@ class TechnicianScreen(DeskScreen):
         self.app.push_screen(CheckScreen(_("Self-check · {job}").format(job=job.description), leader=False), checked)
 
     def action_leader_check(self) -> None:
-    def action_recommend(self) -> None:
-        job = self._ready("recommend")
-        if job is not None:
-            open_recommend(self, job.order_id, f"{job.plate} · {job.description}")
-
         job = self._ready("leader_check")
         if job is None:
             return
