@@ -7,6 +7,9 @@ those calls are held in order and done once the password is typed — or dropped
 user signs out instead, so the next user sees nothing of the last one's work. App actions
 other than quitting are refused outright (a palette opening after unlock would surprise).
 
+The gate is also where keys wait for their screen (frontdesk.key_hold): a :class:`LockableApp`
+is a ``KeyHoldApp``, so a password typed ahead of the lock screen lands in its field.
+
 Pops need care: Textual's ``Screen.dismiss`` pops whatever is on top, so a modal underneath
 answering from its worker would lift the lock. Only the lock screen popping itself passes,
 once it has set ``released`` (see screens/lock.py).
@@ -20,16 +23,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette
 from textual.screen import Screen
+
+from frontdesk.key_hold import KeyHoldApp
 
 # The app's own actions a locked console still runs: quitting, and moving focus on the lock's form.
 LOCKED_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 
 
-class LockableApp(App[None]):
+class LockableApp(KeyHoldApp):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lock: Screen[Any] | None = None
@@ -96,6 +100,14 @@ class LockableApp(App[None]):
         do = partial(super().notify, message, title=title, severity=severity, timeout=timeout, markup=markup)
         if not self._hold(do):
             do()
+
+    def holds_keys(self, node: Any, *, saves: bool) -> bool:
+        """The lock's password check too: its answer lifts the lock, and what is typed after Enter is for the desk."""
+        try:
+            on_lock = self._lock is not None and node.screen is self._lock
+        except Exception:  # noqa: BLE001 - not on a screen: not the lock's
+            on_lock = False
+        return on_lock or super().holds_keys(node, saves=saves)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._lock is not None and action not in LOCKED_ACTIONS:

@@ -106,6 +106,7 @@ class DeliveryScreen(DeskScreen):
         self.view: DeliveryView | None = None
         self._pending: list[tuple[DeliveryStage, str]] = []
         self._busy = False
+        self._moved_on = False  # the screen moved to the walkthrough itself: a Tab that follows is already done
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.fd.show_clock)
@@ -210,6 +211,9 @@ class DeliveryScreen(DeskScreen):
         return focused if focused in LISTS else "internal"
 
     def action_next_list(self, step: int) -> None:
+        moved_on, self._moved_on = self._moved_on, False
+        if moved_on and step == 1 and self._current_list() == "walkthrough":
+            return  # typed to go on to the walkthrough, where the finished internal check already went
         at = LISTS.index(self._current_list())
         self._table(LISTS[(at + step) % len(LISTS)]).focus()
 
@@ -237,6 +241,7 @@ class DeliveryScreen(DeskScreen):
             self._tick(STAGE_OF[name], item)
 
     def _tick(self, stage: DeliveryStage, item: ChecklistItem) -> None:
+        self._moved_on = False
         if item.ticked or (stage, item.code) in self._pending:
             self.notify(_("Already ticked: {item}").format(item=_(item.label)), timeout=3)
             return
@@ -261,6 +266,7 @@ class DeliveryScreen(DeskScreen):
         self._show(view)
         if was_internal_open and not view.missing_internal and self._current_list() == "internal":
             self._table("walkthrough").focus()  # the internal check is done: the customer is next
+            self._moved_on = True
         self._run_pending()
 
     def _tick_failed(self, error: FrontdeskError) -> None:

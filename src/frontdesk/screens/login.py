@@ -94,9 +94,19 @@ class LoginScreen(Screen[None]):
         def signed_in(actor: Actor) -> None:
             self.post_message(self.LoggedIn(actor))
 
-        pipeline.call(self, sign_in.login, self.app.services, username, password,  # type: ignore[attr-defined]
-                      then=signed_in, failed=lambda error: self._show_error(str(error)), group="login",
-                      exclusive=True, saves=False)
+        worker = pipeline.call(self, sign_in.login, self.app.services, username, password,  # type: ignore[attr-defined]
+                               then=signed_in, failed=self._refused, group="login", exclusive=True, saves=False)
+        # What is typed after Enter (a plate, say) is for the home screen: it waits for the answer (key_hold).
+        hold = getattr(self.app, "hold_keys_for", None)
+        if hold is not None:
+            hold(worker, "sign-in")
+
+    def _refused(self, error: FrontdeskError) -> None:
+        """Keys typed ahead were meant for a desk that did not open: they must not become the next password."""
+        drop = getattr(self.app, "drop_typed_ahead", None)
+        if drop is not None:
+            drop()
+        self._show_error(str(error))
 
     def _show_error(self, message: str) -> None:
         self.query_one("#login-error", Static).update(message)

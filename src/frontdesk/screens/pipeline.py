@@ -45,6 +45,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from frontdesk import key_hold
 from frontdesk.i18n import gettext as _
 from frontdesk.services.errors import FrontdeskError
 
@@ -115,8 +116,10 @@ def call(
         if then is not None:
             _show(node, then, result, ids)
 
-    return node.run_worker(job, group=group, exclusive=exclusive, exit_on_error=strict,
-                           description=str(ids.get("call", "")))
+    worker = node.run_worker(job, group=group, exclusive=exclusive, exit_on_error=strict,
+                             description=str(ids.get("call", "")))
+    key_hold.worker_started(node, worker, saves=saving)  # keys typed meanwhile may have to wait for it
+    return worker
 
 
 def notify_error(node: DOMNode, error: FrontdeskError) -> None:

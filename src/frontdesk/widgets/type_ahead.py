@@ -4,14 +4,16 @@ Typing waits for a short pause, then the search runs through the pipeline
 (screens/pipeline.py), exclusive in its group: a new keystroke drops the previous one's
 answer, and a failure is logged and said in the status line. An answer that arrives for an
 older text is thrown away, so what is on show always belongs to what is in the box. Enter
-pressed before the answer is in is remembered and handed to the owner with the answer.
+pressed before the answer is in is remembered and handed to the owner with the answer; any
+other key that is not text (F2, Down, Tab) waits for the answer (frontdesk.key_hold), so it
+acts on the hits of what was typed, not of an earlier text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual.timer import Timer
 from textual.widget import Widget
@@ -43,6 +45,7 @@ class TypeAhead(Generic[H]):
         self._answered = 0  # the number whose answer is on show
         self._timer: Timer | None = None
         self._enter_waiting = False
+        self._keys_wait: Any = None  # frontdesk.key_hold.Hold while a search is pending
 
     @property
     def pending(self) -> bool:
@@ -54,6 +57,7 @@ class TypeAhead(Generic[H]):
         self._enter_waiting = False
         seq = self._seq
         self.cancel_timer()
+        self._hold_keys()
         self._status(_("Searching…"))
         if delay <= 0:
             self._start(seq, text)
@@ -66,6 +70,18 @@ class TypeAhead(Generic[H]):
         self._answered = self._seq
         self._enter_waiting = False
         self.cancel_timer()
+        self._release_keys()
+
+    def _hold_keys(self) -> None:
+        self._release_keys()
+        hold = getattr(self._owner.app, "hold_keys", None)
+        if hold is not None:
+            self._keys_wait = hold("search", node=self._owner, text_passes=True)
+
+    def _release_keys(self) -> None:
+        if self._keys_wait is not None:
+            self._keys_wait.release()
+            self._keys_wait = None
 
     def enter_when_answered(self) -> None:
         self._enter_waiting = True
@@ -93,6 +109,7 @@ class TypeAhead(Generic[H]):
         if seq != self._seq:  # the box has changed since: a newer search is on its way
             return
         self._answered = seq
+        self._release_keys()
         self._status(_("{n} found").format(n=len(hits)) if hits else _("Nothing found"))
         waiting, self._enter_waiting = self._enter_waiting, False
         self._arrived_cb(hits, waiting)
@@ -100,5 +117,6 @@ class TypeAhead(Generic[H]):
     def _failed(self, seq: int, message: str) -> None:
         if seq == self._seq:
             self._answered = seq
+            self._release_keys()
             self._enter_waiting = False
             self._status(message)
