@@ -270,3 +270,38 @@ def inspect_columns(conn, table: str) -> list[dict]:  # type: ignore[no-untyped-
     from sqlalchemy import inspect
 
     return inspect(conn).get_columns(table)
+
+
+def test_the_reminder_call_names_what_the_car_still_needs(services, actors, shop, clock):
+    from frontdesk.services import aftercare_views
+
+    adv = actors[Role.ADVISOR]
+    _c, vehicle = customer_and_vehicle(services, adv)
+    order = order_through(services, actors, shop, vehicle, stop="ready")
+    wipers = recommendations.add(services, actors[Role.TECHNICIAN], order.id, description="雨刮片老化")
+    recommendations.decline(services, adv, wipers.id, decided_by="张伟")
+    taken = recommendations.add(services, actors[Role.QC], order.id, description="四轮定位", price="200.00")
+    recommendations.accept(services, adv, taken.id, decided_by="张伟", hours="0.5")
+    workshop_done(services, actors, shop, order.id)
+    _hand_over(services, actors, order.id)
+    bill = settlement.prepare_settlement(services, adv, order.id, settlement.SettlementInput(
+        next_service_date=(clock() + dt.timedelta(days=10)).date(), safety_ack_by="张伟"))
+    assert bill.customer_amount == Decimal("720.00")  # the alignment taken up: 0.5 h × ¥180 more
+    settlement.take_payment(services, actors[Role.CASHIER], order.id, "cash", "720.00")
+    settlement.issue_gate_pass(services, actors[Role.CASHIER], order.id)
+    due = aftercare_views.reminders(services, adv, days=30)
+    (item,) = [i for i in due.items if i.vehicle_id == vehicle]
+    assert item.recommended == ("⚠ 故障诊断", "雨刮片老化")  # the one taken up is not offered again
+
+
+def workshop_done(services, actors, shop, order_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The job taken up at delivery: dispatched, done, checked; the car is ready again."""
+    tech = actors[Role.TECHNICIAN]
+    (job,) = [j for j in estimate_jobs(services, order_id) if j.status == JobStatus.APPROVED]
+    workshop.dispatch(services, actors[Role.SUPERVISOR], order_id, {job.id: shop.tech_a})
+    workshop.start_job(services, tech, job.id)
+    workshop.finish_job(services, tech, job.id, unissued_reason="not_needed")
+    workshop.self_check(services, tech, job.id)
+    workshop.leader_check(services, actors[Role.TEAM_LEADER], job.id)
+    workshop.final_qc(services, actors[Role.QC], job.id, passed=True)
+    assert stored(services, RepairOrder, order_id).status == OrderStatus.READY

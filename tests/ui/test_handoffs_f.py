@@ -16,12 +16,14 @@ from frontdesk.i18n import set_language
 from frontdesk.model import Job, Recommendation
 from frontdesk.model.enums import JobOrigin, JobStatus, PaymentMethod, Role
 from frontdesk.model.recommendation import RecommendationStatus, RecommendationStep
+from frontdesk.services.setup import ensure_store, system_actor
 from frontdesk.screens.checks import ChecksScreen
 from frontdesk.screens.delivery import DeliveryScreen
-from frontdesk.services import checkin, documents, settlement
+from frontdesk.services import checkin, documents, settlement, workshop
 from frontdesk.widgets.list_table import ListTable
 
 from ..paperwork.pdfcheck import page_texts, squash
+from ..factories import customer_and_vehicle, order_through, seed_shop
 from .cashier_helpers import deliver_all, open_screen, ready_fixture, settle  # noqa: F401  (a fixture)
 from .desk_helpers import notes, type_text
 from .test_estimate import open_estimate
@@ -125,3 +127,33 @@ async def test_item2_a_leaders_recommendation_declined_at_delivery_printed_and_o
         job = s.get(Job, leader.job_id)
         assert (job.order_id, job.description, job.origin, job.status, job.safety) == (
             again.id, ADVICE, JobOrigin.RECOMMENDED, JobStatus.PROPOSED, True)
+
+
+async def test_item2_the_technician_records_one_from_the_bench_without_stopping_the_job(app_for, ui_services, ui_actors):
+    svc = ui_services
+    shop = seed_shop(svc, system_actor(ensure_store(svc)), ui_actors)
+    _c, vehicle_id = customer_and_vehicle(svc, ui_actors[Role.ADVISOR])
+    order = order_through(svc, ui_actors, shop, vehicle_id, stop="authorised")
+    with svc.db.reader() as s:
+        oil = s.scalar(select(Job.id).where(Job.order_id == order.id, Job.code == "MT0101"))
+    workshop.dispatch(svc, ui_actors[Role.SUPERVISOR], order.id, {oil: shop.tech_a})
+    workshop.start_job(svc, ui_actors[Role.TECHNICIAN], oil)
+
+    async with app_for(Role.TECHNICIAN).run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: _f_screen(pilot) == "TechnicianScreen" and pilot.app.screen._list is not None)
+        bench = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot, lambda: _f_screen(pilot) == "RecommendDialog")
+        await pilot.press("f6")  # nothing typed: refused beside the field, the dialog stays
+        await settle(pilot)
+        assert "Say what should be done" in str(pilot.app.screen.query_one("#description-error").render())
+        await type_text(pilot, "雨刮片老化")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "45")
+        await pilot.press("enter")
+        await settle(pilot, lambda: pilot.app.screen is bench)
+    (rec,) = [r for r in _f_recs(svc, order.id) if r.step == RecommendationStep.WORKSHOP]
+    assert (rec.description, str(rec.price), rec.safety, rec.found_by_id) == (
+        "雨刮片老化", "45.00", False, ui_actors[Role.TECHNICIAN].user_id)
+    with svc.db.reader() as s:
+        assert s.get(Job, oil).status == JobStatus.IN_PROGRESS  # the work goes on
