@@ -207,3 +207,30 @@ async def test_a_password_typed_ahead_of_the_lock_screen_unlocks(app_for, desk_d
         await settle(pilot, lambda: not app.locked and screen_name(pilot) == "DeskHomeScreen"
                      and app.keys_waiting == 0)
         assert app.screen.query_one("#search").value == "粤a"
+
+
+async def test_a_tab_after_a_pause_still_goes_on_to_the_walkthrough(app_for, ui_services, ready):
+    """The issue's slower typist: the internal list done, a pause, Tab, the walkthrough's digits.
+
+    The finished internal check has moved the focus to the walkthrough by itself; the Tab typed
+    to go there must not send it back to the internal list.
+    """
+    svc, order_id = ui_services, ready.order_id
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = DeliveryScreen(order_id)
+        await open_screen(pilot, screen, lambda: screen.view is not None)
+        internal, walkthrough = len(screen.view.internal), len(screen.view.walkthrough)
+        for n in range(1, internal + 1):
+            await pilot.press(str(n))
+            await pilot.pause(0.05)
+        await settle(pilot, lambda: screen.view is not None and not screen.view.missing_internal)
+        await pilot.pause(0.3)
+        await pilot.press("tab")
+        for n in range(1, walkthrough + 1):
+            await pilot.press(str(n))
+        await settle(pilot, lambda: screen.view is not None and screen.view.complete)
+        with svc.db.reader() as s:
+            stages = [c.stage.value for c in s.scalars(
+                select(DeliveryCheck).where(DeliveryCheck.order_id == order_id).order_by(DeliveryCheck.id))]
+        assert stages == ["internal"] * internal + ["walkthrough"] * walkthrough
