@@ -145,7 +145,9 @@ class DeliveryScreen(DeskScreen):
         # What was agreed at the estimate, beside the list that depends on it (old parts, the free wash).
         agreed = [label(OLD_PARTS, view.old_parts)] + ([] if view.wash else [_("No wash (customer declined)")])
         self._table("internal").border_subtitle = " · ".join([*agreed, f"{done_internal}/{len(view.internal)}"])
-        self._table("walkthrough").border_subtitle = f"{done_walk}/{len(view.walkthrough)}"
+        # What is still to put to the customer (R), where the walkthrough is done: seen at 80x24 too.
+        open_recs = [_("R: {n} recommendations").format(n=len(view.declined))] if view.declined else []
+        self._table("walkthrough").border_subtitle = " · ".join([*open_recs, f"{done_walk}/{len(view.walkthrough)}"])
         self._show_head(view)
         self._show_missing(view)
         self._show_jobs(view, today)

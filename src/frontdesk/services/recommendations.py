@@ -65,7 +65,7 @@ STEP_NAMES = {
     RecommendationStep.QC: N_("at QC"),
     RecommendationStep.DELIVERY: N_("at delivery"),
 }
-STATUS_NAMES = {S.OPEN: N_("not yet decided"), S.ACCEPTED: N_("taken up"), S.BOOKED: N_("booked"),
+STATUS_NAMES = {S.OPEN: N_("to decide"), S.ACCEPTED: N_("taken up"), S.BOOKED: N_("booked"),
                 S.DECLINED: N_("declined")}
 
 
