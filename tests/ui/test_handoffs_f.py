@@ -19,7 +19,8 @@ from frontdesk.model.recommendation import RecommendationStatus, RecommendationS
 from frontdesk.services.setup import ensure_store, system_actor
 from frontdesk.screens.checks import ChecksScreen
 from frontdesk.screens.delivery import DeliveryScreen
-from frontdesk.services import checkin, documents, settlement, workshop
+from frontdesk.screens.follow_up_call import RecordCallDialog
+from frontdesk.services import aftercare_views, checkin, documents, settlement, workshop
 from frontdesk.widgets.list_table import ListTable
 
 from ..paperwork.pdfcheck import page_texts, squash
@@ -105,6 +106,16 @@ async def test_item2_a_leaders_recommendation_declined_at_delivery_printed_and_o
     assert "本次暂不维修的建议项目" in text and ADVICE in text and "故障诊断" in text
     assert squash("发现人：Team_Leader Test") in text
     settlement.issue_gate_pass(svc, ui_actors[Role.CASHIER], order_id)
+
+    # The follow-up call a few days on: the caller sees what was left undone, to offer again --------------
+    svc.clock.advance(days=4)  # type: ignore[attr-defined]
+    (call,) = aftercare_views.follow_up_queue(svc, adv, find="粤A12345").found
+    async with app_for(Role.ADVISOR).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = RecordCallDialog.for_row(call)
+        pilot.app.push_screen(dialog)
+        await settle(pilot, lambda: "offer again" in str(dialog.query_one("#call-summary").render()))
+        assert ADVICE in str(dialog.query_one("#call-summary").render())
 
     # The next visit: the estimate's history offers it, who found it beside it; Enter takes it up --------------
     svc.clock.advance(days=90)  # type: ignore[attr-defined]

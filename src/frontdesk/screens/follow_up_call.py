@@ -1,7 +1,9 @@
 """One follow-up call recorded: the dialog and what it led to, for the follow-up queue and the desk home.
 
 Both screens open the same dialog for a call that is due (the desk home lists today's calls
-too), so it lives here rather than in either screen: screens never import each other.
+too), so it lives here rather than in either screen: screens never import each other. Under
+the call's summary it names what the visit left undone (the recommendations not taken up,
+services/recommendations.py), for the caller to offer again.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from textual.screen import Screen
+from textual.widgets import Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import FollowUpStatus
-from frontdesk.services import aftercare, aftercare_views
+from frontdesk.services import aftercare, aftercare_views, recommendations
 from frontdesk.services.aftercare_views import CallItem, CallOutcome
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
+from frontdesk.services.recommendations import RecommendationRow
 
+from . import pipeline
 from .aftercare_modals import CallEntry, FollowUpDialog
 
 
@@ -68,7 +73,7 @@ class RecordCallDialog(FollowUpDialog):
     """
 
     def __init__(self, *, follow_up_id: int, version: int, customer_name: str, phone: str, plate: str,
-                 order_number: str, attempts: int, summary: str = "") -> None:
+                 order_number: str, attempts: int, summary: str = "", order_id: int | None = None) -> None:
         super().__init__(
             title=_("Follow-up call · {name} {phone}").format(name=customer_name, phone=phone),
             summary=summary or _("{plate} · order {number} · tries so far {n}").format(
@@ -77,16 +82,27 @@ class RecordCallDialog(FollowUpDialog):
         self._follow_up_id = follow_up_id
         self._version = version
         self._who: tuple[Services, Actor] | None = None
+        self._order_id = order_id
 
     @classmethod
     def for_row(cls, row: Any, summary: str = "") -> RecordCallDialog:
         return cls(follow_up_id=row.id, version=row.version, customer_name=row.customer_name, phone=row.phone,
-                   plate=row.plate, order_number=row.order_number, attempts=row.attempts, summary=summary)
+                   plate=row.plate, order_number=row.order_number, attempts=row.attempts, summary=summary,
+                   order_id=getattr(row, "order_id", None))
 
     def on_mount(self) -> None:
         fd = self.app
         self._who = (fd.services, fd.actor)  # type: ignore[attr-defined]
         super().on_mount()
+        if self._order_id is not None:  # what the visit left undone: the caller offers it again
+            pipeline.call(self, recommendations.for_order, *self._who, self._order_id, then=self._show_not_done,
+                          failed=lambda _error: None, group="call-recommendations", saves=False)
+
+    def _show_not_done(self, rows: tuple[RecommendationRow, ...]) -> None:
+        items = ["⚠ " + r.description if r.safety else r.description for r in rows if r.open]
+        if items:
+            self.query_one("#call-summary", Static).update(self._summary + "\n" + _(
+                "Not done on this visit, to offer again: {items}").format(items="; ".join(items)))
 
     def _save_call(self, entry: CallEntry) -> CallOutcome:  # in the dialog's worker
         assert self._who is not None
