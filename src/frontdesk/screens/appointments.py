@@ -344,6 +344,9 @@ class AppointmentsScreen(DeskScreen):
         self._day_input.focus()
 
     def action_find(self) -> None:
+        if self._moving is not None:  # the search box is put away while an appointment is moved
+            self.notify(_("Save or leave the move first (F6 or Esc)."), severity="warning")
+            return
         if self._caller:
             self._caller_form(False)
         self._search.focus_box()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -80,6 +81,42 @@ class DeskScreen(Screen[Any]):
             return
         self.notify(str(error) if not isinstance(error, ValidationError) else error.message,
                     title=_("Not saved"), severity="error", timeout=8)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key the footer shows dimmed says why it cannot act now, in one line, rather than nothing (issue 17).
+
+        Textual passes a disabled binding over in silence; it reaches here as an unhandled key.
+        """
+        key = event.key.lower() if len(event.key) == 1 else event.key
+        node = self.focused
+        while node is not None and node is not self:  # the focused widget's own keys come first
+            if key in node._bindings.key_to_bindings:
+                return
+            node = node.parent
+        for b in self._bindings.key_to_bindings.get(key, ()):
+            action = b.action.split("(", 1)[0]
+            if b.show and b.description and self.check_action(action, ()) is None:
+                event.stop()
+                event.prevent_default()
+                self.notify(self.why_not(action) or _("{key} ({what}) cannot be used now.").format(
+                    key=b.key_display or key.upper(), what=b.description), severity="warning", timeout=4)
+                return
+
+    def _action_refresh(self) -> None:
+        """F5 itself (Textual runs ``_action_<name>`` before ``action_<name>``): read again and say so.
+
+        A read that finds nothing new changes nothing on the screen, and a key that seems to do
+        nothing is pressed again and again (issue 17). A refresh after a save calls
+        ``action_refresh`` and says nothing.
+        """
+        refresh = getattr(self, "action_refresh", None)
+        if refresh is not None:
+            self.notify(_("Reading again…"), timeout=2)
+            refresh()
+
+    def why_not(self, action: str) -> str | None:
+        """Why ``action``'s key is dimmed just now, in one line; ``None``: the general "cannot be used now"."""
+        return None
 
     def clear_errors(self) -> None:
         for widget in self.query(".field-error"):

@@ -52,6 +52,7 @@ class CashierHomeScreen(LiveScreen, ListDetailScreen):
 
     BINDINGS = [
         binding("enter", "open", "Open", tooltip="The delivery, settlement or payment of the highlighted car"),
+        binding("g", "gate_pass", "Gate pass", tooltip="The gate pass of the highlighted car (on its payment screen)"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Read the list again"),
     ]
 
@@ -137,6 +138,20 @@ class CashierHomeScreen(LiveScreen, ListDetailScreen):
         if r is None:
             return
         self.fd.open_destination(destination_for(r), order_id=r.order_id)
+
+
+    def action_gate_pass(self) -> None:
+        """G, as on the payment screen: the gate pass is printed there; a car not paid yet says why not."""
+        r = self.selected
+        if r is None:
+            self.notify(_("No car is waiting for a gate pass."), severity="warning")
+            return
+        if r.status != OrderStatus.SETTLED:
+            self.notify(_("No gate pass for {plate} yet: {step} comes first (Enter).").format(
+                plate=r.plate, step=step_label(r).plain), severity="warning")
+            return
+        self.fd.open_destination("payment", order_id=r.order_id)
+        self.notify(_("Press G again to print the gate pass."), title=r.plate, timeout=6)
 
 
 def destination_for(row: QueueRow) -> str:

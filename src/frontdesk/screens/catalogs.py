@@ -61,7 +61,7 @@ class CatalogsScreen(DeskScreen):
         binding(FIND, "find", "Find", tooltip="Back to the search box"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Search again"),
         Binding("down", "to_list", "List", show=False),
-        Binding("up", "find", "Search box", show=False),
+        Binding("up", "box", "Search box", show=False),
         back(),
     ]
 
@@ -215,7 +215,17 @@ class CatalogsScreen(DeskScreen):
     def action_to_list(self) -> None:
         self.table.focus()
 
+    def action_box(self) -> None:
+        self.box.focus()
+
     def action_find(self) -> None:
+        """F3: back to the box; pressed in the box, its text is selected (typing replaces it) or a hint is given."""
+        if self.box.has_focus:
+            if self.box.value:
+                self.box.select_all()
+            else:
+                self.notify(_("Type a code, a name or its pinyin initials."), timeout=4)
+            return
         self.box.focus()
 
     @on(Input.Submitted, "#cat-search")

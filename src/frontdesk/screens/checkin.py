@@ -48,7 +48,7 @@ from frontdesk.services.validation import (
     normalise_plate,
     normalise_vin,
 )
-from frontdesk.widgets.field import Field
+from frontdesk.widgets.field import Field, show_field_error
 from frontdesk.widgets.fuel_gauge import FuelGauge
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.notes_area import NotesArea
@@ -371,7 +371,7 @@ class CheckInScreen(DeskScreen):
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         for name, message in problems.items():
-            self.query_one(f"#{name}-error", Static).update(message)
+            show_field_error(self, name, message)  # the toast is moved clear of the line
         self._mark(list(problems))
         self._fit_banners()
         self.notify(_("Check the fields marked in red."), title=_("Not saved"), severity="error", timeout=6)

@@ -440,6 +440,7 @@ class DispatchScreen(DeskScreen):
             return
         jobs = self._targets()
         if not jobs:
+            self.notify(_("Pick a job, or a car with jobs to assign, to set its priority."), severity="warning")
             return
         current = self._pending.get(jobs[0].id, jobs[0].priority)
         nxt = PRIORITIES[(PRIORITIES.index(current) + 1) % len(PRIORITIES)]

@@ -26,7 +26,7 @@ from frontdesk.services import data_exports, imports
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.imports import FIELD_TITLE, N_, ImportRejected, ImportReport
 from frontdesk.widgets.key_footer import KeyFooter
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import Col, ListTable, clip, fixed_columns
 
 from .base import DeskScreen
 
@@ -78,7 +78,7 @@ class ImportFileScreen(DeskScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self.query_one("#im-rows", ListTable), (_("Row"), 6), (_("Number/code"), 14), (_("Result"), 8),
-                      (_("Reason or fields"), 100))
+                      Col(_("Reason or fields"), 100, shrink=True))
         self._show_kind()
         self.action_edit_path()
 
@@ -97,6 +97,11 @@ class ImportFileScreen(DeskScreen):
 
     def action_edit_path(self) -> None:
         field = self.query_one("#path", Input)
+        if field.has_focus:  # F3 in the field: the path is selected, typing replaces it
+            field.select_all()
+            if not field.value:
+                self.notify(_("Type the path of the .csv or .xlsx file"), timeout=4)
+            return
         field.can_focus = True
         field.focus()
         field.cursor_position = len(field.value)

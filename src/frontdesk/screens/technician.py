@@ -44,7 +44,7 @@ from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import allowed
 from frontdesk.services.workshop import ANSWERED
 from frontdesk.widgets.key_footer import KeyFooter
-from frontdesk.widgets.list_table import ListTable, clip
+from frontdesk.widgets.list_table import Col, ListTable, clip
 
 from .base import DeskScreen
 from .recommendation_dialogs import open_recommend
@@ -143,8 +143,8 @@ class TechnicianScreen(DeskScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self._bench, (_("Plate"), 9), ("#", 2), (_("Job"), 18), (_("State"), 16), (_("Clock / sold"), 12),
-                      (_("Priority"), 6), (_("Technician"), 14), (_("Promised"), 11), (_("Order no."), 18))
-        fixed_columns(self._parts, (_("Part no."), 12), (_("Part"), 16), (_("Qty"), 4), (_("Issued qty"), 4),
+                      (_("Priority"), 6), (_("Technician"), 14), (_("Promised"), 11), Col(_("Order no."), 18, whole=True))
+        fixed_columns(self._parts, Col(_("Part no."), 12, whole=True), (_("Part"), 16), (_("Qty"), 4), (_("Issued qty"), 4),
                       (_("On hand"), 4), (_("Order"), 9), (_("Expected"), 5))
         self._parts.border_title = _("Parts")
         self.action_refresh()
@@ -280,6 +280,18 @@ class TechnicianScreen(DeskScreen):
             self.action_refresh()
 
         self.call_service(fn, self.services, self.actor, *args, then=then, failed=failed, **kwargs)
+
+    def why_not(self, action: str) -> str | None:
+        """The one line a dimmed key says (the leader check before the self-check, a pause of a job not started)."""
+        if action not in WHEN:
+            return None
+        job = self._job()
+        if job is None:
+            return _("No job is selected.")
+        if self._busy:
+            return _("Wait a moment: the last change is still being saved.")
+        return _("{job} ({plate}) is {state}: not now.").format(
+            job=job.description, plate=job.plate, state=state_text(job).plain)
 
     def _ready(self, action: str) -> views.TechJob | None:
         job = self._job()

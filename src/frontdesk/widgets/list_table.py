@@ -40,7 +40,8 @@ class Col:
     ``width``: cells of text (at least the title's); ``whole``: an identifier or an amount,
     as wide as its widest cell and never cut; ``keep``: how important it is, the lowest
     dropping out first when the table is too narrow (by default the columns' order: the
-    first is the most important); ``key``: the column's key for ``update_cell``.
+    first is the most important); ``shrink``: a long text (a reason, a note) that takes the room
+    left and is cut at the edge rather than dropped; ``key``: the column's key for ``update_cell``.
     """
 
     title: str
@@ -48,6 +49,7 @@ class Col:
     key: str | None = None
     whole: bool = False
     keep: int | None = None
+    shrink: bool = False
 
 
 def _cells_wide(cell: object) -> int:
@@ -78,7 +80,7 @@ class ListTable(DataTable[object]):
         key = col.key or f"col{len(self._cols)}"
         title = col.title
         width = None if col.whole or col.width is None else max(cell_len(title), col.width)
-        self._cols.append(Col(title, width, key, col.whole, col.keep))
+        self._cols.append(Col(title, width, key, col.whole, col.keep, col.shrink))
         self._shown.append(len(self._cols) - 1)
         return super().add_column(title, width=width, key=key)
 
@@ -123,6 +125,8 @@ class ListTable(DataTable[object]):
     def _col_width(self, n: int) -> int:
         col = self._cols[n]
         wide = cell_len(col.title)
+        if col.shrink:  # it fits in whatever is left: only its title must
+            return wide + 2 * self.cell_padding
         if col.width is not None:
             return max(wide, col.width) + 2 * self.cell_padding
         return max([wide, *(_cells_wide(cells[n]) for cells in self._full.values())]) + 2 * self.cell_padding

@@ -117,6 +117,13 @@ class VehicleSearch(Vertical):
         return list(self._hits)
 
     def focus_box(self) -> None:
+        """F3: the cursor to the box; pressed in the box, its text is selected (typing replaces it) or a hint says what to type."""
+        if self.input.has_focus:
+            if self.input.value:
+                self.input.select_all()
+            else:
+                self.notify(_("Type part of a plate, VIN, phone, name or order number."), timeout=4)
+            return
         self.input.focus()
 
     def clear(self) -> None:
