@@ -41,6 +41,7 @@ from frontdesk.model.enums import (
     DeliveryStage,
     JobStatus,
     OrderStatus,
+    PauseReason,
     PaymentKind,
     StockMovementKind,
 )
@@ -105,6 +106,14 @@ def _orders(s: Any, orders: list[RepairOrder], events: list[AuditEvent]) -> list
                                  f"WHERE t.{column} IS NOT NULL AND o.id IS NULL")).scalar()
         if orphans:
             out.append(f"{orphans} {table} rows without their order")
+    running: dict[int, list[int]] = defaultdict(list)  # one job at a time per technician (issue 18)
+    for o in orders:
+        for j in o.jobs:
+            if j.status == JobStatus.IN_PROGRESS and j.technician_id is not None:
+                running[j.technician_id].append(j.id)
+    for tech, job_ids in running.items():
+        if len(job_ids) > 1:
+            out.append(f"technician {tech} runs jobs {sorted(job_ids)} at once")
     readings = set(s.scalars(select(OdometerReading.order_id)))
     follow_ups = set(s.scalars(select(FollowUp.order_id)))
     for o in orders:
@@ -191,6 +200,22 @@ def _stock(s: Any) -> list[str]:
     return out
 
 
+def _own_or_switched(mine: list[AuditEvent], order_id: int) -> bool:
+    """A call's events name its order, but for the jobs it paused on another order.
+
+    Starting or resuming a job pauses the technician's other running job ("switched"),
+    wherever it is: that job's event names its own order, says which job it was paused for,
+    and the call's own event lists it among ``paused_jobs``.
+    """
+    own = [e for e in mine if e.order_id == order_id]
+    paused = {(job, e.entity_id) for e in own if e.entity == "job" and e.after
+              for job in e.after.get("paused_jobs", ())}
+    return bool(own) and all(
+        e.entity == "job" and e.after is not None and e.after.get("reason") == PauseReason.SWITCHED
+        and (e.entity_id, e.after.get("for_job")) in paused
+        for e in mine if e.order_id != order_id)
+
+
 def _audit(s: Any, orders: list[RepairOrder], events: list[AuditEvent], acks: list[dict[str, Any]], kills: int) -> list[str]:
     out: list[str] = []
     by_id = {e.id: e for e in events}
@@ -204,7 +229,7 @@ def _audit(s: Any, orders: list[RepairOrder], events: list[AuditEvent], acks: li
         if first <= last or not mine or any(e is None or e.action != ack["action"] for e in mine):
             out.append(f"acknowledged {ack} has no matching audit events (found {[e and e.action for e in mine][:5]})")
             continue
-        if ack["order_id"] is not None and any(e.order_id != ack["order_id"] for e in mine):
+        if ack["order_id"] is not None and not _own_or_switched(mine, ack["order_id"]):
             out.append(f"acknowledged {ack} but its events name order {[e.order_id for e in mine]}")
         for i in range(first, final + 1):
             owner[i] = ack

@@ -254,6 +254,8 @@ class Worker:
                 return
         moves = {
             JobStatus.ASSIGNED: lambda j: self.call(workshop.start_job, a[Role.TECHNICIAN], j, **kw),
+            # Paused because its technician started another job (one at a time): back to it.
+            JobStatus.PAUSED: lambda j: self.call(workshop.resume_job, a[Role.TECHNICIAN], j, **kw),
             JobStatus.IN_PROGRESS: lambda j: self.call(workshop.finish_job, a[Role.TECHNICIAN], j, **kw),
             JobStatus.FINISHED: lambda j: self.call(workshop.self_check, a[Role.TECHNICIAN], j, **kw),
             JobStatus.SELF_CHECKED: lambda j: self.call(workshop.leader_check, a[Role.TEAM_LEADER], j, **kw),
