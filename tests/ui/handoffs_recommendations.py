@@ -16,15 +16,15 @@ from frontdesk.i18n import set_language
 from frontdesk.model import Job, Recommendation
 from frontdesk.model.enums import JobOrigin, JobStatus, PaymentMethod, Role
 from frontdesk.model.recommendation import RecommendationStatus, RecommendationStep
-from frontdesk.services.setup import ensure_store, system_actor
 from frontdesk.screens.checks import ChecksScreen
 from frontdesk.screens.delivery import DeliveryScreen
 from frontdesk.screens.follow_up_call import RecordCallDialog
 from frontdesk.services import aftercare_views, checkin, documents, settlement, workshop
+from frontdesk.services.setup import ensure_store, system_actor
 from frontdesk.widgets.list_table import ListTable
 
-from ..paperwork.pdfcheck import page_texts, squash
 from ..factories import customer_and_vehicle, order_through, seed_shop
+from ..paperwork.pdfcheck import page_texts, squash
 from .cashier_helpers import deliver_all, open_screen, ready_fixture, settle  # noqa: F401  (a fixture)
 from .desk_helpers import notes, type_text
 from .test_estimate import open_estimate
