@@ -116,7 +116,9 @@ def _build(services: Services, workers: int) -> dict[str, Any]:
     floor = order_through(services, actors, shop, vehicle(20), stop="authorised").id
     with services.db.reader() as s:
         jobs = list(s.scalars(select(Job.id).where(Job.order_id == floor, Job.status == "approved").order_by(Job.id)))[:2]
-    workshop.dispatch(services, actors[Role.SUPERVISOR], floor, {jobs[0]: shop.tech_a, jobs[1]: shop.tech_b})
+    # Both to one technician: starting or resuming one pauses the other (one job at a time), a
+    # write of that job the starting terminal's answer names (tests/terminals_worker.py).
+    workshop.dispatch(services, actors[Role.SUPERVISOR], floor, {jobs[0]: shop.tech_a, jobs[1]: shop.tech_a})
     cashier = order_through(services, actors, shop, vehicle(30), stop="delivered").id
     return {
         "estimate_orders": estimates, "workshop_order": floor, "workshop_jobs": jobs, "pay_order": cashier,
@@ -258,6 +260,12 @@ def run_terminals(url: str, backend: str, workers: int, ops: int, folder: Path, 
 # The checks ----------------------------------------------------------------------------
 
 
+def _switched(e: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pauses an acknowledged start or resume made on the technician's other jobs, as writes of theirs."""
+    return [{**e, "op": "switched", "cause": e["op"], "target": job_id, "expected": version - 1, "args": {"status": "paused"},
+             "by": e["target"]} for job_id, version in e.get("paused", ())]
+
+
 def _target_of(e: dict[str, Any]) -> tuple[str, int]:
     """The versioned record an operation's ``expected`` version belongs to."""
     return ("job", e["target"]) if e["op"] in ("start", "pause", "resume") else ("order", e["order"])
@@ -276,10 +284,18 @@ def check(sc: dict[str, Any], before: dict[str, Any], after: dict[str, Any], ent
     acked = [e for e in entries if e["outcome"] == "ok"]
 
     # 1. Every collision surfaced: no two acknowledged writes were based on the same version of a
-    #    record, and each acknowledged write moved that record's version by exactly one.
+    #    record, and each acknowledged write moved that record's version by exactly one. A job
+    #    started or resumed pauses the technician's other running job (one at a time): the call's
+    #    answer names it with the version it left, a write of that job like any other.
     by_record: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for e in acked:
         by_record.setdefault(_target_of(e), []).append(e)
+        for e_side in _switched(e):
+            if str(e_side["target"]) not in after["jobs"]:
+                problems.append(f"terminal {e['w']} {e['op']} #{e['n']} paused job {e_side['target']}, "
+                                "which no terminal works on")
+                continue
+            by_record.setdefault(("job", e_side["target"]), []).append(e_side)
     for (kind, rid), group in by_record.items():
         seen = Counter(e["expected"] for e in group)
         for version, n in seen.items():
@@ -326,6 +342,7 @@ def check(sc: dict[str, Any], before: dict[str, Any], after: dict[str, Any], ent
     # 3. The audit trail: exactly one event per acknowledged change, by that terminal's user, with its values.
     users = {str(w): kinds for w, kinds in sc["users"].items()}
     want_events = Counter(_event_key(e, users) for e in acked)
+    want_events.update(_event_key(e, users) for e in acked for e in _switched(e))  # the call's event on each
     got_events = Counter((a["user_id"], a["action"], a["entity"], a["entity_id"]) for a in after["audit"])
     if want_events != got_events:
         missing, extra = want_events - got_events, got_events - want_events
@@ -361,6 +378,9 @@ ACTIONS = {
 
 
 def _event_key(e: dict[str, Any], users: dict[str, dict[str, int]]) -> tuple[int, str, str, int]:
+    if e["op"] == "switched":  # written by the start or resume that paused it, under that call's action
+        action, entity, kind = ACTIONS[e["cause"]]
+        return (users[str(e["w"])][kind], action, entity, e["target"])
     action, entity, kind = ACTIONS[e["op"]]
     entity_id = e["id"] if e["op"] in ("add_job", "add_part", "pay") else e["target"] if entity != "repair_order" else e["order"]
     return (users[str(e["w"])][kind], action, entity, entity_id)
@@ -369,6 +389,8 @@ def _event_key(e: dict[str, Any], users: dict[str, dict[str, int]]) -> tuple[int
 def _after_subset(e: dict[str, Any]) -> dict[str, Any]:
     """The values an acknowledged change's audit event must show."""
     args = e["args"]
+    if e["op"] == "switched":
+        return {"status": "paused", "reason": "switched", "for_job": e["by"]}
     if e["op"] == "update_job":
         return {"hours": args["hours"]}
     if e["op"] == "update_part":

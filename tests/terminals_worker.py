@@ -3,8 +3,9 @@
 Run by tests/terminals_scenario.py (``python -m tests.terminals_worker ...``). Like a real
 desk it reads the order it shows (its version and lines), waits a moment, then saves one
 change with that ``expected_version``. Every outcome goes to its own log, one JSON line per
-operation, written before the next operation starts: ``ok`` (acknowledged, with what changed
-and any new record's id), ``conflict`` (a ``ConflictError``), ``refused`` (another
+operation, written before the next operation starts: ``ok`` (acknowledged, with what changed,
+any new record's id, and for a job started or resumed the other jobs it paused with their new
+versions, ``paused``), ``conflict`` (a ``ConflictError``), ``refused`` (another
 ``FrontdeskError``) or ``error`` (anything else: an unhandled "database is locked", a
 serialization failure... which the checks count as a bug).
 """
@@ -151,7 +152,10 @@ class Terminal:
             e["op"] = "start" if status == "assigned" else "resume"
             e["args"] = {"status": "in_progress"}
             self.pause_to_think()
-            (workshop.start_job if status == "assigned" else workshop.resume_job)(svc, tech, jid, expected_version=version)
+            done = (workshop.start_job if status == "assigned" else workshop.resume_job)(svc, tech, jid,
+                                                                                       expected_version=version)
+            # One job at a time: the technician's other running job paused, a write of this call too.
+            e["paused"] = [[other.id, other.version] for other in done.paused]
         else:
             e["op"], e["args"] = "pause", {"status": "paused"}
             self.pause_to_think()

@@ -17,6 +17,7 @@ are added, but a version is the one the batch read.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from decimal import Decimal
@@ -97,6 +98,23 @@ class JobRef(Ref):
     version: int
     status: JobStatus
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchedJobRef(JobRef):
+    """A job started or resumed, with the technician's other jobs it paused (one job at a time).
+
+    Those jobs changed too (their versions moved on): a caller that holds one of them, or
+    counts its writes, learns it here rather than from a conflict later.
+    """
+
+    paused: tuple[JobRef, ...]
+
+    @classmethod
+    def switched(cls, tx: Tx, record: Any, paused: Sequence[Any]) -> Self:
+        flushed(tx)
+        return cls(**{name: getattr(record, name) for name in _field_names(JobRef)},
+                   paused=tuple(JobRef.of(tx, other) for other in paused))
 
 
 @dataclass(frozen=True, slots=True)

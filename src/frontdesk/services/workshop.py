@@ -37,7 +37,7 @@ from .context import Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
 from .estimate import decline, new_job, new_part_line, reserve, stock_level
 from .lifecycle import require_order_status, transition_job, transition_order
-from .refs import JobRef, OrderRef, PartLineRef
+from .refs import JobRef, OrderRef, PartLineRef, SwitchedJobRef
 
 J = JobStatus
 
@@ -149,20 +149,22 @@ def _set_pause(tx: Tx, job: Job, reason: PauseReason) -> None:
     job.pause_reason, job.pause_reason_at = reason, tx.now
 
 
-def _pause_others(tx: Tx, job: Job) -> list[int]:
+def _pause_others(tx: Tx, job: Job) -> list[Job]:
     """One job at a time: the technician's other running jobs pause ("switched"), so their clocks stop."""
     if job.technician_id is None:
         return []
-    others = tx.session.scalars(select(Job).where(
-        Job.technician_id == job.technician_id, Job.status == J.IN_PROGRESS, Job.id != job.id).order_by(Job.id)).all()
+    # Without the autoflush: it would write ``job``'s change now and the rest at the commit, two
+    # UPDATEs moving its version by two for one call (a terminal's next expected_version is one on).
+    with tx.session.no_autoflush:
+        others = tx.session.scalars(select(Job).where(
+            Job.technician_id == job.technician_id, Job.status == J.IN_PROGRESS, Job.id != job.id).order_by(Job.id)).all()
     for other in others:
         transition_job(other, J.PAUSED)
         _set_pause(tx, other, PauseReason.SWITCHED)
-        _clock(tx, other, "pause", PauseReason.SWITCHED)
-        touch(other.order)
+        _clock(tx, other, "pause", PauseReason.SWITCHED)  # its version guards it, as any pause: the order is not touched
         tx.audit("job", other.id, order_id=other.order_id, before={"status": "in_progress"},
                  after={"status": other.status, "reason": PauseReason.SWITCHED, "for_job": job.id})
-    return [o.id for o in others]
+    return list(others)
 
 
 def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
@@ -172,15 +174,15 @@ def _workshop_job(tx: Tx, job_id: int, expected_version: int | None) -> Job:
 
 
 @service("job.start")
-def start_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
-    """Start an assigned job; the technician's other running job pauses (one job at a time)."""
+def start_job(tx: Tx, job_id: int, expected_version: int | None = None) -> SwitchedJobRef:
+    """Start an assigned job; the technician's other running job pauses (one job at a time), and the answer names it."""
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.IN_PROGRESS)
     switched = _pause_others(tx, job)
     _clock(tx, job, "start")
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "assigned"},
-             after={"status": job.status, "paused_jobs": switched})
-    return JobRef.of(tx, job)
+             after={"status": job.status, "paused_jobs": [o.id for o in switched]})
+    return SwitchedJobRef.switched(tx, job, switched)
 
 
 @service("job.pause")
@@ -198,7 +200,7 @@ def pause_job(tx: Tx, job_id: int, reason: PauseReason | str, expected_version: 
 
 
 @service("job.resume")
-def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobRef:
+def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> SwitchedJobRef:
     """Go on with a paused job. When it waited for the customer, the resume records their answer and its time."""
     job = _workshop_job(tx, job_id, expected_version)
     transition_job(job, J.IN_PROGRESS)
@@ -207,11 +209,11 @@ def resume_job(tx: Tx, job_id: int, expected_version: int | None = None) -> JobR
     job.pause_reason, job.pause_reason_at = None, None
     switched = _pause_others(tx, job)
     _clock(tx, job, "resume", reason if answered else None)
-    after: dict[str, object] = {"status": job.status, "paused_jobs": switched}
+    after: dict[str, object] = {"status": job.status, "paused_jobs": [o.id for o in switched]}
     if answered:
         after |= {"reason": reason, "answered_at": since}
     tx.audit("job", job.id, order_id=job.order_id, before={"status": "paused", "reason": reason}, after=after)
-    return JobRef.of(tx, job)
+    return SwitchedJobRef.switched(tx, job, switched)
 
 
 def unissued_parts(job: Job) -> list[PartLine]:
