@@ -33,7 +33,7 @@ from frontdesk.model.enums import (
 
 from . import part_orders, recommendation_records
 from .common import get, load_job, load_order, text, touch
-from .context import Tx, flush_for_id, service
+from .context import Tx, flush_for_id, service, unflushed
 from .errors import IllegalTransition, ValidationError
 from .estimate import decline, new_job, new_part_line, reserve, stock_level
 from .lifecycle import require_order_status, transition_job, transition_order
@@ -401,8 +401,13 @@ def car_holder(session: Session, order: RepairOrder, job: Job | None = None) -> 
     candidates += [j.technician_id for j in paused]
     ids = [j.id for j in others]
     if ids:
-        candidates.append(session.scalar(select(ClockEvent.technician_id).where(
-            ClockEvent.job_id.in_(ids), ClockEvent.technician_id.is_not(None)).order_by(ClockEvent.id.desc()).limit(1)))
+        # A batch (the demo) writes its clock events when it ends, so no query sees them: its own
+        # are the newest, the one the flush's query would have found.
+        unwritten = [e for e in unflushed(session, ClockEvent) if e.technician_id is not None
+                     and (e.job_id if e.job_id is not None else e.job.id) in ids]
+        candidates.append(max(unwritten, key=lambda e: e.id).technician_id if unwritten else session.scalar(
+            select(ClockEvent.technician_id).where(ClockEvent.job_id.in_(ids), ClockEvent.technician_id.is_not(None))
+            .order_by(ClockEvent.id.desc()).limit(1)))
     if job is not None and job.proposed_by_id is not None:
         candidates.append(session.scalar(select(Technician.id).where(Technician.user_id == job.proposed_by_id)))
     for tech_id in candidates:
