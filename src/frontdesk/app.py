@@ -94,11 +94,22 @@ class FrontdeskApp(LockableApp):
         if getattr(self.services, "db", None) is not None:  # a save waiting for another terminal's lock says so
             self.services.db.on_wait = lambda: self.notify(_("Another terminal is saving; waiting for it…"))
         self.actor = actor
-        self.sub_title = f"{actor.display_name} · {label(ROLE, actor.role)}"
+        sub_title = f"{actor.display_name} · {label(ROLE, actor.role)}"
         home = home_for(actor.role)()
         if switch:
-            self.switch_screen(home)
+            # Named once the screen it replaces is gone: a header half taken down (its title
+            # already removed, itself not yet) would fail to show the new name (Textual's Header
+            # watches the app's sub_title and looks for its title widget).
+            home.sub_title = sub_title  # its own header names the new user from the first frame
+            replaced = self.switch_screen(home)
+
+            async def name_the_user() -> None:
+                await replaced
+                self.sub_title = sub_title
+
+            self.call_later(name_the_user)
         else:
+            self.sub_title = sub_title
             self.push_screen(home)
 
     async def action_logout(self) -> None:
@@ -106,10 +117,10 @@ class FrontdeskApp(LockableApp):
 
         # The user is forgotten once their screens are gone: a screen uncovered on the way out
         # (the home under the approvals, say) resumes and may read as that user, never as nobody.
-        self.sub_title = ""
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(LoginScreen())
+        self.sub_title = ""  # once the user's screens are gone (see _enter)
         self.actor = None
 
     def action_lock(self) -> None:
@@ -130,7 +141,6 @@ class FrontdeskApp(LockableApp):
 
     async def hand_over(self, actor: Actor) -> None:
         """A shared desk: another user signed in at the lock; the last one's screens close, theirs opens."""
-        self.sub_title = ""
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         self._enter(actor, switch=True)
