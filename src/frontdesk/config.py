@@ -66,6 +66,8 @@ class Settings:
     #: "none", "jiao" (the fen go) or "yuan" (the jiao and fen go).
     round_off: str = "jiao"
     idle_lock_minutes: int = 10
+    #: Reception: a customer waiting longer than this many minutes shows red in the queue.
+    reception_wait_red_minutes: int = 10
     pdf_dir: str = ""
     printer: str = ""
     font_path: str = ""

@@ -14,8 +14,14 @@ from frontdesk.i18n import gettext as _
 ROLE = {
     "advisor": "Service advisor", "supervisor": "Workshop supervisor", "team_leader": "Team leader",
     "technician": "Technician", "qc": "QC inspector", "cashier": "Cashier", "manager": "Service manager",
-    "admin": "Administrator",
+    "admin": "Administrator", "receptionist": "Receptionist",
 }
+# Reception (services/reception.py): why a car came, how it came against its appointment, where it is.
+ARRIVAL_PURPOSE = {
+    "appointment": "Appointment", "walk_in": "Walk-in repair", "pick_up": "Pick-up", "enquiry": "Enquiry / parts",
+    "accident": "Accident / claim",
+}
+TIMELINESS = {"early": "early", "on_time": "on time", "late": "late"}
 PAY_TYPE = {
     "customer": "Customer pay", "warranty": "Warranty", "insurance": "Insurance", "internal": "Internal",
     "first_service": "First free service",

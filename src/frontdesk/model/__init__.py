@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "aftercare": ("Complaint", "FollowUp", "ReminderCall"),
+    "arrival": ("Arrival",),
     "audit": ("AuditEvent",),
     "base": ("Base",),
     "catalog": ("LaborOperation", "Part", "StockLevel", "StockMovement"),
@@ -37,6 +38,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .aftercare import Complaint, FollowUp, ReminderCall
+    from .arrival import Arrival
     from .audit import AuditEvent
     from .base import Base
     from .catalog import LaborOperation, Part, StockLevel, StockMovement

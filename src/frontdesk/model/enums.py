@@ -14,6 +14,7 @@ class Role(StrEnum):
     CASHIER = "cashier"
     MANAGER = "manager"
     ADMIN = "admin"
+    RECEPTIONIST = "receptionist"  # 前台接待: registers arriving cars (issue 20)
 
 
 class OrderStatus(StrEnum):
@@ -160,6 +161,30 @@ class AppointmentStatus(StrEnum):
     ARRIVED = "arrived"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
+
+
+class ArrivalPurpose(StrEnum):
+    """Why a car came in, as the receptionist asks at the door."""
+
+    APPOINTMENT = "appointment"
+    WALK_IN = "walk_in"  # a repair without a booking
+    PICK_UP = "pick_up"  # collecting a car
+    ENQUIRY = "enquiry"  # a question, parts at the counter
+    ACCIDENT = "accident"  # an accident or insurance claim
+
+
+class ArrivalStatus(StrEnum):
+    WAITING = "waiting"
+    TAKEN = "taken"  # an advisor has the customer
+    LEFT = "left"  # went without being served
+
+
+class Timeliness(StrEnum):
+    """How a booked car came against its appointment time (the window is reception.ON_TIME_MINUTES)."""
+
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
 
 
 class DeliveryStage(StrEnum):

@@ -14,6 +14,7 @@ A, S, L, T, Q, C, M, X = (
     Role.MANAGER,
     Role.ADMIN,
 )
+R = Role.RECEPTIONIST  # 前台接待 (issue 20)
 
 WORKSHOP = frozenset({S, L, T, M})
 
@@ -37,6 +38,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "order.authorise": frozenset({A, M}),
     "order.reopen_estimate": frozenset({A, M}),
     "order.cancel": frozenset({A, M}),
+    # The arrival register and queue (services/reception.py): the receptionist registers, an advisor
+    # takes the next customer, the desk lead (the workshop supervisor or the service manager) reassigns
+    "arrival.register": frozenset({R, A, S, M}),
+    "arrival.take": frozenset({A, M}),
+    "arrival.assign": frozenset({S, M}),
     # Workshop
     "order.dispatch": frozenset({S, M}),
     "job.assign": frozenset({S, L, M}),
