@@ -16,6 +16,7 @@ _EXPORTS = {
     "arrival": ("Arrival",),
     "audit": ("AuditEvent",),
     "base": ("Base",),
+    "campaign": ("Campaign", "CampaignJob", "CampaignVehicle"),
     "catalog": ("LaborOperation", "Part", "StockLevel", "StockMovement"),
     "customer": ("Customer", "OdometerReading", "Vehicle"),
     "job": ("ClockEvent", "Job", "JobCheck", "PartLine", "PartOrder"),
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from .arrival import Arrival
     from .audit import AuditEvent
     from .base import Base
+    from .campaign import Campaign, CampaignJob, CampaignVehicle
     from .catalog import LaborOperation, Part, StockLevel, StockMovement
     from .customer import Customer, OdometerReading, Vehicle
     from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder

@@ -19,6 +19,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import DeliveryCheck, RepairOrder
 from frontdesk.model.enums import DeliveryStage, JobStatus, OldParts, OrderStatus
 
+from . import campaigns
 from .common import load_order, text, touch
 from .context import Tx, service
 from .errors import ValidationError
@@ -162,5 +163,7 @@ def deliver(tx: Tx, order_id: int, expected_version: int | None = None) -> Order
     after: dict[str, object] = {"status": order.status}
     if released:
         after["released"] = released
+    if campaigns_done := campaigns.record_delivered(tx, order):  # the recalls it carried are done here
+        after["campaigns_done"] = campaigns_done
     tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after=after)
     return OrderRef.of(tx, order)

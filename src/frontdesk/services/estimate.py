@@ -14,7 +14,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import Job, LaborOperation, Part, PartLine, RepairOrder, StockLevel, Technician
 from frontdesk.model.enums import JobOrigin, JobStatus, OldParts, OrderStatus, PaymentMethod, PayType
 
-from . import billing, recommendation_records
+from . import billing, campaigns, recommendation_records
 from .common import get, load_order, text, touch
 from .context import STOCK_LEVELS, Actor, Services, Tx, flush_for_id, service
 from .errors import IllegalTransition, ValidationError
@@ -376,7 +376,10 @@ def cancel_order(tx: Tx, order_id: int, reason: str, expected_version: int | Non
     for line in order.part_lines:
         release(tx.session, order.store_id, line)
     order.cancelled_at, order.cancel_reason = tx.now, why
-    tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after={"status": order.status, "reason": why})
+    after = {"status": order.status, "reason": why}
+    if reopened := campaigns.record_cancelled(tx, order):  # its recalls are open again for the next visit
+        after["campaigns_reopened"] = reopened
+    tx.audit("repair_order", order.id, order_id=order.id, before={"status": before}, after=after)
     return OrderRef.of(tx, order)
 
 

@@ -85,6 +85,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "complaint.open": frozenset({A, C, M}),
     "complaint.update": frozenset({M}),
     "reminder.record": frozenset({A, M}),
+    # Recall and service campaigns (召回/服务活动): the maker's list, by VIN
+    "campaign.import": frozenset({X, M}),
+    "campaign.add_to_order": frozenset({A, M}),
+    "campaign.close": frozenset({A, M}),  # done elsewhere / not applicable, with the reason
+    "campaign.export": frozenset({A, M}),  # the call list (names and phones), audited
+    "campaign.view": frozenset({A, M}),
     # Reports (the figures are read-only; writing them out to a file is audited)
     "report.export": frozenset({A, S, C, M}),
     # Administration

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from frontdesk.dbapi import Columns, Cursor, in_list, quoted
 from frontdesk.model.enums import OrderStatus
 
+from .campaigns_flag import open_vins
 from .runtime import Services
 from .validation import phone_search_key, plate_search_key
 
@@ -55,6 +56,7 @@ class SearchHit:
     order_number: str | None
     order_status: OrderStatus | None
     matched: str  # plate | vin | phone | name | order
+    campaign: bool = False  # an open recall or service campaign for this VIN (services/campaigns.py)
 
 
 def search(services: Services, query: str, *, limit: int = 20) -> list[SearchHit]:
@@ -93,7 +95,8 @@ def search_in(cur: Cursor, query: str, *, limit: int = 20) -> list[SearchHit]:
         add(_by_customer(cur, matching(cur, "phone", digits), limit), "phone")
     if _CJK.search(raw) or re.fullmatch(r"[A-Za-z ]{2,}", raw):
         add(_by_customer(cur, matching(cur, "name", raw), limit), "name")
-    return list(hits.values())
+    flagged = open_vins(cur, [h.vin for h in hits.values()]) if hits else set()
+    return [replace(h, campaign=True) if h.vin in flagged else h for h in hits.values()]
 
 
 def matching(cur: Cursor, column: str, term: str) -> tuple[str, dict[str, Any]]:
