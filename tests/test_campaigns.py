@@ -255,3 +255,34 @@ def test_booked_or_in_house_cars_are_not_on_the_call_list(services, actors, shop
     order_through(services, actors, shop, car[1], stop="estimate")
     campaign_id = campaigns.progress(services, adv)[0].campaign_id
     assert campaigns.call_list(services, adv, campaign_id) == []  # the other car is unknown: no one to call
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_command_line_prints_a_line_per_campaign(services, admin, shop, car, tmp_path, capsys):
+    from frontdesk.cli import main
+
+    url = services.db.engine.url.render_as_string(hide_password=False)
+    path = write_csv(tmp_path / "recall.csv", recall_rows(VIN, LATER_VIN))
+    assert main(["--db", url, "--lang", "en", "import", "campaigns", str(path), "--dry-run"]) == 0
+    assert "R2026-01 刹车片召回: 2 cars (2 new), 2 jobs — new" in capsys.readouterr().out
+    assert main(["--db", url, "--lang", "en", "import", "campaigns", str(path)]) == 0
+    assert "Imported 4 rows: 1 campaigns" in capsys.readouterr().out
+    assert main(["--db", url, "--lang", "en", "import", "campaigns", str(path)]) == 0
+    assert "2 cars (0 new), 2 jobs — unchanged" in capsys.readouterr().out
+    bad = write_csv(tmp_path / "bad.csv", [["R2026-02", "x", "recall", VIN, "ZZ01", "", "", "", ""]])
+    assert main(["--db", url, "--lang", "en", "import", "campaigns", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "Row 2: unknown labor code \"ZZ01\"" in captured.out and "Nothing was imported." in captured.err
+
+
+def test_report_figures_campaign_completion(services, actors, imported):
+    from frontdesk.services import exports, reports
+
+    adv, manager = actors[Role.ADVISOR], actors[Role.MANAGER]
+    flag = campaigns.open_for_vehicle(services, vin=LATER_VIN)[0]
+    campaigns.close(services, adv, flag.campaign_vehicle_id, "done_elsewhere", "4S店B")
+    day = services.clock().date()
+    report = reports.report(services, manager, day, day)
+    assert report.campaigns == campaigns.CampaignFigures(done_here=0, closed_other=1, listed=2, open=1)
+    text = exports.text_report(report)
+    assert "Campaign completion %" in text and "50.0" in text

@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", parents=[common(True)],
                          help=_("load a parts price list or labor-time table from CSV/XLSX (all rows or none)"))
-    imp.add_argument("kind", choices=("parts", "labor"))
+    imp.add_argument("kind", choices=("parts", "labor", "campaigns"))
     imp.add_argument("file", metavar="FILE", help=_(".csv (UTF-8 or GBK) or .xlsx; Chinese or English headers"))
     imp.add_argument("--dry-run", action="store_true", help=_("only report what would be added, changed or rejected"))
 
@@ -418,6 +418,8 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
     from frontdesk.services import imports
 
     actor = _system(services)
+    if args.kind == "campaigns":
+        return _import_campaigns(args, services, actor)
     if args.dry_run:
         report = imports.dry_run(services, actor, args.kind, args.file, _progress())
         print_import_report(report)
@@ -429,6 +431,29 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
         print(_("Nothing was imported."), file=sys.stderr)
         return 1
     print_import_report(report)
+    return 0
+
+
+def _import_campaigns(args: argparse.Namespace, services: Services, actor) -> int:  # type: ignore[no-untyped-def]
+    """A maker's recall/service-campaign list: a line per campaign, then the rows left out or refusing it."""
+    from frontdesk.services import campaign_import
+    from frontdesk.services.validation import shown
+
+    try:
+        report = (campaign_import.dry_run if args.dry_run else campaign_import.import_campaigns)(
+            services, actor, args.file)
+    except campaign_import.CampaignImportRefused as exc:
+        report = exc.report
+    print(shown(report.summary()))
+    for line in report.campaigns:
+        print(shown("  " + line.line()))
+    for r in report.skipped:
+        print(shown("  " + _("row {row}").format(row=r.row) + f"  {r.key or '-'}  {r.reason}"))
+    for error in report.errors:
+        print(shown(f"  {error}"))
+    if not report.ok:
+        print(_("Nothing was imported."), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -112,6 +112,20 @@ def overview(report: Report) -> tuple[Figure, ...]:
         Figure(_("To"), report.end.isoformat(), "text"),
         *figures(report.total),
         Figure(_("Open complaints now (all)"), report.complaints_open_now, "count"),
+        *campaign_figures(report),
+    )
+
+
+def campaign_figures(report: Report) -> tuple[Figure, ...]:
+    """Recall and service campaigns: cars done here in the range, closed otherwise, and the lists' completion."""
+    c = report.campaigns
+    if c is None or not c.listed:
+        return ()
+    return (
+        Figure(_("Campaign cars done here"), c.done_here, "count"),
+        Figure(_("Campaign cars closed otherwise"), c.closed_other, "count"),
+        Figure(_("Campaign cars still open"), c.open, "count"),
+        Figure(_("Campaign completion %"), c.completion * 100, "percent"),
     )
 
 

@@ -82,8 +82,9 @@ from frontdesk.model.enums import (
     Role,
 )
 
-from . import billing, periods
+from . import billing, campaigns, periods
 from .aftercare import SCORE_FIELDS
+from .campaigns import CampaignFigures
 from .context import Actor, Services, require
 from .lifecycle import BILLABLE
 from .money import ZERO, PayTypeTotal, Totals, round_money, sum_totals
@@ -219,6 +220,7 @@ class Report:
     complaints_open_now: int  # the store's open backlog, whenever opened
     vat_rate: Decimal
     taken_at: dt.datetime
+    campaigns: CampaignFigures | None = None  # recall/service campaign completion (services/campaigns.py)
 
     @property
     def days(self) -> int:
@@ -293,6 +295,7 @@ def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Re
         _complaints(s, store_id, lo, hi, accs)
         backlog = s.scalar(select(func.count()).select_from(Complaint).where(
             Complaint.store_id == store_id, Complaint.status.in_(OPEN_COMPLAINT))) or 0
+        campaign_figures = campaigns.figures_in(s, store_id, lo, hi)
         advisor_ids = {a for a in accs if a is not None}
         names = dict(s.execute(select(User.id, User.display_name).where(or_(
             User.id.in_(advisor_ids),
@@ -303,7 +306,8 @@ def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Re
     total.vehicles = vehicles
     rows = sorted((AdvisorRow(uid, name, accs[uid].frozen() if uid in accs else _Acc().frozen())
                    for uid, name in names.items()), key=lambda r: (r.name, r.advisor_id))
-    return Report(start, end, store.name if store else "", total.frozen(), tuple(rows), backlog, vat, services.clock())
+    return Report(start, end, store.name if store else "", total.frozen(), tuple(rows), backlog, vat, services.clock(),
+                  campaigns=campaign_figures)
 
 
 # The queries ------------------------------------------------------------------------------------
