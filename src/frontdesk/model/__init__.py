@@ -21,6 +21,7 @@ _EXPORTS = {
     "customer": ("Customer", "OdometerReading", "Vehicle"),
     "job": ("ClockEvent", "Job", "JobCheck", "PartLine", "PartOrder"),
     "order": ("Appointment", "DeliveryCheck", "OrderCounter", "PanelMark", "RepairOrder", "Walkaround"),
+    "package": ("PackageLine", "ServicePackage"),
     "payment": ("Payment", "Receivable"),
     "recommendation": ("Recommendation",),
     "store": ("AppMeta", "RoleAuthority", "Store", "Team", "Technician", "User"),
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from .customer import Customer, OdometerReading, Vehicle
     from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder
     from .order import Appointment, DeliveryCheck, OrderCounter, PanelMark, RepairOrder, Walkaround
+    from .package import PackageLine, ServicePackage
     from .payment import Payment, Receivable
     from .recommendation import Recommendation
     from .store import AppMeta, RoleAuthority, Store, Team, Technician, User

@@ -31,6 +31,8 @@ class Job(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("repair_order.id"), index=True)
     seq: Mapped[int]
     labor_op_id: Mapped[int | None] = mapped_column(ForeignKey("labor_operation.id"))
+    # The service package (model/package.py) this job was added with, if any: the car's next due one reads it.
+    package_id: Mapped[int | None] = mapped_column(ForeignKey("service_package.id"))
     code: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str]
     hours: Mapped[Decimal] = mapped_column(Hours)

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "order.update_check_in": frozenset({A, M}),
     "estimate.add_job": frozenset({A, M}),
     "estimate.add_part": frozenset({A, M}),
+    "estimate.add_package": frozenset({A, M}),  # a service package's labour and parts as one change
     "estimate.update_job": frozenset({A, M}),
     "estimate.update_part": frozenset({A, M}),
     "estimate.remove_line": frozenset({A, M}),
