@@ -51,6 +51,7 @@ class Destination:
 DESTINATIONS: tuple[Destination, ...] = (
     Destination("desk", "Desk home", "Today's cars, appointments, follow-ups; search", "frontdesk.screens.desk_home:DeskHomeScreen", DESK),
     Destination("checkin", "New check-in", "Check a car in: customer, vehicle, odometer, concerns", "frontdesk.screens.checkin:CheckInScreen", DESK),
+    Destination("reception", "Reception", "Arrivals in order: register a car at the door, the queue with waiting times, the advisor rotation, take the next customer", "frontdesk.screens.reception:ReceptionScreen", ("arrival.register", "arrival.take")),
     Destination("appointments", "Appointments", "Book, move or cancel appointments", "frontdesk.screens.appointments:AppointmentsScreen", ("appointment.book",)),
     Destination("approvals", "Approvals", "Additional work waiting for the customer's decision; schedule slips", "frontdesk.screens.approvals:ApprovalsScreen", ("job.decide",)),
     Destination("follow_ups", "Follow-up calls", "Calls due after delivery: record reached with scores, or not reached; escalated calls", "frontdesk.screens.follow_ups:FollowUpsScreen", ("followup.record",)),
@@ -76,7 +77,7 @@ DESTINATIONS: tuple[Destination, ...] = (
 
 
 _HOMES = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks",
-          Role.CASHIER: "cashier", Role.ADMIN: "users"}
+          Role.CASHIER: "cashier", Role.ADMIN: "users", Role.RECEPTIONIST: "reception"}
 
 
 def _home_destination(role: Role) -> Destination | None:

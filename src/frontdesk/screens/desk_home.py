@@ -91,6 +91,8 @@ class DeskHomeScreen(DeskScreen):
         binding("a", "appointments", "Appointments", tooltip="Book, move or cancel appointments"),
         binding("t", "pickup", "Pickup time",
                 tooltip="Record the time agreed with the customer to collect the selected car"),
+        binding("n", "take_next", "Next customer",
+                tooltip="Take your next customer waiting at reception: the check-in opens pre-filled"),
         binding(BACK, "clear_search", "Clear search", key_display="Esc", show=False,
                 tooltip="Empty the search box and go back to it"),
         binding("tab", "next_area(1)", "Next list", show=False),
@@ -346,6 +348,13 @@ class DeskHomeScreen(DeskScreen):
 
     def action_appointments(self) -> None:
         self._open("appointments")
+
+    def action_take_next(self) -> None:
+        """N: the next customer the receptionist registered for this advisor (screens/reception.py)."""
+        from frontdesk.services.reception import take_next  # the ORM, only when a customer is taken
+
+        self.call_service(take_next, self.services, self.actor,
+                          then=lambda taken: self._open("checkin", arrival=taken))
 
     def action_pickup(self) -> None:
         """T: the pickup time agreed with the customer, for the car highlighted in the list on show."""

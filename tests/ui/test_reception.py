@@ -1,0 +1,71 @@
+"""Issue 20, item 1 at 80×24: a receptionist's morning — arrivals registered by keys, an appointment
+matched by itself, the rotation passing over an advisor busy with a customer, and the advisor's
+one-key take-next opening the check-in pre-filled with the car and the roof number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import Input, Static
+
+from frontdesk.model.enums import ArrivalPurpose, Role, Timeliness
+from frontdesk.services import auth, reception
+from frontdesk.services.reception import ArrivalInput
+
+from ..conftest import PASSWORD
+from .reception import screen_name, settle
+
+SIZE = (80, 24)
+
+
+async def test_a_receptionists_morning_and_the_advisors_take_next(app_for, ui_services, ui_actors, desk_data):
+    svc, adv = ui_services, ui_actors[Role.ADVISOR]
+    admin = auth.login(svc, Role.ADMIN.value, PASSWORD)
+    auth.add_user(svc, admin, "advisor2", "陈静", Role.ADVISOR, PASSWORD)
+    adv2 = auth.login(svc, "advisor2", PASSWORD)  # on duty: signed in today
+    svc.clock.now = dt.datetime(2026, 11, 24, 13, 30)  # type: ignore[attr-defined]
+    # 陈静 is with a customer: the lead gave her one, she took it and has not checked the car in yet.
+    first = reception.register_arrival(svc, ui_actors[Role.RECEPTIONIST], ArrivalInput(plate="粤A00001"))
+    assert first.advisor_id == adv.user_id  # the rotation starts with the first advisor
+    reception.assign(svc, ui_actors[Role.SUPERVISOR], first.id, adv2.user_id)
+    reception.take_next(svc, adv2)
+    svc.clock.now = dt.datetime(2026, 11, 24, 13, 50)  # type: ignore[attr-defined]
+
+    app = app_for(Role.RECEPTIONIST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: screen_name(pilot) == "ReceptionScreen")  # the receptionist's home
+        # The booked car, found by part of its plate; roof number 7, key tag K7.
+        await pilot.press(*"24680")
+        await settle(pilot, lambda: bool(pilot.app.screen.query_one("#plate-results").row_count))
+        await pilot.press("enter", "7", "tab", "K", "7", "enter")
+        await settle(pilot, lambda: len(reception.queue(svc, adv)) == 1)
+        # A walk-in typed in full: F2 registers it.
+        await pilot.press(*"粤a11111", "f2")
+        await settle(pilot, lambda: len(reception.queue(svc, adv)) == 2)
+        # The same plate again is refused in one line.
+        await pilot.press(*"粤A11111", "f2")
+        await settle(pilot)
+        hint = str(pilot.app.screen.query_one("#rc-hint", Static).render())
+        assert "粤A11111 is already waiting" in hint
+        await settle(pilot, lambda: pilot.app.screen.query_one("#queue").row_count == 2)
+    booked, walk_in = reception.queue(svc, adv)
+    assert (booked.plate, booked.roof_number, booked.key_tag, booked.purpose) == ("粤C24680", "7", "K7",
+                                                                                  ArrivalPurpose.APPOINTMENT)
+    assert (booked.appointment_id, booked.timeliness, booked.timeliness_minutes) == (
+        desk_data.appointment_id, Timeliness.ON_TIME, -10)  # 13:50 for 14:00
+    assert booked.advisor_id == adv.user_id  # the appointment's advisor
+    assert (walk_in.plate, walk_in.purpose, walk_in.roof_number) == ("粤A11111", ArrivalPurpose.WALK_IN, "1")
+    assert walk_in.advisor_id == adv.user_id  # 陈静 is next in the rotation, but busy: passed over
+
+    # The advisor, on the desk home, takes the next customer with N: the check-in opens pre-filled.
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: screen_name(pilot) == "DeskHomeScreen")
+        await pilot.press("tab")  # from the search box to the lists
+        await pilot.press("n")
+        await settle(pilot, lambda: screen_name(pilot) == "CheckInScreen")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.query_one("#plate", Input).value == "粤C24680"
+        assert "7" in str(screen.query_one("#checkin-note", Static).render())
+    assert [r.plate for r in reception.queue(svc, adv)] == ["粤A11111"]
