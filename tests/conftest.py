@@ -23,7 +23,7 @@ from frontdesk.db import Database
 from frontdesk.i18n import set_language
 from frontdesk.model import Base
 from frontdesk.model.enums import Role
-from frontdesk.services import auth, sign_in
+from frontdesk.services import auth, catalog_use, sign_in
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.setup import ensure_store, system_actor
 
@@ -123,6 +123,7 @@ def _open(request: pytest.FixtureRequest, folder: Path, template: Path) -> Itera
     else:
         db = request.getfixturevalue("postgres_db")
         _wipe_postgres(db)
+        catalog_use.invalidate()  # the process's catalog-use cache knew the wiped rows (services/catalog_use.py)
         yield db
 
 

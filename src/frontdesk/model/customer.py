@@ -39,6 +39,7 @@ class Vehicle(Base):
     vin_check_confirmed: Mapped[bool] = mapped_column(default=False)
     make: Mapped[str] = mapped_column(String(40))
     model: Mapped[str] = mapped_column(String(80))
+    model_year: Mapped[int | None]  # decoded from the VIN (services/vin_decode.py) or typed; None: not known
     colour: Mapped[str] = mapped_column(String(40), default="")
     new_energy: Mapped[bool] = mapped_column(default=False)
     sale_date: Mapped[dt.date | None]

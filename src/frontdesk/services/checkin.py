@@ -30,6 +30,7 @@ from .refs import AppointmentRef, OrderRef, Versioned
 from .validation import is_new_energy_plate, normalise_phone, normalise_plate, normalise_vin
 
 MAX_ODOMETER = 2_000_000
+FIRST_MODEL_YEAR = 1980  # the VIN's year code starts its cycle here (ISO 3779)
 _FINISHED = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
 # Asked at every check-in and new vehicle: built once.
 # (Spelled without NOT IN, whose list SQLAlchemy expands into the SQL again at every call.)
@@ -61,6 +62,7 @@ class VehicleInput:
     new_energy: bool = False
     # The advisor saw the VIN check-digit warning and confirmed the VIN as read off the car.
     confirm_vin_check_digit: bool = False
+    model_year: int | None = None  # decoded from the VIN (services/vin_decode.py), confirmed or corrected
 
 
 @service("customer.save")
@@ -114,11 +116,15 @@ def save_vehicle(
     km = data.warranty_km if data.warranty_km is not None else tx.settings.warranty_km
     if data.sale_date is not None and data.sale_date > tx.now.date():
         raise ValidationError("sale_date", _("The sale date cannot be in the future."))
+    if data.model_year is not None and not FIRST_MODEL_YEAR <= data.model_year <= tx.now.year + 1:
+        raise ValidationError("model_year", _("The model year must be between {first} and {last}.").format(
+            first=FIRST_MODEL_YEAR, last=tx.now.year + 1))
     values = dict(
         customer_id=customer_id, plate=plate, vin=vin.vin, vin_check_confirmed=not vin.check_digit_ok,
         make=make, model=model, colour=text(data.colour, "colour", max_len=40), sale_date=data.sale_date,
         warranty_months=positive_int(months, "warranty_months", maximum=240),
         warranty_km=positive_int(km, "warranty_km", maximum=2_000_000), new_energy=data.new_energy,
+        model_year=data.model_year,
     )
     if vehicle_id is None:
         vehicle = Vehicle(**values, customer=customer, created_at=tx.now)

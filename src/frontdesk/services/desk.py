@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from frontdesk.i18n import gettext as _
@@ -31,7 +31,7 @@ from frontdesk.model.enums import (
 from frontdesk.model.recommendation import RecommendationStatus
 from frontdesk.walkaround_items import WalkaroundItems, items_of
 
-from . import recommendations
+from . import catalog_use, recommendations
 from .checkin import warranty_status
 from .common import read_order
 from .context import Actor, Services
@@ -67,6 +67,7 @@ class VehicleCard:
     next_service_km: int | None
     warranty_today: WarrantyStatus
     open_order_id: int | None
+    model_year: int | None = None  # decoded from the VIN or typed at check-in; None: not known
 
 
 def vehicle_card(services: Services, vehicle_id: int) -> VehicleCard:
@@ -82,7 +83,7 @@ def vehicle_card(services: Services, vehicle_id: int) -> VehicleCard:
             v.id, v.version, v.customer_id, v.customer.version, v.customer.name, v.customer.phone, v.customer.is_company,
             v.plate or "", v.vin or "", v.make, v.model, v.colour, v.sale_date, v.warranty_months, v.warranty_km,
             v.last_odometer_km, v.next_service_date, v.next_service_km,
-            warranty_status(v, v.last_odometer_km, services.clock().date()), open_id,
+            warranty_status(v, v.last_odometer_km, services.clock().date()), open_id, v.model_year,
         )
 
 
@@ -222,29 +223,41 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def find_labor_ops(services: Services, text: str, *, limit: int = 30) -> list[LaborOpHit]:
-    """By code prefix, name fragment or pinyin initials (``jy`` finds 更换机油…)."""
+def find_labor_ops(services: Services, text: str, *, limit: int = 30, store_id: int | None = None) -> list[LaborOpHit]:
+    """By code prefix, name fragment or pinyin initials (``jy`` finds 更换机油…), what this store uses
+    most first (services/catalog_use.py), then by how well it matches; ``store_id`` defaults to
+    this terminal's store."""
     q = text.strip()
+    store = store_id if store_id is not None else catalog_use.store_of(services)
+    used = catalog_use.weights(services, store, "labour")
+    top = catalog_use.top_ids(services, store, "labour")
     with services.db.reader() as s:
-        stmt = select(LaborOperation).where(LaborOperation.active.is_(True))
+        stmt = select(LaborOperation.id, LaborOperation.code, LaborOperation.name, LaborOperation.name_en,
+                      LaborOperation.std_hours, LaborOperation.safety, LaborOperation.category,
+                      LaborOperation.initials).where(LaborOperation.active.is_(True))
         if q:
             lowered = q.lower()
             stmt = stmt.where(or_(
                 LaborOperation.code.ilike(q + "%"), LaborOperation.name.like(_like(q), escape="\\"),
                 LaborOperation.initials.like(_like(lowered), escape="\\"), LaborOperation.name_en.ilike(_like(q), escape="\\"),
             ))
-        stmt = stmt.order_by(LaborOperation.code).limit(limit)
-        ops = s.scalars(stmt).all()
-        if q:  # initials that start with the query first: "jy" ranks 机油… above 更换机油…
-            ops = sorted(ops, key=lambda o: (not o.initials.startswith(q.lower()), not o.code.upper().startswith(q.upper()), o.code))
-        return [LaborOpHit(o.id, o.code, o.name, o.name_en, o.std_hours, o.safety, o.category) for o in ops]
+        # More candidates than shown, the most used among them whatever their code: ranked, then cut.
+        stmt = stmt.order_by(*_used_first(LaborOperation.id, top), LaborOperation.code).limit(max(limit, _CANDIDATES))
+        rows = sorted(s.execute(stmt).all(), key=lambda r: r.code)
+    ranked = catalog_use.rank(rows, used, key_id=lambda r: r.id,
+                              quality=lambda r: catalog_use.match_quality(q, code=r.code, initials=r.initials, name=r.name))
+    return [LaborOpHit(r.id, r.code, r.name, r.name_en, r.std_hours, r.safety, r.category) for r in ranked[:limit]]
 
 
 def find_parts(services: Services, actor: Actor, text: str, *, limit: int = 30) -> list[PartHit]:
+    """As ``find_labor_ops``: what this store fits most first, then by match, with its stock."""
     q = text.strip()
+    used = catalog_use.weights(services, actor.store_id, "part")
+    top = catalog_use.top_ids(services, actor.store_id, "part")
     with services.db.reader() as s:
         stmt = (
-            select(Part, StockLevel.on_hand, StockLevel.reserved)
+            select(Part.id, Part.number, Part.name, Part.name_en, Part.unit, Part.price, Part.initials,
+                   StockLevel.on_hand, StockLevel.reserved)
             .outerjoin(StockLevel, and_(StockLevel.part_id == Part.id, StockLevel.store_id == actor.store_id))
             .where(Part.active.is_(True))
         )
@@ -253,12 +266,22 @@ def find_parts(services: Services, actor: Actor, text: str, *, limit: int = 30) 
                 Part.number.ilike(q + "%"), Part.name.like(_like(q), escape="\\"),
                 Part.initials.like(_like(q.lower()), escape="\\"), Part.name_en.ilike(_like(q), escape="\\"),
             ))
-        rows = s.execute(stmt.order_by(Part.number).limit(limit)).all()
-        hits = [PartHit(p.id, p.number, p.name, p.name_en, p.unit, p.price, on or Decimal(0), res or Decimal(0))
-                for p, on, res in rows]
-        if q:
-            hits.sort(key=lambda h: (not h.number.upper().startswith(q.upper()), h.number))
-        return hits
+        rows = sorted(s.execute(stmt.order_by(*_used_first(Part.id, top), Part.number).limit(max(limit, _CANDIDATES))).all(),
+                      key=lambda r: r.number)
+    ranked = catalog_use.rank(rows, used, key_id=lambda r: r.id,
+                              quality=lambda r: catalog_use.match_quality(q, code=r.number, initials=r.initials, name=r.name))
+    return [PartHit(r.id, r.number, r.name, r.name_en, r.unit, r.price, r.on_hand or Decimal(0), r.reserved or Decimal(0))
+            for r in ranked[:limit]]
+
+
+# A search reads this many matches at most (a catalog holds a few thousand items): enough that ranking
+# by use has the store's usual items to choose from, few enough for a keystroke.
+_CANDIDATES = 200
+
+
+def _used_first(column, top: tuple[int, ...]) -> tuple:  # type: ignore[no-untyped-def]
+    """ORDER BY terms that put the store's most used items among the candidates read."""
+    return (case((column.in_(top), 0), else_=1),) if top else ()
 
 
 # History and recommendations ----------------------------------------------------------
@@ -352,6 +375,11 @@ class CheckInRecord:
     notes: str
     new_energy: bool
     vin_check_confirmed: bool
+
+    @property
+    def model_year(self) -> int | None:
+        """The form's model-year field (saved back with the vehicle: VehicleInput.model_year)."""
+        return self.card.model_year
 
 
 def checkin_record(services: Services, vehicle_id: int) -> CheckInRecord:
