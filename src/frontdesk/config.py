@@ -7,6 +7,7 @@ writing uses ``tomlkit`` so an administrator's comments in the file survive.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Iterable
@@ -65,6 +66,15 @@ class Settings:
     #: 抹零: how far the cashier may round the customer's payable down on their own authority:
     #: "none", "jiao" (the fen go) or "yuan" (the jiao and fen go).
     round_off: str = "jiao"
+    #: Appointment capacity (预约限量, services/capacity.py): bookings are counted per band of this many
+    #: minutes; each advisor takes this many per band; bookings fall within the opening hours ("08:30-17:30").
+    appointment_band_minutes: int = 30
+    appointment_slots: int = 2
+    opening_hours: str = "08:30-17:30"
+    #: Workshop hours a day by trade (mechanical 机修, body 钣喷, electrical 电工); a trade not listed is not limited.
+    workshop_hours: dict[str, Decimal] = field(
+        default_factory=lambda: {"mechanical": Decimal(64), "body": Decimal(24), "electrical": Decimal(16)}
+    )
     idle_lock_minutes: int = 10
     #: Reception: a customer waiting longer than this many minutes shows red in the queue.
     reception_wait_red_minutes: int = 10
@@ -129,9 +139,31 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
             rates = {k: Decimal(str(v)) for k, v in value.items()}
             rates.setdefault("default", Settings().labor_rates["default"])
             kwargs[key] = rates
+        elif key == "workshop_hours":
+            if not isinstance(value, dict):
+                raise ValueError("[workshop_hours] must be a table of trades and hours a day")
+            kwargs[key] = {k: Decimal(str(v)) for k, v in value.items()}
+        elif key == "opening_hours":
+            kwargs[key] = _opening_hours(value)
         else:
             kwargs[key] = value
     return Settings(**kwargs)
+
+
+def opening_times(value: str) -> tuple[dt.time, dt.time]:
+    """"08:30-17:30" (or with – or ~ between) as the opening and closing times; ValueError when it is not that."""
+    parts = str(value).replace("–", "-").replace("~", "-").replace("：", ":").split("-")
+    if len(parts) != 2:
+        raise ValueError(f"opening_hours is two times such as \"08:30-17:30\": {value!r}")
+    opens, closes = (dt.time.fromisoformat(part.strip().zfill(5)) for part in parts)
+    if opens >= closes:
+        raise ValueError(f"opening_hours: the store opens before it closes: {value!r}")
+    return opens, closes
+
+
+def _opening_hours(value: Any) -> str:
+    opens, closes = opening_times(value)
+    return f"{opens:%H:%M}-{closes:%H:%M}"
 
 
 def _keymap(value: Any) -> dict[str, str]:

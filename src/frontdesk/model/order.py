@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, enum_column
+from .base import Base, Hours, enum_column
 from .customer import Customer, Vehicle
 from .enums import (
     AppointmentStatus,
@@ -22,6 +23,15 @@ from .enums import (
     WarrantyStatus,
 )
 from .store import User
+
+
+class ReminderOutcome(StrEnum):
+    """The reminder call the day before an appointment (services/capacity.py)."""
+
+    CONFIRMED = "confirmed"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+    NO_ANSWER = "no_answer"  # stays in the queue, tried again
 
 
 class Appointment(Base):
@@ -41,6 +51,17 @@ class Appointment(Base):
     )
     order_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id"))
     created_at: Mapped[dt.datetime]
+    # Capacity (services/capacity.py): the workshop hours the visit will take and the trade doing them
+    # (typed, or estimated from the requested work; NULL on bookings made before capacity was kept),
+    # and who let it in over a full band.
+    work_hours: Mapped[Decimal | None] = mapped_column(Hours)
+    trade: Mapped[str | None] = mapped_column(String(20))
+    override_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The reminder call the day before: the last outcome, when, by whom, and how many tries.
+    reminder_outcome: Mapped[ReminderOutcome | None] = mapped_column(enum_column(ReminderOutcome))
+    reminder_at: Mapped[dt.datetime | None]
+    reminder_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reminder_tries: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -64,8 +64,11 @@ class ManagerApproval:
     password: str
 
 
-def verify_manager(tx: Tx, approval: ManagerApproval, *, order_id: int | None = None) -> User:
+def verify_manager(tx: Tx, approval: ManagerApproval, *, order_id: int | None = None,
+                   roles: tuple[Role, ...] = (Role.MANAGER,)) -> User:
     """A manager's password typed on the spot to approve ``tx.action`` (on ``order_id``); returns the manager.
+
+    ``roles``: who may approve (a booking over capacity: a supervisor or a manager).
 
     The sign-in's lockout applies, on the same counter: wrong passwords here and at the
     login form add up, the fifth locks the account for both, and a granted approval starts
@@ -89,7 +92,7 @@ def verify_manager(tx: Tx, approval: ManagerApproval, *, order_id: int | None = 
     # The same Argon2 check whoever the name is, or is not: the time of the answer tells nothing either.
     hashed = user.password_hash if user is not None else sign_in.dummy_hash()
     right = sign_in.verify_password(hashed, approval.password) and user is not None
-    granted = right and not barred and user is not None and user.role == Role.MANAGER
+    granted = right and not barred and user is not None and user.role in roles
     attempt = sign_in.Attempt(
         user.id if user is not None else None, tx.actor.store_id, tx.now, right=right, granted=granted,
         asked_by=tx.actor.user_id, asker=tx.actor.username, asker_role=tx.actor.role, order_id=order_id,
@@ -97,6 +100,9 @@ def verify_manager(tx: Tx, approval: ManagerApproval, *, order_id: int | None = 
     )
     _record_when_done(tx.session, recorder, attempt)
     if not granted or user is None:
+        if roles != (Role.MANAGER,):
+            raise PermissionDenied(_("Not approved: the user name or password is wrong, or the account is locked or"
+                                     " not a supervisor's or service manager's."))
         raise PermissionDenied(_("Not approved: the user name or password is wrong, or the account is locked or"
                                  " not a service manager's."))
     return user

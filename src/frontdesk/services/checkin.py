@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy import bindparam, inspect, select
@@ -22,6 +23,8 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, WarrantyStatus
 
+from . import capacity
+from .auth import ManagerApproval
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
 from .errors import NotFound, ValidationError
@@ -184,12 +187,6 @@ def prefill_fields(typed: str) -> dict[str, str]:
 # Appointments -------------------------------------------------------------------------
 
 
-def _appointment_time(when: dt.datetime, now: dt.datetime, field_name: str = "scheduled_at") -> dt.datetime:
-    if when < now - dt.timedelta(minutes=5):
-        raise ValidationError(field_name, _("An appointment cannot be in the past."))
-    return when.replace(second=0, microsecond=0)
-
-
 @dataclass(frozen=True)
 class CallerInput:
     """A first-time caller, as said on the phone: who, the mobile, and the plate and/or the model.
@@ -232,9 +229,16 @@ def _caller_vehicle(tx: Tx, caller: CallerInput) -> Vehicle:
 def book_appointment(
     tx: Tx, vehicle_id: int | None, scheduled_at: dt.datetime, requested_work: str = "",
     advisor_id: int | None = None, duration_minutes: int = 60, caller: CallerInput | None = None,
+    work_hours: Decimal | str | None = None, trade: str | None = None, override_by: ManagerApproval | None = None,
 ) -> AppointmentRef:
-    """Book a car on file (``vehicle_id``), or a first-time caller's (``caller``: saved as a booked car)."""
-    when = _appointment_time(scheduled_at, tx.now)
+    """Book a car on file (``vehicle_id``), or a first-time caller's (``caller``: saved as a booked car).
+
+    Within capacity (services/capacity.py) or over it on ``override_by``, a supervisor's or manager's password.
+    """
+    when = capacity.bookable_time(scheduled_at, tx.now, tx.settings)
+    work = capacity.estimate_work(tx.session, requested_work, work_hours, trade or None)
+    advisor_id = advisor_id if advisor_id is not None else tx.actor.user_id
+    refusal = capacity.check(tx, when, advisor_id, work)
     if vehicle_id is not None:
         vehicle = get(tx.session, Vehicle, vehicle_id, "vehicle")
     elif caller is not None:
@@ -243,14 +247,17 @@ def book_appointment(
         raise ValidationError("vehicle", _("Find and pick the car first."))
     appt = Appointment(
         store_id=tx.actor.store_id, customer_id=vehicle.customer_id, vehicle_id=vehicle.id,
-        advisor_id=advisor_id if advisor_id is not None else tx.actor.user_id,
+        advisor_id=advisor_id,
         scheduled_at=when,
         duration_minutes=positive_int(duration_minutes, "duration_minutes", maximum=24 * 60, allow_zero=False),
         requested_work=text(requested_work, "requested_work", max_len=2000), created_at=tx.now,
+        work_hours=work.hours, trade=work.trade, status=AppointmentStatus.BOOKED,
     )
+    overridden = capacity.admit(tx, appt, refusal, override_by)
     tx.session.add(appt)
     flush_for_id(tx.session, appt)
-    after = {"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at}
+    after = {"vehicle_id": vehicle.id, "scheduled_at": appt.scheduled_at, "work_hours": work.hours,
+             "trade": work.trade, **overridden}
     if caller is not None:  # the booked car and its customer were made here: the one event says so
         after.update(customer_id=vehicle.customer_id, name=vehicle.customer.name, phone=vehicle.customer.phone,
                      plate=vehicle.plate, model=vehicle.model)
@@ -269,11 +276,15 @@ def _open_appointment(tx: Tx, appointment_id: int, expected_version: int | None)
 
 
 @service("appointment.move")
-def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, expected_version: int | None = None) -> AppointmentRef:
+def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, expected_version: int | None = None,
+                     override_by: ManagerApproval | None = None) -> AppointmentRef:
     appt = _open_appointment(tx, appointment_id, expected_version)
     before = {"scheduled_at": appt.scheduled_at}
-    appt.scheduled_at = _appointment_time(scheduled_at, tx.now)
-    tx.audit("appointment", appt.id, before=before, after={"scheduled_at": appt.scheduled_at})
+    when = capacity.bookable_time(scheduled_at, tx.now, tx.settings)
+    work = capacity.WorkEstimate(appt.work_hours or capacity.DEFAULT_HOURS, appt.trade or "mechanical", True, ())
+    overridden = capacity.admit(tx, appt, capacity.check(tx, when, appt.advisor_id, work, skip=appt.id), override_by)
+    appt.scheduled_at = when
+    tx.audit("appointment", appt.id, before=before, after={"scheduled_at": appt.scheduled_at, **overridden})
     return AppointmentRef.of(tx, appt)
 
 

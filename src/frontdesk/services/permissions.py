@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "appointment.book": frozenset({A, M}),
     "appointment.move": frozenset({A, M}),
     "appointment.cancel": frozenset({A, M}),
+    "appointment.remind": frozenset({A, M}),  # the reminder call the day before (services/capacity.py)
     "order.check_in": frozenset({A, M}),
     "order.walkaround": frozenset({A, M}),
     "order.update_check_in": frozenset({A, M}),
