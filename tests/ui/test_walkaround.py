@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Input, Static
+from textual.widgets._footer import FooterKey
 
 from frontdesk.i18n import set_language
 from frontdesk.labels import DAMAGE_CODES, DAMAGE_KEYS
@@ -208,3 +209,32 @@ def test_walkaround_snapshot(snap_compare, app_for, desk_data, lang, size):
         await pilot.press("down", "right", "3")
 
     assert snap_compare(app, terminal_size=size, run_before=marked_car)
+
+
+async def test_a_returning_car_starts_from_a_clean_grid_and_n_says_no_new_damage(app_for, ui_services, ui_actors, desk_data):
+    """粤B67890's last visit marked a scratch and a dent: this visit's grid starts empty; N saves it so and goes on."""
+    vehicle = desk_data.vehicle_ids["粤B67890"]
+    assert order_view(ui_services, desk_data.closed_order_id).walkaround.marks  # the last visit's marks
+    order = checkin.check_in(ui_services, ui_actors[Role.ADVISOR], checkin.CheckInInput(
+        vehicle_id=vehicle, odometer_km=16000, fuel_eighths=5, concerns="")).id
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walkaround(pilot, order)
+        assert not app.screen.query_one(PanelGrid).marks
+        footer = [key.description for key in app.screen.query(FooterKey) if key.display]
+        assert "No new damage" in footer  # in the footer at 80 columns
+        await pilot.press("n")
+        await settle(pilot, lambda: screen_name(pilot) == "EstimateScreen")
+    walk = order_view(ui_services, order).walkaround
+    assert walk is not None and walk.marks == () and walk.signed_by == "李娜"
+
+
+async def test_no_new_damage_is_refused_while_damage_is_marked(app_for, ui_services, new_order):
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walkaround(pilot, new_order)
+        await pilot.press(DAMAGE_KEYS["scratch"], "n")
+        await settle(pilot)
+        assert screen_name(pilot) == "WalkaroundScreen"
+        assert any("F6 saves it" in str(n.message) for n in app._notifications)
+    assert order_view(ui_services, new_order).walkaround is None

@@ -8,6 +8,11 @@ ticked: a letter command never moves the focus into a field of the form, so the 
 command letter is never typed into a note unseen (issue 17). F6 saves and goes on to
 the estimate; F8 saves and prints the check-in sheet for the customer to sign (rendered in a worker). An order that already has a walkaround
 opens it for editing, and saving replaces it.
+
+Each visit starts from a clean grid (the marks belong to the order, not to the car: the
+last visit's are on its signed sheet). N, "no new damage", is the returning customer's
+walkaround in one key (issue 19): nothing marked, it saves and goes on to the estimate; with
+marks on the grid it does not claim there are none (F6 saves them).
 """
 
 from __future__ import annotations
@@ -122,6 +127,8 @@ class WalkaroundScreen(DeskScreen):
 
     BINDINGS = [
         binding(SAVE, "save", "Save", tooltip="Save the walkaround and go on to the estimate"),
+        binding("n", "no_new_damage", "No new damage",
+                tooltip="Nothing new on the car: save the walkaround without marks and go on to the estimate"),
         binding(PRINT, "print", "Print", tooltip="Save the walkaround and print the check-in sheet"),
         back(),
         binding("c", "toggle_covers", "Covers fitted", show=False),
@@ -311,6 +318,15 @@ class WalkaroundScreen(DeskScreen):
                           expected_version=self._version, then=saved, failed=self._failed)
 
     def action_save(self) -> None:
+        self._save(self._to_estimate)
+
+    def action_no_new_damage(self) -> None:
+        if not self._loaded or self._busy:
+            return
+        if self.query_one(PanelGrid).marks:
+            self.notify(_("Damage is marked on the grid: F6 saves it (Del clears a panel)."), severity="warning",
+                        timeout=6)
+            return
         self._save(self._to_estimate)
 
     def _to_estimate(self) -> None:
