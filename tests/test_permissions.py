@@ -14,6 +14,7 @@ from frontdesk.services import (  # noqa: F401  (every module that registers ser
     settings, staff, workshop,
 )
 from frontdesk.services import reception  # noqa: F401  (issue 20: the arrival register)
+from frontdesk.services import package_files, packages  # noqa: F401  (issue 19: service packages)
 from frontdesk.config import Settings
 from frontdesk.services.context import REGISTRY, Services
 from frontdesk.services.setup import ensure_store, system_actor
@@ -32,6 +33,7 @@ EXPECTED = {
     "estimate.add_job": "am", "estimate.add_part": "am", "estimate.update_job": "am",
     "estimate.update_part": "am", "estimate.remove_line": "am", "estimate.decline_job": "am",
     "estimate.terms": "am", "order.authorise": "am", "order.reopen_estimate": "am", "order.cancel": "am",
+    "estimate.add_package": "am",  # a service package on the estimate (issue 19)
     "arrival.register": "rasm", "arrival.take": "am", "arrival.assign": "sm",  # r = receptionist (issue 20)
     "order.dispatch": "sm", "job.assign": "slm",
     "job.start": "sltm", "job.pause": "sltm", "job.resume": "sltm", "job.finish": "sltm", "parts.issue": "sltm",

@@ -78,12 +78,12 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", parents=[common(True)],
                          help=_("load a parts price list or labor-time table from CSV/XLSX (all rows or none)"))
-    imp.add_argument("kind", choices=("parts", "labor", "campaigns"))
+    imp.add_argument("kind", choices=("parts", "labor", "campaigns", "packages"))
     imp.add_argument("file", metavar="FILE", help=_(".csv (UTF-8 or GBK) or .xlsx; Chinese or English headers"))
     imp.add_argument("--dry-run", action="store_true", help=_("only report what would be added, changed or rejected"))
 
     exp = sub.add_parser("export", parents=[common(True)], help=_("write orders, catalogs or customers to CSV/XLSX"))
-    exp.add_argument("kind", choices=("orders", "parts", "labor", "customers"))
+    exp.add_argument("kind", choices=("orders", "parts", "labor", "customers", "packages"))
     exp.add_argument("--out", metavar="FILE", required=True, help=_("FILE.csv or FILE.xlsx"))
     exp.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, help=_("orders: first check-in day"))
     exp.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help=_("orders: last day, included (default: --from)"))
@@ -420,6 +420,8 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
     actor = _system(services)
     if args.kind == "campaigns":
         return _import_campaigns(args, services, actor)
+    if args.kind == "packages":
+        return _import_packages(args, services, actor)
     if args.dry_run:
         report = imports.dry_run(services, actor, args.kind, args.file, _progress())
         print_import_report(report)
@@ -432,6 +434,20 @@ def cmd_import(args: argparse.Namespace, services: Services) -> int:
         return 1
     print_import_report(report)
     return 0
+
+
+def _import_packages(args: argparse.Namespace, services: Services, actor) -> int:  # type: ignore[no-untyped-def]
+    """Service packages (services/package_files.py): reported as the catalogs are, every package or none."""
+    from frontdesk.services import imports, package_files
+
+    try:
+        report = (package_files.dry_run if args.dry_run else package_files.import_packages)(services, actor, args.file)
+    except imports.ImportRejected as exc:
+        print_import_report(exc.report)
+        print(_("Nothing was imported."), file=sys.stderr)
+        return 1
+    print_import_report(report)
+    return 0 if report.ok else 1
 
 
 def _import_campaigns(args: argparse.Namespace, services: Services, actor) -> int:  # type: ignore[no-untyped-def]
@@ -487,6 +503,10 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
         end = getattr(args, "end", None) or start
         _within_calendar(start, end)
         done = data_exports.export_orders(services, _system(services), start, end, args.out)
+    elif args.kind == "packages":
+        from frontdesk.services import package_files
+
+        done = package_files.export_packages(services, _system(services), args.out)
     else:
         done = data_exports.export_catalog(services, _system(services), args.kind, args.out)
     print(_("{n} rows written to {path}").format(n=done.rows, path=done.path))
