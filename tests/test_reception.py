@@ -13,7 +13,8 @@ from sqlalchemy import select
 from frontdesk.model import AuditEvent
 from frontdesk.model.arrival import Arrival
 from frontdesk.model.enums import ArrivalPurpose, ArrivalStatus, Role, Timeliness
-from frontdesk.services import auth, checkin, reception
+from frontdesk import board_tv
+from frontdesk.services import auth, board, checkin, reception
 from frontdesk.services.errors import PermissionDenied, ValidationError
 from frontdesk.services.reception import ArrivalInput
 from frontdesk.services.validation import with_check_digit
@@ -40,8 +41,8 @@ def test_an_appointment_is_matched_by_itself_early_on_time_or_late(services, act
     adv, desk = actors[Role.ADVISOR], actors[Role.RECEPTIONIST]
     cars = [_car(services, adv, n)[1] for n in (1, 2, 3)]
     clock.now = dt.datetime(2026, 11, 24, 7, 0)
-    for vehicle_id, hour in zip(cars, (10, 10, 8), strict=True):
-        checkin.book_appointment(services, adv, vehicle_id, dt.datetime(2026, 11, 24, hour, 0))
+    for vehicle_id, (hour, minute) in zip(cars, ((10, 0), (10, 0), (8, 30)), strict=True):
+        checkin.book_appointment(services, adv, vehicle_id, dt.datetime(2026, 11, 24, hour, minute))
     clock.now = dt.datetime(2026, 11, 24, 9, 30)
     early = reception.register_arrival(services, desk, ArrivalInput(plate="粤b 10001"))
     clock.now = dt.datetime(2026, 11, 24, 9, 50)
@@ -49,7 +50,7 @@ def test_an_appointment_is_matched_by_itself_early_on_time_or_late(services, act
     late = reception.register_arrival(services, desk, ArrivalInput(plate="粤B10003", key_tag="K-7"))
     assert (early.timeliness, early.timeliness_minutes) == (Timeliness.EARLY, -30)
     assert (on_time.timeliness, on_time.timeliness_minutes) == (Timeliness.ON_TIME, -10)
-    assert (late.timeliness, late.timeliness_minutes) == (Timeliness.LATE, 110)
+    assert (late.timeliness, late.timeliness_minutes) == (Timeliness.LATE, 80)
     assert {r.purpose for r in (early, on_time, late)} == {ArrivalPurpose.APPOINTMENT}
     assert [r.advisor_id for r in (early, on_time, late)] == [adv.user_id] * 3  # the appointment's advisor
     assert [r.roof_number for r in (early, on_time, late)] == ["1", "2", "3"]  # the smallest free ones
@@ -161,8 +162,8 @@ def test_take_next_with_an_empty_queue_is_refused_and_takes_in_arrival_order(ser
 def test_figures_arrivals_per_hour_waits_and_the_show_rate(services, actors, clock):
     desk, adv = actors[Role.RECEPTIONIST], actors[Role.ADVISOR]
     cars = [_car(services, adv, n)[1] for n in (1, 2, 3, 4)]
-    for vehicle_id in cars:
-        checkin.book_appointment(services, adv, vehicle_id, dt.datetime(2026, 11, 24, 10, 0))
+    for vehicle_id, minute in zip(cars, (0, 0, 30, 30), strict=True):  # two a band (the capacity rule)
+        checkin.book_appointment(services, adv, vehicle_id, dt.datetime(2026, 11, 24, 10, minute))
     checkin.cancel_appointment(services, adv, 4, no_show=False)  # cancelled: not counted as booked
     clock.now = dt.datetime(2026, 11, 24, 9, 50)
     reception.register_arrival(services, desk, ArrivalInput(plate="粤B10001"))
@@ -183,5 +184,26 @@ def test_figures_arrivals_per_hour_waits_and_the_show_rate(services, actors, clo
     assert (fig.booked, fig.showed, fig.show_rate) == (3, 2, Decimal("66.7"))
     strip = reception.board_strip(services, desk.store_id)
     assert (strip.waiting, strip.longest_minutes, strip.plates) == (1, 35, ("粤B10002",))
+    # The wall board's strip and the TV's summary: plates only, no names.
+    snap = board.snapshot(services, desk.store_id)
+    assert snap.reception == strip
+    tv = board_tv.payload(snap, clock.now, "Store")
+    assert {"text": "Reception: 1 waiting · longest 35 min (粤B10002)", "kind": "reception"} in tv["summary"]
     with pytest.raises(ValidationError):
         reception.mark_left(services, desk, left.id)
+
+
+def test_frontdesk_report_carries_the_reception_figures(services, actors, clock):
+    from frontdesk.services import exports, reports
+
+    desk, adv = actors[Role.RECEPTIONIST], actors[Role.ADVISOR]
+    _, vehicle = _car(services, adv, 1)
+    checkin.book_appointment(services, adv, vehicle, dt.datetime(2026, 11, 24, 10, 0))
+    clock.now = dt.datetime(2026, 11, 24, 10, 5)
+    reception.register_arrival(services, desk, ArrivalInput(plate="粤B10001"))
+    clock.now = dt.datetime(2026, 11, 24, 10, 17)
+    reception.take_next(services, adv)
+    day = dt.date(2026, 11, 24)
+    text = exports.text_report(reports.report(services, actors[Role.MANAGER], day, day))
+    for line in ("Arrivals", "10:00 (1)", "Longest wait (min)", "12", "Appointment show rate %", "100"):
+        assert line in text, line

@@ -70,6 +70,17 @@ def _in_stage(since: dt.datetime, now: dt.datetime) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def _reception(snap: BoardSnapshot, now: dt.datetime) -> list[dict[str, str]]:
+    """Reception (issue 20): how many wait and the longest wait, plates only; nothing while nobody waits."""
+    strip = snap.reception
+    if strip is None or not strip.waiting or strip.first_arrived_at is None:
+        return []
+    longest = max(0, int((now - strip.first_arrived_at).total_seconds() // 60))
+    return [{"text": _("Reception: {n} waiting").format(n=strip.waiting) + " · "
+             + _("longest {minutes} min ({plate})").format(minutes=longest, plate=strip.plates[0]),
+             "kind": "reception"}]
+
+
 def payload(snap: BoardSnapshot, now: dt.datetime, store_name: str) -> dict[str, Any]:
     """The JSON the TV page draws: only what the terminal board shows, its words already translated."""
     from frontdesk.services.lifecycle import BoardStage
@@ -98,6 +109,7 @@ def payload(snap: BoardSnapshot, now: dt.datetime, store_name: str) -> dict[str,
             *({"text": f"{label(STAGE, stage)} {n}", "kind": str(stage)} for stage, n in snap.counts.items()),
             {"text": _("Overdue {n}").format(n=late), "kind": "overdue" if late else ""},
             {"text": _("At risk {n}").format(n=risk), "kind": "at_risk" if risk else ""},
+            *_reception(snap, now),
         ],
         "cars": cars,
     }

@@ -69,3 +69,25 @@ async def test_a_receptionists_morning_and_the_advisors_take_next(app_for, ui_se
         assert screen.query_one("#plate", Input).value == "粤C24680"
         assert "7" in str(screen.query_one("#checkin-note", Static).render())
     assert [r.plate for r in reception.queue(svc, adv)] == ["粤A11111"]
+
+
+async def test_the_wall_board_shows_the_reception_strip_plates_only(ui_services, ui_actors, desk_data):
+    from textual.widgets import Static
+
+    from frontdesk.board_app import BoardApp
+
+    from .test_board import polled
+
+    svc = ui_services
+    reception.register_arrival(svc, ui_actors[Role.RECEPTIONIST], ArrivalInput(plate="粤C24680"))
+    svc.clock.now += dt.timedelta(minutes=4)  # type: ignore[attr-defined]
+    reception.register_arrival(svc, ui_actors[Role.RECEPTIONIST], ArrivalInput(plate="粤A11111"))
+    svc.clock.now += dt.timedelta(minutes=8)  # type: ignore[attr-defined]
+    app = BoardApp(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await polled(app)
+        await pilot.pause()
+        strip = app.screen.query_one("#board-reception", Static)
+        text = str(strip.render())
+        assert strip.display and "Reception: 2 waiting" in text and "longest 12 min (粤C24680)" in text
+        assert "欧阳建国" not in app.export_screenshot()  # the booked car's owner: no names on the board

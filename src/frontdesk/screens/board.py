@@ -65,6 +65,7 @@ class BoardScreen(Screen[None]):
             yield Static("", id="board-title")
             yield Static("", id="board-clock")
         yield Static("", id="board-counts")
+        yield Static("", id="board-reception")
         yield DataTable(id="board-table", cursor_type="none", zebra_stripes=True, show_cursor=False)
         yield Static("", id="board-footer")
 
@@ -104,6 +105,7 @@ class BoardScreen(Screen[None]):
         self.query_one("#board-clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S"))
         if self._snap is not None:
             self._render_page()  # "time in stage" moves with the clock
+            self._render_reception()
 
     def _poll(self) -> None:
         if self._polling:  # a slow database: the read on its way brings the news
@@ -154,7 +156,22 @@ class BoardScreen(Screen[None]):
                           (_("Overdue {n}").format(n=late), "bold red" if late else ""), "   ",
                           (_("At risk {n}").format(n=risk), "bold yellow" if risk else ""))
         )
+        self._render_reception()
         self._render_page()
+
+    def _render_reception(self) -> None:
+        """Reception (issue 20): how many wait and the longest wait, plates only; hidden while nobody waits."""
+        strip = self._snap.reception if self._snap is not None else None
+        line = self.query_one("#board-reception", Static)
+        line.display = bool(strip and strip.waiting)
+        if strip is None or not strip.waiting or strip.first_arrived_at is None:
+            return
+        now = self.app.services.clock()  # type: ignore[attr-defined]
+        longest = max(0, int((now - strip.first_arrived_at).total_seconds() // 60))
+        line.update(Text.assemble(
+            (_("Reception: {n} waiting").format(n=strip.waiting), "bold"), "   ",
+            (_("longest {minutes} min ({plate})").format(minutes=longest, plate=strip.plates[0]), "bold"), "   ",
+            "  ".join(strip.plates[1:6])))
 
     def _rows_per_page(self) -> int:
         table = self.query_one(DataTable)

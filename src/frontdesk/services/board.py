@@ -20,6 +20,7 @@ from frontdesk.model.enums import JobStatus, OrderStatus
 
 from .context import Services
 from .lifecycle import BoardStage, board_stage
+from .reception import ReceptionStrip, strip_in
 
 ON_BOARD = (OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP, OrderStatus.READY)
 OPEN_WORK = (JobStatus.APPROVED, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.PAUSED)
@@ -48,6 +49,7 @@ class BoardSnapshot:
     counts: dict[BoardStage, int]
     seq: int
     taken_at: dt.datetime
+    reception: ReceptionStrip | None = None  # who waits at reception (plates only; services/reception.py)
 
 
 def store_id_for(services: Services) -> int:
@@ -93,7 +95,8 @@ def snapshot(services: Services, store_id: int) -> BoardSnapshot:
                        and now + dt.timedelta(minutes=int(remaining * 60)) > o.promised_at)
             rows.append(BoardRow(o.id, o.vehicle.plate, f"{o.vehicle.make} {o.vehicle.model}", o.advisor.display_name,
                                  stage, since, o.promised_at, remaining, overdue, at_risk, pickup_at=o.pickup_at))
+        reception = strip_in(s, store_id, now)
     counts = {stage: 0 for stage in BoardStage}
     for row in rows:
         counts[row.stage] += 1
-    return BoardSnapshot(tuple(rows), counts, seq, now)
+    return BoardSnapshot(tuple(rows), counts, seq, now, reception=reception)

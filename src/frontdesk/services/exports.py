@@ -113,6 +113,24 @@ def overview(report: Report) -> tuple[Figure, ...]:
         *figures(report.total),
         Figure(_("Open complaints now (all)"), report.complaints_open_now, "count"),
         *campaign_figures(report),
+        *reception_figures(report),
+    )
+
+
+def reception_figures(report: Report) -> tuple[Figure, ...]:
+    """Reception (issue 20): arrivals, the busiest hour, waits, the appointment show rate (到店率)."""
+    r = report.reception
+    if r is None or not (r.arrivals or r.booked):
+        return ()
+    busiest = max(r.per_hour, key=lambda hour_count: (hour_count[1], -hour_count[0]), default=None)
+    return (
+        Figure(_("Arrivals"), r.arrivals, "count"),
+        Figure(_("Busiest hour (arrivals)"), f"{busiest[0]:02d}:00 ({busiest[1]})" if busiest else "", "text"),
+        Figure(_("Average wait (min)"), r.average_wait_minutes, "percent"),  # one decimal, as the percents
+        Figure(_("Longest wait (min)"), r.longest_wait_minutes, "count"),
+        Figure(_("Customers who left unserved"), r.left, "count"),
+        Figure(_("Appointments booked"), r.booked, "count"),
+        Figure(_("Appointment show rate %"), r.show_rate, "percent"),
     )
 
 

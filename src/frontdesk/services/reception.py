@@ -498,6 +498,9 @@ def _figures(s: Session, store_id: int, start: dt.date, end: dt.date, now: dt.da
     )
 
 
+figures_in = _figures  # services/reports.py reads them in its own session
+
+
 def figures(services: Services, actor: Actor, start: dt.date, end: dt.date) -> ReceptionFigures:
     """Arrivals per hour, average and longest wait, appointment show rate (到店率), from ``start`` to ``end``."""
     if end < start:
@@ -526,24 +529,30 @@ class ReceptionStrip:
 
     waiting: int
     longest_minutes: int | None
-    plates: tuple[str, ...]  # in arrival order
+    plates: tuple[str, ...]  # in arrival order: the first has waited longest
+    first_arrived_at: dt.datetime | None = None  # the board counts the longest wait on from it
+
+
+def strip_in(s: Session, store_id: int, now: dt.datetime) -> ReceptionStrip:
+    """The strip, read in the caller's session (the board's snapshot)."""
+    rows = s.execute(
+        select(Arrival.plate, Arrival.arrived_at)
+        .where(Arrival.store_id == store_id, Arrival.status == ArrivalStatus.WAITING,
+               Arrival.arrived_at >= day_start(now))
+        .order_by(Arrival.arrived_at, Arrival.id)).all()
+    first = rows[0][1] if rows else None
+    return ReceptionStrip(len(rows), minutes_between(first, now) if first else None,
+                          tuple(plate for plate, _at in rows), first)
 
 
 def board_strip(services: Services, store_id: int) -> ReceptionStrip:
-    now = services.clock()
     with services.db.reader() as s:
-        rows = s.execute(
-            select(Arrival.plate, Arrival.arrived_at)
-            .where(Arrival.store_id == store_id, Arrival.status == ArrivalStatus.WAITING,
-                   Arrival.arrived_at >= day_start(now))
-            .order_by(Arrival.arrived_at, Arrival.id)).all()
-    return ReceptionStrip(len(rows), minutes_between(rows[0][1], now) if rows else None,
-                          tuple(plate for plate, _at in rows))
+        return strip_in(s, store_id, services.clock())
 
 
 __all__ = [
     "BUSY_MINUTES", "LEAD_ROLES", "ON_TIME_MINUTES", "AdvisorOnDuty", "ArrivalInput", "ArrivalRef", "QueueRow",
     "ReceptionFigures", "ReceptionStrip", "ReceptionView", "TakenArrival", "assign", "board_strip", "busy_advisors",
-    "figures", "mark_left", "next_in_rotation", "queue", "reception_view", "register_arrival", "take_next",
+    "figures", "figures_in", "mark_left", "next_in_rotation", "queue", "reception_view", "register_arrival", "strip_in", "take_next",
     "timeliness",
 ]

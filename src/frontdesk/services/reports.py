@@ -85,6 +85,7 @@ from frontdesk.model.enums import (
 from . import billing, campaigns, periods
 from .aftercare import SCORE_FIELDS
 from .campaigns import CampaignFigures
+from .reception import ReceptionFigures, figures_in as reception_figures_in
 from .context import Actor, Services, require
 from .lifecycle import BILLABLE
 from .money import ZERO, PayTypeTotal, Totals, round_money, sum_totals
@@ -221,6 +222,7 @@ class Report:
     vat_rate: Decimal
     taken_at: dt.datetime
     campaigns: CampaignFigures | None = None  # recall/service campaign completion (services/campaigns.py)
+    reception: ReceptionFigures | None = None  # arrivals, waits, show rate (services/reception.py)
 
     @property
     def days(self) -> int:
@@ -296,6 +298,7 @@ def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Re
         backlog = s.scalar(select(func.count()).select_from(Complaint).where(
             Complaint.store_id == store_id, Complaint.status.in_(OPEN_COMPLAINT))) or 0
         campaign_figures = campaigns.figures_in(s, store_id, lo, hi)
+        reception_figures = reception_figures_in(s, store_id, start, end, services.clock())  # issue 20
         advisor_ids = {a for a in accs if a is not None}
         names = dict(s.execute(select(User.id, User.display_name).where(or_(
             User.id.in_(advisor_ids),
@@ -307,7 +310,7 @@ def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Re
     rows = sorted((AdvisorRow(uid, name, accs[uid].frozen() if uid in accs else _Acc().frozen())
                    for uid, name in names.items()), key=lambda r: (r.name, r.advisor_id))
     return Report(start, end, store.name if store else "", total.frozen(), tuple(rows), backlog, vat, services.clock(),
-                  campaigns=campaign_figures)
+                  campaigns=campaign_figures, reception=reception_figures)
 
 
 # The queries ------------------------------------------------------------------------------------
