@@ -146,6 +146,50 @@ def search_sqlite(db: Path, rounds: int) -> Metric:
                   {"app": per_app, "raw": per_raw})
 
 
+def search_campaign_flag(db: Path, rounds: int) -> Metric:
+    """What the desk search's campaign mark costs: the same 200 lookups with and without it, alternately."""
+    import search_bench
+
+    from frontdesk.services import search as search_module
+
+    store = workload.CACHE / f"campaigns_{db.stem}.db"
+    known = search_bench.campaign_store(str(db), str(store))
+    queries = search_bench.sample_queries(str(store))
+    services = workload.open_services(store)
+    flagged = search_module.open_vins
+
+    def plain(text: str) -> object:
+        search_module.open_vins = lambda cur, vins, **kw: set()  # type: ignore[assignment]
+        try:
+            return search_module.search(services, text)
+        finally:
+            search_module.open_vins = flagged
+
+    def marked(text: str) -> object:
+        return search_module.search(services, text)
+
+    hits = 0
+    for _kind, text in queries:  # warm, and count what the lists mark
+        hits += sum(h.campaign for h in marked(text))  # type: ignore[attr-defined]
+        plain(text)
+    with_ms: dict[int, list[float]] = {i: [] for i in range(len(queries))}
+    without_ms: dict[int, list[float]] = {i: [] for i in range(len(queries))}
+    for r in range(rounds):
+        for i, (_kind, text) in enumerate(queries):
+            xs, ys = harness.alternate(lambda text=text: harness.timed(lambda: marked(text)),
+                                       lambda text=text: harness.timed(lambda: plain(text)), 3)
+            with_ms[i] += xs
+            without_ms[i] += ys
+    services.db.dispose()
+    per_with = [harness.median(v) for v in with_ms.values()]
+    per_without = [harness.median(v) for v in without_ms.values()]
+    value, base = harness.p95(per_with), harness.p95(per_without)
+    return Metric("search_p95_campaign_flag_50k_vins", value, "ms", base, "added<=1ms", value - base <= 1.0,
+                  f"services.search.search with the open-campaign mark vs without it, {search_bench.CAMPAIGN_VINS} "
+                  f"campaign VINs ({known} of them the store's cars); {hits} hits marked",
+                  {"with": per_with, "without": per_without})
+
+
 def search_service_p95(db_url: str, queries: list[tuple[str, str]], rounds: int = 2) -> float:
     from frontdesk.cli import open_services
     from frontdesk.config import load_settings
@@ -446,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     for metric in startup(db, reps):
         emit(metrics, metric)
     emit(metrics, search_sqlite(db, 2 if quick else 4))
+    emit(metrics, search_campaign_flag(db, 2 if quick else 4))
     for metric in board(work, reps):
         emit(metrics, metric)
     emit(metrics, estimate_line(work, reps))

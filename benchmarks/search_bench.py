@@ -119,3 +119,61 @@ def raw_search(path: str) -> Callable[[str], int]:
         return len(found)
 
     return search
+
+
+# The campaign flag (issue 20) ------------------------------------------------------------------
+
+CAMPAIGN_VINS = 50_000
+
+
+def campaign_store(source: str, target: str, vins: int = CAMPAIGN_VINS, seed: int = 20) -> int:
+    """A copy of ``source`` (never written to) at the current schema with ``vins`` open campaign VINs.
+
+    Two campaigns, as a maker sends them: half the VINs are cars of the store (drawn seeded),
+    half cars it has never seen. Built once and kept while it is newer than ``source``;
+    returns how many of the store's cars are on the lists.
+    """
+    import datetime as dt
+    import os
+    import shutil
+
+    from frontdesk import migrate
+    from frontdesk.db import Database
+    from frontdesk.services.validation import with_check_digit
+
+    def upgraded() -> None:  # the cached store may predate the campaigns' tables (or a later migration)
+        database = Database(f"sqlite:///{target}")
+        migrate.upgrade(database)
+        database.dispose()
+
+    marker = target + ".known"
+    if os.path.exists(target) and os.path.exists(marker) and os.path.getmtime(marker) >= os.path.getmtime(source):
+        upgraded()
+        with open(marker) as fh:
+            return int(fh.read())
+    shutil.copyfile(source, target)
+    upgraded()
+    rng = random.Random(seed)
+    con = sqlite3.connect(target)
+    try:
+        store_vins = [v for (v,) in con.execute("SELECT vin FROM vehicle WHERE vin IS NOT NULL ORDER BY id")]
+        known = rng.sample(store_vins, min(len(store_vins), vins // 2))
+        unknown = [with_check_digit(f"LBV{n:014d}") for n in range(vins - len(known))]
+        listed = known + unknown
+        rng.shuffle(listed)
+        now = dt.datetime(2026, 11, 1).strftime("%Y-%m-%d %H:%M:%S.%f")
+        ids = []
+        for code, title, kind in (("R2026-B01", "制动软管召回", "recall"), ("S2026-B02", "免费检测活动", "service")):
+            cur = con.execute("INSERT INTO campaign (code, title, kind, starts, ends, imported_at, version) "
+                              "VALUES (?, ?, ?, NULL, NULL, ?, 1)", (code, title, kind, now))
+            ids.append(cur.lastrowid)
+        con.executemany("INSERT INTO campaign_vehicle (campaign_id, vin, vehicle_id, status, order_id, reason, "
+                        "closed_at, closed_by_id, version) VALUES (?, ?, NULL, 'open', NULL, '', NULL, NULL, 1)",
+                        [(ids[i % 2], vin) for i, vin in enumerate(listed)])
+        con.commit()
+        con.execute("ANALYZE")
+    finally:
+        con.close()
+    with open(marker, "w") as fh:
+        fh.write(str(len(known)))
+    return len(known)

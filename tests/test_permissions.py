@@ -14,6 +14,7 @@ from frontdesk.services import (  # noqa: F401  (every module that registers ser
     settings, staff, workshop,
 )
 from frontdesk.services import reception  # noqa: F401  (issue 20: the arrival register)
+from frontdesk.services import campaign_import, campaigns  # noqa: F401  (issue 20: recall/service campaigns)
 from frontdesk.services import package_files, packages  # noqa: F401  (issue 19: service packages)
 from frontdesk.config import Settings
 from frontdesk.services.context import REGISTRY, Services
@@ -35,6 +36,8 @@ EXPECTED = {
     "estimate.terms": "am", "order.authorise": "am", "order.reopen_estimate": "am", "order.cancel": "am",
     "estimate.add_package": "am",  # a service package on the estimate (issue 19)
     "arrival.register": "rasm", "arrival.take": "am", "arrival.assign": "sm",  # r = receptionist (issue 20)
+    "campaign.import": "xm", "campaign.add_to_order": "am", "campaign.close": "am",  # recalls (issue 20)
+    "campaign.export": "am",  # the call list: names and phones, audited
     "order.dispatch": "sm", "job.assign": "slm",
     "job.start": "sltm", "job.pause": "sltm", "job.resume": "sltm", "job.finish": "sltm", "parts.issue": "sltm",
     "parts.request": "sltm", "parts.order": "sm", "parts.receive": "sm",

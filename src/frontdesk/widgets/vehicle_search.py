@@ -165,9 +165,12 @@ class VehicleSearch(Vertical):
         self._hits = hits
         table = self.results
         table.clear()
+        mark = _("R")  # an open recall or service campaign (召): in the plate's cell, which always shows
         for i, h in enumerate(hits):
+            plate = Text.assemble((mark, "bold white on red"), " ", (h.plate, "bold")) if h.campaign \
+                else Text(h.plate, style="bold")
             table.add_row(
-                Text(h.plate, style="bold"), clip(h.model, 20), clip(h.customer_name, 16), h.phone,
+                plate, clip(h.model, 20), clip(h.customer_name, 16), h.phone,
                 h.order_number or "", status(h.order_status) if h.order_status else "",
                 key=str(i),
             )
