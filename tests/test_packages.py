@@ -160,11 +160,17 @@ def test_a_car_never_serviced_is_due_its_first_service_then_the_largest_interval
     assert packages.due_package(services, advisor, vehicle, 3000) is None
     first = packages.due_package(services, advisor, vehicle, 4800)
     assert first is not None and first.package.code == "VW-5K"
-    assert first.reason == "No service on record: 4 800 km since new"
+    assert first.reason == "None on record: 4 800 km since new"
     assert packages.due_package(services, advisor, vehicle, 9600).package.code == "VW-10K"
     due = packages.due_package(services, advisor, vehicle, 20000)
     assert due.package.code == "VW-20K"  # the 20 000 km service rather than the 10 000 km one it includes
-    assert due.reason == "No service on record: 20 000 km since new"
+    assert due.reason == "None on record: 20 000 km since new"
+
+
+def test_a_car_never_serviced_for_a_year_is_due_by_months(services, actors, schedule):
+    vehicle = car(services, actors, sale_date=dt.date(2025, 10, 1))  # 13 months before the clock's day
+    due = packages.due_package(services, actors[Role.ADVISOR], vehicle, 3000)
+    assert (due.package.code, due.reason) == ("VW-10K", "None on record: 13 months since the sale")
 
 
 def test_just_serviced_nothing_is_due_later_by_km_and_by_months(services, actors, shop, schedule):

@@ -20,9 +20,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from frontdesk.config import Settings
 from frontdesk.i18n import gettext as _
@@ -135,37 +136,48 @@ def fit(package_make: str, package_models: str, make: str | None, model: str | N
     return 1 if package_make else 2
 
 
-def _line_views(s: Session, packages: Sequence[ServicePackage], settings: Settings) -> dict[int, tuple[PackageLineView, ...]]:
-    """Every package's lines with their operations and parts, in two queries for all of them."""
-    op_ids = {ln.labor_op_id for p in packages for ln in p.lines if ln.labor_op_id is not None}
-    part_ids = {ln.part_id for p in packages for ln in p.lines if ln.part_id is not None}
-    ops = {o.id: o for o in s.scalars(select(LaborOperation).where(LaborOperation.id.in_(op_ids)))} if op_ids else {}
-    parts = {p.id: p for p in s.scalars(select(Part).where(Part.id.in_(part_ids)))} if part_ids else {}
+def _line_views(s: Session, packages: Sequence[Any], settings: Settings) -> dict[int, tuple[PackageLineView, ...]]:
+    """Every package's lines with their operations and parts, in three plain queries for all of them
+    (no ORM objects: the desk's search runs this on every keystroke)."""
+    ids = [p.id for p in packages]
+    rows = s.execute(select(PackageLine.package_id, PackageLine.labor_op_id, PackageLine.part_id, PackageLine.qty)
+                     .where(PackageLine.package_id.in_(ids)).order_by(PackageLine.package_id, PackageLine.seq)).all() \
+        if ids else []
+    op_ids = {r.labor_op_id for r in rows if r.labor_op_id is not None}
+    part_ids = {r.part_id for r in rows if r.part_id is not None}
+    ops = {r.id: r for r in s.execute(select(LaborOperation.id, LaborOperation.code, LaborOperation.name,
+                                             LaborOperation.std_hours).where(LaborOperation.id.in_(op_ids)))} \
+        if op_ids else {}
+    parts = {r.id: r for r in s.execute(select(Part.id, Part.number, Part.name, Part.unit, Part.price)
+                                        .where(Part.id.in_(part_ids)))} if part_ids else {}
     rate = billing.labor_rate(settings, PayType.CUSTOMER)
-    out: dict[int, tuple[PackageLineView, ...]] = {}
-    for p in packages:
-        views = []
-        for ln in p.lines:
-            if ln.labor_op_id is not None:
-                op = ops[ln.labor_op_id]
-                hours = ln.qty if ln.qty else op.std_hours
-                views.append(PackageLineView(LABOUR, op.id, op.code, op.name, hours, "h", labor_amount(hours, rate)))
-            else:
-                part = parts[ln.part_id]
-                qty = ln.qty or Decimal(1)
-                views.append(PackageLineView(PART, part.id, part.number, part.name, qty, part.unit,
-                                             line_amount(qty, part.price)))
-        out[p.id] = tuple(views)
-    return out
+    out: dict[int, list[PackageLineView]] = {i: [] for i in ids}
+    for package_id, op_id, part_id, qty in rows:
+        if op_id is not None:
+            op = ops[op_id]
+            hours = qty if qty else op.std_hours
+            out[package_id].append(PackageLineView(LABOUR, op.id, op.code, op.name, hours, "h", labor_amount(hours, rate)))
+        else:
+            part = parts[part_id]
+            amount = qty or Decimal(1)
+            out[package_id].append(PackageLineView(PART, part.id, part.number, part.name, amount, part.unit,
+                                                   line_amount(amount, part.price)))
+    return {i: tuple(views) for i, views in out.items()}
 
 
-def _hits(s: Session, packages: Sequence[ServicePackage], settings: Settings, make: str | None = None,
+def _hits(s: Session, packages: Sequence[Any], settings: Settings, make: str | None = None,
           model: str | None = None) -> list[PackageHit]:
     lines = _line_views(s, packages, settings)
     return [PackageHit(p.id, p.code, p.name, p.name_en, p.make, p.models, p.interval_km, p.interval_months,
                        lines[p.id], sum((v.price for v in lines[p.id]), ZERO), p.first_service, p.active,
                        fit(p.make, p.models, make, model))
             for p in packages]
+
+
+# A package's own columns, read as plain rows where a search reads them (they answer as the record would).
+_COLUMNS = (ServicePackage.id, ServicePackage.code, ServicePackage.name, ServicePackage.name_en, ServicePackage.initials,
+            ServicePackage.make, ServicePackage.models, ServicePackage.interval_km, ServicePackage.interval_months,
+            ServicePackage.first_service, ServicePackage.active)
 
 
 def _like(value: str) -> str:
@@ -187,7 +199,7 @@ def find_packages(services: Services, actor: Actor, text: str, *, vehicle_id: in
     q = text.strip()
     with services.db.reader() as s:
         make, model = _car(s, vehicle_id)
-        stmt = select(ServicePackage).where(ServicePackage.active.is_(True)).options(selectinload(ServicePackage.lines))
+        stmt = select(*_COLUMNS).where(ServicePackage.active.is_(True))
         if q:
             stmt = stmt.where(or_(
                 ServicePackage.code.ilike(q + "%"), ServicePackage.name.like(_like(q), escape="\\"),
@@ -195,7 +207,7 @@ def find_packages(services: Services, actor: Actor, text: str, *, vehicle_id: in
                 ServicePackage.name_en.ilike(_like(q), escape="\\"),
             ))
         # A store has tens of packages, a group a few hundred: all the matches are read, then ordered.
-        packages = s.scalars(stmt.order_by(ServicePackage.code).limit(2000)).all()
+        packages = s.execute(stmt.order_by(ServicePackage.code).limit(2000)).all()
         hits = _hits(s, packages, services.settings, make, model)
         typed = {p.id: p.initials for p in packages}
     weights = catalog_use.weights(services, actor.store_id, "package")
@@ -208,7 +220,7 @@ def find_packages(services: Services, actor: Actor, text: str, *, vehicle_id: in
 def package(services: Services, package_id: int, *, vehicle_id: int | None = None) -> PackageHit:
     """One package with its lines and price (the administrator's form, the estimate's preview)."""
     with services.db.reader() as s:
-        found = s.get(ServicePackage, package_id, options=[selectinload(ServicePackage.lines)])
+        found = s.get(ServicePackage, package_id)
         if found is None:
             raise NotFound("package", _("No such service package."))
         make, model = _car(s, vehicle_id)
@@ -218,7 +230,7 @@ def package(services: Services, package_id: int, *, vehicle_id: int | None = Non
 def all_packages(services: Services, *, include_inactive: bool = True) -> list[PackageHit]:
     """Every package by code (the administrator's list)."""
     with services.db.reader() as s:
-        stmt = select(ServicePackage).options(selectinload(ServicePackage.lines)).order_by(ServicePackage.code)
+        stmt = select(ServicePackage).order_by(ServicePackage.code)
         if not include_inactive:
             stmt = stmt.where(ServicePackage.active.is_(True))
         return _hits(s, s.scalars(stmt).all(), services.settings)
@@ -281,8 +293,8 @@ def _due_one(hit: PackageHit, visits: Sequence[_Visit], odometer: int, on: dt.da
     if not (by_km or by_months):
         return None
     if last is None:
-        reason = (_("No service on record: {km} km since new").format(km=km(odometer)) if by_km or months is None
-                  else _("No service on record: {months} months since the sale").format(months=months))
+        reason = (_("None on record: {km} km since new").format(km=km(odometer)) if by_km or months is None
+                  else _("None on record: {months} months since the sale").format(months=months))
     elif by_km:
         reason = _("Last service at {last} km, {since} km since").format(last=km(last.odometer_km), since=km(since_km))
     else:
@@ -304,8 +316,8 @@ def due_package(services: Services, actor: Actor, vehicle_id: int, odometer_km: 
             raise NotFound("vehicle", _("No such vehicle."))
         odometer = vehicle.last_odometer_km if odometer_km is None else odometer_km
         today = on or services.clock().date()
-        packages = s.scalars(
-            select(ServicePackage).options(selectinload(ServicePackage.lines))
+        packages = s.execute(
+            select(*_COLUMNS)
             .where(ServicePackage.active.is_(True),
                    or_(ServicePackage.interval_km.is_not(None), ServicePackage.interval_months.is_not(None)),
                    or_(ServicePackage.make == "", ServicePackage.make == vehicle.make))
