@@ -86,7 +86,7 @@ class CampaignsScreen(ListDetailScreen):
                         detail_of=("cp-campaigns", "cp-cars"))
 
     BINDINGS = [
-        binding("enter", "cars", "Cars", key_display="Enter", tooltip="List the highlighted campaign's cars"),
+        binding("enter", "cars", "Its cars", key_display="Enter", tooltip="List the highlighted campaign's cars"),
         binding("e", "close('done_elsewhere')", "Done elsewhere", tooltip="Close the car's campaign: another dealer did it"),
         binding("n", "close('not_applicable')", "Not applicable", tooltip="Close the car's campaign as not applicable, with the reason"),
         binding("l", "calls", "Call list", tooltip="Only the open cars to call in: known, not here, not booked (again: all cars)"),
@@ -106,12 +106,12 @@ class CampaignsScreen(ListDetailScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self.table("cp-campaigns"),
-                      (_("Kind"), 4), (_("Code"), 10), (_("Campaign"), 18), (_("Cars"), 5), (_("Done"), 5),
+                      (_("Kind"), 7), (_("Code"), 10), (_("Campaign"), 16), (_("Listed"), 5), (_("Done"), 5),
                       (_("Open"), 5), (_("Here now"), 5), (_("Ends"), 10))
         fixed_columns(self.table("cp-cars"),
                       (_("Status"), 8), (_("Plate"), 9), (_("VIN"), 17), (_("Customer"), 8), (_("Phone"), 11),
                       (_("Order / reason"), 16))
-        self.table("cp-cars").border_title = _("Cars")
+        self.table("cp-cars").border_title = _("Campaign cars")
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
@@ -144,7 +144,7 @@ class CampaignsScreen(ListDetailScreen):
     @staticmethod
     def _row(p: CampaignProgress) -> tuple[Any, ...]:
         here = Text(str(p.in_house), justify="right", style="bold yellow" if p.in_house else "")
-        return (kind_mark(p.kind), p.code, clip(p.title, 18), Text(str(p.listed), justify="right"),
+        return (kind_mark(p.kind), p.code, clip(p.title, 16), Text(str(p.listed), justify="right"),
                 Text(str(p.done), justify="right"), Text(str(p.open), justify="right"), here,
                 p.ends.isoformat() if p.ends else "—")
 
