@@ -39,6 +39,7 @@ class _Orders:
 
     def __init__(self, services, advisor) -> None:
         self.services, self.advisor, self.n = services, advisor, 0
+        self.last_order = 0
 
     def order(self, at: dt.datetime, *, ops=(), parts=()) -> None:
         clock = self.services.clock
@@ -49,6 +50,7 @@ class _Orders:
             vehicle = _car(self.services, self.advisor, self.n)
             order = checkin.check_in(self.services, self.advisor, checkin.CheckInInput(
                 vehicle_id=vehicle, odometer_km=1000 * self.n, fuel_eighths=4, concerns="保养"))
+            self.last_order = order.id
             for op in ops:
                 estimate.add_job(self.services, self.advisor, order.id, labor_op_id=op)
             for part in parts:
@@ -157,11 +159,50 @@ def test_rank_orders_by_use_then_match_quality_then_input_order():
     assert catalog_use.match_quality("mt", code="MT0101", initials="ghjyjl") == catalog_use.CODE_PREFIX
 
 
-def test_packages_are_counted_once_per_order(services, actors):
-    """Packages (issue 19, item 1) arrive with job.package_id; until then the kind has no weights."""
-    from frontdesk.model import Job
+def test_packages_are_counted_once_per_order(services, admin, actors, shop):
+    """A package adds several jobs (each naming it in job.package_id): one use per order."""
+    from frontdesk.services import packages
 
-    weights = catalog_use.weights(services, actors[Role.ADVISOR].store_id, "package")
-    assert weights == {}
-    if getattr(Job, "package_id", None) is None:
-        pytest.skip("no job.package_id yet (migration 0011)")
+    _base, check, _sensor = shop
+    store = actors[Role.ADVISOR].store_id
+    assert catalog_use.weights(services, store, "package") == {}
+    catalog_use.invalidate()
+    two_jobs = packages.save_package(services, admin, packages.PackageInput(
+        "VW-10K", "10000公里保养", make="大众", interval_km=10000,
+        lines=(("MT0101", None), ("AA0001", None), ("LQ-0001", "4")))).id
+    other = packages.save_package(services, admin, packages.PackageInput(
+        "VW-BRK", "刹车保养", make="大众", lines=(("BR0201", None),))).id
+    orders = _Orders(services, actors[Role.ADVISOR])
+    now = services.clock()
+    for days in (1, 2):
+        orders.order(now - dt.timedelta(days=days))
+        packages.add_package(services, actors[Role.ADVISOR], orders.last_order, two_jobs)
+    orders.order(now - dt.timedelta(days=1))
+    packages.add_package(services, actors[Role.ADVISOR], orders.last_order, other)
+    weights = catalog_use.weights(services, store, "package")
+    assert weights[two_jobs] == pytest.approx(2.0, rel=0.01)  # two orders, not four jobs
+    assert weights[other] == pytest.approx(1.0, rel=0.01)
+    # The package's labour counts as use of the operations too.
+    assert catalog_use.weights(services, store, "labour")[check] == pytest.approx(2.0, rel=0.01)
+
+
+def test_opening_an_estimate_counts_the_use_in_the_background(services, actors, shop, monkeypatch):
+    """The big store's count takes most of a second: the picker's first keystroke must not wait for it."""
+    base, _check, _sensor = shop
+    advisor = actors[Role.ADVISOR]
+    orders = _Orders(services, advisor)
+    orders.order(services.clock() - dt.timedelta(days=1), ops=[base.oil_change])
+    catalog_use.invalidate()
+    threads: list[str] = []
+    real = catalog_use._weights
+
+    def counted(*args):
+        threads.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(catalog_use, "_weights", counted)
+    desk.order_view(services, orders.last_order)  # the estimate opens
+    catalog_use.settle()
+    assert threads == ["catalog-use-warm"] * 3  # labour, parts, packages: off the screen's thread
+    assert desk.find_labor_ops(services, "jy")[0].code == "MT0101"
+    assert len(threads) == 3  # the keystroke found them counted

@@ -69,6 +69,8 @@ _lock = threading.Lock()
 _caches: weakref.WeakKeyDictionary[Database, dict[tuple[int, Kind], _Entry]] = weakref.WeakKeyDictionary()
 _stores: weakref.WeakKeyDictionary[Database, dict[str, int]] = weakref.WeakKeyDictionary()
 _refreshers: set[threading.Thread] = set()
+# Counts under way in the background (``warm``): a first search waits for one instead of counting again.
+_warming: weakref.WeakKeyDictionary[Database, dict[tuple[int, Kind], threading.Event]] = weakref.WeakKeyDictionary()
 _monotonic: Callable[[], float] = time.monotonic  # tests move it on
 
 
@@ -117,6 +119,26 @@ def store_of(services: Services) -> int:
     return found
 
 
+def warm(services: Services, store_id: int) -> None:
+    """Count this store's use in the background unless it is counted already.
+
+    A big store takes most of a second to count; the estimate calls this when it opens
+    (desk.order_view), so the picker's first keystroke finds the weights ready.
+    """
+    with _lock:
+        cache = _caches.setdefault(services.db, {})
+        warming = _warming.setdefault(services.db, {})
+        kinds = [k for k in KINDS if (store_id, k) not in cache and (store_id, k) not in warming]
+        for kind in kinds:
+            warming[(store_id, kind)] = threading.Event()
+        if not kinds:
+            return
+        thread = threading.Thread(target=_warm, args=(services, store_id, kinds, cache), name="catalog-use-warm",
+                                  daemon=True)
+        _refreshers.add(thread)
+    thread.start()
+
+
 def invalidate(services: Services | None = None) -> None:
     """Forget the cached weights (of one database, or all): the next search recomputes them."""
     with _lock:
@@ -148,7 +170,14 @@ def _entry(services: Services, store_id: int, kind: Kind) -> _Entry:
         if stale:
             assert entry is not None
             entry.refreshing = True
-    if entry is None:  # the first search of this kind here: computed now, once
+    if entry is None:  # the first search of this kind here: counted now, once (or by ``warm`` already)
+        with _lock:
+            counting = _warming.get(services.db, {}).get(key)
+        if counting is not None and counting.wait(30.0):
+            with _lock:
+                entry = _caches.get(services.db, {}).get(key)
+            if entry is not None:
+                return entry
         fresh = _computed(services, store_id, kind)
         with _lock:
             return _caches.setdefault(services.db, {}).setdefault(key, fresh)
@@ -175,6 +204,25 @@ def _refresh(services: Services, store_id: int, kind: Kind, old: _Entry) -> None
             if cache is not None and cache.get((store_id, kind)) is old:
                 cache[(store_id, kind)] = fresh
         _refreshers.discard(threading.current_thread())
+
+
+def _warm(services: Services, store_id: int, kinds: list[Kind], cache: dict[tuple[int, Kind], _Entry]) -> None:
+    try:
+        for kind in kinds:
+            try:
+                fresh: _Entry | None = _computed(services, store_id, kind)
+            except Exception:  # noqa: BLE001 - a closed or busy database: the first search counts again
+                _log.warning("catalog use: warming failed", exc_info=True)
+                fresh = None
+            with _lock:
+                if fresh is not None and _caches.get(services.db) is cache:  # not invalidated meanwhile
+                    cache.setdefault((store_id, kind), fresh)
+                event = _warming.get(services.db, {}).pop((store_id, kind), None)
+            if event is not None:
+                event.set()
+    finally:
+        with _lock:
+            _refreshers.discard(threading.current_thread())
 
 
 def _computed(services: Services, store_id: int, kind: Kind) -> _Entry:

@@ -8,17 +8,18 @@ a few queries, and returns frozen dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from frontdesk.dbapi import as_decimal, in_list
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
     Job,
-    LaborOperation,
-    Part,
     RepairOrder,
     StockLevel,
     Vehicle,
@@ -149,7 +150,9 @@ class OrderView:
 
 def order_view(services: Services, order_id: int) -> OrderView:
     with services.db.reader() as s:
-        return _order_view(s, services, order_id)
+        view = _order_view(s, services, order_id)
+    catalog_use.warm(services, view.store_id)  # counted before the estimate's first picker keystroke
+    return view
 
 
 def _order_view(s: Session, services: Services, order_id: int) -> OrderView:
@@ -227,61 +230,64 @@ def find_labor_ops(services: Services, text: str, *, limit: int = 30, store_id: 
     """By code prefix, name fragment or pinyin initials (``jy`` finds 更换机油…), what this store uses
     most first (services/catalog_use.py), then by how well it matches; ``store_id`` defaults to
     this terminal's store."""
-    q = text.strip()
     store = store_id if store_id is not None else catalog_use.store_of(services)
     used = catalog_use.weights(services, store, "labour")
-    top = catalog_use.top_ids(services, store, "labour")
-    with services.db.reader() as s:
-        stmt = select(LaborOperation.id, LaborOperation.code, LaborOperation.name, LaborOperation.name_en,
-                      LaborOperation.std_hours, LaborOperation.safety, LaborOperation.category,
-                      LaborOperation.initials).where(LaborOperation.active.is_(True))
-        if q:
-            lowered = q.lower()
-            stmt = stmt.where(or_(
-                LaborOperation.code.ilike(q + "%"), LaborOperation.name.like(_like(q), escape="\\"),
-                LaborOperation.initials.like(_like(lowered), escape="\\"), LaborOperation.name_en.ilike(_like(q), escape="\\"),
-            ))
-        # More candidates than shown, the most used among them whatever their code: ranked, then cut.
-        stmt = stmt.order_by(*_used_first(LaborOperation.id, top), LaborOperation.code).limit(max(limit, _CANDIDATES))
-        rows = sorted(s.execute(stmt).all(), key=lambda r: r.code)
-    ranked = catalog_use.rank(rows, used, key_id=lambda r: r.id,
-                              quality=lambda r: catalog_use.match_quality(q, code=r.code, initials=r.initials, name=r.name))
-    return [LaborOpHit(r.id, r.code, r.name, r.name_en, r.std_hours, r.safety, r.category) for r in ranked[:limit]]
+    rows = _catalog_rows(services, _LABOUR_SQL, text, catalog_use.top_ids(services, store, "labour"), limit, {})
+    return [LaborOpHit(r[0], r[1], r[2], r[3], as_decimal(r[4], 2) or Decimal(0), bool(r[5]), r[6])
+            for r in catalog_use.rank(rows, used, key_id=_row_id, quality=_row_quality)[:limit]]
 
 
 def find_parts(services: Services, actor: Actor, text: str, *, limit: int = 30) -> list[PartHit]:
     """As ``find_labor_ops``: what this store fits most first, then by match, with its stock."""
-    q = text.strip()
     used = catalog_use.weights(services, actor.store_id, "part")
-    top = catalog_use.top_ids(services, actor.store_id, "part")
-    with services.db.reader() as s:
-        stmt = (
-            select(Part.id, Part.number, Part.name, Part.name_en, Part.unit, Part.price, Part.initials,
-                   StockLevel.on_hand, StockLevel.reserved)
-            .outerjoin(StockLevel, and_(StockLevel.part_id == Part.id, StockLevel.store_id == actor.store_id))
-            .where(Part.active.is_(True))
-        )
+    rows = _catalog_rows(services, _PARTS_SQL, text, catalog_use.top_ids(services, actor.store_id, "part"), limit,
+                         {"store": actor.store_id})
+    return [PartHit(r[0], r[1], r[2], r[3], r[4], as_decimal(r[5], 2) or Decimal(0), as_decimal(r[6], 2) or Decimal(0),
+                    as_decimal(r[7], 2) or Decimal(0))
+            for r in catalog_use.rank(rows, used, key_id=_row_id, quality=_row_quality)[:limit]]
+
+
+# The pickers search at every keystroke, so they read through the driver (no ORM, one statement):
+# the store's most used items first whatever their code (ranked by use after), then the best
+# matches (catalog_use's match quality: initials or name prefix, code prefix, anywhere) by code —
+# as many more than shown as there are most used items, so the cut after ranking loses none.
+_MATCH = ("({code} {ilike} :start ESCAPE '\\' OR {t}.name LIKE :inside ESCAPE '\\' "
+          "OR {t}.initials LIKE :lowered_inside ESCAPE '\\' OR {t}.name_en {ilike} :inside ESCAPE '\\')")
+_QUALITY_SQL = ("CASE WHEN {t}.initials LIKE :lowered_start ESCAPE '\\' OR {t}.name LIKE :start ESCAPE '\\' THEN 0 "
+                "WHEN {code} {ilike} :start ESCAPE '\\' THEN 1 ELSE 2 END")
+_LABOUR_SQL = (("SELECT l.id, l.code, l.name, l.name_en, l.std_hours, l.safety, l.category, {quality} AS quality "
+                "FROM labor_operation l WHERE l.active{match} ORDER BY {used}quality, l.code LIMIT {limit}"),
+               "l", "l.code")
+_PARTS_SQL = (("SELECT p.id, p.number, p.name, p.name_en, p.unit, p.price, s.on_hand, s.reserved, {quality} AS quality "
+               "FROM part p LEFT JOIN stock_level s ON s.part_id = p.id AND s.store_id = :store "
+               "WHERE p.active{match} ORDER BY {used}quality, p.number LIMIT {limit}"), "p", "p.number")
+
+
+def _row_id(row: Sequence[Any]) -> int:
+    return int(row[0])
+
+
+def _row_quality(row: Sequence[Any]) -> int:
+    return int(row[-1])
+
+
+def _catalog_rows(services: Services, sql: tuple[str, str, str], text: str, top: tuple[int, ...], limit: int,
+                  params: dict[str, Any]) -> list[Sequence[Any]]:
+    template, table, code = sql
+    q = text.strip()
+    used, ids = in_list("u", list(top))
+    with services.db.plain_transaction() as cur:
+        ilike = "LIKE" if cur.is_sqlite else "ILIKE"  # SQLite's LIKE ignores ASCII case already
         if q:
-            stmt = stmt.where(or_(
-                Part.number.ilike(q + "%"), Part.name.like(_like(q), escape="\\"),
-                Part.initials.like(_like(q.lower()), escape="\\"), Part.name_en.ilike(_like(q), escape="\\"),
-            ))
-        rows = sorted(s.execute(stmt.order_by(*_used_first(Part.id, top), Part.number).limit(max(limit, _CANDIDATES))).all(),
-                      key=lambda r: r.number)
-    ranked = catalog_use.rank(rows, used, key_id=lambda r: r.id,
-                              quality=lambda r: catalog_use.match_quality(q, code=r.number, initials=r.initials, name=r.name))
-    return [PartHit(r.id, r.number, r.name, r.name_en, r.unit, r.price, r.on_hand or Decimal(0), r.reserved or Decimal(0))
-            for r in ranked[:limit]]
-
-
-# A search reads this many matches at most (a catalog holds a few thousand items): enough that ranking
-# by use has the store's usual items to choose from, few enough for a keystroke.
-_CANDIDATES = 200
-
-
-def _used_first(column, top: tuple[int, ...]) -> tuple:  # type: ignore[no-untyped-def]
-    """ORDER BY terms that put the store's most used items among the candidates read."""
-    return (case((column.in_(top), 0), else_=1),) if top else ()
+            escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params = dict(params, start=escaped + "%", inside=f"%{escaped}%", lowered_start=escaped.lower() + "%",
+                          lowered_inside=f"%{escaped.lower()}%")
+        statement = template.format(
+            quality=_QUALITY_SQL.format(t=table, code=code, ilike=ilike) if q else "0",
+            match=" AND " + _MATCH.format(t=table, code=code, ilike=ilike) if q else "",
+            used=f"CASE WHEN {table}.id IN {used} THEN 0 ELSE 1 END, " if top else "",
+            limit=int(limit) + len(top))
+        return cur.all(statement, {**params, **ids})
 
 
 # History and recommendations ----------------------------------------------------------
