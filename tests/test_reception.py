@@ -207,3 +207,17 @@ def test_frontdesk_report_carries_the_reception_figures(services, actors, clock)
     text = exports.text_report(reports.report(services, actors[Role.MANAGER], day, day))
     for line in ("Arrivals", "10:00 (1)", "Longest wait (min)", "12", "Appointment show rate %", "100"):
         assert line in text, line
+
+
+def test_the_red_wait_is_a_setting_of_the_settings_screen(settings):
+    from dataclasses import replace
+
+    from frontdesk.services import settings as settings_service
+
+    form = settings_service.SettingsForm.of(settings)
+    assert form.reception_wait_red_minutes == "10"
+    assert settings_service.checked(replace(form, reception_wait_red_minutes="25"), settings).reception_wait_red_minutes == 25
+    assert settings_service.checked(replace(form, reception_wait_red_minutes=""), settings).reception_wait_red_minutes == 10
+    with pytest.raises(ValidationError) as refused:
+        settings_service.checked(replace(form, reception_wait_red_minutes="0"), settings)
+    assert refused.value.field == "reception_wait_red_minutes"

@@ -105,6 +105,8 @@ class SettingsScreen(DeskScreen):
                         yield Field("warranty_km", _("Warranty (km)"), value=form.warranty_km)
                     yield Field("follow_up_days", _("Follow-up call after delivery (days)"),
                                 value=form.follow_up_days)
+                    yield Field("reception_wait_red_minutes", _("Reception: a wait turns red after (minutes)"),
+                                value=form.reception_wait_red_minutes)
         yield KeyFooter()
 
     @staticmethod
@@ -134,7 +136,8 @@ class SettingsScreen(DeskScreen):
     # The form ---------------------------------------------------------------------------------
 
     def _form(self) -> SettingsForm:
-        values = {name: self.query_one(f"#{name}", Input).value for name in TEXT_FIELDS}
+        fields = (*TEXT_FIELDS, "reception_wait_red_minutes")  # reception (issue 20)
+        values = {name: self.query_one(f"#{name}", Input).value for name in fields}
         rates = tuple((key, self.query_one(f"#{rate_field(key)}", Input).value)
                       for key in rate_keys(self.services.settings))
         language = self.query_one("#language", Select).value

@@ -36,6 +36,7 @@ from .money import ROUND_OFF_SETTINGS, parse_money
 EDITED_KEYS = (
     "dealership", "vat_rate", "labor_rates", "warranty_months", "warranty_km",
     "follow_up_days", "idle_lock_minutes", "language", "printer", "pdf_dir", "round_off",
+    "reception_wait_red_minutes",
 )
 #: Whole-number settings: (field, lowest, highest).
 WHOLE_NUMBERS = (
@@ -86,6 +87,8 @@ class SettingsForm:
     pdf_dir: str
     #: 抹零: "none", "jiao" or "yuan"; "" keeps what the file says (a form that does not show it).
     round_off: str = ""
+    #: Reception: a wait over this many minutes shows red; "" keeps what the file says.
+    reception_wait_red_minutes: str = ""
 
     @classmethod
     def of(cls, settings: Settings) -> SettingsForm:
@@ -98,6 +101,7 @@ class SettingsForm:
             follow_up_days=str(settings.follow_up_days), idle_lock_minutes=str(settings.idle_lock_minutes),
             language=settings.language, printer=settings.printer, pdf_dir=settings.pdf_dir,
             round_off=settings.round_off,
+            reception_wait_red_minutes=str(settings.reception_wait_red_minutes),
         )
 
 
@@ -220,6 +224,9 @@ def checked(form: SettingsForm, current: Settings) -> Settings:
     whole = {name: _whole(getattr(form, name), name, lo, hi) for name, lo, hi in WHOLE_NUMBERS}
     if form.language not in LANGUAGES:
         raise ValidationError("language", _("Choose Chinese or English."))
+    red = _fold(form.reception_wait_red_minutes)
+    if red:  # reception (services/reception.py)
+        whole["reception_wait_red_minutes"] = _whole(red, "reception_wait_red_minutes", 1, 240)
     round_off = _fold(form.round_off).lower() or current.round_off
     if round_off not in ROUND_OFF_SETTINGS:
         raise ValidationError("round_off", _("Rounding off is none, jiao or yuan."))
