@@ -14,7 +14,15 @@ from sqlalchemy import select
 
 from frontdesk.model import AuditEvent, CampaignVehicle, Job, PartLine
 from frontdesk.model.enums import JobStatus, PayType, Role
-from frontdesk.services import campaign_import, campaigns, checkin, delivery, estimate, search, workshop
+from frontdesk.services import (
+    campaign_import,
+    campaigns,
+    checkin,
+    delivery,
+    estimate,
+    search,
+    workshop,
+)
 from frontdesk.services.errors import ConflictError, PermissionDenied, ValidationError
 from frontdesk.services.validation import with_check_digit
 
@@ -286,3 +294,16 @@ def test_report_figures_campaign_completion(services, actors, imported):
     assert report.campaigns == campaigns.CampaignFigures(done_here=0, closed_other=1, listed=2, open=1)
     text = exports.text_report(report)
     assert "Campaign completion %" in text and "50.0" in text
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_demo_has_a_recall_and_a_service_campaign(services, clock):
+    from frontdesk.services import demo
+    from frontdesk.services.auth import login
+
+    demo.generate(services, days=3, progress=False, today=clock.now.replace(hour=11))
+    advisor = login(services, "advisor", "demo1234")
+    rows = campaigns.progress(services, advisor)
+    assert sorted(r.kind for r in rows) == ["recall", "service"]
+    assert all(r.listed > 10 for r in rows) and sum(r.in_house for r in rows) >= 3, rows
+    assert sum(r.done_elsewhere + r.not_applicable for r in rows) == 3

@@ -29,7 +29,7 @@ from frontdesk.model import Base, Complaint, FollowUp, Job, LaborOperation, Part
 from frontdesk.model.recommendation import RecommendationStatus
 from frontdesk.model.enums import ComplaintStatus, DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
-from . import aftercare, auth, catalog, checkin, delivery, estimate, recommendations, settlement, staff, workshop
+from . import aftercare, auth, campaign_demo, catalog, checkin, delivery, estimate, recommendations, settlement, staff, workshop
 from .context import STOCK_LEVELS, Actor, Services, unflushed
 from .demo_sources import (
     COLOURS,
@@ -729,6 +729,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
             checkin.book_appointment(
                 gen.services, gen.advisors[0], None, dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(9, 30)),
                 "常规保养", caller=checkin.CallerInput("王建国", "13912345678", model="丰田 卡罗拉"))
+        campaign_demo.demo_campaigns(services, admin, gen.advisors[0], seed, now)  # a recall, a service campaign
         bar.step(label=_("today"))
         bar.close()
     elapsed = time.monotonic() - started
