@@ -118,3 +118,15 @@ def test_model_year_is_saved_shown_and_validated(services, actors, clock):
     other = _car(services, advisor, 2, vin("LSVAU2180N2000002"), "大众", "朗逸")
     assert stored(services, Vehicle, other).model_year is None
     assert desk.vehicle_card(services, other).model_year is None
+
+
+def test_a_known_line_settles_a_joint_ventures_brand(services, actors):
+    """SAIC-GM (LSG) builds Buicks and Chevrolets: a car of the same line says which, and its model."""
+    advisor = actors[Role.ADVISOR]
+    for n in range(3):
+        _car(services, advisor, n, vin(f"LSGKB5410N000000{n}"), "别克", "英朗")
+    _car(services, advisor, 7, vin("LSGZA53L0N0000007"), "雪佛兰", "科鲁泽")
+    chevy = vin_decode.decode(services, vin("LSGZA53L0R0000099"))
+    assert (chevy.make, chevy.model, chevy.models) == ("雪佛兰", "科鲁泽", ("科鲁泽",))
+    unseen = vin_decode.decode(services, vin("LSGXX1230R0000099"))
+    assert (unseen.make, unseen.model) == ("别克", "英朗")  # the WMI's usual brand here, its one model

@@ -9,6 +9,7 @@ Honda, LRW Tesla China, LGX BYD Auto, ...).
 A maker's name is not what the store writes on its cars, though: a Guangzhou VW dealer
 writes 大众 for both FAW-Volkswagen and SAIC Volkswagen. So the make is, in order:
 
+0. the make of the known cars of the same line (below);
 1. what the store's own vehicles with the same WMI are called (their most common make:
    this also settles a joint venture that builds several brands, e.g. SAIC-GM's 别克);
 2. the maker's brand from ``_BRANDS``, in the spelling the store's vehicles use (大众 or
@@ -100,12 +101,13 @@ def decode(services: Services, vin: str) -> VinFacts | None:
         return None
     today = services.clock().date()
     with services.db.reader() as s:
-        make = _make(s, text, maker)
+        same_line = _same_line(s, text)
+        make = same_line[0][0] if same_line else _make(s, text, maker)
         if not make:
             return None
         models = _models(s, make)
-        same_line = _same_line_models(s, text, make)
-    model = same_line[0] if len(same_line) == 1 else (models[0] if len(models) == 1 else "")
+    line_models = {model for m, model in same_line if m == make}
+    model = line_models.pop() if len(line_models) == 1 else (models[0] if len(models) == 1 else "")
     return VinFacts(make, model_year_of(years, today.year), model, models, "" if country == _UNKNOWN else country)
 
 
@@ -153,7 +155,9 @@ def _package_models(s: Session, make: str) -> list[str]:
     return list(s.scalars(select(package.models).where(package.make == make, package.models != "")))
 
 
-def _same_line_models(s: Session, vin: str, make: str) -> tuple[str, ...]:
-    """Models of the known cars whose VIN starts like this one (WMI and VDS, positions 1-8)."""
-    return tuple(s.scalars(select(Vehicle.model).where(Vehicle.vin.startswith(vin[:8]), Vehicle.make == make,
-                                                       Vehicle.model != "").distinct().order_by(Vehicle.model)))
+def _same_line(s: Session, vin: str) -> list[tuple[str, str]]:
+    """(make, model) of the known cars whose VIN starts like this one (WMI and VDS, positions 1-8:
+    maker, line, body, engine), the most common first: the same make and, one model among them, the same model."""
+    rows = s.execute(select(Vehicle.make, Vehicle.model, func.count()).where(Vehicle.vin.startswith(vin[:8]))
+                     .group_by(Vehicle.make, Vehicle.model).order_by(func.count().desc(), Vehicle.make, Vehicle.model))
+    return [(str(make), str(model)) for make, model, _n in rows if make and model]
