@@ -465,7 +465,7 @@ def _import_campaigns(args: argparse.Namespace, services: Services, actor) -> in
         print(shown("  " + line.line()))
     for r in report.skipped:
         print(shown("  " + _("row {row}").format(row=r.row) + f"  {r.key or '-'}  {r.reason}"))
-    for error in report.errors:
+    for error in report.errors if len(report.errors) > 1 else ():  # one is the summary line itself
         print(shown(f"  {error}"))
     if not report.ok:
         print(_("Nothing was imported."), file=sys.stderr)

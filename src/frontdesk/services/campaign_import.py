@@ -113,6 +113,8 @@ class CampaignImportReport:
         return not self.errors
 
     def summary(self) -> str:
+        if len(self.errors) == 1:
+            return _("The file cannot be imported: {errors}").format(errors=self.errors[0])
         if self.errors:
             return _("The file cannot be imported: {n} problems; nothing was imported.").format(n=len(self.errors))
         if self.committed:
