@@ -70,6 +70,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("users", "Users and roles", "Add, edit, deactivate users; reset passwords; discount authority by role", "frontdesk.screens.admin_users:AdminUsersScreen", ("user.add",)),
     Destination("teams", "Teams and technicians", "Workshop teams: leader, skills, technicians; assign a technician to a team", "frontdesk.screens.admin_teams:AdminTeamsScreen", ("team.save",)),
     Destination("catalogs", "Catalogs", "Labor operations and parts: search, edit, adjust stock with a reason", "frontdesk.screens.catalogs:CatalogsScreen", ("catalog.view",)),
+    Destination("packages", "Service packages", "Service packages (保养套餐): labour and parts by make, model and interval; edit, withdraw, export, import", "frontdesk.screens.packages:PackagesScreen", ("catalog.save",)),
     Destination("settings", "Settings", "Letterhead, VAT and labor rates, warranty terms, follow-up delay, idle lock, language, printer, PDF folder", "frontdesk.screens.settings:SettingsScreen", ("settings.save",)),
     Destination("import", "Import and export", "Load parts price lists and labor-time tables from CSV or Excel (dry run first, then every row or none); export catalogs and orders", "frontdesk.screens.import_file:ImportFileScreen", ("catalog.import",)),
     Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", ("report.export",)),

@@ -23,6 +23,7 @@ from frontdesk.screens import checks, technician
 from frontdesk.screens.admin_users import NEEDS
 from frontdesk.screens.complaints import MANAGE
 from frontdesk.screens.order_history import OrderHistoryScreen
+from frontdesk.screens.packages import ACTION_PERMISSION as PACKAGES
 from frontdesk.screens.payment import PaymentScreen
 from frontdesk.services import audit_views
 from frontdesk.services.permissions import PERMISSIONS, allowed
@@ -40,13 +41,14 @@ PERMISSION_OF: dict[str, dict[str, str]] = {
     "follow_ups": {"record": "followup.record", "close": "followup.close"},
     "reminders": {"record": "reminder.record"},
     "catalogs": {"new": "catalog.save", "edit": "catalog.save", "stock": "stock.adjust"},
+    "packages": dict(PACKAGES),
     "teams": {"new": "team.save", "edit": "team.save", "assign": "team.save"},
     "settlement": {"payment": "payment.take", "save": "settlement.prepare"},
     "reports": {"export": "report.export"},
     "order_history": {"export": "audit.export"},
 }
 #: Keys also hidden for a reason other than the role (the catalog shown, the list in focus): checked one way only.
-STATE_DEPENDENT = {("catalogs", "stock")}
+STATE_DEPENDENT = {("catalogs", "stock"), ("packages", "toggle_active"), ("packages", "import_file")}
 PER_ORDER = {d.key for d in navigation.DESTINATIONS if d.per_order}
 SECRETS = ("张伟", "李娜", "欧阳建国", "13800138000", "138 0013 8000", "13912345678", "18688889999")
 

@@ -9,7 +9,10 @@ under the cursor, or the first hit once the search has answered), Esc gives up.
 The picker is a ``ModalScreen[int | None]``: it is dismissed with the chosen record's id.
 The part picker also says which job the part goes on (the estimate's selected job by
 default; F4 moves it to another job or to the order itself) and shows the stock, so a part
-that is short is seen before it is promised.
+that is short is seen before it is promised. The package picker (保养套餐) lists the
+packages that fit the order's car first and, under the list, what the highlighted one adds
+(its labour and parts with their quantities): a package is picked for its contents, which a
+row has no room for.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from frontdesk.i18n import current_language, gettext as _
 from frontdesk.keys import EDIT, back, binding, translate_bindings
 from frontdesk.services import desk
 from frontdesk.services.money import format_money
+from frontdesk.services.packages import LABOUR, PackageHit, km
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.type_ahead import TypeAhead
 
@@ -86,6 +90,10 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
         """Widgets between the title and the search box (the part picker's job line)."""
         return iter(())
 
+    def detail(self, hit: H) -> Text | str | None:
+        """What the highlighted hit holds, shown under the list; None: the picker has no detail line."""
+        return None
+
     # Layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -96,10 +104,12 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
                 yield Input(id="picker-search", placeholder=self._placeholder)
                 yield Static("", id="picker-status")
             yield ListTable(id="picker-results", leave_up=True)
+            yield Static("", id="picker-detail")
             yield Static(self.hint(), id="picker-hint")
 
     def on_mount(self) -> None:
         self.results.add_columns(*self.columns())
+        self.query_one("#picker-detail").display = False
         self._type_ahead.schedule("", delay=0)  # the catalog's first page before anything is typed
 
     @property
@@ -128,6 +138,7 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
             table.add_row(*self.cells(hit), key=str(i))
         if hits:
             table.move_cursor(row=0)
+        self._show_detail(0)
         if enter_waiting and hits:  # typed and Enter at once: the first hit it is
             self._choose(0)
 
@@ -156,6 +167,16 @@ class CatalogPicker(ModalScreen[int | None], Generic[H]):
             self._type_ahead.enter_when_answered()
         elif self._hits:
             self._choose(self.results.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#picker-results")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        text = self.detail(self._hits[row]) if 0 <= row < len(self._hits) else None
+        box = self.query_one("#picker-detail", Static)
+        box.display = text is not None
+        box.update(text or "")
 
     @on(DataTable.RowSelected, "#picker-results")
     def _enter_on_row(self, event: DataTable.RowSelected) -> None:
@@ -238,3 +259,49 @@ class PartPicker(CatalogPicker[desk.PartHit]):
         free = Text(number(available), style=SHORT_STYLE if available <= 0 else "bold green")
         return (Text(hit.number, style="bold"), clip(_names(hit.name, hit.name_en), 24),
                 format_money(hit.price, symbol=False), number(hit.on_hand), number(hit.reserved), free, hit.unit)
+
+
+def interval_text(distance: int | None, months: int | None) -> str:
+    """A package's interval as the maker's schedule says it: "10 000 km / 12 months"; "—" when it has none."""
+    parts = []
+    if distance:
+        parts.append(_("{km} km").format(km=km(distance)))
+    if months:
+        parts.append(_("{n} months").format(n=months))
+    return " / ".join(parts) or "—"
+
+
+def package_contents(hit: PackageHit) -> Text:
+    """What a package adds, one line: "更换机油机滤 1 h · 机油 0W-20 4 L · 机油滤清器 1 pc"."""
+    text = Text()
+    for i, line in enumerate(hit.lines):
+        if i:
+            text.append(" · ", style="dim")
+        text.append(line.name, style="bold" if line.kind == LABOUR else "")
+        qty = _("{hours} h").format(hours=number(line.qty)) if line.kind == LABOUR else \
+            f"{number(line.qty)} {line.unit}".strip()
+        text.append(f" {qty}")
+    if not hit.lines:
+        text.append(_("No lines yet."), style="dim")
+    return text
+
+
+class PackagePicker(CatalogPicker[PackageHit]):
+    """``PackagePicker(search)``: dismissed with a service package's id (the packages for the car first)."""
+
+    def __init__(self, search: Callable[[str], Sequence[PackageHit]]) -> None:
+        super().__init__(_("Add a service package"), _("Code, name or pinyin initials"))
+        self._search = search
+
+    def columns(self) -> Sequence[str]:
+        return (_("Code"), _("Service package"), _("Interval"), _("Price"))
+
+    def search(self, text: str) -> Sequence[PackageHit]:
+        return self._search(text)
+
+    def cells(self, hit: PackageHit) -> tuple[Any, ...]:
+        return (Text(hit.code, style="bold"), clip(_names(hit.name, hit.name_en), 36),
+                interval_text(hit.interval_km, hit.interval_months), format_money(hit.price, symbol=False))
+
+    def detail(self, hit: PackageHit) -> Text:
+        return package_contents(hit)

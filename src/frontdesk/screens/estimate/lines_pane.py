@@ -74,7 +74,7 @@ class LinesPane(Vertical):
         yield LinesTable(self._settings, id="lines").data_bind(*binds)
         yield LineDetail(self._settings, id="line-detail")
         yield LineEditor(id="line-edit")
-        yield Static(_("Enter/F4 edit · P pay type · S safety · R recommended · Del delete · D declined"),
+        yield Static(_("K package · Enter/F4 edit · P pay type · S safety · R recommended · Del delete · D declined"),
                      id="lines-hint")
 
     @property

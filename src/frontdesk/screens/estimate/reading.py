@@ -1,5 +1,9 @@
 """What the estimate screen reads, and how one change is saved: both run in a worker.
 
+The offers (the package due for the car, its open campaigns) are read in a worker of their
+own once the order is on show: the first paint never waits on them, and a store without a
+maker's schedule or campaigns costs the advisor nothing.
+
 Every change is followed by reading the order again, in the same worker: the answer
 brings the order's new version, which the next change in the queue must carry
 (``frontdesk.change_queue``), and the screen shows the order as the database now has it.
@@ -15,7 +19,9 @@ from typing import Any
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import OrderStatus
-from frontdesk.services import billing, desk, estimate
+from frontdesk.services import billing, campaigns, desk, estimate, packages
+from frontdesk.services.campaigns import CampaignFlag
+from frontdesk.services.packages import PackageDue
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
 
@@ -52,6 +58,21 @@ def load(services: Services, actor: Actor, order_id: int) -> Loaded:
     history = desk.vehicle_history(services, view.vehicle_id)
     suggested = estimate.suggest_promise(services, actor, work_hours(view)) if view.status in EDITABLE else None
     return Loaded(view, history, suggested)
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What the estimate offers to add with one key: the package due for the car, its open campaigns."""
+
+    package: PackageDue | None = None
+    campaigns: tuple[CampaignFlag, ...] = ()
+
+
+def load_offers(services: Services, actor: Actor, vehicle_id: int, odometer_km: int | None) -> Offers:
+    """The package due at this reading (the maker's schedule and the car's last services) and its open campaigns."""
+    due = packages.due_package(services, actor, vehicle_id, odometer_km)
+    flags = campaigns.open_for_vehicle(services, vehicle_id=vehicle_id)
+    return Offers(due, tuple(flags))
 
 
 def change(services: Services, actor: Actor, order_id: int, fn: Callable[..., Any], *args: Any, **kwargs: Any

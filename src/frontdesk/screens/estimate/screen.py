@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.reactive import var
@@ -25,7 +25,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, PRINT, REFRESH, SAVE, SIGN, back, binding
 from frontdesk.labels import PAYMENT_METHOD, label, status
 from frontdesk.model.enums import JobStatus, PayType
-from frontdesk.services import desk, estimate, money, recommendations
+from frontdesk.services import campaigns, desk, estimate, money, packages, recommendations
 from frontdesk.services.recommendations import RecommendationRef
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.widgets.key_footer import KeyFooter
@@ -36,14 +36,17 @@ from ..recommendation_dialogs import open_recommend
 from .history_pane import HistoryPane, on_estimate
 from .lines_pane import LinesPane
 from .lines_table import LinesTable
+from .offer_strip import OfferStrip
 from .order_head import OrderHead
 from .pane_switcher import TABS, PaneSwitcher
 from .preview import Override, cycle_pay, row_key
-from .reading import EDITABLE, Loaded, change, load, order_problems
+from .reading import EDITABLE, Loaded, Offers, change, load, load_offers, order_problems
 from .terms_form import PROMISE_FORMAT, TERMS_FIELDS, TermsForm
 from .totals_bar import TotalsBar
 
 if TYPE_CHECKING:
+    from frontdesk.services.campaigns import CampaignFlag
+    from frontdesk.services.packages import PackageHit
     from frontdesk.services.refs import JobRef, PartLineRef
 
 WIDE = (110, 30)  # columns, rows from which the side pane stands beside the lines
@@ -80,6 +83,11 @@ class EstimateScreen(DeskScreen):
         binding(SAVE, "save", "Save", tooltip="Save the line being edited, or the terms"),
         binding(PRINT, "print", "Print", tooltip="Print the work order (before signing: as an estimate)"),
         binding(SIGN, "sign", "Sign", tooltip="The customer signs: authorise, print the work order and the check-in sheet"),
+        # Shown while the strip above the lines offers them (check_action); otherwise they say why not.
+        binding("y", "take_package", "Due package",
+                tooltip="Add the service package due for this car (named above the lines): its labour and parts in one go"),
+        binding("c", "add_campaign", "Campaign",
+                tooltip="Add the open recall or campaign named above the lines: its jobs and parts, paid by the maker"),
         back(),
         binding(REFRESH, "refresh", "Refresh", show=False, tooltip="Read the order again"),
         binding("f7", "next_tab", "Next tab", show=False, tooltip="Lines, history, terms"),
@@ -90,6 +98,8 @@ class EstimateScreen(DeskScreen):
         binding("r", "toggle_recommended", "Recommended", show=False,
                 tooltip="Mark the selected job as recommended by the advisor, or as asked for by the customer"),
         binding("d", "decline", "Customer declines", show=False, tooltip="The customer declines the selected job"),
+        binding("k", "add_package", "Package", show=False,
+                tooltip="Add a service package (保养套餐): its labour and parts in one go, each line still editable"),
         binding("a", "add_recommendation", "Add recommendation", show=False,
                 tooltip="Add the selected recommendation to this estimate"),
         binding("n", "recommend", "Recommend", show=False,
@@ -107,6 +117,8 @@ class EstimateScreen(DeskScreen):
     pending: var[dict[str, Override]] = var(dict)
     #: The line in the editor as typed (values that read), by row key: the row and the totals preview it.
     typed: var[dict[str, Override]] = var(dict)
+    #: What the strip above the lines offers (the due package, open campaigns), less what was taken here.
+    offers: var[Offers] = var(Offers, always_update=True)
     #: From 110x30 up the history, or the terms, stand under the lines, which show every column.
     wide = var(False, init=False, toggle_class="-wide")
 
@@ -117,6 +129,10 @@ class EstimateScreen(DeskScreen):
         self._changes: ChangeQueue[Outcome] = ChangeQueue(self._run_change, failed=self._failed,
                                                           version_of=lambda outcome: outcome[1].view.version)
         self._printing = False
+        self._offers_stale = True  # read the offers once the order is on show (and again after F5)
+        # Offers taken on this screen ("p<package id>", "c<campaign vehicle id>"): saved, and on their way.
+        self._taken: set[str] = set()
+        self._taking: set[str] = set()
         self.sign_started: float | None = None  # monotonic time F9 was confirmed (the tests time it)
         self.sign_seconds: float | None = None  # confirm to back at the desk
 
@@ -130,6 +146,7 @@ class EstimateScreen(DeskScreen):
                     Tab(_("Terms"), id="tab-terms"), id="est-tabs")
         tabs.can_focus = False  # F7 and L/H/T switch; the tabs only show where you are
         yield tabs
+        yield OfferStrip(id="est-offers").data_bind(EstimateScreen.order, EstimateScreen.offers)
         self._body = PaneSwitcher(id="est-body").data_bind(EstimateScreen.wide)
         self._lines = LinesPane(self._settings, lambda: self.view, id="lines-pane", classes="est-pane")
         self._history = HistoryPane(id="history-pane", classes="est-pane")
@@ -194,6 +211,7 @@ class EstimateScreen(DeskScreen):
     def action_refresh(self) -> None:
         if self._changes.busy:
             return
+        self._offers_stale = True
         self.call_service(load, self.services, self.actor, self._order_id, then=self._apply, group="estimate-load")
 
     def _apply(self, loaded: Loaded) -> None:
@@ -205,6 +223,8 @@ class EstimateScreen(DeskScreen):
         self.typed = {}
         self.order = loaded
         self._lines.show_detail()
+        if self._offers_stale:
+            self._read_offers(loaded)
 
     @property
     def view(self) -> desk.OrderView | None:
@@ -235,6 +255,8 @@ class EstimateScreen(DeskScreen):
     def _failed(self, error: FrontdeskError) -> None:
         """The queue stopped (the changes after this one are not sent): say why and show the order as saved."""
         self.pending = {}
+        self._taking.clear()  # an offer refused (or dropped with it) comes back
+        self._offers_stale = True
         if isinstance(error, ConflictError):
             self.notify(str(error), title=_("Not saved"), severity="error", timeout=8)
             self._terms.forget_edits()  # show what the other terminal saved
@@ -335,6 +357,118 @@ class EstimateScreen(DeskScreen):
     def action_recommend(self) -> None:
         head = self.view.plate if self.view is not None else ""
         open_recommend(self, self._order_id, head, lambda _ref: self.action_refresh())
+
+    # Packages and the offers above the lines ----------------------------------------------------------
+
+    def _read_offers(self, loaded: Loaded) -> None:
+        """The due package and the open campaigns, in a worker of their own: the order is on show already."""
+        self._offers_stale = False
+        if loaded.view.status not in EDITABLE:
+            self._show_offers(Offers())
+            return
+        self.call_service(load_offers, self.services, self.actor, loaded.view.vehicle_id, loaded.view.odometer_km,
+                          then=self._show_offers, failed=lambda _error: None, group="estimate-offers", saves=False)
+
+    def _show_offers(self, offers: Offers) -> None:
+        """Shown less what was taken here (a campaign stays open until the order that does it is delivered)."""
+        package = offers.package
+        gone = self._taken | self._taking
+        if package is not None and f"p{package.package.id}" in gone:
+            package = None
+        flags = tuple(flag for flag in offers.campaigns
+                      if f"c{flag.campaign_vehicle_id}" not in gone and not self._on_an_order(flag))
+        self.offers = Offers(package, flags)
+        self.refresh_bindings()
+
+    def _on_an_order(self, flag: CampaignFlag) -> bool:
+        """The campaign is on another order, or its jobs (named with its code) are on this one."""
+        if flag.order_id is None:
+            return False
+        v = self.view
+        if v is None or flag.order_id != v.id:
+            return True
+        return any(line.kind == "labor" and line.status != JobStatus.DECLINED
+                   and line.description.startswith(f"{flag.code} ") for line in v.lines)
+
+    def _drop_offer(self, taken: str) -> None:
+        """An offer taken leaves the strip at once (its change waits in the queue)."""
+        self._taking.add(taken)
+        self._show_offers(self.offers)
+
+    def _took(self, taken: str) -> None:
+        self._taking.discard(taken)
+        self._taken.add(taken)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "take_package":
+            return self.offers.package is not None
+        if action == "add_campaign":
+            return bool(self.offers.campaigns)
+        return super().check_action(action, parameters)
+
+    def on_key(self, event: events.Key) -> None:
+        """Y and C are in the footer only while there is an offer; pressed without one, they say why.
+
+        (Textual runs DeskScreen.on_key as well, after this one: it speaks for dimmed keys only.)
+        """
+        key = event.key.lower() if len(event.key) == 1 else event.key
+        if key not in ("y", "c") or isinstance(self.focused, Input):
+            return
+        if key == "y" and self.offers.package is None:
+            event.stop()
+            self.notify(_("No service package is due for this car now: K picks one from the packages."), timeout=4)
+        elif key == "c" and not self.offers.campaigns:
+            event.stop()
+            self.notify(_("This car has no open recall or service campaign."), timeout=4)
+
+    def action_take_package(self) -> None:
+        due = self.offers.package
+        if due is None or self._refuse_unless_editable():
+            return
+        self._add_package(due.package)
+
+    def action_add_package(self) -> None:
+        """K: a package from the catalog, those for this car first."""
+        v = self.view
+        if v is None or self._refuse_unless_editable():
+            return
+        from ..catalog_picker import PackagePicker
+
+        picker = PackagePicker(partial(packages.find_packages, self.services, self.actor, vehicle_id=v.vehicle_id))
+
+        def picked(package_id: int | None) -> None:
+            hit = next((h for h in picker.hits if h.id == package_id), None)
+            if hit is not None:
+                self._add_package(hit)
+
+        self.app.push_screen(picker, picked)
+
+    def _add_package(self, hit: PackageHit) -> None:
+        """One change: the package's labour as jobs, its parts on them (services/packages.py)."""
+        self._drop_offer(f"p{hit.id}")
+        self._submit(packages.add_package, hit.id, then=partial(self._package_added, hit))
+
+    def _package_added(self, hit: PackageHit, job: JobRef) -> None:
+        self._took(f"p{hit.id}")
+        self._show_tab("lines")
+        self._table.move_to_key(f"j{job.id}")
+        self.notify(_("Added: {package} ({n} lines, each can be edited)").format(package=hit.name, n=len(hit.lines)),
+                    timeout=4)
+
+    def action_add_campaign(self) -> None:
+        """C: the first open campaign of the strip; its jobs at the maker's pay type (services/campaigns.py)."""
+        if not self.offers.campaigns or self._refuse_unless_editable():
+            return
+        flag = self.offers.campaigns[0]
+        self._drop_offer(f"c{flag.campaign_vehicle_id}")
+        self._submit(campaigns.add_to_order, flag.campaign_vehicle_id, then=partial(self._campaign_added, flag))
+
+    def _campaign_added(self, flag: CampaignFlag, job: JobRef) -> None:
+        self._took(f"c{flag.campaign_vehicle_id}")
+        self._show_tab("lines")
+        self._table.move_to_key(f"j{job.id}")
+        self.notify(_("Added: {campaign} (warranty: the maker pays)").format(campaign=f"{flag.code} {flag.title}"),
+                    timeout=4)
 
     # Editing the selected line ----------------------------------------------------------------------
 
