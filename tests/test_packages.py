@@ -81,6 +81,29 @@ def test_the_migrated_schema_holds_packages_and_the_jobs_package(database):
     assert {c["name"]: c["nullable"] for c in insp.get_columns("job")}["package_id"] is True
 
 
+def test_migration_0011_goes_down_and_up_again_on_sqlite(tmp_path):
+    from alembic import command
+
+    from frontdesk import migrate
+    from frontdesk.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'down.db'}")
+    migrate.upgrade(db, "0011")
+    cfg = migrate.alembic_config(db)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    insp = inspect(db.engine)
+    assert "service_package" not in insp.get_table_names()
+    assert "package_id" not in {c["name"] for c in insp.get_columns("job")}
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    migrate.upgrade(db, "0011")
+    assert "package_id" in {c["name"] for c in inspect(db.engine).get_columns("job")}
+    db.dispose()
+
+
 def test_a_package_is_saved_with_its_lines_in_order(services, admin, schedule):
     hit = packages.package(services, schedule["20k"])
     assert (hit.code, hit.make, hit.models, hit.interval_km, hit.interval_months) == ("VW-20K", "大众", "", 20000, 24)

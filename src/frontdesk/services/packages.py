@@ -124,9 +124,10 @@ def model_list(models: str) -> tuple[str, ...]:
 
 
 def fit(package_make: str, package_models: str, make: str | None, model: str | None) -> int:
-    """How closely a package fits a car: 0 its model named, 1 its make (all models), 2 every make, 3 not this car."""
-    if make is None:
-        return 2 if not package_make else 3
+    """How closely a package fits a car: 0 its model named, 1 its make (all models), 2 every make (or no car
+    named), 3 not this car."""
+    if make is None:  # no car named: every package fits as well as any other
+        return 2
     if package_make and package_make.strip().casefold() != make.strip().casefold():
         return 3
     named = model_list(package_models)
