@@ -99,7 +99,8 @@ def _tick(
         if item not in ITEMS[stage]:
             raise ValidationError("item", _("Unknown checklist item {item}.").format(item=item))
     if not isinstance(items, str):  # "tick these": the ones this car's checklist has
-        ticked = [item for item in ticked if item in checklist(order, stage)]
+        mine = checklist(order, stage)  # (once, not once an item)
+        ticked = [item for item in ticked if item in mine]
     if not ticked:
         raise ValidationError("item", _("Pick an item to tick."))
     # What the checks below look at does not change while the items are ticked: read it once.
