@@ -49,7 +49,16 @@ from frontdesk.model.enums import (
 
 from .campaigns_flag import open_vins
 from .common import load_order, text
-from .context import Actor, Services, Tx, check_version, flush_for_id, require, service
+from .context import (
+    STOCK_LEVELS,
+    Actor,
+    Services,
+    Tx,
+    check_version,
+    flush_for_id,
+    require,
+    service,
+)
 from .errors import ConflictError, NotFound, ValidationError
 from .export_files import ExportFile, export_file
 from .refs import JobRef
@@ -290,6 +299,7 @@ def add_to_order(tx: Tx, order_id: int, campaign_vehicle_id: int, expected_versi
                                                 pay_type=PayType.WARRANTY, job=job, unit_price=None))
     car.order_id = order.id
     car.vehicle_id = order.vehicle_id
+    tx.session.info[_ANY_LINKED] = True  # a batch asks again no more: this order carries one
     first = next(iter(jobs.values()))
     flush_for_id(tx.session, first)
     tx.audit("campaign_vehicle", car.id, order_id=order.id, after={
@@ -323,11 +333,28 @@ def close(tx: Tx, campaign_vehicle_id: int, outcome: Outcome | str, reason: str 
     return car.version
 
 
+_ANY_LINKED = "frontdesk.campaign_links"  # session.info in a batch: does any order carry a campaign?
+
+
+def _linked(tx: Tx, order: RepairOrder) -> list[CampaignVehicle]:
+    """The campaign cars on ``order``: one indexed query — in a batch (the demo's thousands of deliveries)
+    asked once per batch whether any order carries a campaign at all."""
+    info = tx.session.info
+    if STOCK_LEVELS in info:
+        if _ANY_LINKED not in info:
+            info[_ANY_LINKED] = tx.session.scalar(
+                select(CampaignVehicle.id).where(CampaignVehicle.order_id.is_not(None)).limit(1)) is not None
+        if not info[_ANY_LINKED]:
+            return []
+    return list(tx.session.scalars(select(CampaignVehicle).where(CampaignVehicle.order_id == order.id)))
+
+
 def record_delivered(tx: Tx, order: RepairOrder) -> list[int]:
     """Inside ``delivery.deliver``: the campaigns this order carried are done here. Their ids (for its audit)."""
     done = []
-    for car in tx.session.scalars(select(CampaignVehicle).where(CampaignVehicle.order_id == order.id,
-                                                                CampaignVehicle.status == CampaignCarStatus.OPEN)):
+    for car in _linked(tx, order):
+        if car.status != CampaignCarStatus.OPEN:
+            continue
         if _still_on(order, _campaign_ops(car)):
             car.status, car.closed_at, car.closed_by_id = CampaignCarStatus.DONE_HERE, tx.now, tx.actor.user_id
             done.append(car.id)
@@ -339,7 +366,7 @@ def record_delivered(tx: Tx, order: RepairOrder) -> list[int]:
 def record_cancelled(tx: Tx, order: RepairOrder) -> list[int]:
     """Inside ``estimate.cancel_order``: the campaigns on the order are open again. Their ids (for its audit)."""
     reopened = []
-    for car in tx.session.scalars(select(CampaignVehicle).where(CampaignVehicle.order_id == order.id)):
+    for car in _linked(tx, order):
         if car.status in (CampaignCarStatus.OPEN, CampaignCarStatus.DONE_HERE):
             car.status, car.order_id, car.closed_at, car.closed_by_id = CampaignCarStatus.OPEN, None, None, None
             reopened.append(car.id)
