@@ -69,6 +69,7 @@ ID_TABLES = {
     "appointment_id": "appointment", "vehicle_id": "vehicle", "customer_id": "customer",
     "technician_id": "technician", "team_id": "team", "part_id": "part", "labor_op_id": "labor_operation",
     "part_order_id": "part_order", "owner_id": "app_user", "advisor_id": "app_user",
+    "package_id": "service_package",
 }
 
 
@@ -272,6 +273,9 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
         panel = st.sampled_from(list(ENUMS["Panel"])) | texts
         damage = st.sampled_from(list(ENUMS["Damage"])) | texts
         return st.lists(st.tuples(panel, damage), max_size=4).map(tuple)
+    if ann.startswith("tuple[tuple[str, Decimal"):  # a service package's lines: (labour code or part number, qty)
+        codes = st.sampled_from(["MT0101", "BR0201", "06L115562B", "LQ-0001", "NOPE"]) | texts
+        return st.lists(st.tuples(codes, st.none() | money_text | decimals), max_size=4).map(tuple)
     if ann.startswith("tuple[tuple[str, str]"):
         return st.lists(st.tuples(texts, money_text), max_size=4).map(tuple)
     if ann.startswith("tuple[str"):
@@ -294,7 +298,7 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
 
 
 def _inputs() -> dict[str, type]:
-    from frontdesk.services import aftercare, catalog, settings, settlement
+    from frontdesk.services import aftercare, catalog, packages, settings, settlement
 
     return {
         "CustomerInput": checkin.CustomerInput, "VehicleInput": checkin.VehicleInput,
@@ -302,6 +306,7 @@ def _inputs() -> dict[str, type]:
         "SettlementInput": settlement.SettlementInput, "LaborOpInput": catalog.LaborOpInput,
         "PartInput": catalog.PartInput, "SettingsForm": settings.SettingsForm,
         "FollowUpResult": aftercare.FollowUpResult, "CallerInput": checkin.CallerInput,
+        "PackageInput": packages.PackageInput,
     }
 
 
