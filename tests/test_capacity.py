@@ -240,3 +240,45 @@ def test_the_hours_estimate_reads_the_catalog_and_the_words(services, admin, act
         with pytest.raises(ValidationError):
             capacity.estimate_work(s, "异响", "lots")
     assert VIN  # the factories' VIN stays the default car's
+
+
+def test_the_settings_screen_saves_the_capacity_settings_checked(services, actors, tmp_path):
+    from frontdesk.config import load_settings
+    from frontdesk.services import settings as settings_service
+    from frontdesk.services.settings import SettingsForm
+
+    path = tmp_path / "config.toml"
+    path.write_text('printer = "front-desk"\n', "utf-8")
+    services.settings = replace(load_settings(path), language="en")
+    manager = actors[Role.MANAGER]
+    form = SettingsForm.of(services.settings)
+    for field, bad in (("opening_hours", "17:30-08:30"), ("appointment_slots", "0"),
+                       ("appointment_band_minutes", "abc")):
+        with pytest.raises(ValidationError) as refused:
+            settings_service.save(services, manager, replace(form, **{field: bad}))
+        assert refused.value.field == field
+    with pytest.raises(ValidationError) as refused:
+        settings_service.save(services, manager, replace(form, workshop_hours=(("body", "-3"),)))
+    assert refused.value.field == "hours_body"
+    saved = settings_service.save(services, manager, replace(
+        form, opening_hours="8-18", appointment_slots="3", appointment_band_minutes="20",
+        workshop_hours=(("mechanical", "40"), ("body", ""), ("electrical", "12.5"))))
+    again = load_settings(path)
+    for s in (saved, again):
+        assert (s.opening_hours, s.appointment_slots, s.appointment_band_minutes) == ("08:00-18:00", 3, 20)
+        assert s.workshop_hours == {"mechanical": Decimal(40), "electrical": Decimal("12.5")}  # body: not limited
+    assert again.printer == "front-desk"
+
+
+def test_the_report_says_the_capacity_used(services, actors):
+    from frontdesk.services import exports, reports
+
+    adv = actors[Role.ADVISOR]
+    cars = _cars(services, adv, 2)
+    checkin.book_appointment(services, adv, cars[0], at(9, 0), "保养")
+    checkin.book_appointment(services, adv, cars[1], at(9, 0), "保养")
+    report = reports.report(services, actors[Role.MANAGER], TOMORROW, TOMORROW)
+    assert (report.capacity.booked, report.capacity.slots) == (2, 36)
+    shown = {fig.label: fig.value for fig in exports.overview(report)}
+    assert shown["Capacity used %"] == Decimal("5.6") and shown["Appointment slots booked"] == 2
+    assert "Capacity used %" in exports.text_report(report)

@@ -155,10 +155,16 @@ def opening_times(value: str) -> tuple[dt.time, dt.time]:
     parts = str(value).replace("–", "-").replace("~", "-").replace("：", ":").split("-")
     if len(parts) != 2:
         raise ValueError(f"opening_hours is two times such as \"08:30-17:30\": {value!r}")
-    opens, closes = (dt.time.fromisoformat(part.strip().zfill(5)) for part in parts)
+    opens, closes = (dt.time.fromisoformat(_clock(part)) for part in parts)
     if opens >= closes:
         raise ValueError(f"opening_hours: the store opens before it closes: {value!r}")
     return opens, closes
+
+
+def _clock(text: str) -> str:
+    """"8" → "08:00", "8:30" → "08:30": the ISO form of a time as a person types it."""
+    text = text.strip()
+    return (text if ":" in text else f"{text}:00").zfill(5)
 
 
 def _opening_hours(value: Any) -> str:

@@ -53,6 +53,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("checkin", "New check-in", "Check a car in: customer, vehicle, odometer, concerns", "frontdesk.screens.checkin:CheckInScreen", DESK),
     Destination("reception", "Reception", "Arrivals in order: register a car at the door, the queue with waiting times, the advisor rotation, take the next customer", "frontdesk.screens.reception:ReceptionScreen", ("arrival.register", "arrival.take")),
     Destination("appointments", "Appointments", "Book, move or cancel appointments", "frontdesk.screens.appointments:AppointmentsScreen", ("appointment.book",)),
+    Destination("appointment_calls", "Appointment reminder calls", "The day before: call tomorrow's appointments to confirm, move or cancel; no answer is tried again", "frontdesk.screens.appointment_calls:AppointmentCallsScreen", ("appointment.remind",)),
     Destination("approvals", "Approvals", "Additional work waiting for the customer's decision; schedule slips", "frontdesk.screens.approvals:ApprovalsScreen", ("job.decide",)),
     Destination("follow_ups", "Follow-up calls", "Calls due after delivery: record reached with scores, or not reached; escalated calls", "frontdesk.screens.follow_ups:FollowUpsScreen", ("followup.record",)),
     Destination("complaints", "Complaints", "Complaint cases: owner, status, resolution (the service manager updates them)", "frontdesk.screens.complaints:ComplaintsScreen", ("complaint.open",)),

@@ -87,6 +87,8 @@ def store(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> St
     orders["checked_in"] = checkin.check_in(svc, adv, checkin.CheckInInput(
         vehicle_id=_vehicle(svc, adv, owner, 6), odometer_km=3050, fuel_eighths=5, concerns="做首保")).id
     checkin.book_appointment(svc, adv, _vehicle(svc, adv, owner, 7), dt.datetime(2026, 11, 24, 14, 0), "做首保")
+    # tomorrow's, for the reminder calls the day before (screens/appointment_calls.py)
+    checkin.book_appointment(svc, adv, _vehicle(svc, adv, owner, 8), dt.datetime(2026, 11, 25, 10, 0), "保养")
     svc.db.dispose()
     return Store(path, actors, orders)
 

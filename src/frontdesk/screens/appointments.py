@@ -14,6 +14,15 @@ on the phone (name, mobile, the plate and/or the model; what was searched for is
 in). The booking saves a customer and a booked car without a VIN, which the search finds
 like any other; checking the appointment in opens the check-in form with them filled in,
 for the advisor to complete off the car.
+
+Capacity (预约限量, services/capacity.py): above the day's list the day's bands — the hours,
+then each band's bookings as a digit, red when the band is full, yellow when it is full for
+the advisor chosen, the band of the time chosen underlined — and the workshop hours booked
+by trade; the summary names the chosen band's load. The form takes the visit's hours (blank:
+estimated from the requested work) and its trade (auto: the same). A booking or a move over
+capacity is refused with the full band and the nearest free one, and the desk lead (the
+workshop supervisor or the service manager) can let it in with their password on the spot
+(screens/capacity_dialogs.py). A car with an open recall or service campaign is marked in the list.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
 from functools import partial
 
 from rich.text import Text
@@ -32,8 +42,10 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, REFRESH, SAVE, back, binding
 from frontdesk.model.enums import Role
-from frontdesk.services import auth, checkin, desk
+from frontdesk.services import auth, capacity, checkin, desk
 from frontdesk.services import search as search_service
+from frontdesk.services.auth import ManagerApproval
+from frontdesk.services.capacity import TRADES, CapacityError, DayCapacity, trade_label
 from frontdesk.services.checkin import CallerInput, prefill_fields
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.refs import AppointmentRef
@@ -44,6 +56,7 @@ from frontdesk.widgets.step_input import StepInput
 from frontdesk.widgets.vehicle_search import VehicleSearch
 
 from .base import DeskScreen
+from .capacity_dialogs import LeadOverrideDialog, band_line, load_strip
 
 STEP_MINUTES = 30
 ARM_SECONDS = 5.0  # a second x or n within this time confirms
@@ -156,6 +169,10 @@ class AppointmentsScreen(DeskScreen):
         self._advisor_names: dict[int, str] = {}
         self._select_after_load: int | None = None
         self._caller = False  # booking a first-time caller (F7) rather than a car on file
+        self._load: DayCapacity | None = None  # the chosen day's bands and trades
+        # The last booking or move sent, to send again with the lead's override, and what its answer does.
+        self._retry: Callable[..., AppointmentRef] | None = None
+        self._over_capacity_then: Callable[[AppointmentRef], None] = self._booked
 
     # Layout -------------------------------------------------------------------------------
 
@@ -191,13 +208,21 @@ class AppointmentsScreen(DeskScreen):
                                         restrict=r"[0-9:.：]*", max_length=5)
                         yield Static("", id="scheduled_at-error", classes="field-error")
                 yield Field("requested_work", _("Requested work"), placeholder=_("e.g. first service, brake noise"))
-                with Vertical(classes="appt-field", id="advisor-field"):
-                    yield Label(_("Advisor"))
-                    me = self.actor
-                    yield Select([(me.display_name, me.user_id)], value=me.user_id, allow_blank=False, id="advisor")
+                with Horizontal(id="appt-who"):
+                    with Vertical(classes="appt-field", id="advisor-field"):
+                        yield Label(_("Advisor"))
+                        me = self.actor
+                        yield Select([(me.display_name, me.user_id)], value=me.user_id, allow_blank=False,
+                                     id="advisor")
+                    yield Field("work_hours", _("Hours"), placeholder=_("auto"))
+                    with Vertical(classes="appt-field", id="trade-field"):
+                        yield Label(_("Trade"))
+                        yield Select([(_("auto"), "auto"), *((trade_label(t), t) for t in TRADES)], value="auto",
+                                     allow_blank=False, id="trade")
             with Vertical(id="appt-day"):
                 yield Static("", id="day-title")
                 yield Static("", id="day-summary")
+                yield Static("", id="day-load")
                 yield ListTable(id="day-table")
         yield KeyFooter()
 
@@ -278,6 +303,14 @@ class AppointmentsScreen(DeskScreen):
         self._title()
         self.call_service(desk.day_load, self.services, self.actor, day, then=partial(self._show_day, day),
                           group="appt-day")
+        self.call_service(capacity.day_capacity, self.services, self.actor, day, then=partial(self._show_load, day),
+                          group="appt-load")
+
+    def _show_load(self, day: dt.date, load: DayCapacity) -> None:
+        if day != self._day:
+            return
+        self._load = load
+        self._redraw()
 
     def _show_day(self, day: dt.date, rows: list[desk.AppointmentRow]) -> None:
         if day != self._day:  # the day was moved on while this one was read
@@ -287,11 +320,14 @@ class AppointmentsScreen(DeskScreen):
         keep = table.cursor_key
         table.clear()
         moving = self._moving.id if self._moving else None
+        flagged = self._load.campaign_appointments if self._load is not None and self._load.day == day else ()
         for r in rows:
             style = "reverse" if r.id == moving else ""
             work = r.requested_work.splitlines()[0] if r.requested_work else ""
-            table.add_row(Text(r.scheduled_at.strftime("%H:%M"), style=f"bold {style}"),
-                          Text(r.plate or r.model, style="bold"),  # a car booked by phone may have no plate yet
+            plate = Text(r.plate or r.model, style="bold")  # a car booked by phone may have no plate yet
+            if r.id in flagged:  # an open recall or service campaign: the same mark as the search's
+                plate = Text.assemble((_("R"), "bold white on red"), " ", plate)
+            table.add_row(Text(r.scheduled_at.strftime("%H:%M"), style=f"bold {style}"), plate,
                           clip(r.customer_name, 12), clip(work, 18), clip(r.advisor, 10), key=f"a{r.id}")
         if self._select_after_load is not None:
             keep, self._select_after_load = f"a{self._select_after_load}", None
@@ -314,19 +350,30 @@ class AppointmentsScreen(DeskScreen):
         self.query_one("#day-title", Static).update(Text(title, style="bold"))
 
     def _summary(self) -> None:
-        """How full the day is, and the hour the time field points at."""
+        """How full the day is, the band the time field points at, and the bands and trades of the day."""
         rows = self._rows
-        lines = [_("{n} booked this day").format(n=len(rows))]
+        load = self._load if self._load is not None and self._load.day == self._day else None
+        summary = Text(_("{n} booked this day").format(n=len(rows)))
+        if load is not None:
+            summary.append(_(" of {slots} slots").format(slots=load.slots))
         t = parse_time(self._time_input.value)
-        if t is not None:
-            in_hour = sum(1 for r in rows if r.scheduled_at.hour == t.hour)
-            lines.append(_("{n} at {start}–{end}").format(
-                n=in_hour, start=f"{t.hour:02d}:00", end=f"{(t.hour + 1) % 24:02d}:00"))
-        advisor = self._advisor_names.get(self.query_one("#advisor", Select).value)  # type: ignore[arg-type]
-        if advisor:
+        chosen = dt.datetime.combine(self._day, t) if t is not None and self._day is not None else None
+        advisor_id = self.query_one("#advisor", Select).value
+        advisor_id = advisor_id if isinstance(advisor_id, int) else None
+        advisor = self._advisor_names.get(advisor_id or 0, "")
+        if chosen is not None and load is not None:
+            summary.append("\n")
+            summary.append_text(band_line(load, chosen, advisor_id, advisor))
+        elif advisor:
             mine = sum(1 for r in rows if r.advisor == advisor)
-            lines.append(_("{n} for {advisor}").format(n=mine, advisor=advisor))
-        self.query_one("#day-summary", Static).update(" · ".join(lines))
+            summary.append(" · " + _("{n} for {advisor}").format(n=mine, advisor=advisor))
+        self.query_one("#day-summary", Static).update(summary)
+        strip = self.query_one("#day-load", Static)
+        if load is not None:
+            width = max(20, strip.size.width or self.query_one("#appt-day").size.width - 2)
+            strip.update(load_strip(load, chosen=chosen, advisor_id=advisor_id, width=width))
+        else:
+            strip.update("")
 
     # The car --------------------------------------------------------------------------------
 
@@ -399,17 +446,16 @@ class AppointmentsScreen(DeskScreen):
         if self._moving is not None:
             if when is not None:
                 row = self._moving
-                self.call_service(checkin.move_appointment, self.services, self.actor, row.id, when,
-                                  expected_version=row.version, then=self._moved, failed=self._refused)
+                self._over_capacity_then = self._moved
+                self._retry = partial(checkin.move_appointment, self.services, self.actor, row.id, when,
+                                      expected_version=row.version)
+                self.call_service(self._retry, then=self._moved, failed=self._refused)
             return
         if self._caller:
             if when is not None:
                 caller = CallerInput(*(self.query_one(f"#{name}", Input).value for name in CALLER_FIELDS))
                 work = self.query_one("#requested_work", Input).value
-                advisor = self.query_one("#advisor", Select).value
-                self.call_service(checkin.book_appointment, self.services, self.actor, None, when, work,
-                                  advisor_id=advisor if isinstance(advisor, int) else None, caller=caller,
-                                  then=self._booked)
+                self._book(None, when, work, caller=caller)
             return
         if self._vehicle is None:
             self.query_one("#vehicle-error", Static).update(_("Find and pick the car first."))
@@ -418,9 +464,36 @@ class AppointmentsScreen(DeskScreen):
         if when is None:
             return
         work = self.query_one("#requested_work", Input).value
+        self._book(self._vehicle.vehicle_id, when, work)
+
+    def _book(self, vehicle_id: int | None, when: dt.datetime, work: str, caller: CallerInput | None = None) -> None:
         advisor = self.query_one("#advisor", Select).value
-        self.call_service(checkin.book_appointment, self.services, self.actor, self._vehicle.vehicle_id, when, work,
-                          advisor_id=advisor if isinstance(advisor, int) else None, then=self._booked)
+        trade = self.query_one("#trade", Select).value
+        self._over_capacity_then = self._booked
+        self._retry = partial(
+            checkin.book_appointment, self.services, self.actor, vehicle_id, when, work,
+            advisor_id=advisor if isinstance(advisor, int) else None, caller=caller,
+            work_hours=self.query_one("#work_hours", Input).value, trade=trade if trade in TRADES else None)
+        self.call_service(self._retry, then=self._booked, failed=self._refused)
+
+    def _offer_override(self, error: CapacityError) -> None:
+        """Over capacity: the refusal beside the time, and the lead's override on the spot (Esc leaves it refused)."""
+        retry, then = self._retry, self._over_capacity_then
+        if retry is None:
+            return
+
+        def save(approval: ManagerApproval, _reason: str) -> object:
+            return retry(override_by=approval)
+
+        def done(result: object) -> None:
+            if isinstance(result, FrontdeskError):
+                self._refused(result)
+            elif result is not None:
+                self.clear_errors()
+                then(result)  # type: ignore[arg-type]
+
+        self.app.push_screen(LeadOverrideDialog(
+            title=_("Over capacity: the lead's override"), summary=error.message, save=save), done)
 
     def _booked(self, appt: AppointmentRef) -> None:
         hit = self._vehicle
@@ -438,6 +511,8 @@ class AppointmentsScreen(DeskScreen):
         self._vehicle = None
         self.query_one("#vehicle-chosen", Static).update(_("No car chosen yet."))
         self.query_one("#requested_work", Input).value = ""
+        self.query_one("#work_hours", Input).value = ""
+        self.query_one("#trade", Select).value = "auto"
         self._select_after_load = appt.id
         self._load_day()
         self._search.focus_box()
@@ -466,6 +541,9 @@ class AppointmentsScreen(DeskScreen):
 
     def _refused(self, error: FrontdeskError) -> None:
         self.show_error(error)
+        if isinstance(error, CapacityError):
+            self._offer_override(error)
+            return
         if isinstance(error, ConflictError) or (isinstance(error, ValidationError) and error.field == "appointment"):
             self._moving = None  # someone else changed it: start again from what is saved now
             self._show_mode()
@@ -474,7 +552,7 @@ class AppointmentsScreen(DeskScreen):
     def show_error(self, error: FrontdeskError) -> None:
         """Beside the field, and the cursor into it: the advisor corrects it at once."""
         super().show_error(error)
-        fields = ("scheduled_at", "requested_work") + (CALLER_FIELDS if self._caller else ("vehicle",))
+        fields = ("scheduled_at", "requested_work", "work_hours") + (CALLER_FIELDS if self._caller else ("vehicle",))
         if isinstance(error, ValidationError) and error.field in fields:
             self.query_one(f"#{error.field}").focus()
 
@@ -488,7 +566,8 @@ class AppointmentsScreen(DeskScreen):
             text = Text(_("Moving {plate} ({when}): pick the new day and time, F6 saves, Esc stops.").format(
                 plate=row.plate, when=row.scheduled_at.strftime("%m-%d %H:%M")), style="bold black on yellow")
         self.query_one("#appt-mode", Static).update(text)
-        for selector in ("#requested_work", "#advisor", "#vehicle", *(f"#{name}" for name in CALLER_FIELDS)):
+        for selector in ("#requested_work", "#advisor", "#work_hours", "#trade", "#vehicle",
+                         *(f"#{name}" for name in CALLER_FIELDS)):
             self.query_one(selector).disabled = row is not None
 
     # Cancelling, no-show, arrival ----------------------------------------------------------------
@@ -575,6 +654,10 @@ class AppointmentsScreen(DeskScreen):
     @on(Input.Submitted, "#requested_work")
     def _work_entered(self) -> None:
         self.query_one("#advisor", Select).focus()
+
+    @on(Input.Submitted, "#work_hours")
+    def _hours_entered(self) -> None:
+        self.query_one("#trade", Select).focus()
 
     def action_back(self) -> None:
         if self._moving is not None:

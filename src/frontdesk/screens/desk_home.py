@@ -89,6 +89,8 @@ class DeskHomeScreen(DeskScreen):
         binding(FIND, "find", "Search", tooltip="Find a car by plate, VIN, phone, name or order number"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Read the lists again"),
         binding("a", "appointments", "Appointments", tooltip="Book, move or cancel appointments"),
+        binding("r", "appointment_calls", "Remind",
+                tooltip="The day before: call tomorrow's appointments to confirm, move or cancel"),
         binding("t", "pickup", "Pickup time",
                 tooltip="Record the time agreed with the customer to collect the selected car"),
         binding("n", "take_next", "Next customer",
@@ -354,6 +356,9 @@ class DeskHomeScreen(DeskScreen):
         from frontdesk.services.reception import take_next  # the ORM, only when a customer is taken
 
         self.call_service(take_next, self.services, self.actor,
+    def action_appointment_calls(self) -> None:
+        self._open("appointment_calls")
+
                           then=lambda taken: self._open("checkin", arrival=taken))
 
     def action_pickup(self) -> None:

@@ -328,6 +328,7 @@ class ReportsScreen(DeskScreen):
         lines.append(exports.Figure(_("Open complaints now (all)"), report.complaints_open_now, "count"))
         lines.extend(exports.campaign_figures(report))  # recall/service campaign completion
         lines.extend(exports.reception_figures(report))  # arrivals, waits, show rate (issue 20)
+        lines.extend(exports.capacity_figures(report))  # appointment capacity used (issue 20)
         self.query_one("#qu-figures", Static).update(figure_lines(lines))
         self.query_one("#qu-questions", BarChart).set_bars(
             [Bar(_(exports.QUESTION[q]), t.csi_of(q) or 0, shown(t.csi_of(q), "percent")) for q in SCORE_FIELDS]

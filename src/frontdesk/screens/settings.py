@@ -25,7 +25,8 @@ from frontdesk.keys import REFRESH, SAVE, back, binding
 from frontdesk.labels import PAY_TYPE, label
 from frontdesk.services import settings as settings_service
 from frontdesk.services.errors import FrontdeskError, ValidationError
-from frontdesk.services.settings import SettingsForm, rate_field, rate_keys
+from frontdesk.services.capacity import trade_label
+from frontdesk.services.settings import SettingsForm, rate_field, rate_keys, workshop_field, workshop_trades
 from frontdesk.widgets.field import Field
 from frontdesk.widgets.key_footer import KeyFooter
 
@@ -36,7 +37,8 @@ from .confirm import ConfirmScreen
 LANGUAGE_CHOICES = (("简体中文", "zh_CN"), ("English", "en"))
 #: The form's text fields, in the order of SettingsForm (labor rates and the language apart).
 TEXT_FIELDS = ("name", "address", "phone", "tax_id", "logo_path", "vat_rate", "warranty_months", "warranty_km",
-               "follow_up_days", "idle_lock_minutes", "printer", "pdf_dir")
+               "follow_up_days", "idle_lock_minutes", "printer", "pdf_dir",
+               "appointment_band_minutes", "appointment_slots", "opening_hours")
 
 
 class SettingsScreen(DeskScreen):
@@ -107,6 +109,21 @@ class SettingsScreen(DeskScreen):
                                 value=form.follow_up_days)
                     yield Field("reception_wait_red_minutes", _("Reception: a wait turns red after (minutes)"),
                                 value=form.reception_wait_red_minutes)
+                    yield Static(_("Appointment capacity"), classes="section")
+                    with Horizontal(classes="row"):
+                        yield Field("appointment_band_minutes", _("Band (minutes)"),
+                                    value=form.appointment_band_minutes)
+                        yield Field("appointment_slots", _("Slots per band per advisor"), value=form.appointment_slots)
+                    yield Field("opening_hours", _("Opening hours"), value=form.opening_hours,
+                                placeholder="08:30-17:30")
+                    hours = dict(form.workshop_hours)
+                    trades = list(workshop_trades(settings))
+                    for i in range(0, len(trades), 2):
+                        with Horizontal(classes="row"):
+                            for trade in trades[i:i + 2]:
+                                yield Field(workshop_field(trade), _("{trade} hours a day").format(
+                                    trade=trade_label(trade)), value=hours.get(trade, ""),
+                                    placeholder=_("Empty: not limited"))
         yield KeyFooter()
 
     @staticmethod
@@ -141,7 +158,9 @@ class SettingsScreen(DeskScreen):
         rates = tuple((key, self.query_one(f"#{rate_field(key)}", Input).value)
                       for key in rate_keys(self.services.settings))
         language = self.query_one("#language", Select).value
-        return SettingsForm(labor_rates=rates, language=str(language), **values)
+        workshop = tuple((trade, self.query_one(f"#{workshop_field(trade)}", Input).value)
+                         for trade in workshop_trades(self.services.settings))
+        return SettingsForm(labor_rates=rates, language=str(language), workshop_hours=workshop, **values)
 
     def unsaved_work(self) -> str | None:
         """Asked by the shared desk's lock (FrontdeskApp.unsaved_work) before another user closes this screen."""

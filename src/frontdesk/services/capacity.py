@@ -50,6 +50,7 @@ from frontdesk.model.enums import AppointmentStatus, Role
 from frontdesk.model.order import ReminderOutcome
 
 from .auth import ManagerApproval, verify_manager
+from .campaigns_flag import open_vins
 from .common import get
 from .context import Actor, Services, Tx, check_version, service, unflushed
 from .errors import NotFound, ValidationError
@@ -78,6 +79,11 @@ HOLDING = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatu
 
 def trade_label(trade: str) -> str:
     return {"mechanical": _("Mechanical"), "body": _("Body and paint"), "electrical": _("Electrical")}.get(trade, trade)
+
+
+def trade_short(trade: str) -> str:
+    """The trade in a few letters, for the day's load line (机修 / 钣喷 / 电工)."""
+    return {"mechanical": _("Mech"), "body": _("Body"), "electrical": _("Elec")}.get(trade, trade)
 
 
 class CapacityError(ValidationError):
@@ -340,15 +346,8 @@ def day_capacity(services: Services, actor: Actor, day: dt.date) -> DayCapacity:
 
 
 def _campaign_vins(services: Services, vins: set[str]) -> set[str]:
-    """The VINs among these with an open recall or service campaign (services/campaigns.py, when present)."""
-    if not vins:
-        return set()
-    try:
-        from . import campaigns  # type: ignore[attr-defined]
-    except ImportError:
-        return set()
-    open_vins = getattr(campaigns, "open_vins", None)
-    return set(open_vins(services, vins)) if open_vins is not None else set()
+    """The VINs among these with an open recall or service campaign (one indexed query)."""
+    return open_vins(services, vins) if vins else set()
 
 
 # The check at booking ------------------------------------------------------------------------------
@@ -568,15 +567,20 @@ def _percent(booked: int, slots: int) -> Decimal | None:
 
 def figures(services: Services, actor: Actor, start: dt.date, end: dt.date) -> CapacityFigures:
     """Capacity used (booked slots ÷ slots offered) for each day of ``start``..``end`` and the whole range."""
+    with services.db.reader() as s:
+        return figures_in(s, services.settings, actor.store_id, start, end)
+
+
+def figures_in(session: Session, settings: Settings, store_id: int, start: dt.date, end: dt.date) -> CapacityFigures:
+    """:func:`figures` in a session already open (the report's)."""
     if end < start:
         raise ValidationError("end", _("The end is before the start."))
-    hours = Hours.of(services.settings)
+    hours = Hours.of(settings)
     lo, hi = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-    with services.db.reader() as s:
-        advisors = len(_advisors(s, actor.store_id))
-        rows = s.execute(select(Appointment.scheduled_at, Appointment.override_by_id)
-                         .where(Appointment.store_id == actor.store_id, Appointment.scheduled_at >= lo,
-                                Appointment.scheduled_at < hi, Appointment.status.in_(HOLDING))).all()
+    advisors = len(_advisors(session, store_id))
+    rows = session.execute(select(Appointment.scheduled_at, Appointment.override_by_id)
+                           .where(Appointment.store_id == store_id, Appointment.scheduled_at >= lo,
+                                  Appointment.scheduled_at < hi, Appointment.status.in_(HOLDING))).all()
     per_day = Counter(at.date() for at, _o in rows)
     slots = len(hours.bands(start)) * hours.slots * max(1, advisors)
     days = []

@@ -114,6 +114,20 @@ def overview(report: Report) -> tuple[Figure, ...]:
         Figure(_("Open complaints now (all)"), report.complaints_open_now, "count"),
         *campaign_figures(report),
         *reception_figures(report),
+        *capacity_figures(report),
+    )
+
+
+def capacity_figures(report: Report) -> tuple[Figure, ...]:
+    """Appointment capacity (issue 20): slots booked of those offered over the range, and the lead's overrides."""
+    c = report.capacity
+    if c is None or not c.booked:
+        return ()
+    return (
+        Figure(_("Appointment slots booked"), c.booked, "count"),
+        Figure(_("Appointment slots offered"), c.slots, "count"),
+        Figure(_("Capacity used %"), c.percent, "percent"),
+        Figure(_("Booked over capacity (lead's override)"), c.overrides, "count"),
     )
 
 

@@ -85,6 +85,7 @@ from frontdesk.model.enums import (
 from . import billing, campaigns, periods
 from .aftercare import SCORE_FIELDS
 from .campaigns import CampaignFigures
+from .capacity import CapacityFigures, figures_in as capacity_figures_in
 from .reception import ReceptionFigures, figures_in as reception_figures_in
 from .context import Actor, Services, require
 from .lifecycle import BILLABLE
@@ -223,6 +224,7 @@ class Report:
     taken_at: dt.datetime
     campaigns: CampaignFigures | None = None  # recall/service campaign completion (services/campaigns.py)
     reception: ReceptionFigures | None = None  # arrivals, waits, show rate (services/reception.py)
+    capacity: CapacityFigures | None = None  # appointment slots booked of those offered (services/capacity.py)
 
     @property
     def days(self) -> int:
@@ -299,6 +301,7 @@ def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Re
             Complaint.store_id == store_id, Complaint.status.in_(OPEN_COMPLAINT))) or 0
         campaign_figures = campaigns.figures_in(s, store_id, lo, hi)
         reception_figures = reception_figures_in(s, store_id, start, end, services.clock())  # issue 20
+        capacity_figures = capacity_figures_in(s, services.settings, store_id, start, end)  # issue 20
         advisor_ids = {a for a in accs if a is not None}
         names = dict(s.execute(select(User.id, User.display_name).where(or_(
             User.id.in_(advisor_ids),
@@ -310,7 +313,7 @@ def report(services: Services, actor: Actor, start: dt.date, end: dt.date) -> Re
     rows = sorted((AdvisorRow(uid, name, accs[uid].frozen() if uid in accs else _Acc().frozen())
                    for uid, name in names.items()), key=lambda r: (r.name, r.advisor_id))
     return Report(start, end, store.name if store else "", total.frozen(), tuple(rows), backlog, vat, services.clock(),
-                  campaigns=campaign_figures, reception=reception_figures)
+                  campaigns=campaign_figures, reception=reception_figures, capacity=capacity_figures)
 
 
 # The queries ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from frontdesk.config import Dealership, Settings, default_config_path, settings_text, stage_file
+from frontdesk.config import Dealership, Settings, default_config_path, opening_times, settings_text, stage_file
 from frontdesk.i18n import LANGUAGES, gettext as _
 from frontdesk.model import Store
 from frontdesk.model.enums import PayType
@@ -37,7 +37,11 @@ EDITED_KEYS = (
     "dealership", "vat_rate", "labor_rates", "warranty_months", "warranty_km",
     "follow_up_days", "idle_lock_minutes", "language", "printer", "pdf_dir", "round_off",
     "reception_wait_red_minutes",
+    "appointment_band_minutes", "appointment_slots", "opening_hours", "workshop_hours",
 )
+#: Appointment capacity (services/capacity.py): (field, lowest, highest).
+CAPACITY_NUMBERS = (("appointment_band_minutes", 5, 240), ("appointment_slots", 1, 50))
+MAX_WORKSHOP_HOURS = Decimal(2000)
 #: Whole-number settings: (field, lowest, highest).
 WHOLE_NUMBERS = (
     ("warranty_months", 0, 240),
@@ -89,6 +93,11 @@ class SettingsForm:
     round_off: str = ""
     #: Reception: a wait over this many minutes shows red; "" keeps what the file says.
     reception_wait_red_minutes: str = ""
+    #: Appointment capacity; "" (and no trades) keeps what the file says.
+    appointment_band_minutes: str = ""
+    appointment_slots: str = ""
+    opening_hours: str = ""
+    workshop_hours: tuple[tuple[str, str], ...] = ()  # (trade, hours a day); an empty value: not limited
 
     @classmethod
     def of(cls, settings: Settings) -> SettingsForm:
@@ -102,6 +111,10 @@ class SettingsForm:
             language=settings.language, printer=settings.printer, pdf_dir=settings.pdf_dir,
             round_off=settings.round_off,
             reception_wait_red_minutes=str(settings.reception_wait_red_minutes),
+            appointment_band_minutes=str(settings.appointment_band_minutes),
+            appointment_slots=str(settings.appointment_slots), opening_hours=settings.opening_hours,
+            workshop_hours=tuple((t, f"{settings.workshop_hours[t].normalize():f}" if t in settings.workshop_hours
+                                  else "") for t in workshop_trades(settings)),
         )
 
 
@@ -231,7 +244,52 @@ def checked(form: SettingsForm, current: Settings) -> Settings:
     if round_off not in ROUND_OFF_SETTINGS:
         raise ValidationError("round_off", _("Rounding off is none, jiao or yuan."))
     return replace(current, dealership=dealership, vat_rate=vat_rate, labor_rates=labor_rates, language=form.language,
-                   printer=_printer(form.printer), pdf_dir=_pdf_dir(form.pdf_dir), round_off=round_off, **whole)
+                   printer=_printer(form.printer), pdf_dir=_pdf_dir(form.pdf_dir), round_off=round_off, **whole,
+                   **_capacity(form))
+
+
+def workshop_trades(settings: Settings) -> tuple[str, ...]:
+    """The trades the screen offers: mechanical, body, electrical, then any other the file names."""
+    from .capacity import TRADES
+
+    return TRADES + tuple(t for t in settings.workshop_hours if t not in TRADES)
+
+
+def workshop_field(trade: str) -> str:
+    return f"hours_{trade}"
+
+
+def _capacity(form: SettingsForm) -> dict[str, Any]:
+    """The appointment capacity settings the form asks for (blank ones keep the file's)."""
+    out: dict[str, Any] = {}
+    for name, lo, hi in CAPACITY_NUMBERS:
+        if _fold(getattr(form, name)):
+            out[name] = _whole(getattr(form, name), name, lo, hi)
+    hours = _fold(form.opening_hours)
+    if hours:
+        try:
+            opens, closes = opening_times(hours)
+        except ValueError:
+            raise ValidationError("opening_hours", _("Give the opening hours as 08:30-17:30.")) from None
+        out["opening_hours"] = f"{opens:%H:%M}-{closes:%H:%M}"
+    if form.workshop_hours:
+        limits: dict[str, Decimal] = {}
+        for trade, typed in form.workshop_hours:
+            field = workshop_field(trade)
+            raw = _fold(typed)
+            if not raw:
+                continue  # this trade is not limited
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                raise ValidationError(field, _("This is not a number.")) from None
+            if not value.is_finite() or value <= 0 or value > MAX_WORKSHOP_HOURS:
+                raise ValidationError(field, _("Give the hours a day, from 1 to {n}; empty: not limited.").format(
+                    n=MAX_WORKSHOP_HOURS))
+            value = value.quantize(Decimal("0.1"))
+            limits[trade] = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+        out["workshop_hours"] = limits
+    return out
 
 
 def _whole(value: str, field: str, lo: int, hi: int) -> int:
