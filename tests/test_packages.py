@@ -136,6 +136,13 @@ def test_save_replaces_the_lines_and_deactivate_hides_it_from_the_desk(services,
         lines=(("MT0101", "0.8"), ("LQ-0001", "4.5"))), package_id=pid)
     hit = packages.package(services, pid)
     assert [(v.code, v.qty) for v in hit.lines] == [("MT0101", Decimal("0.80")), ("LQ-0001", Decimal("4.50"))]
+    packages.save_package(services, admin, PackageInput(  # the form names each line's kind (and hours as text)
+        "VW-10K", "10000公里保养", make="大众", interval_km="10000",  # type: ignore[arg-type]
+        lines=(("labour", "MT0101", Decimal("0.80")), ("part", "LQ-0001", Decimal("4.5")))), package_id=pid)
+    assert packages.package(services, pid).lines == hit.lines
+    with pytest.raises(ValidationError):
+        packages.save_package(services, admin, PackageInput(
+            "VW-10K", "x", lines=(("part", "MT0101", None),)), package_id=pid)
     assert hit.interval_months is None
     with services.db.reader() as s:
         assert s.scalar(select(func.count()).select_from(PackageLine).where(PackageLine.package_id == pid)) == 2

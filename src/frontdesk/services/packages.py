@@ -100,7 +100,8 @@ class PackageInput:
 
     ``lines``: (labour code or part number, qty) — a labour code is looked up first; qty is
     the hours for labour (None or 0: the operation's standard hours) and the quantity for a
-    part (None: one).
+    part (None: one). A line may name its kind first, ("part", number, qty), where a code
+    could be both (the administrator's form does).
     """
 
     code: str
@@ -110,7 +111,7 @@ class PackageInput:
     models: str = ""
     interval_km: int | None = None
     interval_months: int | None = None
-    lines: tuple[tuple[str, Decimal | str | None], ...] = ()
+    lines: tuple[tuple[str, Decimal | str | None] | tuple[str, str, Decimal | str | None], ...] = ()
     first_service: bool = False
 
 
@@ -399,10 +400,14 @@ def _interval(value: int | str | None, field: str, maximum: int) -> int | None:
     return number
 
 
-def _split_line(line: Sequence[object]) -> tuple[str, Decimal | str | None]:
-    if isinstance(line, (tuple, list)) and len(line) == 2 and isinstance(line[0], str) \
-            and (line[1] is None or isinstance(line[1], (str, Decimal, int))) and not isinstance(line[1], bool):
-        return line[0], line[1]
+def _split_line(line: Sequence[object]) -> tuple[str | None, str, Decimal | str | None]:
+    """(kind or None, code, qty) of a line given as (code, qty) or (kind, code, qty)."""
+    if isinstance(line, (tuple, list)) and len(line) in (2, 3) and all(isinstance(v, str) for v in line[:-1]):
+        qty = line[-1]
+        if qty is None or (isinstance(qty, (str, Decimal, int)) and not isinstance(qty, bool)):
+            kind = line[0] if len(line) == 3 else None
+            if kind in (None, LABOUR, PART):
+                return kind, line[-2], qty
     raise ValidationError("lines", _("A package line is a code and a quantity."))
 
 
@@ -410,10 +415,10 @@ def resolve_lines(s: Session, lines: Iterable[Sequence[object]]) -> list[Package
     """The input's lines as package lines: codes looked up (labour first), quantities checked."""
     out: list[PackageLine] = []
     for seq, raw in enumerate(lines, start=1):
-        code, qty = _split_line(raw)
+        kind, code, qty = _split_line(raw)
         key = code.strip().upper()
-        op = s.scalar(select(LaborOperation).where(LaborOperation.code == key)) if key else None
-        part = None if op is not None or not key else s.scalar(select(Part).where(Part.number == key))
+        op = s.scalar(select(LaborOperation).where(LaborOperation.code == key)) if key and kind != PART else None
+        part = s.scalar(select(Part).where(Part.number == key)) if key and op is None and kind != LABOUR else None
         if op is not None:
             hours = parse_hours(qty, "qty") if qty not in (None, "") else None
             out.append(PackageLine(seq=seq, labor_op_id=op.id, part_id=None, qty=hours or None))
