@@ -162,6 +162,14 @@ async def test_an_open_campaign_is_added_at_the_warranty_pay_type(app_for, ui_se
         await settle(pilot, lambda: f"j{jobs[0].id}" in [str(k.value) for k in screen._table.rows])
         assert "c" not in footer_keys(screen)
 
+        # opened again, the campaign on this order is not offered a second time
+        app.pop_screen()
+        screen = await open_estimate(pilot, order_id)
+        await settle(pilot, lambda: bool(strip_text(screen)))  # the open recommendation shows
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert "R2026-07" not in strip_text(screen)
+
 
 async def test_the_strip_counts_open_recommendations_and_stays_off_without_offers(app_for, desk_data):
     set_language("en")

@@ -135,3 +135,36 @@ async def test_a_package_without_labour_is_refused_in_the_form(app_for, ui_servi
         assert app.screen is form
         assert "labour" in str(form.query_one("#lines-error").render())
         assert not [h for h in packages.all_packages(ui_services) if h.code == "X1"]
+
+
+async def test_export_and_import_back_through_the_screen(app_for, ui_services, desk_data, tmp_path):
+    """F8 writes the packages in the import's columns; I reads the file back (a dry run, then yes): nothing changes."""
+    from dataclasses import replace
+
+    from frontdesk.services.setup import ensure_store, system_actor
+
+    set_language("en")
+    ui_services.settings = replace(ui_services.settings, pdf_dir=str(tmp_path / "out"))
+    admin = system_actor(ensure_store(ui_services))
+    packages.save_package(ui_services, admin, packages.PackageInput(
+        "BY10K", "1万公里保养", make="大众", interval_km=10000, lines=(("MT0101", None), ("LQ-0001", "4"))))
+    app = app_for(Role.ADMIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_destination("packages")
+        await settle(pilot, lambda: isinstance(app.screen, PackagesScreen) and bool(app.screen.rows))
+        screen = app.screen
+        await pilot.press("f8")
+        await settle(pilot, lambda: screen.last_export is not None)
+        assert screen.last_export.endswith("packages.xlsx")
+        screen.table.focus()
+        await pilot.press("i")
+        await settle(pilot, lambda: isinstance(app.screen, FormDialog))
+        assert app.screen.query_one("#path", Input).value == screen.last_export  # the file just written
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: app.screen is screen and any("Imported" in str(n.message) for n in app._notifications))
+        assert any("1 unchanged" in str(n.message) or "unchanged" in str(n.message) for n in app._notifications)
+        assert [(v.code, v.qty) for v in stored(ui_services, "BY10K").lines] == [("MT0101", Decimal(1)),
+                                                                                 ("LQ-0001", Decimal(4))]
