@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from frontdesk import board_tv
 from frontdesk.model import AuditEvent
 from frontdesk.model.arrival import Arrival
 from frontdesk.model.enums import ArrivalPurpose, ArrivalStatus, Role, Timeliness
-from frontdesk import board_tv
 from frontdesk.services import auth, board, checkin, reception
 from frontdesk.services.errors import PermissionDenied, ValidationError
 from frontdesk.services.reception import ArrivalInput
@@ -84,6 +84,7 @@ def test_a_plate_already_waiting_and_a_roof_number_in_use_are_refused(services, 
 def test_the_rotation_goes_round_skipping_an_advisor_busy_with_a_customer(services, actors, admin, clock):
     desk, adv = actors[Role.RECEPTIONIST], actors[Role.ADVISOR]
     adv2, adv3 = _advisors(services, admin)
+    auth.add_user(services, admin, "advisor4", "Advisor4", Role.ADVISOR, PASSWORD)  # not signed in: not on duty
     first = [reception.register_arrival(services, desk, ArrivalInput(plate=f"粤A1111{n}")) for n in range(4)]
     assert [r.advisor_id for r in first] == [adv.user_id, adv2.user_id, adv3.user_id, adv.user_id]
     assert [r.advisor for r in first[:2]] == ["Advisor Test", "Advisor2"]
@@ -100,7 +101,8 @@ def test_the_rotation_goes_round_skipping_an_advisor_busy_with_a_customer(servic
     again = reception.register_arrival(services, desk, ArrivalInput(plate="粤A33330"))
     assert again.advisor_id == adv2.user_id
     view = reception.reception_view(services, desk)
-    assert [a.name for a in view.advisors] == ["Advisor Test", "Advisor2", "Advisor3"]
+    assert [(a.name, a.on_duty) for a in view.advisors] == [
+        ("Advisor Test", True), ("Advisor2", True), ("Advisor3", True), ("Advisor4", False)]
 
 
 def test_an_advisor_checking_a_car_in_is_busy(services, actors, admin, clock):

@@ -61,6 +61,8 @@ async def test_a_receptionists_morning_and_the_advisors_take_next(app_for, ui_se
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: screen_name(pilot) == "DeskHomeScreen")
+        await settle(pilot, lambda: "At reception 2, for you 2" in str(
+            pilot.app.screen.query_one("#tab-appointments").label))  # the desk home says who waits
         await pilot.press("tab")  # from the search box to the lists
         await pilot.press("n")
         await settle(pilot, lambda: screen_name(pilot) == "CheckInScreen")
@@ -91,3 +93,30 @@ async def test_the_wall_board_shows_the_reception_strip_plates_only(ui_services,
         text = str(strip.render())
         assert strip.display and "Reception: 2 waiting" in text and "longest 12 min (粤C24680)" in text
         assert "欧阳建国" not in app.export_screenshot()  # the booked car's owner: no names on the board
+
+
+async def test_the_desk_lead_gives_a_customer_to_another_advisor_and_one_leaves(app_for, ui_services, ui_actors,
+                                                                                desk_data):
+    svc, adv = ui_services, ui_actors[Role.ADVISOR]
+    admin = auth.login(svc, Role.ADMIN.value, PASSWORD)
+    auth.add_user(svc, admin, "advisor2", "陈静", Role.ADVISOR, PASSWORD)
+    adv2 = auth.login(svc, "advisor2", PASSWORD)
+    desk = ui_actors[Role.RECEPTIONIST]
+    reception.register_arrival(svc, desk, ArrivalInput(plate="粤A11111"))
+    reception.register_arrival(svc, desk, ArrivalInput(plate="粤A22222"))
+    app = app_for(Role.SUPERVISOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_destination("reception")
+        await settle(pilot, lambda: pilot.app.screen.query_one("#queue").row_count == 2)
+        pilot.app.screen.query_one("#queue").focus()
+        await pilot.press("a")  # 粤A11111 (the rotation gave it to the first advisor) → 陈静
+        await settle(pilot, lambda: screen_name(pilot) == "AdvisorPicker")
+        await pilot.press("down", "enter")
+        await settle(pilot, lambda: reception.queue(svc, adv)[0].advisor_id == adv2.user_id)
+        await pilot.press("down", "l")  # 粤A22222 left: asked first
+        await settle(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await pilot.press("y")
+        await settle(pilot, lambda: len(reception.queue(svc, adv)) == 1)
+    [row] = reception.queue(svc, adv)
+    assert (row.plate, row.advisor) == ("粤A11111", "陈静")

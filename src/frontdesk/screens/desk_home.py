@@ -260,6 +260,11 @@ class DeskHomeScreen(DeskScreen):
             if name == "in-house" and late:
                 title.append(" ")
                 title.append(" " + _("Overdue {n}").format(n=late) + " ", style=OVERDUE_STYLE)
+            if name == "appointments" and home and home.reception_waiting:  # N takes the next (screens/reception.py)
+                title.append(" ")
+                title.append(" " + _("At reception {n}, for you {mine}").format(
+                    n=home.reception_waiting, mine=home.waiting_for_me) + " ",
+                    style=OVERDUE_STYLE if home.waiting_for_me else APPROVAL_STYLE)
             if name == "in-house" and asking:
                 title.append(" ")
                 title.append(" " + _("Awaiting approval {n}").format(n=asking) + " ", style=APPROVAL_STYLE)

@@ -50,6 +50,7 @@ from frontdesk.widgets.list_table import Col, ListTable, clip, fixed_columns
 from frontdesk.widgets.vehicle_search import VehicleSearch
 
 from .base import LiveScreen
+from .confirm import ConfirmScreen
 from .list_detail import OVERDUE_STYLE, ListDetailScreen, ListLayout
 
 #: How often the waiting times count on while nothing else changes.
@@ -69,7 +70,7 @@ def figures_line(fig: ReceptionFigures) -> Text:
     line = Text()
     line.append(_("Today {n} arrivals").format(n=fig.arrivals), style="bold")
     if fig.average_wait_minutes is not None:
-        line.append("  ·  " + _("wait avg {avg} min, longest {max} min").format(
+        line.append("  ·  " + _("avg wait {avg} min, longest {max}").format(
             avg=fig.average_wait_minutes, max=fig.longest_wait_minutes))
     if fig.show_rate is not None:
         line.append("  ·  " + _("show rate {rate}% ({came}/{booked})").format(
@@ -114,7 +115,7 @@ class AdvisorPicker(ModalScreen[int | None]):
         yield options
 
     def _line(self, a: reception.AdvisorOnDuty) -> str:
-        state = _("busy") if a.busy else _("free")
+        state = _("busy") if a.busy else (_("free") if a.on_duty else _("not signed in"))
         mark = "• " if a.id == self._current else "  "
         return f"{mark}{a.name}  ({state}, {_('{n} waiting').format(n=a.waiting)})"
 
@@ -194,6 +195,8 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         else:
             head.append(_("Nobody waiting"), style="dim")
         for a in view.advisors:
+            if not (a.on_duty or a.waiting):
+                continue
             head.append("  ·  ")
             head.append(a.name, style="yellow" if a.busy else "green")
             if a.waiting:
@@ -216,7 +219,7 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
             self._fill_queue()
 
     def _cells(self, r: QueueRow, now: dt.datetime, red: int) -> tuple[Any, ...]:
-        minutes = max(0, int((now - r.arrived_at).total_seconds() // 60))
+        minutes = max(0, int((now - r.arrived_at).total_seconds() // 60))  # counts on between reads
         plate = Text(r.plate, style="bold")
         if r.campaign:
             plate.append(" !", style="bold red")
@@ -373,10 +376,22 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         self.app.push_screen(AdvisorPicker(r.plate, view.advisors, r.advisor_id), picked)
 
     def action_left(self) -> None:
+        """L: off the queue for good (counted in the figures as left unserved), so it is asked first."""
         r = self.selected
         if r is None:
             return
-        self.call_service(reception.mark_left, self.services, self.actor, r.arrival_id, r.version,
-                          then=lambda ref: (self.notify(_("{plate} left without being served.").format(plate=ref.plate),
-                                                        timeout=4), self.action_refresh()),
-                          failed=self.refused)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_service(reception.mark_left, self.services, self.actor, r.arrival_id, r.version,
+                                  then=lambda ref: (self.notify(_("{plate} left without being served.").format(
+                                      plate=ref.plate), timeout=4), self.action_refresh()),
+                                  failed=self.refused)
+
+        self.app.push_screen(ConfirmScreen(
+            _("Left without being served"),
+            _("{plate} (roof {roof}, waiting {n} min) leaves the queue.").format(
+                plate=r.plate, roof=r.roof_number or "-", n=self._minutes(r))), answered)
+
+    def _minutes(self, r: QueueRow) -> int:
+        return max(0, int((self.services.clock() - r.arrived_at).total_seconds() // 60))

@@ -88,6 +88,9 @@ class DeskHome:
     ready: tuple[OrderRow, ...]
     follow_ups: tuple[FollowUpRow, ...]
     seq: int = 0  # the store's change counter when the lists were read
+    #: Customers waiting at reception today (services/reception.py), and of them the ones waiting for this user.
+    reception_waiting: int = 0
+    waiting_for_me: int = 0
 
 
 def day_of(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -123,7 +126,15 @@ def _read(cur: Cursor, services: Services, actor: Actor, seq: int) -> DeskHome:
         ready=tuple(_orders(cur, actor.store_id, AWAITING_DELIVERY, now)),
         follow_ups=tuple(_follow_ups_due(cur, actor.store_id, end)),
         seq=seq,
+        **_reception(cur, actor, start),
     )
+
+
+def _reception(cur: Cursor, actor: Actor, start: dt.datetime) -> dict[str, int]:
+    """Who waits at reception (one indexed read): the advisor takes the next customer with N."""
+    rows = cur.all("SELECT advisor_id FROM arrival WHERE store_id = :store AND status = :waiting"
+                   " AND arrived_at >= :start", {"store": actor.store_id, "waiting": "waiting", "start": start})
+    return {"reception_waiting": len(rows), "waiting_for_me": sum(1 for (advisor,) in rows if advisor == actor.user_id)}
 
 
 # What each list reads of each table, in this order (tests/test_plain_columns.py checks every name against the model).

@@ -136,6 +136,7 @@ class AdvisorOnDuty:
     name: str
     busy: bool
     waiting: int  # customers waiting for them
+    on_duty: bool = True  # in the rotation today (the lead may still give a customer to one who is not)
 
 
 @dataclass(frozen=True)
@@ -223,11 +224,15 @@ def _free_roof_number(taken: set[str]) -> str:
     return str(number)
 
 
-def advisors_on_duty(session: Session, store_id: int, now: dt.datetime) -> list[User]:
-    """Active advisors who signed in today; before anyone has, every active advisor."""
-    advisors = list(session.scalars(
+def _active_advisors(session: Session, store_id: int) -> list[User]:
+    return list(session.scalars(
         select(User).where(User.store_id == store_id, User.role == Role.ADVISOR, User.active.is_(True))
         .order_by(User.id)))
+
+
+def advisors_on_duty(session: Session, store_id: int, now: dt.datetime) -> list[User]:
+    """Active advisors who signed in today; before anyone has, every active advisor."""
+    advisors = _active_advisors(session, store_id)
     start = day_start(now)
     signed_in = [u for u in advisors if u.last_login_at is not None and u.last_login_at >= start]
     return signed_in or advisors
@@ -510,14 +515,15 @@ def figures(services: Services, actor: Actor, start: dt.date, end: dt.date) -> R
 
 
 def reception_view(services: Services, actor: Actor) -> ReceptionView:
-    """The queue, the advisors on duty (busy or free, customers waiting for each) and today's figures."""
+    """The queue, the store's advisors (on duty or not, busy or free, customers waiting for each), today's figures."""
     now = services.clock()
     with services.db.reader() as s:
         rows = _queue(s, services, actor.store_id, now)
         busy = busy_advisors(s, actor.store_id, now)
         waiting = Counter(r.advisor_id for r in rows)
-        advisors = tuple(AdvisorOnDuty(u.id, u.display_name, u.id in busy, waiting.get(u.id, 0))
-                         for u in advisors_on_duty(s, actor.store_id, now))
+        on_duty = {u.id for u in advisors_on_duty(s, actor.store_id, now)}
+        advisors = tuple(AdvisorOnDuty(u.id, u.display_name, u.id in busy, waiting.get(u.id, 0), u.id in on_duty)
+                         for u in _active_advisors(s, actor.store_id))
         today = now.date()
         return ReceptionView(tuple(rows), advisors, _figures(s, actor.store_id, today, today, now),
                              services.settings.reception_wait_red_minutes)
