@@ -201,8 +201,8 @@ def _names(name: str, name_en: str) -> str:
 class LaborOpPicker(CatalogPicker[desk.LaborOpHit]):
     """``LaborOpPicker(search)``: dismissed with a labor operation's id."""
 
-    def __init__(self, search: Callable[[str], Sequence[desk.LaborOpHit]]) -> None:
-        super().__init__(_("Add a job from the labor catalog"), _("Code, name or pinyin initials (jy finds 机油…)"))
+    def __init__(self, search: Callable[[str], Sequence[desk.LaborOpHit]], *, title: str | None = None) -> None:
+        super().__init__(title or _("Add a job from the labor catalog"), _("Code, name or pinyin initials (jy finds 机油…)"))
         self._search = search
 
     def columns(self) -> Sequence[str]:
@@ -227,8 +227,8 @@ class PartPicker(CatalogPicker[desk.PartHit]):
     ]
 
     def __init__(self, search: Callable[[str], Sequence[desk.PartHit]], targets: Sequence[tuple[int | None, str]],
-                 target: int | None) -> None:
-        super().__init__(_("Add a part"), _("Part number, name or pinyin initials"))
+                 target: int | None, *, title: str | None = None) -> None:
+        super().__init__(title or _("Add a part"), _("Part number, name or pinyin initials"))
         self._search = search
         self._targets = list(targets) or [(None, _("The order (no job)"))]
         ids = [job_id for job_id, _label in self._targets]
@@ -242,7 +242,8 @@ class PartPicker(CatalogPicker[desk.PartHit]):
         yield Static(self._target_text(), id="picker-target")
 
     def _target_text(self) -> str:
-        return _("For: {job}").format(job=self._targets[self._target][1]) + "   " + _("(F4: another job)")
+        text = _("For: {job}").format(job=self._targets[self._target][1])
+        return text + "   " + _("(F4: another job)") if len(self._targets) > 1 else text
 
     def action_next_target(self) -> None:
         self._target = (self._target + 1) % len(self._targets)

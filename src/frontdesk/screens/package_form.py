@@ -61,7 +61,7 @@ def parse_qty(text: str) -> Decimal:
 class PackageForm(RecordDialog):
     """``PackageForm(hit, find_labor, find_parts, save)``: dismissed with what ``save`` answered, or None (Esc)."""
 
-    CSS_PATH = ["../assets/styles/dialog.tcss", "../assets/styles/packages.tcss"]
+    CSS_PATH = ["../assets/styles/dialog.tcss", "../assets/styles/packages.tcss"]  # type: ignore[assignment]
     AUTO_FOCUS = "#code"
     FIELDS = ("code", "name", "name_en", "make", "models", "interval_km", "interval_months", "lines")
 
@@ -160,7 +160,7 @@ class PackageForm(RecordDialog):
         self._error("lines", "")
 
     def action_add_labour(self) -> None:
-        picker = LaborOpPicker(self._find_labor)
+        picker = LaborOpPicker(self._find_labor, title=_("Add labour to the package"))
 
         def picked(op_id: int | None) -> None:
             op = next((h for h in picker.hits if h.id == op_id), None)
@@ -172,7 +172,8 @@ class PackageForm(RecordDialog):
     def action_add_part(self) -> None:
         at = self._selected()
         on = next((ln.name for ln in reversed(self._lines[:at + 1]) if ln.kind == LABOUR), None) if at is not None else None
-        picker = PartPicker(self._find_parts, [(None, on or _("The package"))], None)
+        picker = PartPicker(self._find_parts, [(None, on or _("The package"))], None,
+                            title=_("Add a part to the package"))
 
         def picked(part_id: int | None) -> None:
             part = next((h for h in picker.hits if h.id == part_id), None)
@@ -224,7 +225,8 @@ class PackageForm(RecordDialog):
         return PackageInput(
             code=self._value("code"), name=self._value("name"), name_en=self._value("name_en"),
             make=self._value("make"), models=self._value("models"),
-            interval_km=self._value("interval_km") or None,  # type: ignore[arg-type]  (the service reads text)
+            # the service reads the intervals as typed (text), and says what is wrong beside the field
+            interval_km=self._value("interval_km") or None,  # type: ignore[arg-type]
             interval_months=self._value("interval_months") or None,  # type: ignore[arg-type]
             lines=tuple((line.kind, line.code, line.qty) for line in self._lines),
             first_service=self._hit.first_service if self._hit else False)

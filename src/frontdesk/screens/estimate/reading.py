@@ -21,9 +21,9 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import OrderStatus
 from frontdesk.services import billing, campaigns, desk, estimate, packages
 from frontdesk.services.campaigns import CampaignFlag
-from frontdesk.services.packages import PackageDue
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
+from frontdesk.services.packages import PackageDue
 
 EDITABLE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE)
 
