@@ -11,6 +11,7 @@ warranty pay type (the maker pays). Taken, an offer leaves the strip.
 from __future__ import annotations
 
 import csv
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -187,3 +188,32 @@ async def test_the_strip_counts_open_recommendations_and_stays_off_without_offer
         await pilot.press("c")
         await settle(pilot)
         assert any("no open recall" in str(n.message) for n in list(app._notifications)[said:])
+
+
+async def test_the_order_is_shown_before_the_offers_are_read(app_for, ui_services, desk_data, service_package,
+                                                             monkeypatch):
+    """The offers are read in a worker of their own: a slow read never holds the order back."""
+    from frontdesk.screens.estimate import reading
+    from frontdesk.screens.estimate import screen as estimate_screen
+
+    set_language("en")
+    release = threading.Event()
+
+    def slow_offers(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(20)
+        return reading.load_offers(*args, **kwargs)
+
+    monkeypatch.setattr(estimate_screen, "load_offers", slow_offers)
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = EstimateScreen(order_id=desk_data.estimate_order_id)
+        app.push_screen(screen)
+        for _ in range(100):  # not settle(): the offers' worker is still waiting
+            await pilot.pause(0.05)
+            if screen.query_one("#lines").row_count:
+                break
+        assert screen.query_one("#lines").row_count == 6  # the order is on show
+        assert "1万公里保养" not in strip_text(screen)
+        release.set()
+        await settle(pilot, lambda: "1万公里保养" in strip_text(screen))

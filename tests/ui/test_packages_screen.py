@@ -135,6 +135,11 @@ async def test_a_package_without_labour_is_refused_in_the_form(app_for, ui_servi
         assert app.screen is form
         assert "labour" in str(form.query_one("#lines-error").render())
         assert not [h for h in packages.all_packages(ui_services) if h.code == "X1"]
+        # Esc with what was typed asks first; yes leaves
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(app.screen, PackagesScreen))
 
 
 async def test_export_and_import_back_through_the_screen(app_for, ui_services, desk_data, tmp_path):

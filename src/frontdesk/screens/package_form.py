@@ -120,6 +120,7 @@ class PackageForm(RecordDialog):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._as_opened = self._state()
         declare_columns(self.table, Col(_("Kind"), keep=3), Col(_("Code"), whole=True, keep=5),
                         Col(_("Name"), keep=4), Col(_("Qty"), keep=6), Col(_("Unit"), keep=2))
         self._show_lines()
@@ -213,6 +214,27 @@ class PackageForm(RecordDialog):
         self._show_lines(cursor=at)
 
     # Saving -----------------------------------------------------------------------------------------
+
+    def _state(self) -> tuple[object, ...]:
+        """What is typed and listed, to tell whether Esc would lose anything."""
+        return (*(self._value(name) for name in self.FIELDS[:-1]), tuple(self._lines))
+
+    def action_back(self) -> None:
+        """Esc: leaves at once when nothing was changed, else asks first."""
+        if self._saving:
+            return
+        if self._state() == self._as_opened:
+            self.dismiss(None)
+            return
+        from .confirm import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Leave without saving?"), _("The package was changed and not saved (F6)."),
+                                           yes=_("Leave"), no=_("Stay")), answered)
+
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#{'pkg-name' if name == 'name' else name}", Input).value.strip()
