@@ -69,9 +69,10 @@ async def test_item1_a_first_time_caller_is_booked_by_phone_and_checked_in_from_
             "王建国", "13912345678", "卡罗拉")
         assert app.screen.query_one("#concerns", TextArea).text == "常规保养"
         assert app.focused.id == "plate"  # the advisor completes the car off the car itself
-        await pilot.press(*"粤A88888", "tab", *"LSGPC52U1AF123456", "tab", *"丰田",
-                          "tab", "tab", "tab", "tab", "tab",  # model, colour, sale date, new-energy
-                          *"12000", "tab", "5", "f6")
+        # Enter walks the fields a work order needs: plate, VIN, make, model (booked), name, mobile, odometer
+        await pilot.press(*"粤A88888", "enter", *"LSGPC52U1AF123456", "enter")
+        await settle(pilot)  # the VIN decoded: the make it fills is selected, typed over
+        await pilot.press(*"丰田", "enter", "enter", "enter", "enter", *"12000", "enter", "5", "f6")
         await settle(pilot, 0.5)
         assert screen_name(app) == "WalkaroundScreen"
 

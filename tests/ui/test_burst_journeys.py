@@ -99,8 +99,9 @@ async def test_the_morning_in_bursts(app_for, ui_services, desk_data, lang, pdf_
 
         # F2 check-in (the plate carried in), the form, F6, and the walkaround's keys right behind:
         # a scratch on the front bumper, a dent on the front right wing, the covers fitted, F6
-        await burst(pilot, "f2", "王芳", "tab", "13712345678", "tab", "tab", "tab", VIN, "tab", "别克", "tab",
-                    "英朗", "tab", "珍珠白", "tab", "2025-06-15", "tab", "tab", "8021", "tab", "6", "tab", "tab",
+        # (the form in the driving licence's order: Enter to the next required field, Tab to the optional ones)
+        await burst(pilot, "f2", VIN, "enter", "别克", "enter", "英朗", "tab", "tab", "珍珠白", "tab", "2025-06-15",
+                    "enter", "王芳", "enter", "13712345678", "enter", "8021", "enter", "6", "tab", "tab",
                     "tab", "空调不凉", "f6",
                     "1", "down", "right", "2", "c", "f6")
         await settle(pilot, lambda: screen_name(pilot) == "EstimateScreen" and app.screen._loaded is not None

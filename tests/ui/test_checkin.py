@@ -35,14 +35,19 @@ async def open_checkin(pilot, **kwargs) -> None:
 
 
 async def fill_new(pilot, brought_by: tuple[str, str] | None = None, **changes: str) -> None:
-    """Type a whole new check-in, field after field, as the advisor would (focus starts on the name)."""
+    """Type a whole new check-in in the form's order, as the advisor would (focus starts on the plate).
+
+    Enter goes to the next required field; Tab also visits the optional ones (model year, colour, sale date).
+    """
     v = {**NEW_CAR, **changes}
-    await pilot.press(*v["name"], "tab", *v["phone"], "tab", "tab",  # past "company"
-                      *v["plate"], "tab", *v["vin"], "tab", *v["make"], "tab", *v["model"], "tab",
-                      *v["colour"], "tab", *v["sale_date"], "tab", "tab",  # past "new-energy"
-                      *v["odometer_km"], "tab", v["fuel"], "tab")  # on "brought in by the owner"
+    await pilot.press(*v["plate"], "enter", *v["vin"], "enter")
+    await settle(pilot)  # the VIN decoded: what it fills is selected, typed over below
+    await pilot.press(*v["make"], "enter", *v["model"], "tab", "tab",  # past the model year
+                      *v["colour"], "tab", *v["sale_date"], "enter",  # on to the owner's name
+                      *v["name"], "enter", *v["phone"], "enter", *v["odometer_km"], "enter", v["fuel"], "tab")
+    # on "brought in by the owner"
     if brought_by is not None:
-        await pilot.press("space", "tab", *brought_by[0], "tab", *brought_by[1], "tab")
+        await pilot.press("space", "tab", *brought_by[0], "enter", *brought_by[1], "enter")
     else:
         await pilot.press("tab")
     await pilot.press("tab", *v["concerns"])  # past the contact mobile, into the concerns
@@ -192,15 +197,20 @@ async def test_a_car_with_an_open_order_is_not_checked_in_twice(app_for, ui_serv
     assert counts(ui_services) == before
 
 
-async def test_missing_fuel_and_concerns_are_asked_for(app_for, ui_services, desk_data):
+async def test_missing_fuel_is_asked_for_and_the_concerns_may_wait_for_the_estimate(app_for, ui_services, desk_data):
+    vehicle = desk_data.vehicle_ids["粤B67890"]
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_checkin(pilot, vehicle_id=desk_data.vehicle_ids["粤B67890"])
+        await open_checkin(pilot, vehicle_id=vehicle)
         await pilot.press(*"16000", "f6")
         await settle(pilot)
         assert "Read the fuel gauge" in error_beside(app, "fuel_eighths")
-        assert "required" in error_beside(app, "concerns")
+        assert error_beside(app, "concerns") == ""  # a routine service's work is the estimate's package
         assert app.focused is app.screen.query_one("#fuel_eighths")
+        await pilot.press("5", "f6")
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+    order = order_view(ui_services, vehicle_card(ui_services, vehicle).open_order_id)
+    assert (order.odometer_km, order.fuel_eighths, order.concerns) == (16000, 5, "")
 
 
 async def test_escape_asks_before_discarding_what_was_typed(app_for, ui_services, desk_data):
@@ -211,15 +221,156 @@ async def test_escape_asks_before_discarding_what_was_typed(app_for, ui_services
         await settle(pilot)
         assert screen_name(pilot) != "CheckInScreen"
         await open_checkin(pilot)
-        await pilot.press(*"王芳", "escape")
+        await pilot.press(*"王芳", "escape")  # typed into the first field (the plate)
         await settle(pilot)
         assert screen_name(pilot) == "ConfirmScreen"
         await pilot.press("n")
         await settle(pilot)
-        assert screen_name(pilot) == "CheckInScreen" and app.screen.query_one("#name", Input).value == "王芳"
+        assert screen_name(pilot) == "CheckInScreen" and app.screen.query_one("#plate", Input).value == "王芳"
         await pilot.press("escape", "y")
         await settle(pilot)
         assert screen_name(pilot) not in ("CheckInScreen", "ConfirmScreen")
+
+
+# Issue 19: fewer stops, the VIN decoded, the returning customer's short path --------------------------
+
+DECODABLE_VIN = "LFV2A21K2C1234567"  # FAW-Volkswagen, the same line as 李娜's 速腾 (LFV2A21K…); C: 2012
+
+
+async def test_enter_walks_the_required_fields_the_vin_fills_make_model_and_year_and_the_fuel_gauge_saves(
+        app_for, ui_services, desk_data):
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot, prefill="粤E55667")  # what the desk's search carried in
+        screen = checkin_screen(app)
+        assert app.focused is screen.query_one("#vin", Input)  # the plate is there: the VIN is next
+        await pilot.press(*DECODABLE_VIN, "enter")
+        await settle(pilot)
+        values = {name: screen.query_one(f"#{name}", Input).value for name in ("make", "model", "model_year")}
+        assert values == {"make": "大众", "model": "速腾", "model_year": "2012"}
+        assert "VIN: 大众 速腾 2012" in str(screen.query_one("#vin-note", Static).render())
+        assert app.focused is screen.query_one("#make", Input)
+        # Enter confirms what the VIN said and passes over the optional fields to the owner's name
+        await pilot.press("enter", "enter")
+        assert app.focused is screen.query_one("#name", Input)
+        await pilot.press(*"王芳", "enter", *"13712345678", "enter", *"8021", "enter")
+        assert app.focused is screen.query_one("#fuel_eighths")
+        await pilot.press("6", "enter")  # the last field a work order needs: Enter saves
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+    [hit] = search.search(ui_services, "粤E55667")
+    card = vehicle_card(ui_services, hit.vehicle_id)
+    assert (card.make, card.model, card.model_year, card.vin) == ("大众", "速腾", 2012, DECODABLE_VIN)
+    order = order_view(ui_services, hit.order_id)
+    assert (order.odometer_km, order.fuel_eighths, order.customer_name) == (8021, 6, "王芳")
+
+
+async def test_the_vin_never_overwrites_what_the_advisor_typed(app_for, ui_services, desk_data):
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot)
+        screen = checkin_screen(app)
+        screen.query_one("#make", Input).focus()
+        await pilot.press(*"一汽大众")
+        screen.query_one("#vin", Input).focus()
+        await pilot.press(*DECODABLE_VIN, "tab")  # left, not entered: decoded all the same
+        await settle(pilot)
+        assert screen.query_one("#make", Input).value == "一汽大众"
+        assert screen.query_one("#model", Input).value == "速腾"
+        assert "2012" in str(screen.query_one("#vin-note", Static).render())
+
+
+async def test_a_returning_car_brings_its_last_sender_and_contact_and_saves_with_km_enter_fuel_enter(
+        app_for, ui_services, desk_data):
+    from sqlalchemy import update
+
+    from frontdesk.model import RepairOrder
+
+    with ui_services.db.session() as s:  # the last visit: the owner's husband brought it, his number to call
+        s.execute(update(RepairOrder).where(RepairOrder.id == desk_data.closed_order_id).values(
+            brought_by_name="王强", brought_by_phone="13698765432", contact_phone="13698765432"))
+        s.commit()
+    vehicle = desk_data.vehicle_ids["粤B67890"]
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot, vehicle_id=vehicle)
+        screen = checkin_screen(app)
+        assert app.focused is screen.query_one("#odometer_km", Input)
+        assert [screen.query_one(f"#{n}", Input).value for n in ("brought_by_name", "brought_by_phone", "contact_phone")] \
+            == ["王强", "13698765432", "13698765432"]
+        assert "last 15230 (11-20)" in str(screen.query_one("#odometer_km-field Label").render())
+        await pilot.press(*"16000", "enter", "5", "enter")
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+    order = order_view(ui_services, vehicle_card(ui_services, vehicle).open_order_id)
+    assert (order.odometer_km, order.fuel_eighths, order.brought_by_name, order.phone) == (16000, 5, "王强", "13698765432")
+
+
+async def test_a_reading_far_above_the_cars_pace_is_questioned(app_for, ui_services, desk_data):
+    """15 230 km four days ago, about 24 km a day since its sale: 152 300 (a digit too many) is asked about."""
+    vehicle = desk_data.vehicle_ids["粤B67890"]
+    app = app_for(Role.ADVISOR)
+    before = counts(ui_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot, vehicle_id=vehicle)
+        await pilot.press(*"152300", "enter", "5", "enter")
+        await settle(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        assert "137070 km more than at the last visit" in error_beside(app, "odometer_km")
+        await pilot.press("n")  # look again
+        await settle(pilot)
+        assert screen_name(pilot) == "CheckInScreen" and counts(ui_services) == before
+        await pilot.press(*["backspace"] * 6, *"15230", "f6")  # corrected: within the pace, no question
+        await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen")
+    assert vehicle_card(ui_services, vehicle).last_odometer_km == 15230
+
+
+def test_far_above_pace_weighs_the_days_since_the_last_reading():
+    import datetime as dt
+
+    from frontdesk.screens.checkin import far_above_pace
+    from frontdesk.services.aftercare_views import Pace
+
+    last = dt.date(2026, 1, 1)
+    forty = Pace(40, 1, "readings")
+    assert far_above_pace(12_000, 10_000, last, forty, dt.date(2026, 1, 5)) is None  # within the 3 000 km margin
+    assert far_above_pace(100_000, 10_000, last, forty, dt.date(2026, 1, 5)) == 160
+    assert far_above_pace(40_000, 10_000, last, forty, dt.date(2027, 1, 1)) is None  # a year: 14 600 expected
+    assert far_above_pace(60_000, 10_000, last, forty, dt.date(2027, 1, 1)) == 14_600
+    assert far_above_pace(60_000, 10_000, last, None, dt.date(2027, 1, 1)) is None  # no reading to weigh it against
+
+
+async def test_an_open_campaign_shows_one_red_line(app_for, ui_services, desk_data, monkeypatch):
+    from types import SimpleNamespace
+
+    import frontdesk.screens.checkin as screen_module
+
+    seen: list[int | None] = []
+
+    def flags(services, *, vehicle_id=None, vin=None):  # type: ignore[no-untyped-def]
+        seen.append(vehicle_id)
+        return [SimpleNamespace(campaign_id=1, code="R2026-03", title="更换安全气囊气体发生器", kind="recall",
+                                campaign_vehicle_id=7)] if vehicle_id == desk_data.vehicle_ids["粤B67890"] else []
+
+    monkeypatch.setattr(screen_module, "_campaign_flags", flags)
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot, vehicle_id=desk_data.vehicle_ids["粤B67890"])
+        banner = checkin_screen(app).query_one("#checkin-campaign", Static)
+        assert banner.display and "Open recall: R2026-03 更换安全气囊气体发生器" in str(banner.render())
+        assert banner.region.height == 1
+    assert seen == [desk_data.vehicle_ids["粤B67890"]]
+
+
+async def test_a_car_taken_from_reception_brings_its_plate_roof_number_and_key_tag(app_for, ui_services, desk_data):
+    from types import SimpleNamespace
+
+    arrival = SimpleNamespace(arrival_id=3, vehicle_id=None, plate="粤E55667", customer_id=None, appointment_id=None,
+                              roof_number="12", key_tag="K07")
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot, arrival=arrival)
+        screen = checkin_screen(app)
+        assert screen.query_one("#plate", Input).value == "粤E55667"
+        assert "Roof number 12 · key tag K07" in str(screen.query_one("#checkin-note", Static).render())
+        assert app.focused is screen.query_one("#vin", Input)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

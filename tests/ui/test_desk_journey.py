@@ -61,9 +61,14 @@ async def test_login_search_check_in_walkaround_estimate_sign_and_print(app_for,
         await pilot.press("f2")
         await settle(pilot, lambda: screen_name(pilot) == "CheckInScreen")
         assert app.screen.query_one("#plate").value == "粤E55667"
-        await pilot.press(*"王芳", "tab", *"13712345678", "tab", "tab",  # past "company"
-                          "tab", *VIN, "tab", *"别克", "tab", *"英朗", "tab", *"珍珠白", "tab", *"2025-06-15",
-                          "tab", "tab", *"8021", "tab", "6", "tab", "tab", "tab", *"空调不凉")
+        # the driving licence's order: the VIN (the plate is in), make, model, colour, sale date, the owner;
+        # Enter goes to the next required field, Tab also to the optional ones
+        assert app.focused is app.screen.query_one("#vin")
+        await pilot.press(*VIN, "enter")
+        await settle(pilot)  # the VIN decoded: what it fills in the make is selected, typed over
+        await pilot.press(*"别克", "enter", *"英朗", "tab", "tab", *"珍珠白", "tab", *"2025-06-15",
+                          "enter", *"王芳", "enter", *"13712345678", "enter", *"8021", "enter", "6",
+                          "tab", "tab", "tab", *"空调不凉")
         assert counts(ui_services) == before  # nothing saved while typing
         await pilot.press("f6")
         await settle(pilot, lambda: screen_name(pilot) == "WalkaroundScreen" and app.screen._loaded)

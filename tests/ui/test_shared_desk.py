@@ -89,7 +89,7 @@ async def test_the_locked_users_unsaved_check_in_is_asked_about_first(app_for, u
         app.open_destination("checkin")
         await settle(pilot)
         assert screen_name(app) == "CheckInScreen"
-        await pilot.press(*"王芳")  # typed, not saved
+        await pilot.press(*"王芳")  # typed (into the first field, the plate), not saved
         await lock(pilot)
         await sign_in_other(pilot, "cashier")
         assert screen_name(app) == "LockScreen"  # not yet: the lock asks
@@ -102,7 +102,7 @@ async def test_the_locked_users_unsaved_check_in_is_asked_about_first(app_for, u
         await pilot.press(*PASSWORD, "enter")
         await app.workers.wait_for_complete()
         await settle(pilot)
-        assert screen_name(app) == "CheckInScreen" and app.screen.query_one("#name", Input).value == "王芳"
+        assert screen_name(app) == "CheckInScreen" and app.screen.query_one("#plate", Input).value == "王芳"
         await lock(pilot)
         await sign_in_other(pilot, "cashier")
         await pilot.press("y")  # asked, and answered: the typed check-in goes
@@ -120,4 +120,4 @@ async def test_the_same_user_by_the_other_door_just_unlocks(app_for, desk_data):
         await pilot.press(*"王芳")
         await lock(pilot)
         await sign_in_other(pilot, "advisor")
-        assert screen_name(app) == "CheckInScreen" and app.screen.query_one("#name", Input).value == "王芳"
+        assert screen_name(app) == "CheckInScreen" and app.screen.query_one("#plate", Input).value == "王芳"

@@ -13,6 +13,19 @@ The steps go through a ``ChangeQueue`` (``frontdesk.change_queue``), one after t
 each needs what the one before saved (the vehicle the customer's id, the order the
 vehicle's), and the first refusal stops the rest. Each record carries its own version, so
 the queue is not versioned: every step sends the version of the record it saves.
+
+Fewer stops (issue 19): the fields follow how the information arrives — the driving licence
+first (plate, VIN, make, model, model year, colour, sale date, the owner's name), then the
+customer's mobile, then this visit (odometer, fuel, who brought the car, the contact, the
+concerns). Enter goes to the next field a work order needs (plate, VIN, make, model, name,
+mobile, odometer, fuel), passing over the optional ones (Tab visits every field), and on the
+fuel gauge, the last of them, saves; in the sender's and contact fields Enter goes to the
+next field. A VIN of 17 valid characters is decoded when it is entered or left
+(services/vin_decode.py): the make, model year and model fill the fields still empty, and a
+note says what the VIN said, for the advisor to confirm or correct. A known car comes
+pre-filled from its last visit (contact and sender), with the focus on the odometer; the
+reading is questioned below the last one, or far above what the car's pace predicts
+(:func:`far_above_pace`).
 """
 
 from __future__ import annotations
@@ -23,9 +36,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
@@ -36,7 +49,9 @@ from frontdesk.change_queue import ChangeQueue
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import WARRANTY, label
-from frontdesk.services import checkin, desk, search
+from frontdesk.services import campaigns, checkin, desk, search, vin_decode
+from frontdesk.services.aftercare_views import Pace
+from frontdesk.services.campaigns import CampaignFlag
 from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput, prefill_fields
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
@@ -56,11 +71,27 @@ from frontdesk.widgets.notes_area import NotesArea
 from .base import DeskScreen
 from .confirm import ConfirmScreen
 
+if TYPE_CHECKING:
+    from frontdesk.services.reception import TakenArrival
+
 TEXT_FIELDS = (
-    "name", "phone", "plate", "vin", "make", "model", "colour", "sale_date",
+    "plate", "vin", "make", "model", "model_year", "colour", "sale_date", "name", "phone",
     "odometer_km", "brought_by_name", "brought_by_phone", "contact_phone",
 )
 CHECKBOXES = ("is_company", "new_energy", "same_as_owner")
+#: The fields in the order they are filled (the form's tab order, less the check boxes).
+FORM_ORDER = (
+    "plate", "vin", "make", "model", "model_year", "colour", "sale_date", "name", "phone",
+    "odometer_km", "fuel_eighths", "brought_by_name", "brought_by_phone", "contact_phone", "concerns",
+)
+#: What a work order needs: Enter walks these; on the last one it saves.
+REQUIRED = ("plate", "vin", "make", "model", "name", "phone", "odometer_km", "fuel_eighths")
+#: Typed only when they apply: Enter goes on to the next field, whatever it is.
+VISIT_EXTRAS = ("brought_by_name", "brought_by_phone", "contact_phone")
+#: A reading this many times what the car's pace predicts since its last reading (and at least
+#: PACE_MARGIN_KM more than the last one) is asked about: a digit too many, or another car's reading.
+PACE_FACTOR = 3
+PACE_MARGIN_KM = 3000
 #: What an untouched new form holds; "edited" means different from what was loaded.
 BLANK: dict[str, Any] = {
     **{name: "" for name in TEXT_FIELDS}, "is_company": False, "new_energy": False, "same_as_owner": True,
@@ -68,7 +99,7 @@ BLANK: dict[str, Any] = {
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Messages about the whole form rather than one field: their lines show only when they say something.
-BANNERS = ("checkin-note", "vehicle-error", "appointment-error", "customer-error")
+BANNERS = ("checkin-campaign", "checkin-note", "vin-note", "vehicle-error", "appointment-error", "customer-error")
 
 
 @dataclass(frozen=True)
@@ -107,6 +138,39 @@ def _kilometres(text: str) -> int:
     return km
 
 
+def _model_year(text: str, this_year: int) -> int | None:
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not checkin.FIRST_MODEL_YEAR <= int(text) <= this_year + 1:
+        raise ValidationError("model_year", _("The model year must be between {first} and {last}.").format(
+            first=checkin.FIRST_MODEL_YEAR, last=this_year + 1))
+    return int(text)
+
+
+def far_above_pace(km: int, last_km: int, last_on: dt.date | None, pace: Pace | None, today: dt.date) -> int | None:
+    """The distance the car should have covered since its last reading, when ``km`` is far above it.
+
+    Far: more than :data:`PACE_FACTOR` times what the car's pace predicts for the days since,
+    and more than :data:`PACE_MARGIN_KM` above the last reading. ``None``: the reading is
+    believable (or there is nothing to weigh it against).
+    """
+    if pace is None or last_on is None or not last_km or km <= last_km:
+        return None
+    expected = pace.over(max((today - last_on).days, 1))
+    return expected if km - last_km > max(PACE_FACTOR * expected, PACE_MARGIN_KM) else None
+
+
+def _vin_facts(services: Services, vin: str) -> tuple[vin_decode.VinFacts | None, list[CampaignFlag]]:
+    """The VIN decoded, and the open campaigns for it (once a car with this VIN is recalled)."""
+    return vin_decode.decode(services, vin), _campaign_flags(services, vin=vin)
+
+
+def _campaign_flags(services: Services, *, vehicle_id: int | None = None, vin: str | None = None) -> list[CampaignFlag]:
+    """Open recalls and service campaigns of the car (services/campaigns.py)."""
+    return campaigns.open_for_vehicle(services, vehicle_id=vehicle_id, vin=vin)
+
+
 def _taken_by_another(services: Services, plate: str, vin: str, vehicle_id: int | None) -> dict[str, str]:
     """Whether another vehicle has this plate or VIN (read before anything is saved)."""
     taken: dict[str, str] = {}
@@ -123,7 +187,7 @@ class CheckInScreen(DeskScreen):
     """``CheckInScreen()`` for a new customer and car; ``CheckInScreen(vehicle_id=...)`` for a known one."""
 
     CSS_PATH = "../assets/styles/checkin.tcss"
-    AUTO_FOCUS = "#name"
+    AUTO_FOCUS = "#plate"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
@@ -132,11 +196,20 @@ class CheckInScreen(DeskScreen):
     ]
 
     def __init__(self, vehicle_id: int | None = None, appointment_id: int | None = None,
-                 prefill: str | None = None) -> None:
+                 prefill: str | None = None, arrival: TakenArrival | None = None) -> None:
         super().__init__()
+        if arrival is not None:  # taken from the reception queue: its car, appointment and plate
+            vehicle_id = vehicle_id if vehicle_id is not None else arrival.vehicle_id
+            appointment_id = appointment_id if appointment_id is not None else arrival.appointment_id
+            prefill = prefill or arrival.plate or None
+        self._arrival = arrival
         self._prefill = prefill_fields(prefill) if prefill and vehicle_id is None else {}
         self._vehicle_id = vehicle_id
         self._appointment_id = appointment_id
+        self._appointment_note = ""
+        self._decoded_vin = ""  # the VIN last sent to the decoder (a VIN is decoded once)
+        self._last_reading_on: dt.date | None = None
+        self._pace: Pace | None = None
         self._vehicle_version: int | None = None
         self._customer_id: int | None = None
         self._customer_version: int | None = None
@@ -163,28 +236,32 @@ class CheckInScreen(DeskScreen):
         yield Static(_("New check-in: customer and vehicle") if self._vehicle_id is None else _("Check-in"),
                      id="checkin-title")
         with VerticalScroll(id="checkin-form"):
+            yield Static("", id="checkin-campaign")
             yield Static("", id="checkin-note")
             yield Static("", id="vehicle-error", classes="field-error")
             yield Static("", id="appointment-error", classes="field-error")
             with Horizontal(id="checkin-columns"):
                 with Vertical(id="checkin-owner", classes="checkin-column"):
-                    yield Static(_("Customer"), classes="section")
-                    with Horizontal(classes="row"):
-                        yield Field("name", _("Name"))
-                        yield Field("phone", _("Mobile"), placeholder=_("11 digits"))
-                    yield Checkbox(_("Company customer"), id="is_company", compact=True)
-                    yield Static("", id="customer-error", classes="field-error")
-                    yield Static(_("Vehicle"), classes="section")
+                    yield Static(_("Driving licence"), classes="section")
                     with Horizontal(classes="row"):
                         yield Field("plate", _("Plate"), placeholder="粤B12345")
                         yield Field("vin", _("VIN"), placeholder=_("17 characters"))
+                    yield Static("", id="vin-note")
                     with Horizontal(classes="row"):
                         yield Field("make", _("Make"))
                         yield Field("model", _("Model"))
                     with Horizontal(classes="row"):
-                        yield Field("colour", _("Colour"))
+                        yield Field("model_year", _("Model year"), placeholder=_("optional"), restrict=r"[0-9]*",
+                                    max_length=4, classes="short")
+                        yield Field("colour", _("Colour"), placeholder=_("optional"))
                         yield Field("sale_date", _("Sale date"), placeholder="YYYY-MM-DD")
-                    yield Checkbox(_("New-energy vehicle"), id="new_energy", compact=True)
+                    with Horizontal(classes="row"):
+                        yield Field("name", _("Owner's name"))
+                        yield Field("phone", _("Mobile"), placeholder=_("11 digits"))
+                    with Horizontal(classes="row checks"):
+                        yield Checkbox(_("New-energy vehicle"), id="new_energy", compact=True)
+                        yield Checkbox(_("Company customer"), id="is_company", compact=True)
+                    yield Static("", id="customer-error", classes="field-error")
                 with Vertical(id="checkin-visit", classes="checkin-column"):
                     yield Static(_("This visit"), classes="section")
                     with Horizontal(classes="row"):
@@ -203,19 +280,51 @@ class CheckInScreen(DeskScreen):
                     yield NotesArea(id="concerns")
                     yield Static("", id="concerns-error", classes="field-error")
                     yield Static("", id="warranty")
+            yield Static(_("Enter: next required field (on the fuel gauge: save) · Tab: every field"),
+                         id="checkin-hint")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#brought-by").display = False
         for field, value in self._prefill.items():
             self.query_one(f"#{field}", Input).value = value
-        self._fit_banners()
+        self._show_note()
         if self._vehicle_id is not None:
             self.call_service(desk.checkin_record, self.services, self._vehicle_id, then=self._show_record)
+            self.call_service(_campaign_flags, self.services, vehicle_id=self._vehicle_id, then=self._show_campaigns)
+        else:  # a new car: the licence from the top, past what the desk's search carried in
+            self._focus_first_empty(REQUIRED)
         if self._appointment_id is not None:
             self.call_service(desk.day_load, self.services, self.actor, self.services.clock().date(),
                               then=self._show_appointment)
         self._show_warranty()
+
+    def _focus_first_empty(self, names: tuple[str, ...]) -> None:
+        values = self._values()
+        empty = [name for name in names if name in TEXT_FIELDS and not values[name].strip()]
+        self.query_one(f"#{empty[0] if empty else names[-1]}").focus()
+
+    def _show_note(self) -> None:
+        """The appointment and what reception gave the car (roof number, key tag), on one line."""
+        parts = [self._appointment_note] if self._appointment_note else []
+        arrival = self._arrival
+        if arrival is not None and (arrival.roof_number or arrival.key_tag):
+            parts.append(_("Roof number {roof} · key tag {tag}").format(
+                roof=arrival.roof_number or "—", tag=arrival.key_tag or "—"))
+        self.query_one("#checkin-note", Static).update("  ·  ".join(parts))
+        self._fit_banners()
+
+    def _show_campaigns(self, flags: list[CampaignFlag]) -> None:
+        """A car with an open recall or service campaign: one red line, so the estimate adds it."""
+        text = ""
+        if flags:
+            first = flags[0]
+            kind = _("Open recall") if first.kind == "recall" else _("Open service campaign")
+            text = f"{kind}: {first.code} {first.title}"
+            if len(flags) > 1:
+                text += "  " + _("(and {n} more)").format(n=len(flags) - 1)
+        self.query_one("#checkin-campaign", Static).update(text)
+        self._fit_banners()
 
     # Loading -------------------------------------------------------------------------------
 
@@ -227,22 +336,28 @@ class CheckInScreen(DeskScreen):
         self._address, self._notes = record.address, record.notes
         self._warranty_months, self._warranty_km = card.warranty_months, card.warranty_km
         self._last_km = card.last_odometer_km
+        self._last_reading_on, self._pace = record.last_reading_on, record.pace
         self._open_order = card.open_order_id is not None
         self._saved_customer = CustomerInput(card.customer_name, card.phone, card.is_company, record.address, record.notes)
+        model_year = card.model_year
         self._saved_vehicle = VehicleInput(
             plate=card.plate, vin=card.vin, make=card.make, model=card.model, colour=card.colour,
             sale_date=card.sale_date, warranty_months=card.warranty_months, warranty_km=card.warranty_km,
-            new_energy=record.new_energy,
+            new_energy=record.new_energy, model_year=model_year,
         )
         if record.vin_check_confirmed:
             self._vin_confirmed = card.vin  # confirmed when the car was first saved
+        self._decoded_vin = card.vin  # decoded when the car was first saved: not again unless it is changed
         for name, value in (
             ("name", card.customer_name), ("phone", card.phone), ("is_company", card.is_company),
             ("plate", card.plate), ("vin", card.vin), ("make", card.make), ("model", card.model),
+            ("model_year", str(model_year) if model_year else ""),
             ("colour", card.colour), ("sale_date", card.sale_date.isoformat() if card.sale_date else ""),
             ("new_energy", record.new_energy),
         ):
             self._set(name, value)
+        if not self._loaded:  # the last visit's sender and contact, offered again (a reload keeps what was typed)
+            self._offer_last_visit(record)
         booked = not card.vin  # booked by phone: the plate, VIN and make are completed now, off the car
         if booked:
             title = _("Check-in: {name}'s car booked by phone ({model}): complete the plate, VIN and make").format(
@@ -252,8 +367,11 @@ class CheckInScreen(DeskScreen):
                 plate=card.plate, make=card.make, model=card.model, name=card.customer_name)
         self.query_one("#checkin-title", Static).update(title)
         if card.last_odometer_km:
+            on = record.last_reading_on  # this year's day as 11-20: the label is half a line at 80 columns
+            day = "" if on is None else on.strftime("%m-%d" if on.year == self.services.clock().year else "%Y-%m-%d")
             self.query_one("#odometer_km-field > Label", Label).update(
-                _("Odometer (km), last {km}").format(km=card.last_odometer_km))
+                _("Odometer (km), last {km} ({date})").format(km=card.last_odometer_km, date=day)
+                if on else _("Odometer (km), last {km}").format(km=card.last_odometer_km))
         self.query_one("#vehicle-error", Static).update(
             _("This vehicle already has an open order: open it from the desk.") if self._open_order else "")
         self._fit_banners()
@@ -263,13 +381,24 @@ class CheckInScreen(DeskScreen):
             self.query_one(f"#{empty[0] if empty else 'odometer_km'}", Input).focus()
         self._show_warranty()
 
+    def _offer_last_visit(self, record: desk.CheckInRecord) -> None:
+        """Who brought the car last time and the number called then: usually the same people again."""
+        owner = record.card.customer_name
+        if record.last_brought_by_name and record.last_brought_by_name != owner:
+            self._set("same_as_owner", False)
+            self.query_one("#brought-by").display = True
+            self._set("brought_by_name", record.last_brought_by_name)
+            self._set("brought_by_phone", record.last_brought_by_phone)
+        if record.last_contact_phone and record.last_contact_phone != record.card.phone:
+            self._set("contact_phone", record.last_contact_phone)
+
     def _show_appointment(self, rows: list[desk.AppointmentRow]) -> None:
         row = next((r for r in rows if r.id == self._appointment_id), None)
         if row is None:  # not today's, or no longer open: check_in says which when it is saved
             return
-        self.query_one("#checkin-note", Static).update(
-            _("Appointment {time}: {work}").format(time=row.scheduled_at.strftime("%H:%M"), work=row.requested_work))
-        self._fit_banners()
+        self._appointment_note = _("Appointment {time}: {work}").format(
+            time=row.scheduled_at.strftime("%H:%M"), work=row.requested_work)
+        self._show_note()
         if row.requested_work and not self.query_one("#concerns", TextArea).text.strip():
             self._set("concerns", row.requested_work)
 
@@ -329,10 +458,9 @@ class CheckInScreen(DeskScreen):
         vin = run("vin", normalise_vin, v["vin"])
         sale_date = run("sale_date", self._sale_date, v["sale_date"])
         km = run("odometer_km", _kilometres, v["odometer_km"])
+        model_year = run("model_year", partial(_model_year, this_year=self.services.clock().year), v["model_year"])
         if v["fuel_eighths"] is None:
             errors["fuel_eighths"] = _("Read the fuel gauge: 0 to 8 eighths (Left/Right or a digit).")
-        if not v["concerns"].strip():
-            errors["concerns"] = required
         brought_name = brought_phone = ""
         if not v["same_as_owner"]:
             brought_name = v["brought_by_name"].strip()
@@ -350,7 +478,7 @@ class CheckInScreen(DeskScreen):
             vehicle=VehicleInput(
                 plate=plate, vin=vin.vin, make=v["make"].strip(), model=v["model"].strip(), colour=v["colour"].strip(),
                 sale_date=sale_date, warranty_months=self._warranty_months, warranty_km=self._warranty_km,
-                new_energy=v["new_energy"],
+                new_energy=v["new_energy"], model_year=model_year,
             ),
             vin=vin, km=km, fuel=v["fuel_eighths"], concerns=v["concerns"].strip(), brought_by_name=brought_name,
             brought_by_phone=brought_phone, contact_phone=contact or "",
@@ -413,6 +541,79 @@ class CheckInScreen(DeskScreen):
         if widget.id in ("sale_date", "odometer_km"):
             self._show_warranty()
 
+    # Enter: the next field the order needs --------------------------------------------------
+
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        name = event.input.id or ""
+        if name not in FORM_ORDER:
+            return
+        event.stop()
+        if name == "vin":
+            self._decode_vin()
+        self._enter_from(name)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and isinstance(self.focused, FuelGauge):  # the gauge has no Enter of its own
+            event.stop()
+            event.prevent_default()
+            self._enter_from("fuel_eighths")
+            return
+        super().on_key(event)
+
+    def _enter_from(self, name: str) -> None:
+        """From a field of the licence or the visit's reading: the next required field, or save after the last
+        (optional fields are passed over: Tab visits them). From the sender's or contact fields: the next field."""
+        later = FORM_ORDER[FORM_ORDER.index(name) + 1:]
+        if name in VISIT_EXTRAS:
+            target = next((n for n in later if all(
+                node.display for node in self.query_one(f"#{n}").ancestors_with_self if isinstance(node, Widget))), None)
+        else:
+            target = next((n for n in later if n in REQUIRED), None)
+        if target is None:
+            self.action_save()
+            return
+        widget = self.query_one(f"#{target}")
+        widget.focus()
+        widget.scroll_visible(animate=False)
+
+    @on(Input.Blurred, "#vin")
+    def _left_vin(self) -> None:
+        self._decode_vin()
+
+    def _decode_vin(self) -> None:
+        """A whole VIN typed (or changed): what it says about the car, in a worker."""
+        try:
+            vin = normalise_vin(self.query_one("#vin", Input).value).vin
+        except ValidationError:
+            return  # not a VIN yet: saving says what is wrong with it
+        if vin == self._decoded_vin:
+            return
+        self._decoded_vin = vin
+        self.call_service(_vin_facts, self.services, vin, then=self._show_vin_facts)
+
+    def _show_vin_facts(self, found: tuple[vin_decode.VinFacts | None, list[CampaignFlag]]) -> None:
+        """Fill what is still empty (never what the advisor typed) and say what the VIN said."""
+        facts, flags = found
+        if self._vehicle_id is None or flags:
+            self._show_campaigns(flags)
+        note = self.query_one("#vin-note", Static)
+        if facts is None:
+            note.update("")
+            self._fit_banners()
+            return
+        values = self._values()
+        for name, value in (("make", facts.make), ("model", facts.model),
+                            ("model_year", str(facts.model_year) if facts.model_year else "")):
+            if value and not values[name].strip():
+                field = self.query_one(f"#{name}", Input)
+                field.value = value
+                if field is self.focused:  # the advisor is on it already: typing replaces it, Enter keeps it
+                    field.select_all()
+        said = " ".join(filter(None, (facts.make, facts.model, str(facts.model_year or "") or None)))
+        note.update(_("VIN: {what}").format(what=said) if said else "")
+        self._fit_banners()
+
     @on(Checkbox.Changed, "#same_as_owner")
     def _brought_by_owner(self, event: Checkbox.Changed) -> None:
         """Someone else brought the car: their name and mobile are asked for, next in the tab order."""
@@ -462,6 +663,18 @@ class CheckInScreen(DeskScreen):
             return
         if parsed.km < self._last_km and self._km_confirmed != parsed.km:
             self._ask_lower_odometer(parsed.km)
+            return
+        today = self.services.clock().date()
+        expected = far_above_pace(parsed.km, self._last_km, self._last_reading_on, self._pace, today)
+        if expected is not None and self._km_confirmed != parsed.km:
+            assert self._last_reading_on is not None and self._pace is not None
+            message = _("The odometer reads {gain} km more than at the last visit ({last} km, {days} days ago); "
+                        "at this car's pace of about {pace} km a day, about {expected} km were expected. "
+                        "Check it and confirm.").format(
+                gain=parsed.km - self._last_km, last=self._last_km, days=(today - self._last_reading_on).days,
+                pace=self._pace.per_day, expected=expected)
+            self._ask("odometer_km", message, _("Check the odometer"), _("The reading is right"),
+                      lambda: setattr(self, "_km_confirmed", parsed.km))
             return
         self._save(parsed)
 

@@ -342,7 +342,8 @@ def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
             ),
         )
     fuel = positive_int(data.fuel_eighths, "fuel_eighths", maximum=8)
-    concerns = text(data.concerns, "concerns", max_len=4000, required=True)
+    # Optional (issue 19): a routine service's work is the estimate's package, not words to type.
+    concerns = text(data.concerns, "concerns", max_len=4000)
     # A vehicle a batch has not written yet has no orders in the database either.
     open_order = None if inspect(vehicle).pending else tx.session.scalar(_OPEN_ORDER, {"vehicle_id": vehicle.id})
     if open_order is None:  # a batch's orders not yet written

@@ -20,6 +20,7 @@ from frontdesk.dbapi import as_decimal, in_list
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
     Job,
+    OdometerReading,
     RepairOrder,
     StockLevel,
     Vehicle,
@@ -33,6 +34,7 @@ from frontdesk.model.recommendation import RecommendationStatus
 from frontdesk.walkaround_items import WalkaroundItems, items_of
 
 from . import catalog_use, recommendations
+from .aftercare_views import Pace, pace
 from .checkin import warranty_status
 from .common import read_order
 from .context import Actor, Services
@@ -381,6 +383,13 @@ class CheckInRecord:
     notes: str
     new_energy: bool
     vin_check_confirmed: bool
+    # The returning customer's short path (issue 19): the last order's contact and sender are offered
+    # again, and the new reading is weighed against the last one and the car's pace.
+    last_contact_phone: str = ""
+    last_brought_by_name: str = ""
+    last_brought_by_phone: str = ""
+    last_reading_on: dt.date | None = None
+    pace: Pace | None = None  # km over days (aftercare_views.pace: readings, else the sale date, else the default)
 
     @property
     def model_year(self) -> int | None:
@@ -393,4 +402,22 @@ def checkin_record(services: Services, vehicle_id: int) -> CheckInRecord:
     with services.db.reader() as s:
         v = s.get(Vehicle, vehicle_id, options=[joinedload(Vehicle.customer)])
         assert v is not None  # vehicle_card raised NotFound otherwise; vehicles are never deleted
-        return CheckInRecord(card, v.customer.address, v.customer.notes, v.new_energy, v.vin_check_confirmed)
+        last = s.execute(select(RepairOrder.contact_phone, RepairOrder.brought_by_name, RepairOrder.brought_by_phone)
+                         .where(RepairOrder.vehicle_id == vehicle_id, RepairOrder.status != OrderStatus.CANCELLED)
+                         .order_by(RepairOrder.checked_in_at.desc(), RepairOrder.id.desc()).limit(1)).first()
+        readings = s.execute(select(func.count(), func.min(OdometerReading.read_at), func.max(OdometerReading.read_at))
+                             .where(OdometerReading.vehicle_id == vehicle_id)).one()
+        count, first_at, last_at = readings
+        first_km = last_km = None
+        if count:
+            first_km, last_km = (s.scalar(select(OdometerReading.km).where(OdometerReading.vehicle_id == vehicle_id)
+                                          .order_by(order, OdometerReading.id).limit(1))
+                                 for order in (OdometerReading.read_at, OdometerReading.read_at.desc()))
+        return CheckInRecord(
+            card, v.customer.address, v.customer.notes, v.new_energy, v.vin_check_confirmed,
+            last_contact_phone=last.contact_phone if last else "", last_brought_by_name=last.brought_by_name if last else "",
+            last_brought_by_phone=last.brought_by_phone if last else "",
+            last_reading_on=last_at.date() if last_at else None,
+            pace=pace(count, first_km, last_km, first_at.date() if first_at else None,
+                      last_at.date() if last_at else None, v.sale_date) if count else None,
+        )
