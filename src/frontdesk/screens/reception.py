@@ -117,7 +117,8 @@ class AdvisorPicker(ModalScreen[int | None]):
     def _line(self, a: reception.AdvisorOnDuty) -> str:
         state = _("busy") if a.busy else (_("free") if a.on_duty else _("not signed in"))
         mark = "• " if a.id == self._current else "  "
-        return f"{mark}{a.name}  ({state}, {_('{n} waiting').format(n=a.waiting)})"
+        waiting = _("{n} waiting").format(n=a.waiting)
+        return f"{mark}{a.name}  ({state}, {waiting})"
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
