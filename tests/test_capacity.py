@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.config import Settings, _from_mapping
-from frontdesk.model import Appointment, AuditEvent
+from frontdesk.model import Appointment, AuditEvent, Vehicle
 from frontdesk.model.enums import AppointmentStatus, Role
 from frontdesk.model.order import ReminderOutcome
 from frontdesk.services import capacity, catalog, checkin
@@ -282,3 +282,21 @@ def test_the_report_says_the_capacity_used(services, actors):
     shown = {fig.label: fig.value for fig in exports.overview(report)}
     assert shown["Capacity used %"] == Decimal("5.6") and shown["Appointment slots booked"] == 2
     assert "Capacity used %" in exports.text_report(report)
+
+
+def test_a_car_with_an_open_campaign_is_flagged_on_the_day_and_the_reminder_call(services, admin, actors, tmp_path):
+    from frontdesk.services import campaign_import
+
+    from .factories import seed_shop
+    from .test_campaigns import recall_rows, write_csv
+
+    adv = actors[Role.ADVISOR]
+    seed_shop(services, admin, actors)
+    recalled, plain = _cars(services, adv, 2)
+    campaign_import.import_campaigns(services, admin, write_csv(tmp_path / "recall.csv",
+                                                                recall_rows(stored(services, Vehicle, recalled).vin)))
+    flagged = checkin.book_appointment(services, adv, recalled, at(9, 0), "保养")
+    checkin.book_appointment(services, adv, plain, at(10, 0), "保养")
+    assert capacity.day_capacity(services, adv, TOMORROW).campaign_appointments == {flagged.id}
+    assert [(i.id, i.campaign) for i in capacity.reminder_queue(services, adv).to_call] == [
+        (flagged.id, True), (flagged.id + 1, False)]

@@ -29,7 +29,7 @@ CODES = {"a": Role.ADVISOR, "s": Role.SUPERVISOR, "l": Role.TEAM_LEADER, "t": Ro
          "q": Role.QC, "c": Role.CASHIER, "m": Role.MANAGER, "x": Role.ADMIN, "r": Role.RECEPTIONIST}
 EXPECTED = {
     "customer.save": "am", "vehicle.save": "am",
-    "appointment.book": "am", "appointment.move": "am", "appointment.cancel": "am",
+    "appointment.book": "am", "appointment.move": "am", "appointment.cancel": "am", "appointment.remind": "am",
     "order.check_in": "am", "order.walkaround": "am", "order.update_check_in": "am",
     "estimate.add_job": "am", "estimate.add_part": "am", "estimate.update_job": "am",
     "estimate.update_part": "am", "estimate.remove_line": "am", "estimate.decline_job": "am",

@@ -78,7 +78,7 @@ HOLDING = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatu
 
 
 def trade_label(trade: str) -> str:
-    return {"mechanical": _("Mechanical"), "body": _("Body and paint"), "electrical": _("Electrical")}.get(trade, trade)
+    return {"mechanical": _("Mechanical"), "body": _("Body and paint"), "electrical": _("Auto electrical")}.get(trade, trade)
 
 
 def trade_short(trade: str) -> str:
