@@ -367,11 +367,12 @@ class CheckInScreen(DeskScreen):
                 plate=card.plate, make=card.make, model=card.model, name=card.customer_name)
         self.query_one("#checkin-title", Static).update(title)
         if card.last_odometer_km:
-            on = record.last_reading_on  # this year's day as 11-20: the label is half a line at 80 columns
-            day = "" if on is None else on.strftime("%m-%d" if on.year == self.services.clock().year else "%Y-%m-%d")
             self.query_one("#odometer_km-field > Label", Label).update(
-                _("Odometer (km), last {km} ({date})").format(km=card.last_odometer_km, date=day)
-                if on else _("Odometer (km), last {km}").format(km=card.last_odometer_km))
+                _("Odometer (km), last {km}").format(km=card.last_odometer_km))
+            on = record.last_reading_on  # in the empty box: the label has no room left at 80 or 120 columns
+            if on is not None:
+                day = on.strftime("%m-%d" if on.year == self.services.clock().year else "%Y-%m-%d")
+                self.query_one("#odometer_km", Input).placeholder = _("last read on {date}").format(date=day)
         self.query_one("#vehicle-error", Static).update(
             _("This vehicle already has an open order: open it from the desk.") if self._open_order else "")
         self._fit_banners()
