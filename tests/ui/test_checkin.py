@@ -338,26 +338,33 @@ def test_far_above_pace_weighs_the_days_since_the_last_reading():
     assert far_above_pace(60_000, 10_000, last, None, dt.date(2027, 1, 1)) is None  # no reading to weigh it against
 
 
-async def test_an_open_campaign_shows_one_red_line(app_for, ui_services, desk_data, monkeypatch):
-    from types import SimpleNamespace
+async def test_an_open_campaign_shows_one_red_line_for_a_known_car_and_for_a_vin_typed(
+        app_for, ui_services, desk_data, tmp_path):
+    import csv
 
-    import frontdesk.screens.checkin as screen_module
+    from frontdesk.services import campaign_import
+    from frontdesk.services.setup import ensure_store, system_actor
 
-    seen: list[int | None] = []
-
-    def flags(services, *, vehicle_id=None, vin=None):  # type: ignore[no-untyped-def]
-        seen.append(vehicle_id)
-        return [SimpleNamespace(campaign_id=1, code="R2026-03", title="更换安全气囊气体发生器", kind="recall",
-                                campaign_vehicle_id=7)] if vehicle_id == desk_data.vehicle_ids["粤B67890"] else []
-
-    monkeypatch.setattr(screen_module, "_campaign_flags", flags)
+    path = tmp_path / "recall.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["campaign_code", "title", "kind", "vin", "labor_code", "part_number", "qty", "starts", "ends"])
+        for vin in ("LSVAU033612345678", DECODABLE_VIN):  # 张伟's 朗逸 (粤A12345), and a car not on file yet
+            out.writerow(["R2026-03", "刹车片召回", "recall", vin, "BR0201", "", "", "2026-11-01", "2027-06-30"])
+    campaign_import.import_campaigns(ui_services, system_actor(ensure_store(ui_services)), path)
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_checkin(pilot, vehicle_id=desk_data.vehicle_ids["粤B67890"])
+        await open_checkin(pilot, vehicle_id=desk_data.vehicle_ids["粤A12345"])
         banner = checkin_screen(app).query_one("#checkin-campaign", Static)
-        assert banner.display and "Open recall: R2026-03 更换安全气囊气体发生器" in str(banner.render())
+        assert banner.display and "Open recall: R2026-03 刹车片召回" in str(banner.render())
         assert banner.region.height == 1
-    assert seen == [desk_data.vehicle_ids["粤B67890"]]
+        await pilot.press("escape")
+        await open_checkin(pilot, prefill="粤E55667")
+        banner = checkin_screen(app).query_one("#checkin-campaign", Static)
+        assert not banner.display
+        await pilot.press(*DECODABLE_VIN, "enter")
+        await settle(pilot)
+        assert banner.display and "R2026-03" in str(banner.render())
 
 
 async def test_a_car_taken_from_reception_brings_its_plate_roof_number_and_key_tag(app_for, ui_services, desk_data):
