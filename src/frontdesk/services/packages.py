@@ -41,7 +41,7 @@ from frontdesk.model.enums import JobOrigin, JobStatus, OrderStatus, PayType
 from . import billing, catalog_use
 from .catalog import initials
 from .common import get, load_order, text
-from .context import Actor, Services, Tx, flush_for_id, service
+from .context import Actor, Services, Tx, service
 from .errors import NotFound, ValidationError
 from .estimate import _job_fields, _part_fields, _start_estimate, new_job, new_part_line
 from .money import ZERO, labor_amount, line_amount, parse_hours, parse_quantity
@@ -375,7 +375,8 @@ def add_package(tx: Tx, order_id: int, package_id: int, *, pay_type: PayType | s
         assert ln.part_id is not None
         parts.append(new_part_line(tx, order, part_id=ln.part_id, qty=ln.qty or Decimal(1), pay_type=pay,
                                    job=current, unit_price=None))
-    flush_for_id(tx.session, jobs[0])
+    if any(record.id is None for record in (*jobs, *parts)):  # (a flush midway, e.g. for stock, left the last ones)
+        tx.session.flush()
     tx.audit("service_package", pkg.id, order_id=order.id, after={
         "package": pkg.code, "jobs": [jsonable({"id": j.id, **_job_fields(j)}) for j in jobs],
         "parts": [jsonable({"id": p.id, **_part_fields(p)}) for p in parts],
