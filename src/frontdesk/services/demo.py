@@ -21,15 +21,49 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from frontdesk import migrate
 from frontdesk.i18n import gettext as _
-from frontdesk.model import Base, Complaint, FollowUp, Job, LaborOperation, Part, RepairOrder, StockLevel, Vehicle
+from frontdesk.model import (
+    Complaint,
+    FollowUp,
+    Job,
+    LaborOperation,
+    Part,
+    RepairOrder,
+    ServicePackage,
+    StockLevel,
+    Vehicle,
+)
+from frontdesk.model.enums import (
+    ComplaintStatus,
+    DecisionChannel,
+    JobOrigin,
+    OldParts,
+    PauseReason,
+    PaymentMethod,
+    PayType,
+    Role,
+    StockMovementKind,
+)
 from frontdesk.model.recommendation import RecommendationStatus
-from frontdesk.model.enums import ComplaintStatus, DecisionChannel, JobOrigin, OldParts, PauseReason, PaymentMethod, PayType, Role, StockMovementKind
 
-from . import aftercare, auth, campaign_demo, catalog, checkin, delivery, estimate, recommendations, settlement, staff, workshop
+from . import (
+    aftercare,
+    auth,
+    campaign_demo,
+    campaigns,
+    catalog,
+    checkin,
+    delivery,
+    estimate,
+    packages,
+    reception,
+    recommendations,
+    settlement,
+    staff,
+    workshop,
+)
 from .context import STOCK_LEVELS, Actor, Services, unflushed
 from .demo_sources import (
     COLOURS,
@@ -38,12 +72,21 @@ from .demo_sources import (
     VEHICLE_MODELS,
     load_labor_operations,
     load_parts,
+    model_year_of,
     random_mobile,
     random_person_name,
     random_plate,
     random_vin_body,
 )
-from .setup import ensure_store, holds_real_data, is_demo, mark_demo, system_actor, wipe_database
+from .package_schedule import demo_packages
+from .setup import (
+    ensure_store,
+    holds_real_data,
+    is_demo,
+    mark_demo,
+    system_actor,
+    wipe_database,
+)
 from .validation import with_check_digit
 
 DEMO_PASSWORD = "demo1234"
@@ -58,6 +101,7 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("technician", "吴涛", Role.TECHNICIAN),
     ("qc", "郑华", Role.QC),
     ("cashier", "林小红", Role.CASHIER),
+    ("reception", "何丽", Role.RECEPTIONIST),
 )
 # Skills are labor-operation categories (labels.SKILL): every category of the catalog has a team.
 TEAMS = (
@@ -94,6 +138,8 @@ class _Catalog:
     oil_filter: int
     engine_oil: int
     on_hand: dict[int, Decimal] = field(default_factory=dict)
+    # The maker's schedule (services/package_schedule.py): (make, model) -> its packages (id, interval km, first service).
+    packages: dict[tuple[str, str], list[tuple[int, int, bool]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +149,8 @@ class _Vehicle:
     odometer: int
     km_per_day: int
     sale_date: dt.date
+    make: str = ""
+    model: str = ""
 
 
 class _Progress:
@@ -127,6 +175,8 @@ class _Progress:
 class _Generator:
     def __init__(self, services: Services, seed: int, today: dt.datetime) -> None:
         self.rng = random.Random(seed)
+        self.package_rng = random.Random(seed * 7 + 19)
+        self.visit: tuple[int, Actor, random.Random] | None = None  # the last car's order, advisor, findings
         self.seed_of_findings = seed
         self.now = today
         self.real_now = today
@@ -191,8 +241,15 @@ class _Generator:
         maintenance = [op_id for op_id, cat, _ in ops if cat.lower().startswith("maint") or cat == "保养"]
         if not maintenance:
             maintenance = [op_id for op_id, _, _ in ops[:10]]
+        schedule: dict[tuple[str, str], list[tuple[int, int, bool]]] = {}
+        with s.batch():
+            for data in demo_packages():
+                saved = packages.save_package(s, admin, data)
+                for model in packages.model_list(data.models):
+                    schedule.setdefault((data.make, model), []).append(
+                        (saved.id, data.interval_km or 0, data.first_service))
         return _Catalog(ops=ops, maintenance_ops=maintenance, parts=parts, oil_filter=oil_filter or parts[0],
-                        engine_oil=engine_oil or parts[1], on_hand=on_hand)
+                        engine_oil=engine_oil or parts[1], on_hand=on_hand, packages=schedule)
 
     # Customers and vehicles -----------------------------------------------------------
 
@@ -214,9 +271,9 @@ class _Generator:
         colour = rng.choice(COLOURS)[0]
         vehicle = checkin.save_vehicle(s, advisor, customer.id, checkin.VehicleInput(
             plate=plate, vin=vin, make=model.make, model=model.model, colour=colour, sale_date=sale,
-            new_energy=model.new_energy))
+            new_energy=model.new_energy, model_year=model_year_of(vin)))
         km_per_day = rng.randint(20, 90)
-        v = _Vehicle(vehicle.id, name, max(5, age_days * km_per_day // 1), km_per_day, sale)
+        v = _Vehicle(vehicle.id, name, max(5, age_days * km_per_day // 1), km_per_day, sale, model.make, model.model)
         self.vehicles.append(v)
         return v
 
@@ -237,6 +294,7 @@ class _Generator:
         session = self.session
         session.scalars(select(LaborOperation)).all()
         session.scalars(select(Part)).all()
+        session.scalars(select(ServicePackage).options(selectinload(ServicePackage.lines))).all()
         levels = session.info.get(STOCK_LEVELS)
         found = session.scalars(select(StockLevel).where(StockLevel.store_id == store_id)).all()
         if levels is not None:
@@ -281,8 +339,10 @@ class _Generator:
         moved = _in_hours(when, opens, closes)
         return moved if moved.date() < self.real_now.date() else when
 
-    def run_order(self, cat: _Catalog, vehicle: _Vehicle, start: dt.datetime, stop: str | None = None) -> None:
-        """Take one car from check-in as far as ``stop`` (None = closed and followed up)."""
+    def run_order(self, cat: _Catalog, vehicle: _Vehicle, start: dt.datetime, stop: str | None = None,
+                  campaign: int | None = None) -> None:
+        """Take one car from check-in as far as ``stop`` (None = closed and followed up), with ``campaign``
+        (a campaign car's id) on its estimate."""
         s, rng, a = self.services, self.rng, self.actors
         self.now = start
         advisor = rng.choice(self.advisors)
@@ -309,10 +369,17 @@ class _Generator:
         main = rng.choice(cat.maintenance_ops)
         first_service = (start.date() - vehicle.sale_date).days < 200 and rng.random() < 0.5
         pay = PayType.FIRST_SERVICE if first_service else PayType.CUSTOMER
-        job = estimate.add_job(s, advisor, order.id, labor_op_id=main, pay_type=pay)
-        jobs.append(job.id)
-        estimate.add_part(s, advisor, order.id, part_id=cat.oil_filter, qty=1, job_id=job.id, pay_type=pay)
-        estimate.add_part(s, advisor, order.id, part_id=cat.engine_oil, qty=rng.choice((4, 4, 5)), job_id=job.id, pay_type=pay)
+        package = self.routine_package(cat, vehicle, first_service)
+        if package is not None:  # the maker's schedule: its labour and parts in one choice
+            estimate_jobs = packages.add_package(s, advisor, order.id, package)
+            jobs += [j.id for j in self.session_order(order.id).jobs if j.package_id == package]
+            assert jobs and jobs[0] == estimate_jobs.id
+        else:
+            job = estimate.add_job(s, advisor, order.id, labor_op_id=main, pay_type=pay)
+            jobs.append(job.id)
+            estimate.add_part(s, advisor, order.id, part_id=cat.oil_filter, qty=1, job_id=job.id, pay_type=pay)
+            estimate.add_part(s, advisor, order.id, part_id=cat.engine_oil, qty=rng.choice((4, 4, 5)), job_id=job.id,
+                              pay_type=pay)
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
             op_id, _, safety = rng.choice(cat.ops)
             pay = PayType.WARRANTY if warranty_age and rng.random() < 0.25 else (
@@ -328,6 +395,10 @@ class _Generator:
                 estimate.decline_job(s, advisor, order.id, rec.id)
             else:
                 jobs.append(rec.id)
+        if campaign is not None:  # the maker's work, at the maker's cost
+            on_order = {j.id for j in self.session_order(order.id).jobs}
+            campaigns.add_to_order(s, advisor, order.id, campaign)
+            jobs += [j.id for j in self.session_order(order.id).jobs if j.id not in on_order]
         if stop == "estimate":
             return
         self.later(rng.uniform(5, 20))
@@ -398,8 +469,16 @@ class _Generator:
             return
         self.later(rng.uniform(15, 30))
         self.wash_if_chosen(order.id)
+        self.visit = (order.id, advisor, findings)
         if stop == "ready":
             return
+        self.hand_over(vehicle, order.id, advisor, findings, stop)
+
+    def hand_over(self, vehicle: _Vehicle, order_id: int, advisor: Actor, findings: random.Random,
+                  stop: str | None = None) -> None:
+        """A ready car goes home: the walk round it, delivery, the bill, the gate pass."""
+        s, rng, a = self.services, self.rng, self.actors
+        order = self.session_order(order_id)
         self.later(rng.uniform(20, 120))
         if findings.random() < 0.04:  # the advisor's, at the walk round the car with the customer
             self.recommend(advisor, order.id, findings, price=Decimal(findings.choice((80, 120, 260, 480))))
@@ -425,7 +504,7 @@ class _Generator:
         if due > 0:
             self.later(rng.uniform(2, 10))
             if due > 200 and rng.random() < 0.2:
-                first = (due / 2).quantize(Decimal("1"))
+                first = (due / 2).quantize(Decimal(1))
                 settlement.take_payment(s, cashier, order.id, PaymentMethod.WECHAT, first)
                 due -= first
             method = rng.choice(list(PaymentMethod))
@@ -436,6 +515,98 @@ class _Generator:
         self.later(rng.uniform(1, 10))
         settlement.issue_gate_pass(s, cashier, order.id)
         heapq.heappush(self.follow_ups, (self.now + dt.timedelta(days=3), order.id))
+
+    def campaign_visit(self, cat: _Catalog, first_in: dt.datetime) -> None:
+        """A car on the recall list came in the day before and went home with the recall done.
+
+        Two batches: its campaign car is linked to the order in the first, so that delivery,
+        in the second, finds it with its query as the desk's would.
+        """
+        s, advisor = self.services, self.advisors[0]
+        with s.db.reader() as session:
+            today = set(session.scalars(select(RepairOrder.vehicle_id).where(
+                RepairOrder.checked_in_at >= dt.datetime.combine(first_in.date(), dt.time()))))
+            by_vin = {vin: vid for vin, vid in session.execute(select(Vehicle.vin, Vehicle.id).where(Vehicle.vin.is_not(None)))}
+        known = {v.id: v for v in self.vehicles}
+        recall = next((c for p in campaigns.progress(s, advisor) if p.kind == "recall"
+                       for c in campaigns.campaign_cars(s, advisor, p.campaign_id, status="open")
+                       if by_vin.get(c.vin) in known and by_vin[c.vin] not in today), None)
+        if recall is None:
+            return
+        vehicle = known[by_vin[recall.vin]]
+        start = dt.datetime.combine(first_in.date() - dt.timedelta(days=1), dt.time(9, 10))
+        with s.batch():  # (flushed as it goes: the campaign reads the new order's car through its relationship)
+            self.fetch_catalog(advisor.store_id)
+            self.run_order(cat, vehicle, start, stop="ready", campaign=recall.campaign_vehicle_id)
+        with s.batch():
+            self.fetch_catalog(advisor.store_id)
+            assert self.visit is not None
+            self.hand_over(vehicle, *self.visit)
+
+    def arrivals(self, now: dt.datetime, first_in: dt.datetime, appointments: list[tuple[int, dt.datetime]]) -> None:
+        """Today's cars came through reception: registered at the door, taken by the advisor who checked them in.
+
+        Written after today's batch, each call in its own transaction (the reception's rotation and
+        roof numbers read today's arrivals with queries, which a batch's unwritten records would
+        escape), at the times they happened. Two customers wait now: an early one for a booking
+        later today, and a walk-in.
+        """
+        s, rng = self.services, random.Random(self.seed_of_findings * 13 + 20)
+        desk = self.actors["reception"]
+        advisors = {a.user_id: a for a in self.advisors}
+        with s.db.reader() as session:
+            today = session.execute(
+                select(RepairOrder.vehicle_id, RepairOrder.advisor_id, RepairOrder.checked_in_at)
+                .where(RepairOrder.checked_in_at >= dt.datetime.combine(first_in.date(), dt.time()))
+                .order_by(RepairOrder.checked_in_at, RepairOrder.id)).all()
+        events: list[tuple[dt.datetime, int, int]] = []
+        for n, row in enumerate(today):
+            events.append((row.checked_in_at - dt.timedelta(minutes=rng.randint(3, 25)), 0, n))
+            events.append((row.checked_in_at - dt.timedelta(minutes=1), 1, n))
+        arrived: dict[int, int] = {}
+        for when, kind, n in sorted(events):
+            self.now = when
+            row = today[n]
+            if kind == 0:
+                arrived[n] = reception.register_arrival(s, desk, reception.ArrivalInput(
+                    vehicle_id=row.vehicle_id, key_tag=f"K{n + 1:02d}")).id
+            else:
+                reception.take_next(s, advisors.get(row.advisor_id, self.advisors[0]), arrived[n])
+        self.now = now
+        early = [(vid, when) for vid, when in appointments if when.date() == now.date()]
+        if early:  # booked for later today, here already
+            reception.register_arrival(s, desk, reception.ArrivalInput(vehicle_id=early[0][0], key_tag="K90"))
+        walk_in = next((v for v in self.vehicles if v.id not in {r.vehicle_id for r in today}
+                        and v.id not in {vid for vid, _ in appointments}), None)
+        if walk_in is not None:
+            self.now = now - dt.timedelta(minutes=7)
+            reception.register_arrival(s, desk, reception.ArrivalInput(vehicle_id=walk_in.id, key_tag="K91"))
+        self.now = now
+
+    def routine_package(self, cat: _Catalog, vehicle: _Vehicle, first_service: bool) -> int | None:
+        """The maker's package for this visit, for most cars its schedule covers (the rest are serviced line by line).
+
+        Its own random stream, so the cars it does not cover leave the rest of the demo as it was;
+        the package is the one due by the reading (the largest interval the mileage has reached a
+        multiple of), the first service while the car is new.
+        """
+        schedule = cat.packages.get((vehicle.make, vehicle.model))
+        if not schedule or self.package_rng.random() < 0.5:
+            return None
+        if first_service:
+            first = [pid for pid, _km, is_first in schedule if is_first]
+            if first:
+                return first[0]
+        due = [(km, pid) for pid, km, is_first in schedule
+               if not is_first and km and vehicle.odometer >= 7_500 and round(vehicle.odometer / 10_000) * 10_000 % km == 0]
+        return max(due)[1] if due else None
+
+    def session_order(self, order_id: int) -> RepairOrder:
+        order = self.session.get(RepairOrder, order_id)
+        assert order is not None
+        if any(j.id is None for j in order.jobs):
+            self.session.flush()  # (PostgreSQL: the batch hands out no ids itself)
+        return order
 
     @property
     def session(self) -> Session:
@@ -720,16 +891,20 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
                 busy.add(vehicle.id)
                 gen.run_order(cat, vehicle, start, stop)
             # Appointments for the rest of today and tomorrow.
+            booked: list[tuple[int, dt.datetime]] = []
             for n, when in enumerate(_appointment_times(now, 8)):
                 gen.now = now
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
                 checkin.book_appointment(gen.services, gen.advisors[n % 3], vehicle.id, when, gen.rng.choice(CONCERNS)[0])
+                booked.append((vehicle.id, when))
             # A first-time caller booked by phone: no car on file yet, completed (VIN, plate) at check-in.
             checkin.book_appointment(
                 gen.services, gen.advisors[0], None, dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(9, 30)),
                 "常规保养", caller=checkin.CallerInput("王建国", "13912345678", model="丰田 卡罗拉"))
+        gen.arrivals(now, _today_check_ins(now)[0][1], booked)  # through reception, roof numbers on
         campaign_demo.demo_campaigns(services, admin, gen.advisors[0], seed, now)  # a recall, a service campaign
+        gen.campaign_visit(cat, _today_check_ins(now)[0][1])  # and a recall done here
         bar.step(label=_("today"))
         bar.close()
     elapsed = time.monotonic() - started

@@ -38,6 +38,7 @@ __all__ = [
     "VehicleModel",
     "load_labor_operations",
     "load_parts",
+    "model_year_of",
     "random_mobile",
     "random_person_name",
     "random_plate",
@@ -275,8 +276,10 @@ MOBILE_PREFIXES: Final[tuple[str, ...]] = (
 
 # VIN position 10: model year (ISO 3779 cycle, no I, O, Q, U, Z or 0).
 MODEL_YEAR_CODES: Final[dict[int, str]] = {
+    2010: "A", 2011: "B", 2012: "C", 2013: "D",
     2014: "E", 2015: "F", 2016: "G", 2017: "H", 2018: "J", 2019: "K", 2020: "L",
     2021: "M", 2022: "N", 2023: "P", 2024: "R", 2025: "S", 2026: "T",
+    2027: "V", 2028: "W", 2029: "X", 2030: "Y",
 }  # fmt: skip
 
 _PLATE_LETTERS: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
@@ -337,6 +340,12 @@ def random_vin_body(
     serial = "".join(rng.choice(_DIGITS) for _ in range(6))
     body = model.wmi + "".join(vds) + "0" + year + plant + serial
     return body
+
+
+def model_year_of(vin: str) -> int | None:
+    """The model year a demo VIN's 10th character gives (ISO 3779, 2010-2030: the demo's cars)."""
+    code = vin[9:10]
+    return next((year for year, c in MODEL_YEAR_CODES.items() if c == code), None)
 
 
 # --------------------------------------------------------------------------- catalogue
