@@ -340,17 +340,14 @@ def test_far_above_pace_weighs_the_days_since_the_last_reading():
 
 async def test_an_open_campaign_shows_one_red_line_for_a_known_car_and_for_a_vin_typed(
         app_for, ui_services, desk_data, tmp_path):
-    import csv
-
     from frontdesk.services import campaign_import
     from frontdesk.services.setup import ensure_store, system_actor
 
+    rows = [["campaign_code", "title", "kind", "vin", "labor_code", "part_number", "qty", "starts", "ends"]] + [
+        ["R2026-03", "刹车片召回", "recall", vin, "BR0201", "", "", "2026-11-01", "2027-06-30"]
+        for vin in ("LSVAU033612345678", DECODABLE_VIN)]  # 张伟's 朗逸 (粤A12345), and a car not on file yet
     path = tmp_path / "recall.csv"
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["campaign_code", "title", "kind", "vin", "labor_code", "part_number", "qty", "starts", "ends"])
-        for vin in ("LSVAU033612345678", DECODABLE_VIN):  # 张伟's 朗逸 (粤A12345), and a car not on file yet
-            out.writerow(["R2026-03", "刹车片召回", "recall", vin, "BR0201", "", "", "2026-11-01", "2027-06-30"])
+    path.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
     campaign_import.import_campaigns(ui_services, system_actor(ensure_store(ui_services)), path)
     app = app_for(Role.ADVISOR)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -136,7 +136,7 @@ async def run_path(pilot, path: tuple[Step, ...]) -> None:  # type: ignore[no-un
             await pilot.pause(0.35)  # past a type-ahead's pause
             await settle(pilot)
         elif isinstance(step, Wait):
-            await settle(pilot, lambda: screen_name(pilot) == step.screen, timeout=30)
+            await settle(pilot, lambda screen=step.screen: screen_name(pilot) == screen, timeout=30)
         else:
             await pilot.press(step)
             await settle(pilot)

@@ -52,7 +52,12 @@ from frontdesk.labels import WARRANTY, label
 from frontdesk.services import campaigns, checkin, desk, search, vin_decode
 from frontdesk.services.aftercare_views import Pace
 from frontdesk.services.campaigns import CampaignFlag
-from frontdesk.services.checkin import CheckInInput, CustomerInput, VehicleInput, prefill_fields
+from frontdesk.services.checkin import (
+    CheckInInput,
+    CustomerInput,
+    VehicleInput,
+    prefill_fields,
+)
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.refs import OrderRef, Versioned
@@ -591,10 +596,12 @@ class CheckInScreen(DeskScreen):
         if vin == self._decoded_vin:
             return
         self._decoded_vin = vin
-        self.call_service(_vin_facts, self.services, vin, then=self._show_vin_facts)
+        self.call_service(_vin_facts, self.services, vin, then=partial(self._show_vin_facts, vin))
 
-    def _show_vin_facts(self, found: tuple[vin_decode.VinFacts | None, list[CampaignFlag]]) -> None:
+    def _show_vin_facts(self, vin: str, found: tuple[vin_decode.VinFacts | None, list[CampaignFlag]]) -> None:
         """Fill what is still empty (never what the advisor typed) and say what the VIN said."""
+        if vin != self._decoded_vin:
+            return  # the VIN was changed while this one was read: its own answer follows
         facts, flags = found
         if self._vehicle_id is None or flags:
             self._show_campaigns(flags)
