@@ -356,14 +356,14 @@ class DeskHomeScreen(DeskScreen):
     def action_appointments(self) -> None:
         self._open("appointments")
 
+    def action_appointment_calls(self) -> None:
+        self._open("appointment_calls")
+
     def action_take_next(self) -> None:
         """N: the next customer the receptionist registered for this advisor (screens/reception.py)."""
         from frontdesk.services.reception import take_next  # the ORM, only when a customer is taken
 
         self.call_service(take_next, self.services, self.actor,
-    def action_appointment_calls(self) -> None:
-        self._open("appointment_calls")
-
                           then=lambda taken: self._open("checkin", arrival=taken))
 
     def action_pickup(self) -> None:

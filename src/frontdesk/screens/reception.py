@@ -140,7 +140,7 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         binding("n", "take_next", "Next customer",
                 tooltip="Take your next waiting customer: the check-in opens pre-filled (Enter: the highlighted one)"),
         binding("a", "assign", "Advisor", tooltip="Give the highlighted customer to another advisor (the desk lead)"),
-        binding("l", "left", "Left", tooltip="The highlighted customer left without being served"),
+        binding("l", "left", "Customer left", tooltip="The highlighted customer left without being served"),
         binding(FIND, "find", "Plate", tooltip="Back to the plate box to register the next car"),
         binding(REFRESH, "refresh", "Refresh", tooltip="Read the queue again"),
         back(),
