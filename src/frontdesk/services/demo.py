@@ -584,7 +584,7 @@ class _Generator:
         self.now = now
 
     def routine_package(self, cat: _Catalog, vehicle: _Vehicle, first_service: bool) -> int | None:
-        """The maker's package for this visit, for most cars its schedule covers (the rest are serviced line by line).
+        """The maker's package for this visit, for half the cars its schedule covers (the rest are serviced line by line).
 
         Its own random stream, so the cars it does not cover leave the rest of the demo as it was;
         the package is the one due by the reading (the largest interval the mileage has reached a
