@@ -255,6 +255,8 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
         return st.just(seeded.report)
     if ann == "Progress":
         return st.none()
+    if ann == "Outcome":  # how a campaign's car is closed by the advisor
+        return st.sampled_from(["done_elsewhere", "not_applicable", "done_here", "open"]) | texts
     if ann == "_Keep":
         from frontdesk.services.auth import KEEP
 
@@ -298,7 +300,7 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
 
 
 def _inputs() -> dict[str, type]:
-    from frontdesk.services import aftercare, catalog, packages, settings, settlement
+    from frontdesk.services import aftercare, catalog, packages, reception, settings, settlement
 
     return {
         "CustomerInput": checkin.CustomerInput, "VehicleInput": checkin.VehicleInput,
@@ -306,7 +308,7 @@ def _inputs() -> dict[str, type]:
         "SettlementInput": settlement.SettlementInput, "LaborOpInput": catalog.LaborOpInput,
         "PartInput": catalog.PartInput, "SettingsForm": settings.SettingsForm,
         "FollowUpResult": aftercare.FollowUpResult, "CallerInput": checkin.CallerInput,
-        "PackageInput": packages.PackageInput,
+        "PackageInput": packages.PackageInput, "ArrivalInput": reception.ArrivalInput,
     }
 
 

@@ -60,7 +60,7 @@ from .context import (
     service,
 )
 from .errors import ConflictError, NotFound, ValidationError
-from .export_files import ExportFile, export_file
+from .export_files import Export, ExportFile, export_file
 from .refs import JobRef
 
 #: A car is "in the house" from check-in until it is handed back.
@@ -388,7 +388,7 @@ def export_call_list(services: Services, actor: Actor, campaign_id: int, path: P
 
 
 @service("campaign.export")
-def call_list_file(tx: Tx, out: ExportFile, campaign_id: int) -> Any:
+def call_list_file(tx: Tx, out: ExportFile, campaign_id: int) -> Export:
     from .data_exports import _write
 
     campaign = tx.session.get(Campaign, campaign_id)

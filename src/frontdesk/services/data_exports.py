@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +44,7 @@ from . import periods
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import order_totals
-from .export_files import FORMATS, ExportFile, export_file, writing
+from .export_files import FORMATS, Export, ExportFile, export_file, writing
 from .exports import N_, csv_cell, plain
 from .imports import FIELDS, Kind
 from .money import ZERO
@@ -54,12 +53,6 @@ from .spreadsheet_cells import needs_guard, visible
 
 Cell = str | int | Decimal | None
 DataKind = Literal["orders", "parts", "labor", "customers"]
-
-
-@dataclass(frozen=True)
-class Export:
-    path: Path
-    rows: int
 
 
 # Writing ----------------------------------------------------------------------------------------

@@ -37,6 +37,14 @@ FORMATS = ("csv", "xlsx")
 
 
 @dataclass(frozen=True)
+class Export:
+    """A file written: where, and how many rows (the audit event and the screen say both)."""
+
+    path: Path
+    rows: int
+
+
+@dataclass(frozen=True)
 class ExportFile:
     """The file the user asked for (``path``, what the audit names) and where it is written first."""
 
