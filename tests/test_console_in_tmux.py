@@ -115,9 +115,10 @@ def test_the_morning_typed_in_bursts_into_the_installed_console(tmp_path: Path, 
         term.send("advisor", "Tab", PASSWORD, "Enter", "粤e·55667", "F2")
         term.wait("the check-in with the plate carried in", lambda: PLATE in term.screen())
 
-        # The check-in form, F6, and the walkaround's keys right behind it
-        term.send("王芳", "Tab", "13712345678", "Tab", "Tab", "Tab", VIN, "Tab", "别克", "Tab", "英朗", "Tab",
-                  "珍珠白", "Tab", "2025-06-15", "Tab", "Tab", "8021", "Tab", "6", "Tab", "Tab", "Tab", "空调不凉",
+        # The check-in form in the driving licence's order (Enter to the next required field, Tab to
+        # the optional ones), F6, and the walkaround's keys right behind it
+        term.send(VIN, "Enter", "别克", "Enter", "英朗", "Tab", "Tab", "珍珠白", "Tab", "2025-06-15", "Enter",
+                  "王芳", "Enter", "13712345678", "Enter", "8021", "Enter", "6", "Tab", "Tab", "Tab", "空调不凉",
                   "F6", "1", "Down", "Right", "2", "c", "F6")
         term.wait("the order and its walkaround", lambda: (o := order_of(store)) is not None
                   and covers_fitted(store, o.id) and len(marks(store, o.id)) == 2)
