@@ -120,3 +120,15 @@ async def test_the_desk_lead_gives_a_customer_to_another_advisor_and_one_leaves(
         await settle(pilot, lambda: len(reception.queue(svc, adv)) == 1)
     [row] = reception.queue(svc, adv)
     assert (row.plate, row.advisor) == ("粤A11111", "陈静")
+
+
+def test_an_early_arrival_reads_early_by_so_many_minutes_in_either_language():
+    """The registered line and the queue's detail once said "提前（-92 分钟）" and "(early, -92 min)"."""
+    from frontdesk.i18n import set_language
+    from frontdesk.screens.reception import timeliness_text
+
+    assert timeliness_text(Timeliness.EARLY, -92) == "early 92 min"
+    assert timeliness_text(Timeliness.LATE, 20) == "late 20 min"
+    assert timeliness_text(Timeliness.ON_TIME, -10) == "on time"
+    set_language("zh_CN")
+    assert timeliness_text(Timeliness.EARLY, -92) == "提前 92 分钟"

@@ -57,6 +57,14 @@ from .list_detail import OVERDUE_STYLE, ListDetailScreen, ListLayout
 TICK_SECONDS = 20
 
 
+def timeliness_text(timeliness: str, minutes: int) -> str:
+    """"early 92 min", not "early, -92 min": the word says the side, so the minutes go unsigned."""
+    name = label(TIMELINESS, timeliness)
+    if timeliness == "on_time" or minutes == 0:
+        return name
+    return f"{name} " + _("{n} min").format(n=abs(minutes))
+
+
 def _whole_plate(typed: str) -> bool:
     try:
         normalise_plate(typed)
@@ -241,8 +249,8 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         text.append("  " + _("arrived {time}").format(time=r.arrived_at.strftime("%H:%M")))
         if r.appointment_at is not None:
             text.append("  " + _("appointment {when}").format(when=r.appointment_at.strftime("%H:%M")))
-            if r.timeliness_minutes is not None:
-                text.append(f" ({label(TIMELINESS, r.timeliness)}, {r.timeliness_minutes:+d} min)")
+            if r.timeliness is not None and r.timeliness_minutes is not None:
+                text.append(f" ({timeliness_text(r.timeliness, r.timeliness_minutes)})")
         if r.campaign:
             text.append("  " + _("open campaign"), style="bold red")
         text.append("\n")
@@ -304,8 +312,8 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         line.append("  " + _("roof {roof}").format(roof=ref.roof_number))
         line.append("  → " + (ref.advisor or _("anyone")), style="bold green")
         if ref.timeliness is not None and ref.timeliness_minutes is not None:
-            line.append("  " + _("appointment matched: {t} ({n:+d} min)").format(
-                t=label(TIMELINESS, ref.timeliness), n=ref.timeliness_minutes))
+            line.append("  " + _("appointment matched: {t}").format(
+                t=timeliness_text(ref.timeliness, ref.timeliness_minutes)))
         self._hint(line)
         self.notify(line.plain, title=_("Registered"), timeout=4)
         self._chosen = None
