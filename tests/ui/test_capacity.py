@@ -142,3 +142,21 @@ async def test_the_reminder_call_moves_an_appointment_with_the_move_dialog(app_f
     with ui_services.db.reader() as s:
         row = s.get(Appointment, appt.id)
         assert (row.scheduled_at, row.reminder_outcome) == (dt.datetime(2026, 11, 25, 10, 30), ReminderOutcome.MOVED)
+
+
+def test_a_reminder_call_names_a_plateless_car_by_its_model_and_the_booking_as_such():
+    """A first-time caller's car has no plate: the message once read "No answer:  stays ... (12-08 09:30)",
+    no car, and a time that read as when to call again."""
+    from types import SimpleNamespace
+
+    from frontdesk.screens.appointment_calls import AppointmentCallsScreen
+    from frontdesk.services.capacity import ReminderItem
+
+    said: list[str] = []
+    screen = SimpleNamespace(notify=said.append, action_refresh=lambda: None)
+    item = ReminderItem(
+        id=1, version=1, scheduled_at=dt.datetime(2026, 12, 8, 9, 30), vehicle_id=1, plate="", model="丰田 卡罗拉",
+        customer_name="王建国", phone="13912345678", requested_work="", advisor="王芳", tries=1, last_outcome=None,
+        last_at=None, campaign=False)
+    AppointmentCallsScreen._recorded(screen, item, ReminderOutcome.NO_ANSWER.value)  # type: ignore[arg-type]
+    assert said == ["No answer: 丰田 卡罗拉 (booked 12-08 09:30) stays in the list to be tried again."]

@@ -202,7 +202,7 @@ class AppointmentCallsScreen(LiveScreen, ListDetailScreen):
 
         self.app.push_screen(ConfirmScreen(
             _("Cancel the appointment?"), _("{plate} {name}, {time}: the slot is freed for another customer.").format(
-                plate=item.plate, name=item.customer_name, time=item.scheduled_at.strftime("%m-%d %H:%M")),
+                plate=_car(item), name=item.customer_name, time=item.scheduled_at.strftime("%m-%d %H:%M")),
             yes=_("Cancel it"), no=_("Keep it")), answered)
 
     def action_move(self) -> None:
@@ -221,7 +221,7 @@ class AppointmentCallsScreen(LiveScreen, ListDetailScreen):
                 self.refused(result)
             elif result is not None:
                 self.notify(_("Moved: {plate} to {time}.").format(
-                    plate=item.plate, time=result.scheduled_at.strftime("%m-%d %H:%M")))
+                    plate=_car(item), time=result.scheduled_at.strftime("%m-%d %H:%M")))
                 self.action_refresh()
 
         self._last_when = None
@@ -248,7 +248,7 @@ class AppointmentCallsScreen(LiveScreen, ListDetailScreen):
                 self.refused(result)
             elif result is not None:
                 self.notify(_("Moved over capacity with the lead's approval: {plate} to {time}.").format(
-                    plate=item.plate, time=when.strftime("%m-%d %H:%M")))
+                    plate=_car(item), time=when.strftime("%m-%d %H:%M")))
                 self.action_refresh()
 
         self.app.push_screen(LeadOverrideDialog(
@@ -258,10 +258,15 @@ class AppointmentCallsScreen(LiveScreen, ListDetailScreen):
         message = {
             ReminderOutcome.CONFIRMED.value: _("Confirmed: {plate}, {time}."),
             ReminderOutcome.CANCELLED.value: _("Cancelled: {plate}, {time}."),
-            ReminderOutcome.NO_ANSWER.value: _("No answer: {plate} stays in the list to be tried again ({time})."),
+            ReminderOutcome.NO_ANSWER.value: _("No answer: {plate} (booked {time}) stays in the list to be tried again."),
         }[outcome]
-        self.notify(message.format(plate=item.plate, time=item.scheduled_at.strftime("%m-%d %H:%M")))
+        self.notify(message.format(plate=_car(item), time=item.scheduled_at.strftime("%m-%d %H:%M")))
         self.action_refresh()
+
+
+def _car(item: ReminderItem) -> str:
+    """A first-time caller's car is booked by its model, without a plate: the messages name it so."""
+    return item.plate or item.model
 
 
 def weekday(day: dt.date) -> str:
