@@ -272,3 +272,25 @@ def test_stock_and_bins_of_parts_with_and_without_a_level(services, actors, tmp_
     assert stock_off_movements(services) == 0
     again = imports.import_catalog(services, admin, "parts", write_csv(tmp_path / "s.csv", header, rows))
     assert (again.added, again.changed, again.unchanged) == ((), (), 4)
+
+
+def test_every_import_reads_a_header_the_same_way() -> None:
+    """Catalog, package and campaign imports share one header reader (issues 19/20 dedupe): the same
+    unknown / doubled / missing-column words; a unit in brackets is read where the importer allows it."""
+    from frontdesk.services import campaign_import, package_files
+
+    catalog_cols, catalog_errors = imports.map_columns("parts", ["Part number", "Price (CNY)", "Part #", "Colour"])
+    assert catalog_cols["number"] == 0 and "price" in catalog_cols
+    assert any("Two columns mean" in e for e in catalog_errors)
+    assert any('Unknown column "Colour" (column 4).' in e for e in catalog_errors)
+
+    package_cols, package_errors = package_files.map_columns(["Package code", "Interval km (km)", "Colour"])
+    assert package_cols == {"package_code": 0, "interval_km": 1}
+    assert 'Unknown column "Colour" (column 3).' in package_errors
+    assert any("has no" in e for e in package_errors)
+
+    campaign_cols, campaign_errors = campaign_import._columns(["Campaign code", "Campaign code", "VIN (x)"])
+    assert campaign_cols["code"] == 0
+    assert any("Two columns mean" in e for e in campaign_errors)
+    assert 'Unknown column "VIN (x)" (column 3).' in campaign_errors  # campaigns read no units, as before
+    assert imports.match_columns(campaign_import.FIELDS, ["Campaign code"], units=False)[0] == {"code": 0}

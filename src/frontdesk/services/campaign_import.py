@@ -44,22 +44,9 @@ from frontdesk.model.campaign import CampaignCarStatus, CampaignKind
 
 from .context import Actor, Services, Tx, require, service
 from .errors import ValidationError
-from .imports import FileProblem, Rejected, normalise, open_sheet
+from .imports import N_, Field, FileProblem, Rejected, match_columns, open_sheet
 from .money import parse_quantity
 from .validation import normalise_vin, text_problem
-
-
-def N_(message: str) -> str:
-    return message
-
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    title: str
-    aliases: tuple[str, ...]
-    required: bool = False
-
 
 FIELDS: tuple[Field, ...] = (
     Field("code", N_("Campaign code"), ("campaign_code", "campaign code", "campaign", "code", "活动编号", "活动代码",
@@ -148,28 +135,7 @@ def _date(value: str) -> dt.date:
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    lookup: dict[str, str] = {}
-    for f in FIELDS:
-        for alias in (*f.aliases, f.title, _(f.title)):
-            lookup.setdefault(normalise(alias), f.key)
-    columns: dict[str, int] = {}
-    errors: list[str] = []
-    for index, raw in enumerate(header):
-        name = normalise(raw)
-        if not name:
-            continue
-        key = lookup.get(name)
-        if key is None:
-            errors.append(_("Unknown column \"{name}\" (column {n}).").format(name=raw, n=index + 1))
-        elif key in columns:
-            errors.append(_("Two columns mean {field}: \"{a}\" and \"{b}\".").format(
-                field=_(next(f.title for f in FIELDS if f.key == key)), a=header[columns[key]], b=raw))
-        else:
-            columns[key] = index
-    for f in FIELDS:
-        if f.required and f.key not in columns:
-            errors.append(_("The file has no {field} column.").format(field=_(f.title)))
-    return columns, errors
+    return match_columns(FIELDS, header, units=False)
 
 
 def plan(session: Session, path: Path | str) -> tuple[CampaignImportReport, dict[str, _Wanted]]:

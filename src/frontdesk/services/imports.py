@@ -639,20 +639,25 @@ def _without_unit(header: str) -> str:
     return re.sub(r"\s*[(\[（【][^)\]）】]*[)\]）】]$", "", header)
 
 
-def map_columns(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Field key -> column index, and the file-level errors (unknown, doubled or missing columns)."""
+def match_columns(fields: Sequence[Field], header: list[str], *,
+                  units: bool = True) -> tuple[dict[str, int], list[str]]:
+    """Field key -> column index, and the file-level errors (unknown, doubled or missing columns).
+
+    One reading of a header for every import (catalog, packages, campaigns), so a header is accepted — or
+    refused with the same words — alike in each; ``units`` also reads "单价(元)" as "单价".
+    """
     lookup: dict[str, str] = {}
-    for f in FIELDS[kind]:
+    for f in fields:
         for alias in (*f.aliases, f.title, _(f.title)):
             lookup.setdefault(normalise(alias), f.key)
     columns: dict[str, int] = {}
     errors: list[str] = []
-    titles = {f.key: f.title for f in FIELDS[kind]}
+    titles = {f.key: f.title for f in fields}
     for index, raw in enumerate(header):
         name = normalise(raw)
         if not name:
             continue  # an unnamed column (Excel's trailing empties) is ignored
-        key = lookup.get(name) or lookup.get(_without_unit(name))
+        key = lookup.get(name) or (lookup.get(_without_unit(name)) if units else None)
         if key is None:
             errors.append(_("Unknown column \"{name}\" (column {n}).").format(name=raw, n=index + 1))
         elif key in columns:
@@ -660,10 +665,15 @@ def map_columns(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[str
                 field=_(titles[key]), a=header[columns[key]], b=raw))
         else:
             columns[key] = index
-    for f in FIELDS[kind]:
+    for f in fields:
         if f.required and f.key not in columns:
             errors.append(_("The file has no {field} column.").format(field=_(f.title)))
     return columns, errors
+
+
+def map_columns(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Field key -> column index, and the file-level errors (unknown, doubled or missing columns)."""
+    return match_columns(FIELDS[kind], header)
 
 
 # Checking rows ----------------------------------------------------------------------------------
@@ -1304,6 +1314,7 @@ __all__ = [
     "check_archive",
     "import_catalog",
     "map_columns",
+    "match_columns",
     "plan",
     "read_sheet",
     "template_header",

@@ -19,7 +19,6 @@ nothing. A package already in the catalog keeps its active flag.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from .imports import (
     ImportReport,
     Limits,
     Rejected,
-    normalise,
+    match_columns,
     read_sheet,
 )
 from .money import parse_hours, parse_quantity
@@ -85,35 +84,9 @@ _NO = frozenset({"0", "n", "no", "false", "否", "-", ""})
 # Reading the file -------------------------------------------------------------------------------
 
 
-def _without_unit(header: str) -> str:
-    """"间隔里程(km)" -> "间隔里程" (as the catalog imports read a unit in brackets)."""
-    return re.sub(r"\s*[(\[（【][^)\]）】]*[)\]）】]$", "", header)
-
-
 def map_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Field key -> column index, and the file's errors (unknown, doubled or missing columns)."""
-    lookup: dict[str, str] = {}
-    for f in PACKAGE_FIELDS:
-        for alias in (*f.aliases, f.title, _(f.title)):
-            lookup.setdefault(normalise(alias), f.key)
-    columns: dict[str, int] = {}
-    errors: list[str] = []
-    for index, raw in enumerate(header):
-        name = normalise(raw)
-        if not name:
-            continue
-        key = lookup.get(name) or lookup.get(_without_unit(name))
-        if key is None:
-            errors.append(_("Unknown column \"{name}\" (column {n}).").format(name=raw, n=index + 1))
-        elif key in columns:
-            errors.append(_("Two columns mean {field}: \"{a}\" and \"{b}\".").format(
-                field=_(_TITLES[key]), a=header[columns[key]], b=raw))
-        else:
-            columns[key] = index
-    for f in PACKAGE_FIELDS:
-        if f.required and f.key not in columns:
-            errors.append(_("The file has no {field} column.").format(field=_(f.title)))
-    return columns, errors
+    return match_columns(PACKAGE_FIELDS, header)
 
 
 def _word(value: str) -> str:
