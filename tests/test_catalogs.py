@@ -104,6 +104,11 @@ def test_extraction_finds_the_code_and_the_run_time_tables(source) -> None:
                    for _m, where in found.values())
 
 
+def test_the_estimate_offers_campaign_kind_is_extracted(source) -> None:
+    """The offer strip's table of campaign kinds was bare strings: "Service campaign" read in English in zh_CN."""
+    assert {"Recall", "Service campaign"} <= set(source["frontdesk"])
+
+
 # -- (a) every msgid of the source is translated in its domain's catalog -------------------------
 
 

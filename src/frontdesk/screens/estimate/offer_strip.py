@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.reactive import var
 from textual.widgets import Static
 
+from frontdesk.i18n import N_
 from frontdesk.i18n import gettext as _
 from frontdesk.services import money
 
@@ -22,11 +23,11 @@ from .history_pane import on_estimate
 from .reading import EDITABLE, Loaded, Offers
 
 KEY_STYLE = "bold reverse"
-CAMPAIGN_KIND = {"recall": "Recall", "service": "Service campaign"}  # msgids
+CAMPAIGN_KIND = {"recall": N_("Recall"), "service": N_("Service campaign")}  # N_: Babel extracts them
 
 
 def kind_label(kind: str) -> str:
-    return _(CAMPAIGN_KIND.get(kind, "Service campaign"))
+    return _(CAMPAIGN_KIND.get(kind, CAMPAIGN_KIND["service"]))
 
 
 def open_recommendations(order: Loaded) -> int:
