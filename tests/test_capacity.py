@@ -300,3 +300,29 @@ def test_a_car_with_an_open_campaign_is_flagged_on_the_day_and_the_reminder_call
     assert capacity.day_capacity(services, adv, TOMORROW).campaign_appointments == {flagged.id}
     assert [(i.id, i.campaign) for i in capacity.reminder_queue(services, adv).to_call] == [
         (flagged.id, True), (flagged.id + 1, False)]
+
+
+def test_the_reminder_call_move_and_cancel_open_an_appointment_alike(services, actors):
+    """One rule (capacity.open_appointment) decides which appointment a call, a move or a cancel may change."""
+    from frontdesk.services.errors import ConflictError
+
+    adv = actors[Role.ADVISOR]
+    (car,) = _cars(services, adv, 1)
+    appt = checkin.book_appointment(services, adv, car, at(9, 0), "保养")
+    stale = appt.version
+    capacity.record_reminder(services, adv, appt.id, ReminderOutcome.NO_ANSWER)
+    refusals = []
+    for change in (lambda v: capacity.record_reminder(services, adv, appt.id, ReminderOutcome.CONFIRMED,
+                                                      expected_version=v),
+                   lambda v: checkin.move_appointment(services, adv, appt.id, at(10, 0), expected_version=v),
+                   lambda v: checkin.cancel_appointment(services, adv, appt.id, expected_version=v)):
+        with pytest.raises(ConflictError):  # seen before the call was recorded
+            change(stale)
+    checkin.cancel_appointment(services, adv, appt.id)
+    for change in (lambda: capacity.record_reminder(services, adv, appt.id, ReminderOutcome.CONFIRMED),
+                   lambda: checkin.move_appointment(services, adv, appt.id, at(10, 0)),
+                   lambda: checkin.cancel_appointment(services, adv, appt.id)):
+        with pytest.raises(ValidationError) as refused:
+            change()
+        refusals.append(refused.value.message)
+    assert refusals == ["This appointment is no longer open."] * 3

@@ -492,6 +492,17 @@ def reminder_queue(services: Services, actor: Actor, day: dt.date | None = None)
                          tuple(i for i in items if i.last_outcome not in open_), now)
 
 
+def open_appointment(tx: Tx, appointment_id: int, expected_version: int | None) -> Appointment:
+    """The store's booked appointment, at the version the desk saw: what a call, a move, a cancel or a check-in may change."""
+    appt = get(tx.session, Appointment, appointment_id, "appointment")
+    if appt.store_id != tx.actor.store_id:
+        raise NotFound("appointment", _("No such appointment in this store."))
+    check_version(appt, expected_version)
+    if appt.status != AppointmentStatus.BOOKED:
+        raise ValidationError("appointment", _("This appointment is no longer open."))
+    return appt
+
+
 @service("appointment.remind")
 def record_reminder(tx: Tx, appointment_id: int, outcome: str, *,
                     scheduled_at: dt.datetime | None = None, override_by: ManagerApproval | None = None,
@@ -503,12 +514,7 @@ def record_reminder(tx: Tx, appointment_id: int, outcome: str, *,
         raise ValidationError("outcome", _("Confirmed, moved, cancelled or no answer.")) from None
     if scheduled_at is not None and outcome != ReminderOutcome.MOVED:
         raise ValidationError("scheduled_at", _("A new time is given only when the appointment is moved."))
-    appt = get(tx.session, Appointment, appointment_id, "appointment")
-    if appt.store_id != tx.actor.store_id:
-        raise NotFound("appointment", _("No such appointment in this store."))
-    check_version(appt, expected_version)
-    if appt.status != AppointmentStatus.BOOKED:
-        raise ValidationError("appointment", _("This appointment is no longer open."))
+    appt = open_appointment(tx, appointment_id, expected_version)
     before: dict[str, Any] = {"reminder_outcome": appt.reminder_outcome, "reminder_tries": appt.reminder_tries}
     after: dict[str, Any] = {"reminder_outcome": outcome}
     if outcome == ReminderOutcome.MOVED:
@@ -592,4 +598,5 @@ def figures_in(session: Session, settings: Settings, store_id: int, start: dt.da
                            sum(1 for _at, o in rows if o is not None))
 
 
-__all__ = ["CapacityError", "band_load", "check", "day_capacity", "figures", "record_reminder", "reminder_queue"]
+__all__ = ["CapacityError", "band_load", "check", "day_capacity", "figures", "open_appointment", "record_reminder",
+           "reminder_queue"]

@@ -27,7 +27,7 @@ from . import capacity
 from .auth import ManagerApproval
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
-from .errors import NotFound, ValidationError
+from .errors import ValidationError
 from .lifecycle import require_order_status
 from .refs import AppointmentRef, OrderRef, Versioned
 from .validation import is_new_energy_plate, normalise_phone, normalise_plate, normalise_vin
@@ -265,20 +265,10 @@ def book_appointment(
     return AppointmentRef.of(tx, appt)
 
 
-def _open_appointment(tx: Tx, appointment_id: int, expected_version: int | None) -> Appointment:
-    appt = get(tx.session, Appointment, appointment_id, "appointment")
-    if appt.store_id != tx.actor.store_id:
-        raise NotFound("appointment", _("No such appointment in this store."))
-    check_version(appt, expected_version)
-    if appt.status != AppointmentStatus.BOOKED:
-        raise ValidationError("appointment", _("This appointment is no longer open."))
-    return appt
-
-
 @service("appointment.move")
 def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, expected_version: int | None = None,
                      override_by: ManagerApproval | None = None) -> AppointmentRef:
-    appt = _open_appointment(tx, appointment_id, expected_version)
+    appt = capacity.open_appointment(tx, appointment_id, expected_version)
     before = {"scheduled_at": appt.scheduled_at}
     when = capacity.bookable_time(scheduled_at, tx.now, tx.settings)
     work = capacity.WorkEstimate(appt.work_hours or capacity.DEFAULT_HOURS, appt.trade or "mechanical", True, ())
@@ -290,7 +280,7 @@ def move_appointment(tx: Tx, appointment_id: int, scheduled_at: dt.datetime, exp
 
 @service("appointment.cancel")
 def cancel_appointment(tx: Tx, appointment_id: int, no_show: bool = False, expected_version: int | None = None) -> AppointmentRef:
-    appt = _open_appointment(tx, appointment_id, expected_version)
+    appt = capacity.open_appointment(tx, appointment_id, expected_version)
     appt.status = AppointmentStatus.NO_SHOW if no_show else AppointmentStatus.CANCELLED
     tx.audit("appointment", appt.id, before={"status": "booked"}, after={"status": appt.status})
     return AppointmentRef.of(tx, appt)
@@ -368,7 +358,7 @@ def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
     tx.session.add(order)
     flush_for_id(tx.session, order)
     if data.appointment_id is not None:
-        appt = _open_appointment(tx, data.appointment_id, None)
+        appt = capacity.open_appointment(tx, data.appointment_id, None)
         if appt.vehicle_id != vehicle.id:
             raise ValidationError("appointment", _("The appointment is for another vehicle."))
         appt.status = AppointmentStatus.ARRIVED
