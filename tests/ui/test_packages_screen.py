@@ -65,6 +65,8 @@ async def test_admin_creates_edits_and_withdraws_a_package(app_for, ui_services,
         await pilot.press("f2")
         await settle(pilot, lambda: isinstance(app.screen, PackageForm))
         form = app.screen
+        headers = [str(column.label) for column in form.table.columns.values()]
+        assert headers[2] == ("名称" if lang == "zh_CN" else "Description")  # was 姓名, a person's name
         await type_into(pilot, "#code", "by5k")
         await type_into(pilot, "#pkg-name", "5000公里保养")
         await type_into(pilot, "#make", "大众")

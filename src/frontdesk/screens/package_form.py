@@ -122,7 +122,7 @@ class PackageForm(RecordDialog):
     def on_mount(self) -> None:
         self._as_opened = self._state()
         declare_columns(self.table, Col(_("Kind"), keep=3), Col(_("Code"), whole=True, keep=5),
-                        Col(_("Name"), keep=4), Col(_("Qty"), keep=6), Col(_("Unit"), keep=2))
+                        Col(_("Description"), keep=4), Col(_("Qty"), keep=6), Col(_("Unit"), keep=2))
         self._show_lines()
 
     @property
