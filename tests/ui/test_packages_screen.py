@@ -118,6 +118,10 @@ async def test_admin_creates_edits_and_withdraws_a_package(app_for, ui_services,
         await pilot.press("y")
         await settle(pilot, lambda: not stored(ui_services, "BY5K").active)
         assert not packages.find_packages(ui_services, app.actor, "BY5K")  # the desk no longer finds it
+        # at 80 columns the Active column is dropped: the detail line says so
+        await settle(pilot, lambda: screen.selected is not None and not screen.selected.active)
+        detail = str(screen.query_one("#pkg-detail").render())
+        assert ("停用" if lang == "zh_CN" else "withdrawn") in detail
 
 
 async def test_a_package_without_labour_is_refused_in_the_form(app_for, ui_services, desk_data):

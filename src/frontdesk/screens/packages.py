@@ -170,6 +170,8 @@ class PackagesScreen(DeskScreen):
                 text.append(f" · {row.name_en}")
             if row.first_service:
                 text.append("  " + _("first service"), style="bold yellow")
+            if not row.active:  # the Active column is the first to go at 80 columns, and dim alone is easy to miss
+                text.append("  " + _("withdrawn"), style="bold red")
             text.append("\n")
             text.append_text(package_contents(row))
         self.query_one("#pkg-detail", Static).update(text)
