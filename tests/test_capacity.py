@@ -326,3 +326,22 @@ def test_the_reminder_call_move_and_cancel_open_an_appointment_alike(services, a
             change()
         refusals.append(refused.value.message)
     assert refusals == ["This appointment is no longer open."] * 3
+
+
+def test_the_reminder_call_and_the_desks_day_show_a_booked_appointment_alike(services, actors):
+    """ReminderItem and the desk's AppointmentRow are one BookedAppointment (desk_home.py) read two ways."""
+    from dataclasses import fields
+
+    from frontdesk.services import desk_home
+
+    adv = actors[Role.ADVISOR]
+    (car,) = _cars(services, adv, 1)
+    today = services.clock().date()
+    appt = checkin.book_appointment(services, adv, car, at(14, 0, today), "保养")
+    (item,) = capacity.reminder_queue(services, adv, today).to_call
+    (row,) = [r for r in desk_home.desk_home(services, adv).appointments if r.id == appt.id]
+    shared = [f.name for f in fields(desk_home.BookedAppointment)]
+    assert shared[:3] == ["id", "version", "scheduled_at"] and "status" not in shared and "tries" not in shared
+    assert [getattr(item, n) for n in shared] == [getattr(row, n) for n in shared]
+    assert isinstance(item, desk_home.BookedAppointment) and isinstance(row, desk_home.BookedAppointment)
+    assert (item.tries, row.status) == (0, AppointmentStatus.BOOKED)

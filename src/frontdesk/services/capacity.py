@@ -53,6 +53,7 @@ from .auth import ManagerApproval, verify_manager
 from .campaigns_flag import open_vins
 from .common import get
 from .context import Actor, Services, Tx, check_version, service, unflushed
+from .desk_home import BookedAppointment
 from .errors import NotFound, ValidationError
 from .refs import AppointmentRef
 
@@ -443,17 +444,7 @@ def estimate_for(tx: Tx, requested_work: str, hours: Decimal | str | None, trade
 
 
 @dataclass(frozen=True)
-class ReminderItem:
-    id: int
-    version: int
-    scheduled_at: dt.datetime
-    vehicle_id: int
-    plate: str
-    model: str
-    customer_name: str
-    phone: str
-    requested_work: str
-    advisor: str
+class ReminderItem(BookedAppointment):
     tries: int
     last_outcome: ReminderOutcome | None
     last_at: dt.datetime | None

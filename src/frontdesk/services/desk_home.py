@@ -53,7 +53,9 @@ class OrderRow:
 
 
 @dataclass(frozen=True)
-class AppointmentRow:
+class BookedAppointment:
+    """A booked appointment as a desk list shows it: the day's list here, the reminder calls (capacity.py)."""
+
     id: int
     version: int
     scheduled_at: dt.datetime
@@ -64,6 +66,10 @@ class AppointmentRow:
     phone: str
     requested_work: str
     advisor: str
+
+
+@dataclass(frozen=True)
+class AppointmentRow(BookedAppointment):
     status: AppointmentStatus
 
 
