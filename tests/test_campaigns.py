@@ -111,6 +111,15 @@ def test_malformed_and_repeated_vins_are_listed_and_left_out(services, admin, sh
     assert report.campaigns[0].cars == 1
 
 
+def test_a_campaign_whose_every_vin_is_left_out_is_not_made(services, admin, actors, shop, car, tmp_path):
+    """Every VIN mistyped: the campaign was created with no cars and no jobs ("0 cars (0 new), 0 jobs — new")."""
+    bad_check = VIN[:8] + ("0" if VIN[8] != "0" else "1") + VIN[9:]
+    rows = [["R2026-09", "空召回", "recall", bad_check, "BR0201", "", "", "2026-11-01", "2027-06-30"]]
+    report = campaign_import.import_campaigns(services, admin, write_csv(tmp_path / "none.csv", rows))
+    assert (report.campaigns, [r.row for r in report.skipped]) == ((), [2])
+    assert not [c for c in campaigns.progress(services, actors[Role.MANAGER]) if c.code == "R2026-09"]
+
+
 def test_unknown_labour_code_refuses_the_file_naming_the_row(services, admin, shop, car, tmp_path):
     rows = recall_rows(VIN) + [["R2026-01", "刹车片召回", "recall", LATER_VIN, "XX9999", "", "", "2026-11-01",
                                 "2027-06-30"]]

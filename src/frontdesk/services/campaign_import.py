@@ -229,6 +229,7 @@ def plan(session: Session, path: Path | str) -> tuple[CampaignImportReport, dict
             campaign.jobs[(op_id, part_id)] = qty
     if errors:
         return CampaignImportReport(name, len(rows), skipped=tuple(skipped), errors=tuple(errors)), {}
+    wanted = {code: w for code, w in wanted.items() if w.vins}  # every row left out: no empty campaign is made
     lines = _compare(session, wanted)
     return CampaignImportReport(name, len(rows), tuple(lines), tuple(skipped)), wanted
 
