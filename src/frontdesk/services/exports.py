@@ -157,7 +157,7 @@ def campaign_figures(report: Report) -> tuple[Figure, ...]:
         Figure(_("Campaign cars done here"), c.done_here, "count"),
         Figure(_("Campaign cars closed otherwise"), c.closed_other, "count"),
         Figure(_("Campaign cars still open"), c.open, "count"),
-        Figure(_("Campaign completion %"), c.completion * 100, "percent"),
+        Figure(_("Campaign completion %"), (c.completion * 100).quantize(Decimal("0.1")), "percent"),  # as the others
     )
 
 
