@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.widgets import Input, Static
 
 from frontdesk.model.enums import ArrivalPurpose, Role, Timeliness
@@ -132,3 +133,18 @@ def test_an_early_arrival_reads_early_by_so_many_minutes_in_either_language():
     assert timeliness_text(Timeliness.ON_TIME, -10) == "on time"
     set_language("zh_CN")
     assert timeliness_text(Timeliness.EARLY, -92) == "提前 92 分钟"
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_register_line_and_the_appointment_column_fit_80_columns(lang):
+    """At 80 columns the plate's hint read "车牌（输入一部分即可查找车辆" / "Plate (or part: the search" and the
+    appointment column "15:00 on ti"."""
+    from rich.cells import cell_len
+
+    from frontdesk.i18n import gettext, set_language
+    from frontdesk.labels import TIMELINESS, label
+    from frontdesk.screens import reception as screen
+
+    set_language(lang)
+    assert cell_len(gettext(screen.PLATE_HINT)) <= 28
+    assert max(cell_len(f"15:00 {label(TIMELINESS, t)}") for t in TIMELINESS) <= screen.APPOINTMENT_WIDTH

@@ -27,6 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from frontdesk.i18n import N_
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import FIND, NEW, REFRESH, back, binding, translate_bindings
 from frontdesk.labels import ARRIVAL_PURPOSE, TIMELINESS, label
@@ -55,6 +56,10 @@ from .list_detail import OVERDUE_STYLE, ListDetailScreen, ListLayout
 
 #: How often the waiting times count on while nothing else changes.
 TICK_SECONDS = 20
+#: The plate box's hint: it has some 28 cells at 80 columns (the purpose, roof and key tag share the line).
+PLATE_HINT = N_("Plate (or part of it)")
+#: "15:00 on time" whole (tests/ui/test_reception.py checks every timeliness in both languages).
+APPOINTMENT_WIDTH = 13
 
 
 def timeliness_text(timeliness: str, minutes: int) -> str:
@@ -166,7 +171,7 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         yield Header(show_clock=self.fd.show_clock)
         with Horizontal(id="rc-form"):
             yield VehicleSearch(partial(search_service.search, self.services), input_id="plate",
-                                placeholder=_("Plate (or part: the search finds the car)"))
+                                placeholder=_(PLATE_HINT))
             yield Select([(label(ARRIVAL_PURPOSE, p), p.value) for p in ArrivalPurpose], prompt=_("Purpose"),
                          id="purpose", compact=True)
             yield Input(placeholder=_("Roof no."), id="roof_number", max_length=12)
@@ -181,7 +186,7 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
     def on_mount(self) -> None:
         fixed_columns(self.table("queue"), Col(_("Plate"), 9, whole=True), Col(_("Wait"), 7, keep=9),
                       Col(_("Roof"), 4, keep=8), Col(_("Advisor"), 8, keep=7), Col(_("Purpose"), 10, keep=5),
-                      Col(_("Appointment"), 11, keep=6), Col(_("Customer"), 8, keep=4), Col(_("Model"), 12, keep=2),
+                      Col(_("Appointment"), APPOINTMENT_WIDTH, keep=6), Col(_("Customer"), 8, keep=4), Col(_("Model"), 12, keep=2),
                       Col(_("Key tag"), 7, keep=3))
         self.follow_store()
         self.set_interval(TICK_SECONDS, self._count_on)
