@@ -214,3 +214,11 @@ def _actor(services, user_id):
         from frontdesk.model import User
         username = s.get(User, user_id).username
     return auth.login(services, username, demo.DEMO_PASSWORD)
+
+
+def test_a_job_paused_earlier_in_the_batch_is_not_paused_again(database):
+    """At 14:46 the recall car's final QC (a batch that flushes as it goes) met the technician's job it had
+    paused a moment before still running in the database: the switch paused it a second time and the demo failed."""
+    when = dt.datetime(2026, 12, 7, 14, 46)
+    services = Services(db=database, settings=Settings(), clock=FakeClock(when))
+    assert "5" in demo.generate(services, days=5, progress=False, today=when)
