@@ -44,6 +44,7 @@ R = TypeVar("R")
 STOCK_LEVELS = "frontdesk.stock_levels"  # {(store_id, part_id): StockLevel}: each level looked up once
 NEW_RECORDS = "frontdesk.new"  # {class: [record]} added and not yet written, in a batch that hands out ids
 CHAIN_HEADS = "frontdesk.chain_heads"  # {store_id: head} of the stores whose row the batch has locked
+READS = "frontdesk.reads"  # {statement: (changes, rows)}: a batch that writes when it ends answers a repeated read once
 
 
 def _copied(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -214,6 +215,24 @@ def flush_for_id(session: Session, record: Any) -> None:
         session.flush()
 
 
+def read_rows(session: Session, statement: Any) -> list[Any]:
+    """The rows of a Core ``statement`` (no parameters) on the session's connection.
+
+    A batch that writes its records when it ends (services/bulk_write.py, SQLite, holding the
+    write lock) answers it again from memory for as long as the database has not changed since
+    (the connection's change count): the same rows the query would return, without the query.
+    """
+    connection = session.connection()
+    reads = session.info.get(READS)
+    if reads is None:
+        return connection.execute(statement).all()
+    changes = connection.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
+    known = reads.get(statement)
+    if known is None or known[0] != changes:
+        known = reads[statement] = (changes, connection.execute(statement).all())
+    return list(known[1])
+
+
 def unflushed(session: Session, cls: type[R], **equal: Any) -> list[R]:
     """New records of ``cls`` (with these column values) that a batch handing out ids holds unwritten.
 
@@ -233,5 +252,5 @@ def unflushed(session: Session, cls: type[R], **equal: Any) -> list[R]:
     return [r for r in records if all(r.__dict__.get(k) == v for k, v in wanted)]
 
 
-__all__ = ["REGISTRY", "Actor", "FrontdeskError", "Services", "Tx", "check_version", "flush_for_id", "require",
-           "service", "system_now", "unflushed"]
+__all__ = ["REGISTRY", "Actor", "FrontdeskError", "Services", "Tx", "check_version", "flush_for_id", "read_rows",
+           "require", "service", "system_now", "unflushed"]

@@ -33,7 +33,7 @@ from frontdesk.model.enums import (
 
 from . import part_orders, recommendation_records
 from .common import get, load_job, load_order, text, touch
-from .context import Tx, flush_for_id, service, unflushed
+from .context import Tx, flush_for_id, read_rows, service, unflushed
 from .errors import IllegalTransition, ValidationError
 from .estimate import decline, new_job, new_part_line, reserve, stock_level
 from .lifecycle import require_order_status, transition_job, transition_order
@@ -163,7 +163,7 @@ def _pause_others(tx: Tx, job: Job) -> list[Job]:
     # Without the autoflush: it would write ``job``'s change now and the rest at the commit, two
     # UPDATEs moving its version by two for one call (a terminal's next expected_version is one on).
     with tx.session.no_autoflush:
-        running = tx.session.connection().execute(_RUNNING).all()
+        running = read_rows(tx.session, _RUNNING)
         others = [get(tx.session, Job, id, "job") for id, tech in running if tech == job.technician_id and id != job.id]
     # A batch (the demo) writes when it ends: a job it paused already still runs in the database.
     others = [other for other in others if other.status == J.IN_PROGRESS]
