@@ -17,12 +17,21 @@ from typing import Any, Generic, TypeVar
 
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import Input
 
 from frontdesk.i18n import gettext as _
 from frontdesk.screens import pipeline
 from frontdesk.services.errors import FrontdeskError
 
 H = TypeVar("H")
+
+
+def select_or_hint(box: Input, hint: str) -> None:
+    """F3 pressed in a search box: its text selected (typing replaces it), or, empty, ``hint`` says what to type."""
+    if box.value:
+        box.select_all()
+    else:
+        box.notify(hint, timeout=4)
 
 DEBOUNCE_SECONDS = 0.15
 

@@ -27,7 +27,7 @@ from frontdesk.keys import BACK, binding, translate_bindings
 from frontdesk.labels import status
 
 from .list_table import ListTable, clip
-from .type_ahead import TypeAhead
+from .type_ahead import TypeAhead, select_or_hint
 
 if TYPE_CHECKING:
     from frontdesk.services.search import SearchHit
@@ -119,10 +119,7 @@ class VehicleSearch(Vertical):
     def focus_box(self) -> None:
         """F3: the cursor to the box; pressed in the box, its text is selected (typing replaces it) or a hint says what to type."""
         if self.input.has_focus:
-            if self.input.value:
-                self.input.select_all()
-            else:
-                self.notify(_("Type part of a plate, VIN, phone, name or order number."), timeout=4)
+            select_or_hint(self.input, _("Type part of a plate, VIN, phone, name or order number."))
             return
         self.input.focus()
 
