@@ -110,3 +110,35 @@ def test_catalogs_snapshot(snap_compare, app_for, shop, lang, size, which):
             await settle(pilot, lambda: screen.catalog == PARTS and len(screen._rows) == 3)
 
     assert snap_compare(app, terminal_size=size, run_before=on_screen)
+
+
+@pytest.mark.parametrize("which", ["catalogs", "packages"])
+async def test_the_catalog_screens_share_their_search_keys(app_for, ui_services, ui_actors, shop, which):
+    """One skeleton (screens/search_list.py): F3 in the box selects its text or hints, F4 with nothing picked warns,
+    Enter with no rows stays in the box — alike on the catalogs and the packages."""
+    from frontdesk.screens.packages import PackagesScreen
+    from frontdesk.screens.search_list import SearchListScreen
+
+    from .desk_helpers import notes
+
+    set_language("en")
+    screen, hint, pick_first = {
+        "catalogs": (CatalogsScreen(), "Type a code, a name or its pinyin initials.", "Pick an item in the list first."),
+        "packages": (PackagesScreen(), "Type a code, a name, a make or a model.", "Pick a package in the list first."),
+    }[which]
+    assert isinstance(screen, SearchListScreen)
+    app = app_for(Role.ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, screen, lambda: not screen._type_ahead.pending)
+        assert pilot.app.focused is screen.box
+        await pilot.press("f3")
+        await settle(pilot, lambda: hint in notes(pilot.app))
+        await type_text(pilot, "zzq")
+        await settle(pilot, lambda: not screen._type_ahead.pending and screen._rows == [])
+        await pilot.press("f3")
+        await settle(pilot, lambda: screen.box.selected_text == "zzq")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.focused is screen.box
+        await pilot.press("f4")
+        await settle(pilot, lambda: pick_first in notes(pilot.app))

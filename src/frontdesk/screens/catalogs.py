@@ -18,18 +18,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import N_, gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, REFRESH, back, binding
 from frontdesk.labels import SKILL, label
 from frontdesk.services import admin_views, catalog
 from frontdesk.services.admin_views import LaborRow, PartRow
-from frontdesk.services.errors import ConflictError, FrontdeskError
 from frontdesk.services.money import format_money
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.key_footer import KeyFooter
@@ -37,7 +35,7 @@ from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.type_ahead import TypeAhead
 
 from .admin_modals import labor_form, part_form, stock_form
-from .base import DeskScreen
+from .search_list import SearchLayout, SearchListScreen
 
 LABOR, PARTS = "labor", "parts"
 SWITCH = "f7"
@@ -47,11 +45,14 @@ def number(value: Any) -> str:
     return format(value.normalize(), "f")
 
 
-class CatalogsScreen(DeskScreen):
+class CatalogsScreen(SearchListScreen):
     """``CatalogsScreen(catalog="labor"|"parts")``: browse, search, edit; adjust a part's stock."""
 
     CSS_PATH = "../assets/styles/catalogs.tcss"
     AUTO_FOCUS = "#cat-search"
+    SEARCH = SearchLayout(box="cat-search", list="cat-list", status="cat-status")
+    FIND_HINT = N_("Type a code, a name or its pinyin initials.")
+    PICK_FIRST = N_("Pick an item in the list first.")
 
     BINDINGS = [
         binding(NEW, "new", "New", tooltip="A new labor operation or part"),
@@ -121,40 +122,17 @@ class CatalogsScreen(DeskScreen):
 
     # Searching ---------------------------------------------------------------------------------------
 
-    @property
-    def box(self) -> Input:
-        return self.query_one("#cat-search", Input)
-
-    @property
-    def table(self) -> ListTable:
-        return self.query_one("#cat-list", ListTable)
-
     def _search(self, text: str) -> list[Any]:
         """Runs in a worker thread."""
         if self._catalog == LABOR:
             return admin_views.labor_rows(self.services, self.actor, text)
         return admin_views.part_rows(self.services, self.actor, text)
 
-    @on(Input.Changed, "#cat-search")
-    def _typed(self, event: Input.Changed) -> None:
-        self._type_ahead.schedule(event.value.strip())
-
-    def action_refresh(self) -> None:
-        self._type_ahead.schedule(self.box.value.strip(), delay=0)
-
-    def _arrived(self, rows: list[Any], enter_waiting: bool) -> None:
-        self._rows = rows
+    def fill(self, rows: list[Any]) -> None:
         if self._catalog == LABOR:
             self.table.refill((f"l{r.id}", self._labor_cells(r)) for r in rows if isinstance(r, LaborRow))
         else:
             self.table.refill((f"p{r.id}", self._part_cells(r)) for r in rows if isinstance(r, PartRow))
-        if enter_waiting and rows:
-            self.table.focus()
-        self._show_detail()
-        self.refresh_bindings()
-
-    def _status(self, text: str) -> None:
-        self.query_one("#cat-status", Static).update(text)
 
     def _labor_cells(self, r: LaborRow) -> tuple[Any, ...]:
         name = Text(clip(r.name, 20))
@@ -173,10 +151,6 @@ class CatalogsScreen(DeskScreen):
         key = self.table.cursor_key
         prefix = "l" if self._catalog == LABOR else "p"
         return next((r for r in self._rows if f"{prefix}{r.id}" == key), None)
-
-    @on(DataTable.RowHighlighted, "#cat-list")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
 
     def _show_detail(self) -> None:
         row = self.selected
@@ -206,53 +180,9 @@ class CatalogsScreen(DeskScreen):
             return allowed(self.actor.role, "catalog.save")
         if action == "stock":
             return self._catalog == PARTS and allowed(self.actor.role, "stock.adjust")
-        if action == "to_list":
-            return self.box.has_focus and bool(self._rows)
-        if action == "find":
-            return True
-        return True
-
-    def action_to_list(self) -> None:
-        self.table.focus()
-
-    def action_box(self) -> None:
-        self.box.focus()
-
-    def action_find(self) -> None:
-        """F3: back to the box; pressed in the box, its text is selected (typing replaces it) or a hint is given."""
-        if self.box.has_focus:
-            if self.box.value:
-                self.box.select_all()
-            else:
-                self.notify(_("Type a code, a name or its pinyin initials."), timeout=4)
-            return
-        self.box.focus()
-
-    @on(Input.Submitted, "#cat-search")
-    def _enter_in_box(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._type_ahead.pending:
-            self._type_ahead.enter_when_answered()
-        elif self._rows:
-            self.table.focus()
-
-    @on(DataTable.RowSelected, "#cat-list")
-    def _enter_on_row(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if allowed(self.actor.role, "catalog.save"):
-            self.action_edit()
+        return super().check_action(action, parameters)
 
     # Editing -----------------------------------------------------------------------------------------------
-
-    def action_new(self) -> None:
-        self._edit(None)
-
-    def action_edit(self) -> None:
-        row = self.selected
-        if row is None:
-            self.notify(_("Pick an item in the list first."), severity="warning")
-            return
-        self._edit(row)
 
     def _edit(self, row: LaborRow | PartRow | None) -> None:
         if self._catalog == LABOR:
@@ -288,14 +218,3 @@ class CatalogsScreen(DeskScreen):
 
         self.app.push_screen(stock_form(row, save), self._saved)
 
-    def _saved(self, outcome: Any) -> None:
-        if outcome is None:
-            return
-        if isinstance(outcome, FrontdeskError):
-            if isinstance(outcome, ConflictError):
-                self.notify(str(outcome), title=_("Not saved"), severity="error", timeout=8)
-            else:
-                self.show_error(outcome)
-        else:
-            self.notify(_("Saved."), timeout=4)
-        self.action_refresh()

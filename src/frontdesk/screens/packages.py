@@ -22,16 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
-from frontdesk.i18n import gettext as _
+from frontdesk.i18n import N_, gettext as _
 from frontdesk.keys import EDIT, FIND, NEW, PRINT, REFRESH, back, binding
 from frontdesk.services import data_exports, desk, package_files, packages
-from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.imports import ImportRejected, ImportReport
 from frontdesk.services.money import format_money
 from frontdesk.services.packages import PackageHit, PackageInput
@@ -41,9 +40,9 @@ from frontdesk.widgets.list_table import Col, ListTable, clip, declare_columns
 from frontdesk.widgets.type_ahead import TypeAhead
 
 from .admin_modals import FormDialog, FormField
-from .base import DeskScreen
 from .catalog_picker import interval_text, package_contents
 from .package_form import PackageForm
+from .search_list import SearchLayout, SearchListScreen
 
 #: Screen action -> the permission it needs (tests/ui/test_role_matrix_ui.py reads it).
 ACTION_PERMISSION = {"new": "catalog.save", "edit": "catalog.save", "toggle_active": "catalog.save",
@@ -65,11 +64,14 @@ def fits_text(hit: PackageHit) -> str:
     return " ".join(part for part in (hit.make, hit.models) if part)
 
 
-class PackagesScreen(DeskScreen):
+class PackagesScreen(SearchListScreen):
     """``PackagesScreen()``: every service package; new, edit, withdraw, export, import."""
 
     CSS_PATH = "../assets/styles/packages.tcss"
     AUTO_FOCUS = "#pkg-search"
+    SEARCH = SearchLayout(box="pkg-search", list="pkg-list", status="pkg-status")
+    FIND_HINT = N_("Type a code, a name, a make or a model.")
+    PICK_FIRST = N_("Pick a package in the list first.")
 
     BINDINGS = [
         binding(NEW, "new", "New", tooltip="A new service package"),
@@ -113,14 +115,6 @@ class PackagesScreen(DeskScreen):
     # Searching ---------------------------------------------------------------------------------------
 
     @property
-    def box(self) -> Input:
-        return self.query_one("#pkg-search", Input)
-
-    @property
-    def table(self) -> ListTable:
-        return self.query_one("#pkg-list", ListTable)
-
-    @property
     def rows(self) -> list[PackageHit]:
         return list(self._rows)
 
@@ -128,23 +122,8 @@ class PackagesScreen(DeskScreen):
         """Runs in a worker thread: a store has tens of packages, a group a few hundred."""
         return [hit for hit in packages.all_packages(self.services) if matches(hit, text)]
 
-    @on(Input.Changed, "#pkg-search")
-    def _typed(self, event: Input.Changed) -> None:
-        self._type_ahead.schedule(event.value.strip())
-
-    def action_refresh(self) -> None:
-        self._type_ahead.schedule(self.box.value.strip(), delay=0)
-
-    def _arrived(self, rows: list[PackageHit], enter_waiting: bool) -> None:
-        self._rows = rows
+    def fill(self, rows: list[PackageHit]) -> None:
         self.table.refill((f"k{r.id}", self._cells(r)) for r in rows)
-        if enter_waiting and rows:
-            self.table.focus()
-        self._show_detail()
-        self.refresh_bindings()
-
-    def _status(self, text: str) -> None:
-        self.query_one("#pkg-status", Static).update(text)
 
     def _cells(self, r: PackageHit) -> tuple[Any, ...]:
         dim = "" if r.active else "dim"
@@ -156,10 +135,6 @@ class PackagesScreen(DeskScreen):
     def selected(self) -> PackageHit | None:
         key = self.table.cursor_key
         return next((r for r in self._rows if f"k{r.id}" == key), None)
-
-    @on(DataTable.RowHighlighted, "#pkg-list")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
 
     def _show_detail(self) -> None:
         row = self.selected
@@ -181,51 +156,9 @@ class PackagesScreen(DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ACTION_PERMISSION:
             return allowed(self.actor.role, ACTION_PERMISSION[action])
-        if action == "to_list":
-            return self.box.has_focus and bool(self._rows)
-        return True
-
-    def action_to_list(self) -> None:
-        self.table.focus()
-
-    def action_box(self) -> None:
-        self.box.focus()
-
-    def action_find(self) -> None:
-        """F3: back to the box; pressed in the box, its text is selected (typing replaces it) or a hint is given."""
-        if self.box.has_focus:
-            if self.box.value:
-                self.box.select_all()
-            else:
-                self.notify(_("Type a code, a name, a make or a model."), timeout=4)
-            return
-        self.box.focus()
-
-    @on(Input.Submitted, "#pkg-search")
-    def _enter_in_box(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._type_ahead.pending:
-            self._type_ahead.enter_when_answered()
-        elif self._rows:
-            self.table.focus()
-
-    @on(DataTable.RowSelected, "#pkg-list")
-    def _enter_on_row(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if allowed(self.actor.role, "catalog.save"):
-            self.action_edit()
+        return super().check_action(action, parameters)
 
     # Editing -----------------------------------------------------------------------------------------------
-
-    def action_new(self) -> None:
-        self._edit(None)
-
-    def action_edit(self) -> None:
-        row = self.selected
-        if row is None:
-            self.notify(_("Pick a package in the list first."), severity="warning")
-            return
-        self._edit(row)
 
     def _edit(self, row: PackageHit | None) -> None:
         package_id = row.id if row else None
@@ -259,18 +192,6 @@ class PackagesScreen(DeskScreen):
                                   then=lambda _saved: self._saved(_saved))
 
         self.app.push_screen(ConfirmScreen(title, message, yes=yes, no=_("Keep")), answered)
-
-    def _saved(self, outcome: Any) -> None:
-        if outcome is None:
-            return
-        if isinstance(outcome, FrontdeskError):
-            if isinstance(outcome, ConflictError):
-                self.notify(str(outcome), title=_("Not saved"), severity="error", timeout=8)
-            else:
-                self.show_error(outcome)
-        else:
-            self.notify(_("Saved."), timeout=4)
-        self.action_refresh()
 
     # Export and import ---------------------------------------------------------------------------------------
 
