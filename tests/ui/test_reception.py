@@ -70,7 +70,11 @@ async def test_a_receptionists_morning_and_the_advisors_take_next(app_for, ui_se
         await settle(pilot)
         screen = pilot.app.screen
         assert screen.query_one("#plate", Input).value == "粤C24680"
-        assert "7" in str(screen.query_one("#checkin-note", Static).render())
+        note = screen.query_one("#checkin-note", Static)
+        assert "7" in str(note.render())
+        # the cursor is on the odometer, far down the form: the roof number stays in sight above it at 80x24
+        assert screen.focused is screen.query_one("#odometer_km") and note.parent is screen
+        assert note.region.height and screen.region.contains_region(note.region)
     assert [r.plate for r in reception.queue(svc, adv)] == ["粤A11111"]
 
 

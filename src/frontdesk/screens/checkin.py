@@ -240,9 +240,10 @@ class CheckInScreen(DeskScreen):
         yield Header(show_clock=self.fd.show_clock)
         yield Static(_("New check-in: customer and vehicle") if self._vehicle_id is None else _("Check-in"),
                      id="checkin-title")
+        # Above the scrolling form: a returning car opens on the odometer, which scrolled them out of sight at 80x24.
+        yield Static("", id="checkin-campaign")
+        yield Static("", id="checkin-note")
         with VerticalScroll(id="checkin-form"):
-            yield Static("", id="checkin-campaign")
-            yield Static("", id="checkin-note")
             yield Static("", id="vehicle-error", classes="field-error")
             yield Static("", id="appointment-error", classes="field-error")
             with Horizontal(id="checkin-columns"):
