@@ -109,7 +109,8 @@ def save_vehicle(
     make = text(data.make, "make", max_len=40, required=True)
     model = text(data.model, "model", max_len=80, required=True)
     for field_name, value in (("plate", plate), ("vin", vin.vin)):
-        clash = tx.session.scalar(_VEHICLE_WITH[field_name], {"value": value})
+        # (Core on the session's connection: nothing changed yet to flush, and a third of the ORM's cost)
+        clash = tx.session.connection().execute(_VEHICLE_WITH[field_name], {"value": value}).scalar()
         if clash is None:  # a batch's vehicles not yet written
             clash = next((v.id for v in unflushed(tx.session, Vehicle, **{field_name: value})), None)
         if clash is not None and clash != vehicle_id:
@@ -335,7 +336,8 @@ def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
     # Optional (issue 19): a routine service's work is the estimate's package, not words to type.
     concerns = text(data.concerns, "concerns", max_len=4000)
     # A vehicle a batch has not written yet has no orders in the database either.
-    open_order = None if inspect(vehicle).pending else tx.session.scalar(_OPEN_ORDER, {"vehicle_id": vehicle.id})
+    open_order = None if inspect(vehicle).pending else tx.session.connection().execute(
+        _OPEN_ORDER, {"vehicle_id": vehicle.id}).scalar()  # (Core: nothing changed yet to flush)
     if open_order is None:  # a batch's orders not yet written
         open_order = next((o.number for o in unflushed(tx.session, RepairOrder, vehicle_id=vehicle.id)
                            if o.status not in _FINISHED), None)

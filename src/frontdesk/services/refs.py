@@ -17,10 +17,11 @@ are added, but a version is the one the batch read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Self
 
 from frontdesk.model.enums import (
@@ -56,12 +57,23 @@ class Ref:
     @classmethod
     def of(cls, tx: Tx, record: Any) -> Self:
         flushed(tx)
-        return cls(*(getattr(record, name) for name in _field_names(cls)))
+        return cls(*_values(cls)(record))
 
 
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
+
+
+@cache
+def _values(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """The record's values of the reference's fields, in order, read in one call (made a few hundred thousand
+    times by ``frontdesk demo``)."""
+    names = _field_names(cls)
+    if len(names) == 1:
+        (name,) = names
+        return lambda record: (getattr(record, name),)
+    return attrgetter(*names)
 
 
 @dataclass(frozen=True, slots=True)
