@@ -244,6 +244,8 @@ def unflushed(session: Session, cls: type[R], **equal: Any) -> list[R]:
     records = new.get(cls) if new else None
     if not records:
         return []
+    if not equal:
+        return list(records)
     if len(equal) == 1:  # the common case, in C: a new record's values are all in its __dict__
         ((key, value),) = equal.items()
         values = map(operator.methodcaller("get", key), map(operator.attrgetter("__dict__"), records))

@@ -412,9 +412,11 @@ def car_holder(session: Session, order: RepairOrder, job: Job | None = None) -> 
     if ids:
         # A batch (the demo) writes its clock events when it ends, so no query sees them: its own
         # are the newest, the one the flush's query would have found.
-        unwritten = [e for e in unflushed(session, ClockEvent) if e.technician_id is not None
-                     and (e.job_id if e.job_id is not None else e.job.id) in ids]
-        candidates.append(max(unwritten, key=lambda e: e.id).technician_id if unwritten else session.scalar(
+        # It hands out ids as it adds records, so its newest is the last one of them that matches
+        # (looked for from the end: a week's clock events are thousands, the order's are among the last).
+        newest = next((e for e in reversed(unflushed(session, ClockEvent)) if e.technician_id is not None
+                       and (e.job_id if e.job_id is not None else e.job.id) in ids), None)
+        candidates.append(newest.technician_id if newest is not None else session.scalar(
             select(ClockEvent.technician_id).where(ClockEvent.job_id.in_(ids), ClockEvent.technician_id.is_not(None))
             .order_by(ClockEvent.id.desc()).limit(1)))
     if job is not None and job.proposed_by_id is not None:
