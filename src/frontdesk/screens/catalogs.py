@@ -19,12 +19,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Label, Static
 
 from frontdesk.i18n import N_, gettext as _
-from frontdesk.keys import EDIT, FIND, NEW, REFRESH, back, binding
+from frontdesk.keys import EDIT, NEW, binding
 from frontdesk.labels import SKILL, label
 from frontdesk.services import admin_views, catalog
 from frontdesk.services.admin_views import LaborRow, PartRow
@@ -35,7 +34,7 @@ from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.type_ahead import TypeAhead
 
 from .admin_modals import labor_form, part_form, stock_form
-from .search_list import SearchLayout, SearchListScreen
+from .search_list import SearchLayout, SearchListScreen, search_keys
 
 LABOR, PARTS = "labor", "parts"
 SWITCH = "f7"
@@ -49,7 +48,6 @@ class CatalogsScreen(SearchListScreen):
     """``CatalogsScreen(catalog="labor"|"parts")``: browse, search, edit; adjust a part's stock."""
 
     CSS_PATH = "../assets/styles/catalogs.tcss"
-    AUTO_FOCUS = "#cat-search"
     SEARCH = SearchLayout(box="cat-search", list="cat-list", status="cat-status")
     FIND_HINT = N_("Type a code, a name or its pinyin initials.")
     PICK_FIRST = N_("Pick an item in the list first.")
@@ -59,11 +57,7 @@ class CatalogsScreen(SearchListScreen):
         binding(EDIT, "edit", "Edit", tooltip="Edit the selected item (Enter on a row does the same)"),
         binding("s", "stock", "Adjust stock", tooltip="Receive or correct the selected part's stock, with a reason"),
         binding(SWITCH, "switch", "Labor/Parts", tooltip="Switch between labor operations and parts"),
-        binding(FIND, "find", "Find", tooltip="Back to the search box"),
-        binding(REFRESH, "refresh", "Refresh", tooltip="Search again"),
-        Binding("down", "to_list", "List", show=False),
-        Binding("up", "box", "Search box", show=False),
-        back(),
+        *search_keys("Search again"),
     ]
 
     def __init__(self, catalog: str = LABOR) -> None:

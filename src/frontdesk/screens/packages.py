@@ -23,12 +23,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Label, Static
 
 from frontdesk.i18n import N_, gettext as _
-from frontdesk.keys import EDIT, FIND, NEW, PRINT, REFRESH, back, binding
+from frontdesk.keys import EDIT, NEW, PRINT, binding
 from frontdesk.services import data_exports, desk, package_files, packages
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.imports import ImportRejected, ImportReport
@@ -42,7 +41,7 @@ from frontdesk.widgets.type_ahead import TypeAhead
 from .admin_modals import FormDialog, FormField
 from .catalog_picker import interval_text, package_contents
 from .package_form import PackageForm
-from .search_list import SearchLayout, SearchListScreen
+from .search_list import SearchLayout, SearchListScreen, search_keys
 
 #: Screen action -> the permission it needs (tests/ui/test_role_matrix_ui.py reads it).
 ACTION_PERMISSION = {"new": "catalog.save", "edit": "catalog.save", "toggle_active": "catalog.save",
@@ -68,7 +67,6 @@ class PackagesScreen(SearchListScreen):
     """``PackagesScreen()``: every service package; new, edit, withdraw, export, import."""
 
     CSS_PATH = "../assets/styles/packages.tcss"
-    AUTO_FOCUS = "#pkg-search"
     SEARCH = SearchLayout(box="pkg-search", list="pkg-list", status="pkg-status")
     FIND_HINT = N_("Type a code, a name, a make or a model.")
     PICK_FIRST = N_("Pick a package in the list first.")
@@ -80,11 +78,7 @@ class PackagesScreen(SearchListScreen):
                 tooltip="Withdraw the selected package from the desk (asked first), or offer a withdrawn one again"),
         binding(PRINT, "export", "Export", tooltip="Write the packages into the paperwork folder (Excel, the import's columns)"),
         binding("i", "import_file", "Import", tooltip="Read packages from a .csv or .xlsx file: a dry run first, then all or none"),
-        binding(FIND, "find", "Find", tooltip="Back to the search box"),
-        binding(REFRESH, "refresh", "Refresh", show=False, tooltip="Read the packages again"),
-        Binding("down", "to_list", "List", show=False),
-        Binding("up", "box", "Search box", show=False),
-        back(),
+        *search_keys("Read the packages again", show_refresh=False),
     ]
 
     def __init__(self) -> None:

@@ -6,8 +6,9 @@ first row back, F3 back to the box (pressed there: its text selected, or a hint)
 the box into the list (or, typed before the answer came, once it comes), Enter on a row,
 F2 and F4 to the form, and a save's outcome said the same way.
 
-A screen names its widgets' ids in ``SEARCH`` (its stylesheet uses them), its F3 hint and
-its "pick one first" warning (English msgids), and says how rows are found (``_search``,
+A screen names its widgets' ids in ``SEARCH`` (its stylesheet uses them; the box has the focus
+first), its F3 hint and its "pick one first" warning (English msgids), ends its bindings with
+:func:`search_keys`, and says how rows are found (``_search``,
 in a worker), shown (``fill``), described (``_show_detail``) and edited (``_edit``).
 """
 
@@ -18,9 +19,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import on
+from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from frontdesk.i18n import gettext as _
+from frontdesk.keys import FIND, REFRESH, back, binding
 from frontdesk.services.errors import ConflictError, FrontdeskError
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import ListTable
@@ -38,6 +41,20 @@ class SearchLayout:
     status: str
 
 
+def search_keys(refresh_tooltip: str, *, show_refresh: bool = True) -> list[Binding]:
+    """The keys that end a search screen's bindings: F3, F5, Down into the list, Up back to the box, Esc.
+
+    ``refresh_tooltip`` is an English msgid, translated with the rest of the screen's bindings.
+    """
+    return [
+        binding(FIND, "find", "Find", tooltip="Back to the search box"),
+        binding(REFRESH, "refresh", "Refresh", show=show_refresh, tooltip=refresh_tooltip),
+        Binding("down", "to_list", "List", show=False),
+        Binding("up", "box", "Search box", show=False),
+        back(),
+    ]
+
+
 class SearchListScreen(DeskScreen):
     """A search box over a list; the subclass keeps ``_rows`` (what the list shows) and ``_type_ahead``."""
 
@@ -47,6 +64,12 @@ class SearchListScreen(DeskScreen):
 
     _rows: Sequence[Any]
     _type_ahead: TypeAhead[Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The search box takes the focus when the screen opens: the layout names it once."""
+        super().__init_subclass__(**kwargs)
+        if "SEARCH" in cls.__dict__ and "AUTO_FOCUS" not in cls.__dict__:
+            cls.AUTO_FOCUS = f"#{cls.SEARCH.box}"
 
     @property
     def box(self) -> Input:
