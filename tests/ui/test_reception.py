@@ -152,3 +152,23 @@ def test_the_register_line_and_the_appointment_column_fit_80_columns(lang):
     set_language(lang)
     assert cell_len(gettext(screen.PLATE_HINT)) <= 28
     assert max(cell_len(f"15:00 {label(TIMELINESS, t)}") for t in TIMELINESS) <= screen.APPOINTMENT_WIDTH
+
+
+async def test_esc_on_the_receptionists_home_stays_and_on_a_leads_reception_goes_back(app_for):
+    """Esc on the receptionist's home popped it: a blank terminal, nothing but Ctrl+Q left."""
+    app = app_for(Role.RECEPTIONIST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: screen_name(pilot) == "ReceptionScreen")
+        pilot.app.screen.query_one("#queue").focus()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "ReceptionScreen"
+    app = app_for(Role.SUPERVISOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        home = screen_name(pilot)
+        app.open_destination("reception")
+        await settle(pilot, lambda: screen_name(pilot) == "ReceptionScreen")
+        pilot.app.screen.query_one("#queue").focus()
+        await pilot.press("escape")
+        await settle(pilot, lambda: screen_name(pilot) == home)

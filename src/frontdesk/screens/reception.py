@@ -345,6 +345,8 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
             return None
         if action in ("assign", "left") and self.selected is None:
             return None
+        if action == "back":  # the receptionist's home: Esc would pop it and leave a blank terminal
+            return self.app.screen_stack.index(self) > 1 if self in self.app.screen_stack else False
         return True
 
     def why_not(self, action: str) -> str | None:
