@@ -141,8 +141,8 @@ def test_an_early_arrival_reads_early_by_so_many_minutes_in_either_language():
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_the_register_line_and_the_appointment_column_fit_80_columns(lang):
-    """At 80 columns the plate's hint read "车牌（输入一部分即可查找车辆" / "Plate (or part: the search" and the
-    appointment column "15:00 on ti"."""
+    """At 80 columns the plate's hint read "车牌（输入一部分即可查找车辆" / "Plate (or part: the search"
+    and the appointment column "15:00 on ti"."""
     from rich.cells import cell_len
 
     from frontdesk.i18n import gettext, set_language

@@ -258,7 +258,8 @@ class AppointmentCallsScreen(LiveScreen, ListDetailScreen):
         message = {
             ReminderOutcome.CONFIRMED.value: _("Confirmed: {plate}, {time}."),
             ReminderOutcome.CANCELLED.value: _("Cancelled: {plate}, {time}."),
-            ReminderOutcome.NO_ANSWER.value: _("No answer: {plate} (booked {time}) stays in the list to be tried again."),
+            ReminderOutcome.NO_ANSWER.value: _(
+                "No answer: {plate} (booked {time}) stays in the list to be tried again."),
         }[outcome]
         self.notify(message.format(plate=_car(item), time=item.scheduled_at.strftime("%m-%d %H:%M")))
         self.action_refresh()

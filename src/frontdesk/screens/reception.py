@@ -186,8 +186,8 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
     def on_mount(self) -> None:
         fixed_columns(self.table("queue"), Col(_("Plate"), 9, whole=True), Col(_("Wait"), 7, keep=9),
                       Col(_("Roof"), 4, keep=8), Col(_("Advisor"), 8, keep=7), Col(_("Purpose"), 10, keep=5),
-                      Col(_("Appointment"), APPOINTMENT_WIDTH, keep=6), Col(_("Customer"), 8, keep=4), Col(_("Model"), 12, keep=2),
-                      Col(_("Key tag"), 7, keep=3))
+                      Col(_("Appointment"), APPOINTMENT_WIDTH, keep=6), Col(_("Customer"), 8, keep=4),
+                      Col(_("Model"), 12, keep=2), Col(_("Key tag"), 7, keep=3))
         self.follow_store()
         self.set_interval(TICK_SECONDS, self._count_on)
 
