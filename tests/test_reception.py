@@ -223,3 +223,38 @@ def test_the_red_wait_is_a_setting_of_the_settings_screen(settings):
     with pytest.raises(ValidationError) as refused:
         settings_service.checked(replace(form, reception_wait_red_minutes="0"), settings)
     assert refused.value.field == "reception_wait_red_minutes"
+
+
+def test_a_taken_customer_given_back_waits_again_in_arrival_order_unless_checked_in(services, actors, clock):
+    """Issue 20 (new-user trial): an abandoned check-in must not lose the customer taken from the queue."""
+    desk, adv = actors[Role.RECEPTIONIST], actors[Role.ADVISOR]
+    _, vehicle = _car(services, adv, 1)
+    first = reception.register_arrival(services, desk, ArrivalInput(plate="粤B10001"))
+    clock.advance(minutes=3)
+    reception.register_arrival(services, desk, ArrivalInput(plate="粤A77777"))
+    clock.advance(minutes=5)
+    taken = reception.take_next(services, adv)
+    assert taken.arrival_id == first.id
+    assert [r.plate for r in reception.queue(services, adv)] == ["粤A77777"]
+    with pytest.raises(PermissionDenied):
+        reception.give_back(services, desk, taken.arrival_id)
+    back = reception.give_back(services, adv, taken.arrival_id)
+    assert back.status == ArrivalStatus.WAITING
+    assert [r.plate for r in reception.queue(services, adv)] == ["粤B10001", "粤A77777"]  # its own place
+    arrival = stored(services, Arrival, taken.arrival_id)
+    assert (arrival.taken_at, arrival.taken_by_id) == (None, None)
+    with services.db.reader() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "arrival.take")
+                          .order_by(AuditEvent.id.desc())).first()
+        assert (event.before["status"], event.after["status"]) == (ArrivalStatus.TAKEN, ArrivalStatus.WAITING)
+    with pytest.raises(ValidationError):
+        reception.give_back(services, adv, taken.arrival_id)  # waiting: nothing to give back
+    # Taken again and checked in: the customer was served, giving back is refused.
+    again = reception.take_next(services, adv, taken.arrival_id)
+    clock.advance(minutes=1)
+    checkin.check_in(services, adv, checkin.CheckInInput(vehicle_id=vehicle, odometer_km=1000, fuel_eighths=4,
+                                                         concerns="保养"))
+    with pytest.raises(ValidationError) as refused:
+        reception.give_back(services, adv, again.arrival_id)
+    assert "checked in already" in str(refused.value)
+    assert stored(services, Arrival, again.arrival_id).status == ArrivalStatus.TAKEN

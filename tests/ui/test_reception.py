@@ -172,3 +172,27 @@ async def test_esc_on_the_receptionists_home_stays_and_on_a_leads_reception_goes
         pilot.app.screen.query_one("#queue").focus()
         await pilot.press("escape")
         await settle(pilot, lambda: screen_name(pilot) == home)
+
+
+async def test_a_customer_taken_with_n_and_the_checkin_discarded_waits_again(app_for, ui_services, ui_actors,
+                                                                             desk_data):
+    """New-user trial: N took the customer, Esc and Y discarded the check-in; the customer was lost."""
+    svc, adv = ui_services, ui_actors[Role.ADVISOR]
+    svc.clock.now = dt.datetime(2026, 11, 24, 13, 30)  # type: ignore[attr-defined]
+    reception.register_arrival(svc, ui_actors[Role.RECEPTIONIST], ArrivalInput(plate="粤A11111"))
+    svc.clock.now = dt.datetime(2026, 11, 24, 13, 31)  # type: ignore[attr-defined]
+    reception.register_arrival(svc, ui_actors[Role.RECEPTIONIST], ArrivalInput(plate="粤A22222"))
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: screen_name(pilot) == "DeskHomeScreen")
+        await pilot.press("tab", "n")
+        await settle(pilot, lambda: screen_name(pilot) == "CheckInScreen")
+        await settle(pilot)
+        assert [r.plate for r in reception.queue(svc, adv)] == ["粤A22222"]
+        await pilot.press(*"LFV2A21K2C12")  # something typed: Esc asks before discarding it
+        await pilot.press("escape")
+        await settle(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await pilot.press("y")
+        await settle(pilot, lambda: screen_name(pilot) == "DeskHomeScreen")
+        await settle(pilot, lambda: len(reception.queue(svc, adv)) == 2)
+    assert [r.plate for r in reception.queue(svc, adv)] == ["粤A11111", "粤A22222"]  # back in its own place

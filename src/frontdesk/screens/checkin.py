@@ -49,7 +49,7 @@ from frontdesk.change_queue import ChangeQueue
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import WARRANTY, label
-from frontdesk.services import campaigns, checkin, desk, search, vin_decode
+from frontdesk.services import campaigns, checkin, desk, reception, search, vin_decode
 from frontdesk.services.aftercare_views import Pace
 from frontdesk.services.campaigns import CampaignFlag
 from frontdesk.services.checkin import (
@@ -795,12 +795,26 @@ class CheckInScreen(DeskScreen):
 
     def action_back(self) -> None:
         if not self._edited():
-            super().action_back()
+            self._leave()
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
-                super(CheckInScreen, self).action_back()
+                self._leave()
 
         self.app.push_screen(ConfirmScreen(_("Discard this check-in?"), _("What was typed here has not been saved."),
                                            yes=_("Discard"), no=_("Keep editing")), answered)
+
+    def _leave(self) -> None:
+        """Left without an order: a customer taken from the reception queue waits there again (not lost)."""
+        arrival, self._arrival = self._arrival, None
+        if arrival is None:
+            super().action_back()
+            return
+        self.call_service(reception.give_back, self.services, self.actor, arrival.arrival_id,
+                          then=lambda _ref: super(CheckInScreen, self).action_back(),
+                          failed=self._not_given_back)
+
+    def _not_given_back(self, error: FrontdeskError) -> None:
+        self.show_error(error)
+        super().action_back()

@@ -418,6 +418,33 @@ def take_next(tx: Tx, arrival_id: int | None = None, expected_version: int | Non
                         arrival.roof_number, arrival.key_tag)
 
 
+@service("arrival.take")
+def give_back(tx: Tx, arrival_id: int) -> ArrivalRef:
+    """The advisor left the check-in of a taken customer without an order: the customer waits again.
+
+    Back in their original place (the queue is in arrival order), for the same advisor; the
+    taking is cleared so the busy rule and the figures do not count it. Refused once an order
+    was checked in for the car since it was taken (the customer was served)."""
+    arrival = _load(tx, arrival_id, None)
+    if arrival.status != ArrivalStatus.TAKEN:
+        raise ValidationError("arrival", _("{plate} is not taken: nothing to give back.").format(plate=arrival.plate))
+    _link_orders(tx)
+    served = arrival.order_id is not None or tx.session.scalar(
+        select(RepairOrder.id).join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
+        .where(Vehicle.plate == arrival.plate, RepairOrder.advisor_id == arrival.taken_by_id,
+               RepairOrder.checked_in_at >= arrival.taken_at).limit(1)) is not None
+    if served:
+        raise ValidationError("arrival", _("{plate} was checked in already: it cannot wait again.").format(
+            plate=arrival.plate))
+    before = {"status": arrival.status, "taken_by_id": arrival.taken_by_id,
+              "taken_at": arrival.taken_at.isoformat() if arrival.taken_at else None}
+    arrival.status = ArrivalStatus.WAITING
+    arrival.taken_at = None
+    arrival.taken_by_id = None
+    tx.audit("arrival", arrival.id, before=before, after={"status": arrival.status, "plate": arrival.plate})
+    return _ref(tx, arrival)
+
+
 @service("arrival.register")
 def mark_left(tx: Tx, arrival_id: int, expected_version: int | None = None) -> ArrivalRef:
     """The customer went without being served: off the queue, counted in the figures."""
@@ -559,6 +586,6 @@ def board_strip(services: Services, store_id: int) -> ReceptionStrip:
 __all__ = [
     "BUSY_MINUTES", "LEAD_ROLES", "ON_TIME_MINUTES", "AdvisorOnDuty", "ArrivalInput", "ArrivalRef", "QueueRow",
     "ReceptionFigures", "ReceptionStrip", "ReceptionView", "TakenArrival", "assign", "board_strip", "busy_advisors",
-    "figures", "figures_in", "mark_left", "next_in_rotation", "queue", "reception_view", "register_arrival", "strip_in", "take_next",
+    "figures", "figures_in", "give_back", "mark_left", "next_in_rotation", "queue", "reception_view", "register_arrival", "strip_in", "take_next",
     "timeliness",
 ]
