@@ -405,3 +405,18 @@ def test_what_a_search_that_found_nothing_fills_in(typed, expected):
     from frontdesk.screens.checkin import prefill_fields
 
     assert prefill_fields(typed) == expected
+
+
+async def test_the_campaign_line_is_one_translatable_sentence(app_for, ui_services, desk_data, monkeypatch):
+    """zh read "未完成召回: R2026-07": the colon was outside the translation (zh takes the full-width "：")."""
+    from frontdesk.screens import checkin as screen_module
+    from frontdesk.services.campaigns import CampaignFlag
+
+    zh = {"{kind}: {code} {title}": "{kind}：{code} {title}", "Open recall": "未完成召回"}
+    app = app_for(Role.ADVISOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_checkin(pilot)
+        monkeypatch.setattr(screen_module, "_", lambda msgid: zh.get(msgid, msgid))
+        screen = checkin_screen(app)
+        screen._show_campaigns([CampaignFlag(1, "R2026-07", "刹车片召回", "recall", 1)])
+        assert str(screen.query_one("#checkin-campaign", Static).render()) == "未完成召回：R2026-07 刹车片召回"

@@ -115,16 +115,19 @@ async def test_the_desk_lead_gives_a_customer_to_another_advisor_and_one_leaves(
         app.open_destination("reception")
         await settle(pilot, lambda: pilot.app.screen.query_one("#queue").row_count == 2)
         pilot.app.screen.query_one("#queue").focus()
-        await pilot.press("a")  # 粤A11111 (the rotation gave it to the first advisor) → 陈静
+        await pilot.press("a")  # 粤A11111 (the rotation gave it to 陈静, signed in last) → the first advisor
         await settle(pilot, lambda: screen_name(pilot) == "AdvisorPicker")
-        await pilot.press("down", "enter")
-        await settle(pilot, lambda: reception.queue(svc, adv)[0].advisor_id == adv2.user_id)
+        picker = pilot.app.screen.query_one("#advisor-pick")  # the highlight starts on 陈静, marked •, not the first
+        assert picker.highlighted == 1 and str(picker.get_option_at_index(1).prompt).startswith("• 陈静")
+        await pilot.press("up", "enter")
+        await settle(pilot, lambda: reception.queue(svc, adv)[0].advisor_id == adv.user_id)
+        await settle(pilot, lambda: screen_name(pilot) == "ReceptionScreen")
         await pilot.press("down", "l")  # 粤A22222 left: asked first
         await settle(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
         await pilot.press("y")
         await settle(pilot, lambda: len(reception.queue(svc, adv)) == 1)
     [row] = reception.queue(svc, adv)
-    assert (row.plate, row.advisor) == ("粤A11111", "陈静")
+    assert (row.plate, row.advisor) == ("粤A11111", "Advisor Test")
 
 
 def test_an_early_arrival_reads_early_by_so_many_minutes_in_either_language():
@@ -196,3 +199,25 @@ async def test_a_customer_taken_with_n_and_the_checkin_discarded_waits_again(app
         await settle(pilot, lambda: screen_name(pilot) == "DeskHomeScreen")
         await settle(pilot, lambda: len(reception.queue(svc, adv)) == 2)
     assert [r.plate for r in reception.queue(svc, adv)] == ["粤A11111", "粤A22222"]  # back in its own place
+
+
+def test_the_advisor_pickers_line_is_one_translatable_sentence(monkeypatch):
+    """zh showed "(空闲, 1 位等候)": the brackets and comma were outside the translation."""
+    from frontdesk.screens import reception as screen
+
+    zh = {"{name}  ({state}, {waiting})": "{name}（{state}，{waiting}）", "free": "空闲", "{n} waiting": "{n} 位等候"}
+    monkeypatch.setattr(screen, "_", lambda msgid: zh.get(msgid, msgid))
+    picker = screen.AdvisorPicker("粤A11111", (), 7)
+    assert picker._line(reception.AdvisorOnDuty(7, "陈静", False, 1)) == "• 陈静（空闲，1 位等候）"
+
+
+async def test_the_receptionists_footer_has_no_next_customer_key(app_for):
+    """Only advisors take customers: the receptionist's footer showed N "Next customer" all the same."""
+    for role, shown in ((Role.RECEPTIONIST, False), (Role.SUPERVISOR, True)):
+        app = app_for(role)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            if role != Role.RECEPTIONIST:
+                app.open_destination("reception")
+            await settle(pilot, lambda: screen_name(pilot) == "ReceptionScreen")
+            assert (pilot.app.screen.check_action("take_next", ()) is not False) is shown, role  # False: hidden

@@ -327,7 +327,7 @@ class CheckInScreen(DeskScreen):
         if flags:
             first = flags[0]
             kind = _("Open recall") if first.kind == "recall" else _("Open service campaign")
-            text = f"{kind}: {first.code} {first.title}"
+            text = _("{kind}: {code} {title}").format(kind=kind, code=first.code, title=first.title)
             if len(flags) > 1:
                 text += "  " + _("(and {n} more)").format(n=len(flags) - 1)
         self.query_one("#checkin-campaign", Static).update(text)

@@ -31,7 +31,7 @@ from frontdesk.i18n import N_
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import FIND, NEW, REFRESH, back, binding, translate_bindings
 from frontdesk.labels import ARRIVAL_PURPOSE, TIMELINESS, label
-from frontdesk.model.enums import ArrivalPurpose
+from frontdesk.model.enums import ArrivalPurpose, Role
 from frontdesk.services import reception
 from frontdesk.services import search as search_service
 from frontdesk.services.errors import FrontdeskError, ValidationError
@@ -127,11 +127,17 @@ class AdvisorPicker(ModalScreen[int | None]):
         options.border_title = _("{plate} goes to").format(plate=self._plate)
         yield options
 
+    def on_mount(self) -> None:
+        """The highlight starts on the current advisor (the one marked •): Enter alone keeps them."""
+        current = next((i for i, a in enumerate(self._advisors) if a.id == self._current), None)
+        if current is not None:
+            self.query_one("#advisor-pick", OptionList).highlighted = current
+
     def _line(self, a: reception.AdvisorOnDuty) -> str:
         state = _("busy") if a.busy else (_("free") if a.on_duty else _("not signed in"))
         mark = "• " if a.id == self._current else "  "
         waiting = _("{n} waiting").format(n=a.waiting)
-        return f"{mark}{a.name}  ({state}, {waiting})"
+        return mark + _("{name}  ({state}, {waiting})").format(name=a.name, state=state, waiting=waiting)
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -342,6 +348,8 @@ class ReceptionScreen(LiveScreen, ListDetailScreen):
         needs = {"take_next": "arrival.take", "assign": "arrival.assign", "register": "arrival.register",
                  "left": "arrival.register"}.get(action)
         if needs is not None and not allowed(self.actor.role, needs):
+            if action == "take_next" and self.actor.role == Role.RECEPTIONIST:
+                return False  # the receptionist never takes a customer: not in the footer at all
             return None
         if action in ("assign", "left") and self.selected is None:
             return None

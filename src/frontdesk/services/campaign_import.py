@@ -32,6 +32,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
+from frontdesk.i18n import ngettext
 from frontdesk.model import (
     Campaign,
     CampaignJob,
@@ -104,11 +105,15 @@ class CampaignImportReport:
             return _("The file cannot be imported: {errors}").format(errors=self.errors[0])
         if self.errors:
             return _("The file cannot be imported: {n} problems; nothing was imported.").format(n=len(self.errors))
+        # Each count in its own plural form: "1 campaign", "1 row left out" (a whole-sentence plural cannot hold three).
+        rows = ngettext("{n} row", "{n} rows", self.rows).format(n=self.rows)
+        found = ngettext("{n} campaign", "{n} campaigns", len(self.campaigns)).format(n=len(self.campaigns))
+        n = len(self.skipped)
         if self.committed:
-            return _("Imported {rows} rows: {campaigns} campaigns, {skipped} rows left out.").format(
-                rows=self.rows, campaigns=len(self.campaigns), skipped=len(self.skipped))
-        return _("{rows} rows: {campaigns} campaigns, {skipped} rows would be left out.").format(
-            rows=self.rows, campaigns=len(self.campaigns), skipped=len(self.skipped))
+            skipped = ngettext("{n} row left out", "{n} rows left out", n).format(n=n)
+            return _("Imported {rows}: {campaigns}, {skipped}.").format(rows=rows, campaigns=found, skipped=skipped)
+        skipped = ngettext("{n} row would be left out", "{n} rows would be left out", n).format(n=n)
+        return _("{rows}: {campaigns}, {skipped}.").format(rows=rows, campaigns=found, skipped=skipped)
 
 
 class CampaignImportRefused(ValidationError):
