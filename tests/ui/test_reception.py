@@ -105,7 +105,7 @@ async def test_the_desk_lead_gives_a_customer_to_another_advisor_and_one_leaves(
     svc, adv = ui_services, ui_actors[Role.ADVISOR]
     admin = auth.login(svc, Role.ADMIN.value, PASSWORD)
     auth.add_user(svc, admin, "advisor2", "陈静", Role.ADVISOR, PASSWORD)
-    adv2 = auth.login(svc, "advisor2", PASSWORD)
+    auth.login(svc, "advisor2", PASSWORD)  # on duty: the rotation gives 陈静 the first car
     desk = ui_actors[Role.RECEPTIONIST]
     reception.register_arrival(svc, desk, ArrivalInput(plate="粤A11111"))
     reception.register_arrival(svc, desk, ArrivalInput(plate="粤A22222"))
