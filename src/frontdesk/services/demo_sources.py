@@ -276,6 +276,8 @@ MOBILE_PREFIXES: Final[tuple[str, ...]] = (
 
 # VIN position 10: model year (ISO 3779 cycle, no I, O, Q, U, Z or 0).
 MODEL_YEAR_CODES: Final[dict[int, str]] = {
+    # 2001-2009 are the digits: a ten-year demo's oldest cars were sold in 2007
+    **{year: str(year - 2000) for year in range(2001, 2010)},
     2010: "A", 2011: "B", 2012: "C", 2013: "D",
     2014: "E", 2015: "F", 2016: "G", 2017: "H", 2018: "J", 2019: "K", 2020: "L",
     2021: "M", 2022: "N", 2023: "P", 2024: "R", 2025: "S", 2026: "T",
@@ -343,7 +345,7 @@ def random_vin_body(
 
 
 def model_year_of(vin: str) -> int | None:
-    """The model year a demo VIN's 10th character gives (ISO 3779, 2010-2030: the demo's cars)."""
+    """The model year a demo VIN's 10th character gives (ISO 3779, 2001-2030: the demo's cars)."""
     code = vin[9:10]
     return next((year for year, c in MODEL_YEAR_CODES.items() if c == code), None)
 
