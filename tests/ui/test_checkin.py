@@ -41,11 +41,7 @@ async def fill_new(pilot, brought_by: tuple[str, str] | None = None, **changes: 
     """
     v = {**NEW_CAR, **changes}
     await pilot.press(*v["plate"], "enter", *v["vin"], "enter")
-    await settle(pilot)  # the VIN decoded: Enter passed over what it filled; the advisor goes back to type their own
-    screen = checkin_screen(pilot.app)
-    for name in ("make", "model"):
-        screen.query_one(f"#{name}", Input).value = ""
-    screen.query_one("#make", Input).focus()
+    await settle(pilot)  # the VIN decoded: what it fills is selected, typed over below
     await pilot.press(*v["make"], "enter", *v["model"], "tab", "tab",  # past the model year
                       *v["colour"], "tab", *v["sale_date"], "enter",  # on to the owner's name
                       *v["name"], "enter", *v["phone"], "enter", *v["odometer_km"], "enter", v["fuel"], "tab")
@@ -253,8 +249,9 @@ async def test_enter_walks_the_required_fields_the_vin_fills_make_model_and_year
         values = {name: screen.query_one(f"#{name}", Input).value for name in ("make", "model", "model_year")}
         assert values == {"make": "大众", "model": "速腾", "model_year": "2012"}
         assert "VIN: 大众 速腾 2012" in str(screen.query_one("#vin-note", Static).render())
-        # Enter left the VIN: the cursor passes over what it filled to the first required field still empty
-        # (it stopped on the make, and the model typed next replaced it: new-user trial)
+        assert app.focused is screen.query_one("#make", Input)
+        # Enter confirms what the VIN said and passes over the optional fields to the owner's name
+        await pilot.press("enter", "enter")
         assert app.focused is screen.query_one("#name", Input)
         await pilot.press(*"王芳", "enter", *"13712345678", "enter", *"8021", "enter")
         assert app.focused is screen.query_one("#fuel_eighths")

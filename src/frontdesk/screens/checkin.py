@@ -213,7 +213,6 @@ class CheckInScreen(DeskScreen):
         self._appointment_id = appointment_id
         self._appointment_note = ""
         self._decoded_vin = ""  # the VIN last sent to the decoder (a VIN is decoded once)
-        self._vin_entered = False  # Enter left the VIN: its answer moves the cursor past what it fills
         self._last_reading_on: dt.date | None = None
         self._pace: Pace | None = None
         self._vehicle_version: int | None = None
@@ -558,7 +557,6 @@ class CheckInScreen(DeskScreen):
             return
         event.stop()
         if name == "vin":
-            self._vin_entered = True
             self._decode_vin()
         self._enter_from(name)
 
@@ -578,22 +576,13 @@ class CheckInScreen(DeskScreen):
             target = next((n for n in later if all(
                 node.display for node in self.query_one(f"#{n}").ancestors_with_self if isinstance(node, Widget))), None)
         else:
-            target = self._next_required(later)
+            target = next((n for n in later if n in REQUIRED), None)
         if target is None:
             self.action_save()
             return
         widget = self.query_one(f"#{target}")
         widget.focus()
         widget.scroll_visible(animate=False)
-
-    def _next_required(self, later: tuple[str, ...] | list[str]) -> str | None:
-        """The next required field; after the VIN, the first still empty (what the VIN filled needs no stop)."""
-        required = [n for n in later if n in REQUIRED]
-        if later and later[0] == "make":  # leaving the VIN
-            values = self._values()
-            return next((n for n in required if values[n] is None or not str(values[n]).strip()),
-                        required[0] if required else None)
-        return required[0] if required else None
 
     @on(Input.Blurred, "#vin")
     def _left_vin(self) -> None:
@@ -623,18 +612,13 @@ class CheckInScreen(DeskScreen):
             self._fit_banners()
             return
         values = self._values()
-        entered, self._vin_entered = self._vin_entered, False
-        filled: list[Input] = []
         for name, value in (("make", facts.make), ("model", facts.model),
                             ("model_year", str(facts.model_year) if facts.model_year else "")):
             if value and not values[name].strip():
                 field = self.query_one(f"#{name}", Input)
                 field.value = value
-                filled.append(field)
                 if field is self.focused:  # the advisor is on it already: typing replaces it, Enter keeps it
                     field.select_all()
-        if entered and self.focused in filled:  # Enter brought the cursor onto what the VIN filled: on to the empty
-            self._enter_from("vin")
         said = " ".join(filter(None, (facts.make, facts.model, str(facts.model_year or "") or None)))
         note.update(_("VIN: {what}").format(what=said) if said else "")
         self._fit_banners()
