@@ -401,6 +401,11 @@ class Columns:
         return f"INSERT INTO {self.table} ({names}) VALUES ({', '.join(':' + n for n in self.names)})", values
 
 
+def escape_like(text: str) -> str:
+    """``text`` with LIKE's wildcards (and the escape itself) escaped, for ``LIKE ... ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     """``(:name0, :name1, ...)`` and its parameters, for an ``IN`` over ids found earlier."""
     if not values:

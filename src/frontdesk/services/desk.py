@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from frontdesk.dbapi import as_decimal, in_list
+from frontdesk.dbapi import as_decimal, escape_like, in_list
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
     Job,
@@ -224,10 +224,6 @@ class PartHit:
         return self.on_hand - self.reserved
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def find_labor_ops(services: Services, text: str, *, limit: int = 30, store_id: int | None = None) -> list[LaborOpHit]:
     """By code prefix, name fragment or pinyin initials (``jy`` finds 更换机油…), what this store uses
     most first (services/catalog_use.py), then by how well it matches; ``store_id`` defaults to
@@ -281,7 +277,7 @@ def _catalog_rows(services: Services, sql: tuple[str, str, str], text: str, top:
     with services.db.plain_transaction() as cur:
         ilike = "LIKE" if cur.is_sqlite else "ILIKE"  # SQLite's LIKE ignores ASCII case already
         if q:
-            escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            escaped = escape_like(q)
             params = dict(params, start=escaped + "%", inside=f"%{escaped}%", lowered_start=escaped.lower() + "%",
                           lowered_inside=f"%{escaped.lower()}%")
         statement = template.format(

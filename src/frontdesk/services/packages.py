@@ -26,6 +26,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.config import Settings
+from frontdesk.dbapi import escape_like
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
     Job,
@@ -183,7 +184,7 @@ _COLUMNS = (ServicePackage.id, ServicePackage.code, ServicePackage.name, Service
 
 
 def _like(value: str) -> str:
-    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return f"%{escape_like(value)}%"
 
 
 def _car(s: Session, vehicle_id: int | None) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from frontdesk.dbapi import Columns, Cursor, in_list, quoted
+from frontdesk.dbapi import Columns, Cursor, escape_like, in_list, quoted
 from frontdesk.model.enums import OrderStatus
 
 from .campaigns_flag import open_vins
@@ -109,7 +109,7 @@ def matching(cur: Cursor, column: str, term: str) -> tuple[str, dict[str, Any]]:
         rows = cur.all(f"SELECT rowid FROM {fts} WHERE {column} MATCH :q LIMIT 200",
                        {"q": '"' + term.replace('"', '""') + '"'})
         return in_list("m", [row[0] for row in rows])
-    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = f"%{escape_like(term)}%"
     return f"(SELECT id FROM {table} WHERE {column} ILIKE :p LIMIT 200)", {"p": pattern}
 
 
