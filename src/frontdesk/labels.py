@@ -15,6 +15,7 @@ ROLE = {
     "advisor": "Service advisor", "supervisor": "Workshop supervisor", "team_leader": "Team leader",
     "technician": "Technician", "qc": "QC inspector", "cashier": "Cashier", "manager": "Service manager",
     "admin": "Administrator", "receptionist": "Receptionist",
+    "claims_clerk": "Claims clerk", "insurance_clerk": "Insurance clerk",
 }
 # Reception (services/reception.py): why a car came, how it came against its appointment, where it is.
 ARRIVAL_PURPOSE = {

@@ -80,7 +80,8 @@ DESTINATIONS: tuple[Destination, ...] = (
 
 
 _HOMES = {Role.SUPERVISOR: "dispatch", Role.TECHNICIAN: "technician", Role.TEAM_LEADER: "technician", Role.QC: "checks",
-          Role.CASHIER: "cashier", Role.ADMIN: "users", Role.RECEPTIONIST: "reception"}
+          Role.CASHIER: "cashier", Role.ADMIN: "users", Role.RECEPTIONIST: "reception",
+          Role.CLAIMS_CLERK: "warranty_claims", Role.INSURANCE_CLERK: "insurer_collection"}
 
 
 def _home_destination(role: Role) -> Destination | None:

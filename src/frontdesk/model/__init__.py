@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "account": ("Account", "AccountDriver", "AccountVehicle"),
     "aftercare": ("Complaint", "FollowUp", "ReminderCall"),
     "arrival": ("Arrival",),
     "audit": ("AuditEvent",),
@@ -22,7 +23,7 @@ _EXPORTS = {
     "job": ("ClockEvent", "Job", "JobCheck", "PartLine", "PartOrder"),
     "order": ("Appointment", "DeliveryCheck", "OrderCounter", "PanelMark", "RepairOrder", "Walkaround"),
     "package": ("PackageLine", "ServicePackage"),
-    "payment": ("Payment", "Receivable"),
+    "payment": ("Allocation", "Payment", "Receivable", "Remittance"),
     "recommendation": ("Recommendation",),
     "store": ("AppMeta", "RoleAuthority", "Store", "Team", "Technician", "User"),
 }
@@ -39,6 +40,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from .account import Account, AccountDriver, AccountVehicle
     from .aftercare import Complaint, FollowUp, ReminderCall
     from .arrival import Arrival
     from .audit import AuditEvent
@@ -49,6 +51,6 @@ if TYPE_CHECKING:
     from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder
     from .order import Appointment, DeliveryCheck, OrderCounter, PanelMark, RepairOrder, Walkaround
     from .package import PackageLine, ServicePackage
-    from .payment import Payment, Receivable
+    from .payment import Allocation, Payment, Receivable, Remittance
     from .recommendation import Recommendation
     from .store import AppMeta, RoleAuthority, Store, Team, Technician, User

@@ -15,6 +15,8 @@ class Role(StrEnum):
     MANAGER = "manager"
     ADMIN = "admin"
     RECEPTIONIST = "receptionist"  # 前台接待: registers arriving cars (issue 20)
+    CLAIMS_CLERK = "claims_clerk"  # 索赔员: warranty claims to the maker, the old-parts ledger (issue 21)
+    INSURANCE_CLERK = "insurance_clerk"  # 保险专员: accident repairs and what insurers owe (issue 21)
 
 
 class OrderStatus(StrEnum):
@@ -91,6 +93,15 @@ class PayType(StrEnum):
     INSURANCE = "insurance"
     INTERNAL = "internal"
     FIRST_SERVICE = "first_service"
+
+
+class PayerKind(StrEnum):
+    """Who owes a receivable (model/payment.py)."""
+
+    ACCOUNT = "account"  # a key account, billed monthly
+    INSURER = "insurer"
+    MAKER = "maker"  # warranty and goodwill claims
+    CUSTOMER = "customer"  # a rejected claim's cost moved back to the customer
 
 
 class PaymentMethod(StrEnum):

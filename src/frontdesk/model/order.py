@@ -139,6 +139,9 @@ class RepairOrder(Base):
     settled_at: Mapped[dt.datetime | None]
     credit_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     credit_approved_at: Mapped[dt.datetime | None]
+    # Charged to a key account at settlement (model/account.py): the customer share it took over.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", use_alter=True))
+    account_charged: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), server_default="0")
     gate_pass_no: Mapped[str | None] = mapped_column(String(30))
     gate_pass_at: Mapped[dt.datetime | None]
     gate_pass_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -15,6 +15,8 @@ A, S, L, T, Q, C, M, X = (
     Role.ADMIN,
 )
 R = Role.RECEPTIONIST  # 前台接待 (issue 20)
+W = Role.CLAIMS_CLERK  # 索赔员 (issue 21)
+I = Role.INSURANCE_CLERK  # 保险专员 (issue 21)  # noqa: E741
 
 WORKSHOP = frozenset({S, L, T, M})
 
@@ -93,6 +95,33 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "campaign.close": frozenset({A, M}),  # done elsewhere / not applicable, with the reason
     "campaign.export": frozenset({A, M}),  # the call list (names and phones), audited
     "campaign.view": frozenset({A, M}),
+    # Money owed to the store (issue 21). Key accounts: the manager sets them up and suspends them,
+    # the cashier charges an account vehicle's bill to its account and prints the statements.
+    "account.view": frozenset({A, C, M}),
+    "account.save": frozenset({M, X}),
+    "account.suspend": frozenset({M}),
+    "account.charge": frozenset({C, M}),  # over the credit limit with a manager's password on the spot
+    "account.statement": frozenset({C, M}),
+    # The receivables ledger: whoever collects applies what comes in; only the manager writes off
+    "receivable.view": frozenset({C, M, I, W}),
+    "receivable.add": frozenset({C, M, W}),
+    "remittance.apply": frozenset({C, M, I, W}),
+    "receivable.follow_up": frozenset({C, M, I, W}),
+    "receivable.write_off": frozenset({M}),
+    # Accident repairs (事故车): the advisor opens the record at check-in, the insurance clerk follows it
+    "accident.view": frozenset({A, C, M, I}),
+    "accident.edit": frozenset({A, M, I}),
+    # Warranty claims to the maker (索赔) and the old-parts ledger (旧件台账)
+    "warranty_claim.view": frozenset({W, M}),
+    "warranty_claim.edit": frozenset({W, M}),
+    "warranty_claim.decide": frozenset({W, M}),  # the maker's answer, recorded as it comes back
+    "warranty_claim.reassign": frozenset({M}),  # a rejected claim's cost moved to the dealer or the customer
+    "warranty_claim.export": frozenset({W, M}),
+    "goodwill.approve": frozenset({M}),  # 善意保修: the split between customer, maker and dealer
+    "old_part.record": frozenset({W, M, S}),
+    "old_part.ship": frozenset({W, M}),
+    # 三包: the watch list of cars near a threshold
+    "sanbao.view": frozenset({A, M, W}),
     # Reports (the figures are read-only; writing them out to a file is audited)
     "report.export": frozenset({A, S, C, M}),
     # Administration

@@ -17,12 +17,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import FollowUp, Payment, Receivable, RepairOrder, User, Vehicle
-from frontdesk.model.enums import Role, FollowUpStatus, OrderStatus, PaymentKind, PaymentMethod, PayType
+from frontdesk.model import Allocation, FollowUp, Payment, Receivable, RepairOrder, User, Vehicle
+from frontdesk.model.enums import FollowUpStatus, OrderStatus, PayerKind, PaymentKind, PaymentMethod, PayType, Role
 
 from . import recommendation_records
 from .auth import ManagerApproval, discount_authority, verify_manager
@@ -35,6 +35,15 @@ from .money import ZERO, check_discount, check_round_off, format_money, parse_mo
 from .refs import OrderRef, PaymentRef, flushed
 
 RECEIVABLE_TYPES = (PayType.WARRANTY, PayType.INSURANCE)
+PAYER_OF = {PayType.WARRANTY: PayerKind.MAKER, PayType.INSURANCE: PayerKind.INSURER}
+
+
+def _payer_name(tx: Tx, order: RepairOrder, pay_type: PayType) -> str:
+    """The maker is the car's make; the insurer is named on the order's accident record once it has one."""
+    if pay_type == PayType.WARRANTY:
+        vehicle = tx.session.get(Vehicle, order.vehicle_id)
+        return vehicle.make if vehicle is not None else ""
+    return ""
 
 
 def paid_amount(order: RepairOrder) -> Decimal:
@@ -47,7 +56,8 @@ def paid_amount(order: RepairOrder) -> Decimal:
 
 
 def amount_due(order: RepairOrder) -> Decimal:
-    return max(ZERO, (order.customer_amount or ZERO) - paid_amount(order))
+    """What the customer still has to pay at the counter: a key account's charge takes its share over."""
+    return max(ZERO, (order.customer_amount or ZERO) - paid_amount(order) - (order.account_charged or ZERO))
 
 
 def declined_safety_jobs(order: RepairOrder) -> list:
@@ -97,6 +107,12 @@ def prepare_settlement(
     require_order_status(order, (OrderStatus.DELIVERED,), _("settlement"))
     if order.payments and any(p.voided_at is None for p in order.payments):
         raise IllegalTransition(_("Payments have been taken: void them before changing the settlement."))
+    if order.account_charged:
+        raise IllegalTransition(_("The bill is charged to an account: cancel the charge before changing the settlement."))
+    if inspect(order).persistent and tx.session.scalar(
+        select(Allocation.id).join(Receivable).where(Receivable.order_id == order.id).limit(1)
+    ) is not None:
+        raise IllegalTransition(_("A payer has paid on this bill's receivables: the settlement can no longer change."))
     discount = parse_money(data.discount, "discount") if not isinstance(data.discount, Decimal) else data.discount
     base = order_totals(order, tx.settings, discount=ZERO, rounding=ZERO)
     customer_gross = base.by_pay_type[PayType.CUSTOMER].gross if PayType.CUSTOMER in base.by_pay_type else ZERO
@@ -145,6 +161,7 @@ def prepare_settlement(
         share = totals.by_pay_type.get(pay_type)
         if share is not None and share.net > 0:
             tx.session.add(Receivable(order_id=order.id, pay_type=pay_type, amount=share.net,
+                                      payer_kind=PAYER_OF[pay_type], payer_name=_payer_name(tx, order, pay_type),
                                       reference=text(refs[pay_type], pay_type.value + "_ref", max_len=80), created_at=tx.now))
     vehicle = tx.session.get(Vehicle, order.vehicle_id)
     assert vehicle is not None
