@@ -17,7 +17,12 @@ from sqlalchemy import func, select
 from frontdesk.model import Allocation, AuditEvent, Receivable, Remittance
 from frontdesk.model.enums import PayerKind, Role
 from frontdesk.services import checkin, ledger, settlement
-from frontdesk.services.errors import ConflictError, IllegalTransition, PermissionDenied, ValidationError
+from frontdesk.services.errors import (
+    ConflictError,
+    IllegalTransition,
+    PermissionDenied,
+    ValidationError,
+)
 
 from .factories import order_through, seed_shop, stored
 
