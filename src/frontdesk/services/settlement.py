@@ -24,14 +24,14 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import Allocation, FollowUp, Payment, Receivable, RepairOrder, User, Vehicle
 from frontdesk.model.enums import FollowUpStatus, OrderStatus, PayerKind, PaymentKind, PaymentMethod, PayType, Role
 
-from . import recommendation_records
+from . import accounts, recommendation_records
 from .auth import ManagerApproval, discount_authority, verify_manager
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, service, unflushed
 from .errors import IllegalTransition, PermissionDenied, ValidationError
 from .estimate import order_totals
 from .lifecycle import require_order_status, transition_order
-from .money import ZERO, check_discount, check_round_off, format_money, parse_money
+from .money import ZERO, Totals, check_discount, check_round_off, format_money, max_discount, parse_money
 from .refs import OrderRef, PaymentRef, flushed
 
 RECEIVABLE_TYPES = (PayType.WARRANTY, PayType.INSURANCE)
@@ -117,13 +117,18 @@ def prepare_settlement(
     base = order_totals(order, tx.settings, discount=ZERO, rounding=ZERO)
     customer_gross = base.by_pay_type[PayType.CUSTOMER].gross if PayType.CUSTOMER in base.by_pay_type else ZERO
     approved_by = None
-    try:
-        check_discount(discount, customer_gross, _authority(tx))
-    except PermissionDenied:
-        manager = _approve(tx, approval, _("A discount above your authority"), order.id)
-        approved_by = manager.id
-        limit = discount_authority(tx.session, manager.store_id, Role.MANAGER, manager.discount_authority)
-        check_discount(discount, customer_gross, limit)
+    # A key account's car: the discount its manager agreed, unless the advisor types one (which replaces it).
+    agreed = _agreed_discount(tx, order, base) if discount == ZERO else None
+    if agreed is not None:
+        discount = agreed[1]
+    else:
+        try:
+            check_discount(discount, customer_gross, _authority(tx))
+        except PermissionDenied:
+            manager = _approve(tx, approval, _("A discount above your authority"), order.id)
+            approved_by = manager.id
+            limit = discount_authority(tx.session, manager.store_id, Role.MANAGER, manager.discount_authority)
+            check_discount(discount, customer_gross, limit)
     # Without a discount the bill is the one just added up.
     totals = base if discount == ZERO else order_totals(order, tx.settings, discount=discount, rounding=ZERO)
     rounded_before = order.rounding or ZERO
@@ -172,12 +177,24 @@ def prepare_settlement(
     _maybe_settled(tx, order)
     tx.audit("repair_order", order.id, order_id=order.id, after={
         "discount": discount, "discount_approved_by": approved_by, "total": totals.gross,
+        **({"agreed_discount_of_account": agreed[0]} if agreed is not None else {}),
         "customer_payable": totals.customer_payable, "status": order.status,
         **({"rounding_cleared": rounded_before} if rounded_before else {}),
     })
     flushed(tx)
     return Settled(order.id, order.number, order.version, order.status, totals.gross, discount, order.discount_by_id,
                    totals.customer_payable)
+
+
+def _agreed_discount(tx: Tx, order: RepairOrder, totals: Totals) -> tuple[str, Decimal] | None:
+    """(account code, amount): the account's agreed rates on the customer share's labour and parts, rounded in money."""
+    customer = totals.by_pay_type.get(PayType.CUSTOMER)
+    agreed = accounts.agreed_rates(tx.session, order.store_id, order.vehicle_id) if customer is not None else None
+    if customer is None or agreed is None:
+        return None
+    account, labour_rate, parts_rate = agreed
+    amount = max_discount(customer.labor, labour_rate) + max_discount(customer.parts, parts_rate)
+    return (account.code, amount) if amount else None
 
 
 def _maybe_settled(tx: Tx, order: RepairOrder) -> None:
