@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, required=True, help=_("first day"))
     rep.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help=_("last day, included (default: --from)"))
     rep.add_argument("--out", metavar="FILE", help=_("write it to FILE.csv or FILE.xlsx instead of printing it"))
+    ar = sub.add_parser("receivables", parents=[common(True)],
+                        help=_("what accounts, insurers and the maker owe: by payer kind and age, tied to the settlements"))
+    ar.add_argument("--out", metavar="FILE.xlsx", help=_("write the summary and every open receivable to FILE.xlsx"))
 
     imp = sub.add_parser("import", parents=[common(True)],
                          help=_("load a parts price list or labor-time table from CSV/XLSX (all rows or none)"))
@@ -378,6 +381,24 @@ def cmd_report(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_receivables(args: argparse.Namespace, services: Services) -> int:
+    """Read as the manager (like ``report``); a file written with --out is audited as any export."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from frontdesk.model.enums import Role
+    from frontdesk.services import receivables
+
+    actor = replace(_system(services), role=Role.MANAGER)
+    if getattr(args, "out", None):
+        print(receivables.export_receivables(services, actor, Path(args.out)).path)
+    else:
+        from frontdesk.services.validation import shown
+
+        print(shown(receivables.text_summary(receivables.summary(services, actor)), keep_newlines=True), end="")
+    return 0
+
+
 def _within_calendar(start, end) -> None:  # type: ignore[no-untyped-def]
     """A range is read up to the midnight after its last day: 9999-12-31 has none."""
     import datetime as dt
@@ -592,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     on_services: dict[str, Callable[[argparse.Namespace, Services], int]] = {
         "users": cmd_users, "demo": cmd_demo, "print": cmd_print, "report": cmd_report, "import": cmd_import,
-        "export": cmd_export, "audit": cmd_audit,
+        "export": cmd_export, "audit": cmd_audit, "receivables": cmd_receivables,
     }
     try:
         if args.command in on_settings:
