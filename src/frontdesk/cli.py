@@ -86,12 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help=_("only report what would be added, changed or rejected"))
 
     exp = sub.add_parser("export", parents=[common(True)], help=_("write orders, catalogs or customers to CSV/XLSX"))
-    exp.add_argument("kind", choices=("orders", "parts", "labor", "customers", "packages"))
+    exp.add_argument("kind", choices=("orders", "parts", "labor", "customers", "packages", "claims"))
     exp.add_argument("--out", metavar="FILE", required=True, help=_("FILE.csv or FILE.xlsx"))
     exp.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=_date, help=_("orders: first check-in day"))
     exp.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=_date, help=_("orders: last day, included (default: --from)"))
     exp.add_argument("--user", metavar="USERNAME",
                      help=_("customers: a service manager's user name; the password is asked (or FRONTDESK_PASSWORD)"))
+    exp.add_argument("--state", metavar="STATE",
+                     help=_("claims: only the warranty claims in this state (draft, submitted, returned, approved, "
+                            "paid, rejected, reassigned)"))
 
     bak = sub.add_parser("backup", parents=[common(True)],
                          help=_("a consistent copy of the database, safe while terminals are writing"))
@@ -524,6 +527,14 @@ def cmd_export(args: argparse.Namespace, services: Services) -> int:
         end = getattr(args, "end", None) or start
         _within_calendar(start, end)
         done = data_exports.export_orders(services, _system(services), start, end, args.out)
+    elif args.kind == "claims":  # the maker's portal batch; the shell's user acts as the claims clerk
+        from dataclasses import replace
+
+        from frontdesk.model.enums import Role
+        from frontdesk.services import warranty_claims
+
+        done = warranty_claims.export_batch(services, replace(_system(services), role=Role.CLAIMS_CLERK),
+                                            getattr(args, "state", None), args.out)
     elif args.kind == "packages":
         from frontdesk.services import package_files
 

@@ -78,6 +78,8 @@ class Settings:
     idle_lock_minutes: int = 10
     #: Reception: a customer waiting longer than this many minutes shows red in the queue.
     reception_wait_red_minutes: int = 10
+    #: Warranty claims (services/warranty_claims.py): days after the repair to submit a claim to the maker.
+    warranty_claim_days: int = 30
     pdf_dir: str = ""
     printer: str = ""
     font_path: str = ""

@@ -26,6 +26,7 @@ _EXPORTS = {
     "payment": ("Allocation", "Payment", "Receivable", "Remittance"),
     "recommendation": ("Recommendation",),
     "store": ("AppMeta", "RoleAuthority", "Store", "Team", "Technician", "User"),
+    "warranty": ("Goodwill", "WarrantyClaim", "WarrantyClaimRevision"),
 }
 __all__ = sorted(name for names in _EXPORTS.values() for name in names)
 
@@ -54,3 +55,4 @@ if TYPE_CHECKING:
     from .payment import Allocation, Payment, Receivable, Remittance
     from .recommendation import Recommendation
     from .store import AppMeta, RoleAuthority, Store, Team, Technician, User
+    from .warranty import Goodwill, WarrantyClaim, WarrantyClaimRevision

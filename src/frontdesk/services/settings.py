@@ -37,6 +37,7 @@ EDITED_KEYS = (
     "dealership", "vat_rate", "labor_rates", "warranty_months", "warranty_km",
     "follow_up_days", "idle_lock_minutes", "language", "printer", "pdf_dir", "round_off",
     "reception_wait_red_minutes",
+    "warranty_claim_days",
     "appointment_band_minutes", "appointment_slots", "opening_hours", "workshop_hours",
 )
 #: Appointment capacity (services/capacity.py): (field, lowest, highest).
@@ -93,6 +94,8 @@ class SettingsForm:
     round_off: str = ""
     #: Reception: a wait over this many minutes shows red; "" keeps what the file says.
     reception_wait_red_minutes: str = ""
+    #: Warranty claims: days after the repair to submit the claim; "" keeps what the file says.
+    warranty_claim_days: str = ""
     #: Appointment capacity; "" (and no trades) keeps what the file says.
     appointment_band_minutes: str = ""
     appointment_slots: str = ""
@@ -111,6 +114,7 @@ class SettingsForm:
             language=settings.language, printer=settings.printer, pdf_dir=settings.pdf_dir,
             round_off=settings.round_off,
             reception_wait_red_minutes=str(settings.reception_wait_red_minutes),
+            warranty_claim_days=str(settings.warranty_claim_days),
             appointment_band_minutes=str(settings.appointment_band_minutes),
             appointment_slots=str(settings.appointment_slots), opening_hours=settings.opening_hours,
             workshop_hours=tuple((t, f"{settings.workshop_hours[t].normalize():f}" if t in settings.workshop_hours
@@ -240,6 +244,8 @@ def checked(form: SettingsForm, current: Settings) -> Settings:
     red = _fold(form.reception_wait_red_minutes)
     if red:  # reception (services/reception.py)
         whole["reception_wait_red_minutes"] = _whole(red, "reception_wait_red_minutes", 1, 240)
+    if _fold(form.warranty_claim_days):  # warranty claims (services/warranty_claims.py)
+        whole["warranty_claim_days"] = _whole(form.warranty_claim_days, "warranty_claim_days", 1, 365)
     round_off = _fold(form.round_off).lower() or current.round_off
     if round_off not in ROUND_OFF_SETTINGS:
         raise ValidationError("round_off", _("Rounding off is none, jiao or yuan."))

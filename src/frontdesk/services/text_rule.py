@@ -37,7 +37,8 @@ __all__ = ["MULTI_LINE", "NOT_TEXT", "check_arguments", "check_value"]
 # Fields (parameters or dataclass fields, by name) that may hold newlines and tabs: what the
 # desk writes as sentences. The check-in concerns are a multi-line area on screen
 # (widgets/notes_area.py); notes, resolutions and recommendations are printed as paragraphs.
-MULTI_LINE: Final = frozenset({"concerns", "notes", "note", "recommendations", "resolution", "requested_work"})
+MULTI_LINE: Final = frozenset({"concerns", "notes", "note", "recommendations", "resolution", "requested_work",
+                                 "fault", "cause", "remedy"})  # a warranty claim's paragraphs (services/warranty_claims.py)
 # Per action: a name that means a paragraph only there (a job's description is one line).
 MULTI_LINE_BY_ACTION: Final[dict[str, frozenset[str]]] = {"complaint.open": frozenset({"description"})}
 NOT_TEXT: Final = frozenset({"password", "report", "progress"})
