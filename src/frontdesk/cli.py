@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
                         help=_("what accounts, insurers and the maker owe: by payer kind and age, tied to the settlements"))
     ar.add_argument("--out", metavar="FILE.xlsx", help=_("write the summary and every open receivable to FILE.xlsx"))
 
+    stm = sub.add_parser("statement", parents=[common(True)],
+                         help=_("a key account's monthly statement as PDF (--lang: its language) or XLSX"))
+    stm.add_argument("account_code", metavar="ACCOUNT_CODE")
+    stm.add_argument("--month", metavar="YYYY-MM", required=True, help=_("the month of the statement"))
+    stm.add_argument("--out", metavar="FILE", required=True, help=_("FILE.pdf or FILE.xlsx"))
+
     imp = sub.add_parser("import", parents=[common(True)],
                          help=_("load a parts price list or labor-time table from CSV/XLSX (all rows or none)"))
     imp.add_argument("kind", choices=("parts", "labor", "campaigns", "packages"))
@@ -402,6 +408,29 @@ def cmd_receivables(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_statement(args: argparse.Namespace, services: Services) -> int:
+    """Read as the manager (like ``report``): whoever runs the shell command already holds the database."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from frontdesk.model.enums import Role
+    from frontdesk.services import account_statement
+
+    actor = replace(_system(services), role=Role.MANAGER)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".xlsx"):
+        from frontdesk.services.errors import ValidationError
+
+        raise ValidationError("out", _("Write the statement to a .pdf or an .xlsx file."))
+    data = account_statement.statement_for_code(services, actor, args.account_code, args.month)
+    if out.suffix.lower() == ".pdf":
+        print(account_statement.write_pdf(data, out, services.settings.language,
+                                          font_path=services.settings.font_path or None))
+    else:
+        print(account_statement.write_xlsx(data, out))
+    return 0
+
+
 def _within_calendar(start, end) -> None:  # type: ignore[no-untyped-def]
     """A range is read up to the midnight after its last day: 9999-12-31 has none."""
     import datetime as dt
@@ -624,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     on_services: dict[str, Callable[[argparse.Namespace, Services], int]] = {
         "users": cmd_users, "demo": cmd_demo, "print": cmd_print, "report": cmd_report, "import": cmd_import,
-        "export": cmd_export, "audit": cmd_audit, "receivables": cmd_receivables,
+        "export": cmd_export, "audit": cmd_audit, "receivables": cmd_receivables, "statement": cmd_statement,
     }
     try:
         if args.command in on_settings:

@@ -102,8 +102,11 @@ def _logo(path: str | None, max_w: float, max_h: float) -> Flowable | None:
 
 
 def letterhead(kit: Kit, store: StoreInfo, title: str, order_no: str, width: float,
-               *, qr_size: float = 22 * mm) -> Flowable:
-    """Logo, store name and legal details on the left; title, order number and QR on the right."""
+               *, qr_size: float = 22 * mm, number_label: str = "") -> Flowable:
+    """Logo, store name and legal details on the left; title, order number and QR on the right.
+
+    ``number_label`` names a number that is not an order's (a statement's), translated.
+    """
     _ = kit._
     details = [kit.p(store.name, "store"), kit.p(store.address, "small")]
     contact = kit.field(_('Phone'), store.phone)
@@ -115,7 +118,7 @@ def letterhead(kit: Kit, store: StoreInfo, title: str, order_no: str, width: flo
     logo_w = 24 * mm if logo else 0
     title_w = 60 * mm
     heading = [fitted(kit, title, "title", title_w - 3 * mm), Spacer(1, 2 * mm),
-               kit.p(f"{_('Order no.')} {order_no}", "order_no")]
+               kit.p(f"{number_label or _('Order no.')} {order_no}", "order_no")]
     qr_w = qr_size + 2 * mm if qr_size else 0
     store_w = width - logo_w - title_w - qr_w
     cells: list[object] = []

@@ -504,3 +504,26 @@ def charge_to_account(tx: Tx, order_id: int, approval: ManagerApproval | None = 
         "charged_to_account": account.code, "amount": amount, "due_on": due_on, "balance_before": balance,
         "credit_limit": account.credit_limit, "over_limit_approved_by": approved_by, "status": order.status})
     return OrderRef.of(tx, order)
+
+
+@dataclass(frozen=True)
+class CreditRow:
+    """A transfer from the account that still holds money nobody applied (to apply later, ledger.apply_remittance)."""
+
+    remittance_id: int
+    version: int
+    reference: str
+    received_on: dt.date
+    unapplied: Decimal
+
+
+def account_credits(services: Services, actor: Actor, account_id: int) -> list[CreditRow]:
+    require(actor, "account.view")
+    with services.db.reader() as session:
+        account = session.get(Account, account_id)
+        if account is None or account.store_id != actor.store_id:
+            raise NotFound("account", _("No such account in this store."))
+        return [CreditRow(r.id, r.version, r.reference, r.received_on, r.unapplied) for r in session.scalars(
+            select(Remittance).where(Remittance.account_id == account.id, Remittance.payer_kind == PayerKind.ACCOUNT,
+                                     Remittance.applied < Remittance.amount)
+            .order_by(Remittance.received_on, Remittance.id))]
