@@ -70,6 +70,7 @@ ID_TABLES = {
     "technician_id": "technician", "team_id": "team", "part_id": "part", "labor_op_id": "labor_operation",
     "part_order_id": "part_order", "owner_id": "app_user", "advisor_id": "app_user",
     "package_id": "service_package",
+    "claim_id": "warranty_claim",
 }
 
 
@@ -293,6 +294,20 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
         from frontdesk.services.aftercare import SCORE_FIELDS
 
         return st.dictionaries(st.sampled_from(SCORE_FIELDS) | texts, numbers, max_size=6)
+    if ann.startswith("tuple[ClaimLabour"):  # a warranty claim's lines (services/warranty_claims.py)
+        from frontdesk.services.warranty_claims import ClaimLabour
+
+        line = st.builds(ClaimLabour, st.sampled_from(["BR0201", ""]) | texts, texts, money_text | decimals,
+                         money_text | decimals)
+        return st.lists(line, max_size=3).map(tuple)
+    if ann.startswith("tuple[ClaimPart"):
+        from frontdesk.services.warranty_claims import ClaimPart
+
+        line = st.builds(ClaimPart, st.sampled_from(["5Q0698151", ""]) | texts, texts, money_text | decimals,
+                         money_text | decimals, st.none() | ids_for("part_line", seeded))
+        return st.lists(line, max_size=3).map(tuple)
+    if ann == "Sequence[int]":  # claims picked for an export
+        return st.lists(st.integers(-3, 50) | huge_ints, max_size=4)
     cls = INPUTS.get(ann)
     if cls is not None:
         return dataclass_strategy(cls, seeded, files)
@@ -300,7 +315,7 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
 
 
 def _inputs() -> dict[str, type]:
-    from frontdesk.services import aftercare, catalog, packages, reception, settings, settlement
+    from frontdesk.services import aftercare, catalog, packages, reception, settings, settlement, warranty_claims
 
     return {
         "CustomerInput": checkin.CustomerInput, "VehicleInput": checkin.VehicleInput,
@@ -309,6 +324,7 @@ def _inputs() -> dict[str, type]:
         "PartInput": catalog.PartInput, "SettingsForm": settings.SettingsForm,
         "FollowUpResult": aftercare.FollowUpResult, "CallerInput": checkin.CallerInput,
         "PackageInput": packages.PackageInput, "ArrivalInput": reception.ArrivalInput,
+        "ClaimInput": warranty_claims.ClaimInput,
     }
 
 

@@ -36,7 +36,7 @@ COLUMNS: tuple[str, ...] = (
 TEXT_COLUMNS = frozenset({0, 1, 2, 5, 6, 15})  # numbers that are names: leading zeros kept
 
 
-def _selection(selection: Sequence[int] | ClaimState | str | None) -> tuple[ClaimState | None, list[int] | None]:
+def _selection(selection: Sequence[int] | str | None) -> tuple[ClaimState | None, list[int] | None]:
     if selection is None:
         return None, None
     if isinstance(selection, str):
@@ -44,10 +44,12 @@ def _selection(selection: Sequence[int] | ClaimState | str | None) -> tuple[Clai
             return ClaimState(selection), None
         except ValueError:
             raise ValidationError("state", _("No claim state called {state}.").format(state=selection)) from None
-    return None, [int(i) for i in selection]
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in selection):
+        raise ValidationError("claims", _("Choose the claims to export."))
+    return None, list(selection)
 
 
-def claim_lines(tx: Tx, selection: Sequence[int] | ClaimState | str | None) -> Iterable[tuple[Cell, ...]]:
+def claim_lines(tx: Tx, selection: Sequence[int] | str | None) -> Iterable[tuple[Cell, ...]]:
     state, ids = _selection(selection)
     rows = claim_rows(tx.session, tx.actor.store_id, tx.now.date(), state=state, ids=ids)
     if not rows:
@@ -76,14 +78,14 @@ def _number(value: str) -> Cell:
     return Decimal(value)
 
 
-def export_claims(services: Services, actor: Actor, selection: Sequence[int] | ClaimState | str | None,
+def export_claims(services: Services, actor: Actor, selection: Sequence[int] | str | None,
                   path: Path | str) -> Export:
     """The chosen claims, one row per line, for the maker's portal."""
     return export_file(services, actor, claims_file, path, selection)
 
 
 @service("warranty_claim.export")
-def claims_file(tx: Tx, out: ExportFile, selection: Sequence[int] | ClaimState | str | None) -> Export:
+def claims_file(tx: Tx, out: ExportFile, selection: Sequence[int] | str | None) -> Export:
     """:func:`export_claims`'s service: the staged file written and the export recorded."""
     rows = claim_lines(tx, selection)
     header = [_(c) for c in COLUMNS]

@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -80,8 +80,7 @@ ALERT_DAYS = 7
 #: The order's repair is done: a claim can be opened.
 REPAIRED = frozenset({OrderStatus.READY, OrderStatus.DELIVERED, OrderStatus.SETTLED, OrderStatus.CLOSED})
 EDITABLE = frozenset({ClaimState.DRAFT, ClaimState.RETURNED})
-Target = Literal["dealer", "customer"]
-TARGETS: tuple[str, ...] = ("dealer", "customer")
+TARGETS: tuple[str, ...] = ("dealer", "customer")  # who bears a rejected claim's cost
 MAX_TEXT = 2000
 MAX_MILEAGE = 3_000_000
 
@@ -529,7 +528,7 @@ def _customer_receivable(tx: Tx, order: RepairOrder, amount: Decimal, reference:
 
 
 @service("warranty_claim.reassign")
-def reassign(tx: Tx, claim_id: int, to: Target | str, reason: str, expected_version: int | None = None) -> ClaimRef:
+def reassign(tx: Tx, claim_id: int, to: str, reason: str, expected_version: int | None = None) -> ClaimRef:
     """A rejected claim's cost moved off the maker: to the dealer (written off) or to the customer (billed)."""
     claim = _load(tx, claim_id, expected_version)
     _require_state(claim, (ClaimState.REJECTED,), _("moving its cost"))
@@ -697,7 +696,7 @@ def claims(services: Services, actor: Actor, *, state: ClaimState | str | None =
         return claim_rows(session, actor.store_id, services.clock().date(), state=state)
 
 
-def export_batch(services: Services, actor: Actor, selection: Sequence[int] | ClaimState | str | None,
+def export_batch(services: Services, actor: Actor, selection: Sequence[int] | str | None,
                  path: Path | str) -> Export:
     """The claims (by id, or every claim in a state; None: all) as CSV or XLSX for the maker's portal."""
     from .claim_export import export_claims
