@@ -76,6 +76,8 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("import", "Import and export", "Load parts price lists and labor-time tables from CSV or Excel (dry run first, then every row or none); export catalogs and orders", "frontdesk.screens.import_file:ImportFileScreen", ("catalog.import",)),
     Destination("reports", "Reports", "Car count, revenue by labor/parts and pay type, hours and efficiency, rework, comebacks, CSI, per advisor; CSV and Excel", "frontdesk.screens.reports:ReportsScreen", ("report.export",)),
     Destination("order_history", "Order history", "Who did what to this order and when, with the values before and after; CSV and Excel export (manager, administrator)", "frontdesk.screens.order_history:OrderHistoryScreen", ("audit.view",), per_order=True),
+    Destination("accident", "Accident claim", "An accident repair's insurer claim: report number, assessment and supplements, the papers and their delivery (事故车)", "frontdesk.screens.accident:AccidentScreen", ("accident.view",), per_order=True),
+    Destination("insurer_collection", "Insurer collection", "What insurers owe by age: follow-ups, insurer payments matched to claims, the assessed-to-paid gap (保险应收)", "frontdesk.screens.insurer_collection:InsurerCollectionScreen", ("accident.view",)),
 )
 
 

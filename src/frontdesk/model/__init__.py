@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "accident": ("AccidentClaim", "AccidentSupplement"),
     "account": ("Account", "AccountDriver", "AccountVehicle"),
     "aftercare": ("Complaint", "FollowUp", "ReminderCall"),
     "arrival": ("Arrival",),
@@ -41,6 +42,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from .accident import AccidentClaim, AccidentSupplement
     from .account import Account, AccountDriver, AccountVehicle
     from .aftercare import Complaint, FollowUp, ReminderCall
     from .arrival import Arrival

@@ -43,7 +43,9 @@ def _payer_name(tx: Tx, order: RepairOrder, pay_type: PayType) -> str:
     if pay_type == PayType.WARRANTY:
         vehicle = tx.session.get(Vehicle, order.vehicle_id)
         return vehicle.make if vehicle is not None else ""
-    return ""
+    from frontdesk.model import AccidentClaim  # services/accidents.py renames it when the record comes later
+
+    return tx.session.scalar(select(AccidentClaim.insurer).where(AccidentClaim.order_id == order.id)) or ""
 
 
 def paid_amount(order: RepairOrder) -> Decimal:

@@ -109,6 +109,8 @@ class EstimateScreen(DeskScreen):
         binding("t", "tab('terms')", "Terms", show=False),
         binding("w", "walkaround", "Walkaround", show=False, tooltip="Open the walkaround of this order"),
         binding("u", "order_history", "Order history", show=False, tooltip="Who did what to this order, when, before and after"),
+        binding("i", "accident", "Accident claim", show=False,
+                tooltip="The order's accident record: insurer, report number, assessment, papers (事故车)"),
     ]
 
     #: The order as shown. Set once no change waits: a burst of keys shows its end result once.
@@ -665,6 +667,9 @@ class EstimateScreen(DeskScreen):
 
     def action_order_history(self) -> None:
         self.fd.open_destination("order_history", order_id=self._order_id)
+
+    def action_accident(self) -> None:
+        self.fd.open_destination("accident", order_id=self._order_id)
 
     def unsaved_work(self) -> str | None:
         """Asked by the shared desk's lock (FrontdeskApp.unsaved_work) before another user closes this screen."""
