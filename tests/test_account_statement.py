@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from frontdesk.cli import main
 from frontdesk.model.enums import PayerKind, Role
-from frontdesk.services import account_statement, accounts, ledger
+from frontdesk.services import account_statement, accounts, ledger, settlement
 from frontdesk.services.errors import PermissionDenied, ValidationError
 
 from .factories import customer_and_vehicle, order_through, seed_shop
@@ -48,7 +48,6 @@ def story(services, admin, actors, clock):  # type: ignore[no-untyped-def]
     def charge() -> int:
         order = order_through(services, actors, shop, car, stop="delivered")
         accounts.charge_to_account(services, cashier, order.id)
-        from frontdesk.services import settlement
         settlement.issue_gate_pass(services, cashier, order.id)
         return accounts.account_detail(services, cashier, bus.id).receivables[-1].receivable_id
 
@@ -76,7 +75,7 @@ def test_the_statement_adds_up_as_worked_out_by_hand(services, actors, story) ->
     october = account_statement.statement(services, cashier, story, "2026-10")
     assert (october.opening_balance, october.charged, october.received, october.written_off,
             october.closing_balance) == (0, D("589.50"), D("200.00"), 0, D("389.50"))
-    assert dict((a.bucket, a.amount) for a in october.aging)["0-30"] == D("389.50")
+    assert {a.bucket: a.amount for a in october.aging}["0-30"] == D("389.50")
 
     november = account_statement.statement(services, cashier, story, "2026-11")
     assert (november.opening_balance, november.charged, november.received, november.written_off,

@@ -18,7 +18,12 @@ from frontdesk.model import AuditEvent, Receivable, RepairOrder
 from frontdesk.model.enums import OrderStatus, PayerKind, PayType, Role
 from frontdesk.services import accounts, settlement
 from frontdesk.services.auth import ManagerApproval
-from frontdesk.services.errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
+from frontdesk.services.errors import (
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
 from .conftest import PASSWORD
 from .factories import customer_and_vehicle, order_through, seed_shop, stored

@@ -33,7 +33,16 @@ from frontdesk.model.enums import OrderStatus, PayerKind, PayType, Role
 from . import ledger, settlement
 from .auth import ManagerApproval, verify_manager
 from .common import get, load_order, positive_int, text, touch
-from .context import Actor, Services, Tx, check_version, flush_for_id, require, service
+from .context import (
+    Actor,
+    Services,
+    Tx,
+    check_version,
+    flush_for_id,
+    require,
+    service,
+    unflushed,
+)
 from .errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
 from .lifecycle import require_order_status
 from .money import ZERO, format_money, parse_money
@@ -250,7 +259,7 @@ def add_vehicle(tx: Tx, account_id: int, vehicle_id: int) -> Saved:
             raise ValidationError("vehicle", _("{plate} is on this account already.").format(plate=plate))
         raise ValidationError("vehicle", _("{plate} is on account {code} ({name}): take it off there first.").format(
             plate=plate, code=taken.code, name=taken.name))
-    link = AccountVehicle(account_id=account.id, store_id=tx.actor.store_id, vehicle_id=vehicle.id, added_at=tx.now)
+    link = AccountVehicle(account=account, store_id=tx.actor.store_id, vehicle_id=vehicle.id, added_at=tx.now)
     tx.session.add(link)
     flush_for_id(tx.session, link)
     tx.audit("account", account.id, after={"vehicle_added": plate, "vehicle_id": vehicle.id})
@@ -325,7 +334,10 @@ def reinstate(tx: Tx, account_id: int, expected_version: int | None = None) -> A
 
 
 def account_of_vehicle(session: Session, store_id: int, vehicle_id: int) -> Account | None:
-    """The store's account the car is billed to, suspended or not."""
+    """The store's account the car is billed to, suspended or not (also one a demo batch has not written yet)."""
+    for link in unflushed(session, AccountVehicle, vehicle_id=vehicle_id):
+        if link.store_id == store_id:
+            return link.account
     return session.scalar(select(Account).join(AccountVehicle, AccountVehicle.account_id == Account.id).where(
         AccountVehicle.vehicle_id == vehicle_id, AccountVehicle.store_id == store_id))
 
