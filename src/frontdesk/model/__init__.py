@@ -22,6 +22,7 @@ _EXPORTS = {
     "catalog": ("LaborOperation", "Part", "StockLevel", "StockMovement"),
     "customer": ("Customer", "OdometerReading", "Vehicle"),
     "job": ("ClockEvent", "Job", "JobCheck", "PartLine", "PartOrder"),
+    "old_part": ("OldPart", "OldPartShipment"),
     "order": ("Appointment", "DeliveryCheck", "OrderCounter", "PanelMark", "RepairOrder", "Walkaround"),
     "package": ("PackageLine", "ServicePackage"),
     "payment": ("Allocation", "Payment", "Receivable", "Remittance"),
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from .catalog import LaborOperation, Part, StockLevel, StockMovement
     from .customer import Customer, OdometerReading, Vehicle
     from .job import ClockEvent, Job, JobCheck, PartLine, PartOrder
+    from .old_part import OldPart, OldPartShipment
     from .order import Appointment, DeliveryCheck, OrderCounter, PanelMark, RepairOrder, Walkaround
     from .package import PackageLine, ServicePackage
     from .payment import Allocation, Payment, Receivable, Remittance
