@@ -91,6 +91,10 @@ def test_charge_within_limit_over_limit_suspended_and_gate_pass(services, admin,
     prepared = stored(services, RepairOrder, first.id)
     # The agreed discount, without the advisor's authority (10 % of 180.00 + 5 % of 450.00).
     assert (prepared.discount, prepared.customer_amount) == (Decimal("40.50"), Decimal("589.50"))
+    with services.db.reader() as s:
+        said = s.scalars(select(AuditEvent.after).where(AuditEvent.order_id == first.id,
+                                                        AuditEvent.action == "settlement.prepare")).one()
+    assert said["agreed_discount_of_account"] == "SZ-BUS" and said["discount_approved_by"] is None
 
     accounts.suspend(services, manager, bus.id, "欠款未付")
     with pytest.raises(IllegalTransition, match="suspended: 欠款未付"):
