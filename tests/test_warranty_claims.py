@@ -31,7 +31,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import PayerKind, PayType, Role
 from frontdesk.model.warranty import ClaimState
-from frontdesk.services import checkin, estimate, ledger
+from frontdesk.services import checkin, estimate, ledger, settlement
 from frontdesk.services import warranty_claims as wc
 from frontdesk.services.errors import (
     ConflictError,
@@ -220,6 +220,9 @@ def test_goodwill_split_bills_the_maker_share_as_the_claim(services, admin, acto
     assert (split.total, split.dealer_amount, split.approved_by_id) == (PADS, Decimal("200.00"), manager.user_id)
     with pytest.raises(ValidationError, match="already"):
         wc.approve_goodwill(services, manager, order, "0", "905", "0")
+    with pytest.raises(IllegalTransition, match="written off or moved"):  # preparing it again would undo the split
+        settlement.prepare_settlement(services, actors[Role.ADVISOR], order, settlement.SettlementInput(
+            safety_ack_by="张伟"))
     assert view.version == ref.version + 1  # the split changed the claim: a terminal holding it reloads
     ref = wc.update_claim(services, clerk, ref.id, _filled(view), view.version)
     assert wc.submit(services, clerk, ref.id, ref.version).state == ClaimState.SUBMITTED

@@ -115,6 +115,11 @@ def prepare_settlement(
         select(Allocation.id).join(Receivable).where(Receivable.order_id == order.id).limit(1)
     ) is not None:
         raise IllegalTransition(_("A payer has paid on this bill's receivables: the settlement can no longer change."))
+    if inspect(order).persistent and tx.session.scalar(  # a goodwill split, a rejected claim's cost moved, a write-off
+        select(Receivable.id).where(Receivable.order_id == order.id, Receivable.written_off > 0).limit(1)
+    ) is not None:
+        raise IllegalTransition(_("Part of this bill's receivables was written off or moved to another payer: the "
+                                  "settlement can no longer change."))
     discount = parse_money(data.discount, "discount") if not isinstance(data.discount, Decimal) else data.discount
     base = order_totals(order, tx.settings, discount=ZERO, rounding=ZERO)
     customer_gross = base.by_pay_type[PayType.CUSTOMER].gross if PayType.CUSTOMER in base.by_pay_type else ZERO
