@@ -300,3 +300,18 @@ def test_claims_export_for_the_maker_portal_is_private_and_formula_safe(services
     err = capsys.readouterr().err.strip()
     assert "lost" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "bad.csv").exists()
+
+
+def test_the_claim_deadline_is_a_setting():
+    from dataclasses import replace
+
+    from frontdesk.config import Settings
+    from frontdesk.services.settings import SettingsForm, checked
+
+    current = Settings()
+    assert current.warranty_claim_days == 30
+    form = SettingsForm.of(current)
+    assert checked(replace(form, warranty_claim_days="45"), current).warranty_claim_days == 45
+    assert checked(replace(form, warranty_claim_days=""), current).warranty_claim_days == 30  # blank keeps the file's
+    with pytest.raises(ValidationError, match="warranty_claim_days"):
+        checked(replace(form, warranty_claim_days="0"), current)
