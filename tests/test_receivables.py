@@ -200,7 +200,7 @@ def test_the_workbook_and_the_command_line(store, tmp_path: Path, capsys: pytest
     rows = [[c.value for c in row] for row in summary_sheet.iter_rows()]
     assert rows[3][:6] == ["Accounts", 800, 0, 0, 0, 800]
     assert rows[7][0] == "Total" and rows[7][5] == 4115
-    assert ["Follow-ups due", 2] in [r[:2] for r in rows]
+    assert ["Collection follow-ups due", 2] in [r[:2] for r in rows]
     assert items_sheet.max_row == 7  # the headings and six open receivables
     payer = next(row[3] for row in items_sheet.iter_rows() if row[2].value == "Accounts")
     assert payer.value.startswith("=HYPERLINK") and payer.data_type == "s"  # shown, never run
@@ -214,7 +214,7 @@ def test_the_workbook_and_the_command_line(store, tmp_path: Path, capsys: pytest
     url = svc.db.engine.url.render_as_string(hide_password=False)
     assert main(["receivables", "--db", url, "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Insurers" in out and "¥750.00" in out and "¥4,115.00" in out and "Follow-ups due:" in out  # today's
+    assert "Insurers" in out and "¥750.00" in out and "¥4,115.00" in out and "Collection follow-ups due:" in out  # today's
     assert main(["receivables", "--db", url, "--lang", "en", "--out", str(tmp_path / "cli.xlsx")]) == 0
     assert (tmp_path / "cli.xlsx").exists()
     assert main(["receivables", "--db", url, "--out", str(tmp_path / "cli.pdf")]) == 1

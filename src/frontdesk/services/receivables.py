@@ -359,8 +359,9 @@ def grid_rows(data: ReceivablesSummary) -> list[list[Any]]:
 
 
 def _item_headings() -> list[str]:
-    return [_("Order"), _("Plate"), _("Payer kind"), _("Payer"), _("Created"), _("Due"), _("Amount"), _("Paid"),
-            _("Written off"), _("Open"), _("Age (days)"), _("Bucket"), _("Next action"), _("Note")]
+    return [_("Order no."), _("Plate"), _("Payer kind"), _("Payer"), _("Created"), _("Due on"), _("Amount"),
+            _("Collected"), _("Written off"), _("Owed"), _("Age (days)"), _("Bucket"), _("Next action"),
+            _("Follow-up notes")]
 
 
 def _item_row(item: ReceivableItem) -> list[Any]:
@@ -387,7 +388,7 @@ def write_xlsx(data: ReceivablesSummary, rows: Sequence[ReceivableItem], path: P
         sheet.append(row)
     sheet[sheet.max_row][0].font = Font(bold=True)
     sheet.append([])
-    sheet.append([_("Follow-ups due"), data.overdue])
+    sheet.append([_("Collection follow-ups due"), data.overdue])
     tie = data.tie
     for title, value in ((_("Settled orders' claim shares"), tie.shares), (_("Account charges"), tie.account_charges),
                          (_("Booked at settlement"), tie.booked), (_("Difference"), tie.difference),
@@ -467,7 +468,7 @@ def text_summary(data: ReceivablesSummary) -> str:
         lines.append("  ".join(cells).rstrip())
         if n == 0 or n == len(table) - 2:
             lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
-    lines += ["", _("Follow-ups due: {n}").format(n=data.overdue), tie_line(data.tie)]
+    lines += ["", _("Collection follow-ups due: {n}").format(n=data.overdue), tie_line(data.tie)]
     if data.tie.added_after or data.tie.unsettled:
         lines.append(_("Besides: {after} added after settlement, {unsettled} on orders not settled yet").format(
             after=format_money(data.tie.added_after), unsettled=format_money(data.tie.unsettled)))
