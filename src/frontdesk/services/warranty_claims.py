@@ -353,7 +353,7 @@ def create_claim(tx: Tx, order_id: int) -> ClaimRef:
     remedy = "; ".join(x["description"] for x in labour)
     claim = WarrantyClaim(
         store_id=order.store_id, order_id=order.id, number=f"{order.number}-C", state=ClaimState.DRAFT,
-        goodwill=goodwill is not None, version_no=1, fault=order.concerns or "", mileage_km=order.odometer_km,
+        goodwill=goodwill is not None, version_no=1, fault=(order.concerns or "")[:MAX_TEXT], mileage_km=order.odometer_km,
         cause="", remedy=remedy[:MAX_TEXT], maker_ref="", labour=labour, parts=parts,
         claimed_amount=goodwill.maker_amount if goodwill is not None else _lines_total(labour, parts),
         repair_on=repair_on, deadline=repair_on + dt.timedelta(days=tx.settings.warranty_claim_days),
