@@ -18,21 +18,26 @@ from frontdesk.model import (
     FollowUp,
     Job,
     PartLine,
+    Receivable,
     RepairOrder,
     ServicePackage,
     Vehicle,
 )
+from frontdesk.model.account import Account, AccountDriver, AccountKind, AccountVehicle
 from frontdesk.model.enums import (
     ArrivalStatus,
     ComplaintStatus,
     FollowUpStatus,
     OrderStatus,
+    PayerKind,
     PayType,
     Role,
     Timeliness,
 )
+from frontdesk.model.payment import Allocation, Remittance
 from frontdesk.services import (
     aftercare,
+    audit_chain,
     auth,
     campaigns,
     demo,
@@ -222,3 +227,55 @@ def test_a_job_paused_earlier_in_the_batch_is_not_paused_again(database):
     when = dt.datetime(2026, 12, 7, 14, 46)
     services = Services(db=database, settings=Settings(), clock=FakeClock(when))
     assert "5" in demo.generate(services, days=5, progress=False, today=when)
+
+
+# Issue 21: the money owed to the store ---------------------------------------------------------------
+
+
+def test_the_claims_and_insurance_clerks_can_log_in(demo_store):
+    assert auth.login(demo_store, "claims", demo.DEMO_PASSWORD).role == Role.CLAIMS_CLERK
+    assert auth.login(demo_store, "insurance", demo.DEMO_PASSWORD).role == Role.INSURANCE_CLERK
+
+
+def test_accounts_have_cars_drivers_and_their_bills(demo_store):
+    """Each kind of account, its cars and drivers; a suspended one; bills charged, one over the limit on approval."""
+    with demo_store.db.reader() as s:
+        accounts = s.scalars(select(Account)).all()
+        cars = Counter(s.scalars(select(AccountVehicle.account_id)))
+        drivers = Counter(s.scalars(select(AccountDriver.account_id)))
+        charged = s.execute(select(RepairOrder.account_id, RepairOrder.account_charged, RepairOrder.status,
+                                   Receivable.amount, Receivable.account_id.label("payer"))
+                            .join(Receivable, Receivable.order_id == RepairOrder.id)
+                            .where(Receivable.payer_kind == PayerKind.ACCOUNT)).all()
+        approvals = s.scalars(select(AuditEvent.after).where(AuditEvent.action == "account.charge")).all()
+    assert {a.kind for a in accounts} == set(AccountKind) and 4 <= len(accounts) <= 6
+    assert all(2 <= cars[a.id] <= 15 and drivers[a.id] >= 2 and a.credit_limit > 0 for a in accounts)
+    assert sum(a.suspended_at is not None for a in accounts) == 1
+    assert len({c.account_id for c in charged}) >= 3
+    for c in charged:  # the bill is on the car's account, the order settled (or closed by its gate pass)
+        assert c.account_id == c.payer and c.account_charged == c.amount > 0
+        assert c.status in (OrderStatus.SETTLED, OrderStatus.CLOSED)
+    assert len(approvals) == len(charged) and any(a["over_limit_approved_by"] for a in approvals)
+
+
+def test_payers_pay_what_is_owed_and_the_ledger_adds_up(demo_store):
+    """Transfers from accounts, insurers and the maker applied to receivables; short payments written off;
+    every receivable's paid is its allocations, nothing closed is open; and the audit chain holds."""
+    with demo_store.db.reader() as s:
+        receivables = s.scalars(select(Receivable)).all()
+        remittances = s.scalars(select(Remittance)).all()
+        allocations = s.scalars(select(Allocation)).all()
+    by_receivable: Counter = Counter()
+    by_remittance: Counter = Counter()
+    for a in allocations:
+        by_receivable[a.receivable_id] += a.amount
+        by_remittance[a.remittance_id] += a.amount
+    for r in receivables:
+        assert r.paid == by_receivable[r.id] and r.paid + r.written_off <= r.amount
+        assert (r.closed_at is not None) == (r.open_amount == 0), r.id
+    for m in remittances:
+        assert m.applied == by_remittance[m.id] <= m.amount and m.received_on <= MIDDAY.date()
+    assert {m.payer_kind for m in remittances} == {PayerKind.ACCOUNT, PayerKind.INSURER, PayerKind.MAKER}
+    assert any(r.written_off for r in receivables if r.payer_kind == PayerKind.INSURER)  # paid short
+    assert all(r.payer_name for r in receivables)  # every insurer named
+    assert audit_chain.verify(demo_store.db).intact

@@ -65,6 +65,7 @@ from . import (
     workshop,
 )
 from .context import STOCK_LEVELS, Actor, Services, unflushed
+from .demo_money import MoneyDemo
 from .demo_sources import (
     COLOURS,
     COMPANY_NAMES,
@@ -102,6 +103,8 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("qc", "郑华", Role.QC),
     ("cashier", "林小红", Role.CASHIER),
     ("reception", "何丽", Role.RECEPTIONIST),
+    ("claims", "马晓燕", Role.CLAIMS_CLERK),
+    ("insurance", "黄国栋", Role.INSURANCE_CLERK),
 )
 # Skills are labor-operation categories (labels.SKILL): every category of the catalog has a team.
 TEAMS = (
@@ -190,6 +193,7 @@ class _Generator:
         self.follow_ups: list[tuple[dt.datetime, int]] = []  # a heap: the call due first on top (retries too)
         self.complaints: list[tuple[dt.datetime, int]] = []  # (when the manager closes it, complaint id), a heap
         self.orders = 0
+        self.money: MoneyDemo | None = None  # the accounts' cars and what payers owe (services/demo_money.py)
 
     # Set-up ---------------------------------------------------------------------------
 
@@ -278,6 +282,9 @@ class _Generator:
         return v
 
     def pick_vehicle(self, advisor: Actor, busy: set[int]) -> _Vehicle:
+        account_car = self.money.pick(busy) if self.money is not None else None
+        if account_car is not None:
+            return account_car
         if self.vehicles and self.rng.random() < 0.62:
             for _ in range(5):
                 v = self.rng.choice(self.vehicles)
@@ -501,6 +508,10 @@ class _Generator:
                 safety_ack_by=vehicle.customer_name if safety_declined else ""))
         due = settled.customer_amount
         cashier = a["cashier"]
+        if self.money is not None:
+            self.money.settled(order.id, settled)  # when the insurer or the maker will pay their shares
+        if self.money is not None and self.money.charge(order.id, vehicle.id, cashier, a["manager"]):
+            due = Decimal(0)  # on the account's monthly statement
         if due > 0:
             self.later(rng.uniform(2, 10))
             if due > 200 and rng.random() < 0.2:
@@ -865,6 +876,8 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
             mark_demo(session, f"frontdesk demo --days {days} --seed {seed}")
         bar = _Progress(days + 1, progress)
         first_day = (now - dt.timedelta(days=days)).date()
+        gen.money = money = MoneyDemo(gen, seed, first_day, now.date())
+        money.setup(gen.actors["manager"], gen.advisors[0])
         # A batch that hands out ids (SQLite) sees its own unwritten orders; elsewhere a day is a batch.
         batch_days = BATCH_DAYS if services.db.is_sqlite else 1
         for batch_start in range(0, days, batch_days):
@@ -872,6 +885,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
                 gen.fetch_catalog(admin.store_id)
                 for offset in range(batch_start, min(days, batch_start + batch_days)):
                     day = first_day + dt.timedelta(days=offset)
+                    money.day(day, gen.actors["cashier"], gen.actors["manager"])  # transfers, first thing
                     count = ORDERS_PER_WEEKDAY if day.weekday() < 5 else int(ORDERS_PER_WEEKDAY * 0.7)
                     count = max(1, int(count * gen.rng.uniform(0.8, 1.2)))
                     gen.due_follow_ups(dt.datetime.combine(day, aftercare.CALL_CLOSES))  # the day's calls, that day
