@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from frontdesk.model import AuditEvent, Receivable, RepairOrder
 from frontdesk.model.enums import OrderStatus, PayerKind, PayType, Role
-from frontdesk.services import accounts, settlement
+from frontdesk.services import accounts, documents, settlement
 from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.errors import (
     IllegalTransition,
@@ -111,6 +111,12 @@ def test_charge_within_limit_over_limit_suspended_and_gate_pass(services, admin,
         settlement.prepare_settlement(services, advisor, first.id, settlement.SettlementInput(safety_ack_by="张伟"))
     closed = settlement.issue_gate_pass(services, cashier, first.id)
     assert closed.status == OrderStatus.CLOSED
+    with services.db.reader() as s:  # the paper says where the money went: no balance due, not "paid"
+        order = s.get(RepairOrder, first.id)
+        statement, gate = documents.settlement_statement(s, services, order), documents.gate_pass(s, services, order)
+    assert (statement.charged_to_account, statement.account_charged, statement.balance_due) == (
+        "深圳巴士集团", Decimal("589.50"), Decimal("0.00"))
+    assert (gate.paid, gate.charged_to_account, gate.release_allowed) == (False, "深圳巴士集团", True)
     with services.db.reader() as s:
         (owed,) = s.scalars(select(Receivable).where(Receivable.order_id == first.id,
                                                     Receivable.payer_kind == PayerKind.ACCOUNT))

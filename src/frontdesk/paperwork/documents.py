@@ -394,6 +394,9 @@ class SettlementDoc(_Checked):
     signed_by: str | None = None
     signed_at: datetime | None = None
     remarks: str = ""
+    #: The key account the customer share was charged to (挂账单位), and how much of it.
+    charged_to_account: str | None = None
+    account_charged: Decimal = ZERO
 
     @property
     def paid(self) -> Decimal:
@@ -401,7 +404,7 @@ class SettlementDoc(_Checked):
 
     @property
     def balance_due(self) -> Decimal:
-        return self.totals.customer_payable - self.paid
+        return self.totals.customer_payable - self.paid - self.account_charged
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -421,10 +424,12 @@ class GatePassDoc(_Checked):
     valid_until: datetime | None = None
     #: The number the gate-pass record carries (the guard matches the paper to it); empty on a preview.
     pass_no: str = ""
+    #: The key account the bill was charged to: the car leaves on the account's terms.
+    charged_to_account: str | None = None
 
     @property
     def release_allowed(self) -> bool:
-        return self.paid or bool(self.credit_approved_by)
+        return self.paid or bool(self.credit_approved_by) or bool(self.charged_to_account)
 
 
 Document = WorkOrderDoc | CheckinSheetDoc | SettlementDoc | GatePassDoc

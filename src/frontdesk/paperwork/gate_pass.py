@@ -37,6 +37,8 @@ def build_story(kit: Kit, doc: GatePassDoc) -> list[Flowable]:
     title = g(TITLES["gate_pass"])
     if doc.paid:
         status = _("Paid")
+    elif doc.charged_to_account:
+        status = _("Charged to account {name}", name=doc.charged_to_account)
     else:
         status = _("On credit, approved by {name}", name=doc.credit_approved_by or "")
     vehicle = doc.model + (f"    {doc.colour}" if doc.colour else "")

@@ -147,12 +147,15 @@ def payments_table(kit: Kit, doc: SettlementDoc) -> list[Flowable]:
     if change:
         sums.append((_("Change given"), fmt.money(change), False))
     balance = doc.balance_due
+    if doc.account_charged > 0:
+        sums.append((_("Charged to account {name}", name=doc.charged_to_account or ""),
+                     fmt.money(doc.account_charged), True))
     if balance > 0 and doc.credit_approved_by:
         sums.append((_("On credit, approved by {name}", name=doc.credit_approved_by),
                      fmt.money(balance), True))
     elif balance > 0:
         sums.append((_("Balance due"), fmt.money(balance), True))
-    else:
+    elif not doc.account_charged:
         sums.append((_("Paid in full"), fmt.money(doc.totals.customer_payable), True))
     return [table, Spacer(1, 1.5 * mm), line_tables.amount_lines(kit, sums, BODY_WIDTH)]
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import (
+    Account,
     Job,
     Payment,
     Receivable,
@@ -38,7 +39,7 @@ from .common import read_order, read_order_by_number
 from .context import Services
 from .errors import IllegalTransition
 from .estimate import order_totals
-from .money import Totals
+from .money import ZERO, Totals
 from .names import user_names
 
 DOCUMENT_KINDS = ("work-order", "checkin-sheet", "settlement", "gate-pass")
@@ -171,12 +172,21 @@ def settlement_statement(session: Session, services: Services, order: RepairOrde
         follow_up_at=order.follow_up_at,
         first_service=any(j.pay_type == PayType.FIRST_SERVICE and billing.bills(order.status, j.status) for j in order.jobs),
         credit_approved_by=_name(session, order.credit_approved_by_id) or None, checked_in_at=order.checked_in_at,
+        charged_to_account=_account_name(session, order), account_charged=order.account_charged or ZERO,
     )
+
+
+def _account_name(session: Session, order: RepairOrder) -> str | None:
+    if order.account_id is None:
+        return None
+    account = session.get(Account, order.account_id)
+    return account.name if account is not None else None
 
 
 def gate_pass(session: Session, services: Services, order: RepairOrder) -> d.GatePassDoc:
     """Built for a settled or closed order only; the paperwork refuses an unpaid one again."""
-    paid = order.status in (OrderStatus.SETTLED, OrderStatus.CLOSED) and order.credit_approved_by_id is None
+    charged = _account_name(session, order) if order.account_charged else None
+    paid = order.status in (OrderStatus.SETTLED, OrderStatus.CLOSED) and order.credit_approved_by_id is None and not charged
     if order.status not in (OrderStatus.SETTLED, OrderStatus.CLOSED):
         raise IllegalTransition(
             _("No gate pass for order {number}: it is not paid or credit-approved yet.").format(number=order.number)
@@ -188,6 +198,7 @@ def gate_pass(session: Session, services: Services, order: RepairOrder) -> d.Gat
         cashier=_name(session, order.gate_pass_by_id) or _name(session, _last_cashier(session, order.id)), paid=paid,
         credit_approved_by=_name(session, order.credit_approved_by_id) or None, colour=order.vehicle.colour,
         valid_until=dt.datetime.combine(issued.date(), dt.time(23, 59)), pass_no=order.gate_pass_no or "",
+        charged_to_account=charged,
     )
 
 

@@ -110,7 +110,7 @@ def prepare_settlement(
     if order.payments and any(p.voided_at is None for p in order.payments):
         raise IllegalTransition(_("Payments have been taken: void them before changing the settlement."))
     if order.account_charged:
-        raise IllegalTransition(_("The bill is charged to an account: cancel the charge before changing the settlement."))
+        raise IllegalTransition(_("The bill is charged to an account: the settlement can no longer change."))
     if inspect(order).persistent and tx.session.scalar(
         select(Allocation.id).join(Receivable).where(Receivable.order_id == order.id).limit(1)
     ) is not None:
