@@ -49,8 +49,8 @@ def N_(msgid: str) -> str:
 
 
 DOCUMENT_NAMES = {
-    "assessment": N_("Loss assessment sheet"), "vehicle_licence": N_("Vehicle licence"),
-    "driving_licence": N_("Driving licence"), "accident_report": N_("Accident report"),
+    "assessment": N_("Assessment sheet"), "vehicle_licence": N_("Vehicle licence"),
+    "driving_licence": N_("Driver's licence"), "accident_report": N_("Accident report"),
     "invoice": N_("Repair invoice"), "id_card": N_("ID card"), "bank_details": N_("Bank details"),
     "claim_form": N_("Claim form"),
 }

@@ -41,7 +41,7 @@ from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.money import format_money
 from frontdesk.widgets.field import dialog_field
 from frontdesk.widgets.key_footer import KeyFooter
-from frontdesk.widgets.list_table import ListTable, clip, fixed_columns
+from frontdesk.widgets.list_table import Col, ListTable, clip, fixed_columns
 
 from . import pipeline
 from .decision import RecordDialog
@@ -76,6 +76,14 @@ class _DayDialog(RecordDialog):
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value.strip()
+
+    def _error(self, name: str, message: str) -> None:
+        """The refusal beside its field, and the cursor in it: the fix is typed where the reason is read."""
+        super()._error(name, message)
+        if message:
+            found = self.query(f"#{name}")
+            if found and isinstance(found.first(), Input):
+                found.first().focus()
 
     def _day(self, name: str, *, required: bool = False) -> tuple[bool, dt.date | None]:
         try:
@@ -264,7 +272,7 @@ class InsurerPaymentDialog(_DayDialog):
                                     placeholder=DATE_HINT)
             yield Static(_("Applied to:"), classes="dialog-hint")
             for c in self._claims:
-                label = f"{c.plate} {clip(c.report_no, 12)} ({format_money(c.open_amount)})"
+                label = f"{c.plate} {format_money(c.open_amount)}"
                 yield from dialog_field(f"apply-{c.receivable_id}", label, value=format(c.open_amount, "f"),
                                         max_length=16)
             yield Static("", id="allocations-error", classes="field-error")
@@ -351,8 +359,10 @@ class GapReportScreen(ModalScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        fixed_columns(self.query_one("#gap-rows", ListTable), (_("Closed"), 5), (_("Plate"), 9), (_("Insurer"), 8),
-                      (_("Report no."), 10), (_("Assessed"), 10), (_("Paid"), 10), (_("Gap"), 9))
+        fixed_columns(self.query_one("#gap-rows", ListTable), Col(_("Closed on"), 5, keep=3),
+                      Col(_("Plate"), 9, whole=True, keep=4), Col(_("Insurer"), 8, keep=1),
+                      Col(_("Report no."), 16, keep=2), Col(_("Assessed"), 10, whole=True, keep=7),
+                      Col(_("Insurer paid"), 10, whole=True, keep=8), Col(_("Gap"), 9, whole=True, keep=9))
         self._read()
 
     def _read(self) -> None:
@@ -367,7 +377,7 @@ class GapReportScreen(ModalScreen[None]):
         for n, g in enumerate(report.rows):
             gap = Text(format_money(g.gap) if g.gap is not None else "—", justify="right",
                        style="bold red" if g.gap and g.gap > 0 else "")
-            rows.append((f"g{n}", (g.closed_on.strftime("%m-%d"), g.plate, clip(g.insurer, 8), clip(g.report_no, 10),
+            rows.append((f"g{n}", (g.closed_on.strftime("%m-%d"), g.plate, clip(g.insurer, 8), clip(g.report_no, 16),
                                    Text(format_money(g.assessed) if g.assessed is not None else "—", justify="right"),
                                    Text(format_money(g.paid), justify="right"), gap)))
         self.query_one("#gap-rows", ListTable).refill(rows)
