@@ -24,7 +24,8 @@ follow-ups due; r6's next action 11-30 is not due. The maker paid ¥1 000.00 and
 it was applied: ¥700.00 is the maker's credit.
 
 Tie-out: A and B are settled; their warranty shares are 2 × 905.00 = 1 810.00 and the
-ledger booked r1 + r2 = 1 810.00 at their settlement; r4–r7 (2 650.00) came after it, r3
+ledger booked r1 + r2 = 1 810.00 at their settlement; r4–r7 (2 650.00) came after it (r6,
+the customer's, would not count even if it had come before: the settlement makes none), r3
 and r8 (1 305.00) are on C, not settled.
 """
 
@@ -132,6 +133,11 @@ def test_the_tie_out_accounts_for_every_receivable_and_names_a_difference(store)
     assert (tie.added_after, tie.unsettled, tie.ledger_total) == (D("2650.00"), D("1305.00"), D("5765.00"))
     assert tie.ties and receivables.tie_line(tie).startswith("Ties to the settlements")
 
+    # A cost moved to the customer before the order was paid (a goodwill share) is not the settlement's.
+    with svc.db.session() as s, s.begin():
+        s.execute(update(Receivable).where(Receivable.id == r["r6"]).values(created_at=dt.datetime(2026, 8, 1, 9, 0)))
+    assert receivables.summary(svc, actors[Role.MANAGER]).tie == tie
+
     # A settlement whose receivable does not match it (and an account charge the ledger never booked).
     with svc.db.session() as s, s.begin():
         s.execute(update(Receivable).where(Receivable.id == r["r1"]).values(amount=D("900.00")))
@@ -145,6 +151,7 @@ def test_the_tie_out_accounts_for_every_receivable_and_names_a_difference(store)
         with svc.db.session() as s, s.begin():
             s.execute(update(Receivable).where(Receivable.id == r["r1"]).values(amount=D("905.00")))
             s.execute(update(RepairOrder).where(RepairOrder.id == orders["B"]).values(account_charged=D(0)))
+            s.execute(update(Receivable).where(Receivable.id == r["r6"]).values(created_at=dt.datetime(2026, 8, 15, 9)))
 
 
 def test_items_oldest_first_and_filtered(store) -> None:  # type: ignore[no-untyped-def]

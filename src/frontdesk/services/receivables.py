@@ -102,10 +102,12 @@ class TieOut:
     A settled order owes the store its warranty and insurance shares (its billable lines of
     those pay types: what the settlement made receivables of) and what was charged to a key
     account; ``booked`` is what the ledger holds for those orders from their settlement (the
-    receivables created at or before it). They tie when the two agree, order by order.
-    Besides: receivables added after an order's settlement (a rejected claim's cost moved
-    to the customer) and those of orders not settled yet, so that every receivable is
-    accounted for: ``booked + added_after + unsettled`` is the ledger's whole amount.
+    maker's, insurers' and accounts' receivables created at or before it, whatever has been
+    paid or written off since). They tie when the two agree, order by order. Besides:
+    receivables added after an order's settlement or moved to its customer (a goodwill
+    share, a rejected claim's cost: the maker's receivable keeps its amount, written off),
+    and those of orders not settled yet, so that every receivable is accounted for:
+    ``booked + added_after + unsettled`` is the ledger's whole amount.
     """
 
     orders: int  # settled orders that owe (or were booked) anything
@@ -262,7 +264,9 @@ def _tie_out(session: Any, store_id: int) -> TieOut:
              .where(PartLine.pay_type.in_(RECEIVABLE_TYPES), or_(PartLine.job_id.is_(None), Job.status.not_in(UNBILLED))))
     charges = (select(RepairOrder.id, zero, cast(RepairOrder.account_charged, money), zero, zero)
                .where(RepairOrder.account_charged != 0))  # the store is the outer join's: one pass over the orders
-    late = and_(RepairOrder.settled_at.is_not(None), Receivable.created_at > RepairOrder.settled_at)
+    # After the settlement, or a cost moved to the customer (goodwill, a rejected claim): the settlement made neither.
+    late = and_(RepairOrder.settled_at.is_not(None),
+                or_(Receivable.created_at > RepairOrder.settled_at, Receivable.payer_kind == PayerKind.CUSTOMER))
     booked = (select(Receivable.order_id, zero, zero, cast(case((late, 0), else_=Receivable.amount), money),
                      cast(case((late, Receivable.amount), else_=0), money))
               .join(RepairOrder, RepairOrder.id == Receivable.order_id))
@@ -392,7 +396,7 @@ def write_xlsx(data: ReceivablesSummary, rows: Sequence[ReceivableItem], path: P
     tie = data.tie
     for title, value in ((_("Settled orders' claim shares"), tie.shares), (_("Account charges"), tie.account_charges),
                          (_("Booked at settlement"), tie.booked), (_("Difference"), tie.difference),
-                         (_("Orders that differ"), tie.orders_off), (_("Added after settlement"), tie.added_after),
+                         (_("Orders that differ"), tie.orders_off), (_("Added after settlement or moved to customers"), tie.added_after),
                          (_("Orders not settled yet"), tie.unsettled)):
         sheet.append([title, value])
     sheet.append([tie_line(tie)])
@@ -470,7 +474,8 @@ def text_summary(data: ReceivablesSummary) -> str:
             lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
     lines += ["", _("Collection follow-ups due: {n}").format(n=data.overdue), tie_line(data.tie)]
     if data.tie.added_after or data.tie.unsettled:
-        lines.append(_("Besides: {after} added after settlement, {unsettled} on orders not settled yet").format(
+        lines.append(_("Besides: {after} added after settlement or moved to customers, {unsettled} on orders not"
+                       " settled yet").format(
             after=format_money(data.tie.added_after), unsettled=format_money(data.tie.unsettled)))
     return "\n".join(lines) + "\n"
 
