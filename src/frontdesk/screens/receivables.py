@@ -100,9 +100,9 @@ class ReceivablesScreen(ListDetailScreen):
                         Col(_("Payer"), 10, keep=6), Col(_("Owed"), whole=True, keep=10), Col(_("Age"), 4, keep=7),
                         Col(_("Next action"), 10, keep=5), Col(_("Due on"), 10, keep=2),
                         Col(_("Amount"), whole=True, keep=3))
-        self.action_refresh()
 
     def on_screen_resume(self) -> None:
+        """Read when the screen shows, the first time and after the order or a dialog over it closes."""
         self.action_refresh()
 
     # Reading -------------------------------------------------------------------------------------
@@ -125,9 +125,10 @@ class ReceivablesScreen(ListDetailScreen):
             head.append(_("Nothing open here.") if self._filtered() else _("No money is owed to the store."),
                         style="dim")
         else:
-            head.append(_("Oldest first") if len(data.items) <= LIMIT else
-                        _("The oldest {n} shown: narrow with the keys, or X for all").format(n=LIMIT), style="dim")
-            head.append("   " + _("Enter: the order · F: follow-up"), style="dim")
+            if len(data.items) > LIMIT:
+                head.append(_("The oldest {n} shown: narrow with the keys, or X for all").format(n=LIMIT), style="dim")
+            else:
+                head.append(_("Oldest first") + "   " + _("Enter: the order · F: follow-up"), style="dim")
         self.show_head(head)
         self.show_detail()
 
@@ -266,9 +267,9 @@ class ReceivablesScreen(ListDetailScreen):
                                                   summary=summary), self._followed_up)
 
     def _followed_up(self, outcome: object) -> None:
+        """The lists are read again as the screen shows again (``on_screen_resume``)."""
         if self.answered(outcome) is not None:
             self.notify(_("Follow-up recorded."), timeout=4)
-            self.action_refresh()
 
     def action_export(self) -> None:
         data = self.data
