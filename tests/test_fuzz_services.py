@@ -71,6 +71,7 @@ ID_TABLES = {
     "part_order_id": "part_order", "owner_id": "app_user", "advisor_id": "app_user",
     "package_id": "service_package",
     "claim_id": "warranty_claim",
+    "accident_id": "accident_claim", "receivable_id": "receivable", "remittance_id": "remittance",
 }
 
 
@@ -308,6 +309,8 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
         return st.lists(line, max_size=3).map(tuple)
     if ann == "Sequence[int]":  # claims picked for an export
         return st.lists(st.integers(-3, 50) | huge_ints, max_size=4)
+    if ann.startswith("Sequence[") and ann[len("Sequence["):-1] in INPUTS:  # e.g. a transfer's allocations
+        return st.lists(dataclass_strategy(INPUTS[ann[len("Sequence["):-1]], seeded, files), max_size=3)
     cls = INPUTS.get(ann)
     if cls is not None:
         return dataclass_strategy(cls, seeded, files)
@@ -315,7 +318,17 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
 
 
 def _inputs() -> dict[str, type]:
-    from frontdesk.services import aftercare, catalog, packages, reception, settings, settlement, warranty_claims
+    from frontdesk.services import (
+        accidents,
+        aftercare,
+        catalog,
+        ledger,
+        packages,
+        reception,
+        settings,
+        settlement,
+        warranty_claims,
+    )
 
     return {
         "CustomerInput": checkin.CustomerInput, "VehicleInput": checkin.VehicleInput,
@@ -325,6 +338,8 @@ def _inputs() -> dict[str, type]:
         "FollowUpResult": aftercare.FollowUpResult, "CallerInput": checkin.CallerInput,
         "PackageInput": packages.PackageInput, "ArrivalInput": reception.ArrivalInput,
         "ClaimInput": warranty_claims.ClaimInput,
+        "AccidentInput": accidents.AccidentInput, "RemittanceInput": ledger.RemittanceInput,
+        "AllocationInput": ledger.AllocationInput,
     }
 
 

@@ -229,12 +229,12 @@ class AccidentScreen(ListDetailScreen):
         if self._saving_documents or a is None or self._wanted is None:
             return
         self._saving_documents = True
-        sent = frozenset(self._wanted)
+        sent = tuple(sorted(self._wanted))
         self.call_service(accidents.set_documents, self.services, self.actor, a.id, sent,
                           then=lambda _ref: self._documents_saved(sent), failed=self._documents_refused,
                           group="accident-documents")
 
-    def _documents_saved(self, sent: frozenset[str]) -> None:
+    def _documents_saved(self, sent: tuple[str, ...]) -> None:
         self._saving_documents = False
         if self._wanted is not None and set(self._wanted) != set(sent):
             self._save_documents()  # ticked again meanwhile: the last state goes too

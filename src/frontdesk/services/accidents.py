@@ -42,6 +42,7 @@ from . import ledger
 from .common import load_order, text
 from .context import Tx, check_version, require, service
 from .errors import IllegalTransition, NotFound, ValidationError
+from .ledger import AllocationInput, ReceivableRef, RemittanceInput, RemittanceRef
 from .money import ZERO, parse_money
 from .refs import Ref, flushed
 from .runtime import Actor, Services
@@ -253,7 +254,7 @@ def add_supplement(tx: Tx, accident_id: int, amount: Decimal | str, on: dt.date,
 
 
 @service("accident.edit")
-def set_documents(tx: Tx, accident_id: int, received: Collection[str],
+def set_documents(tx: Tx, accident_id: int, received: Sequence[str],
                   expected_version: int | None = None) -> AccidentRef:
     """The papers in hand, as a whole (the checklist's ticks)."""
     claim = _load(tx, accident_id, expected_version)
@@ -318,8 +319,7 @@ def _orders_of(session: Session, receivable_ids: Collection[int]) -> set[int]:
 
 
 @service("remittance.apply")
-def receive_payment(tx: Tx, data: ledger.RemittanceInput,
-                    allocations: Sequence[ledger.AllocationInput] = ()) -> ledger.RemittanceRef:
+def receive_payment(tx: Tx, data: RemittanceInput, allocations: Sequence[AllocationInput] = ()) -> RemittanceRef:
     """An insurer's transfer applied to one or several claims; the claims it closes get their gap stamped."""
     if PayerKind(data.payer_kind) != PayerKind.INSURER:
         raise ValidationError("payer_kind", _("Only an insurer's payment is recorded here."))
@@ -336,7 +336,7 @@ def receive_payment(tx: Tx, data: ledger.RemittanceInput,
 
 
 @service("receivable.write_off")
-def write_off_rest(tx: Tx, receivable_id: int, reason: str, expected_version: int | None = None) -> ledger.ReceivableRef:
+def write_off_rest(tx: Tx, receivable_id: int, reason: str, expected_version: int | None = None) -> ReceivableRef:
     """The insurer paid short and will pay no more: the manager writes the rest off, and the gap is stamped."""
     receivable = tx.session.get(Receivable, receivable_id)
     if receivable is None or receivable.payer_kind != PayerKind.INSURER:
