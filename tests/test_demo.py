@@ -23,6 +23,7 @@ from frontdesk.model import (
     ServicePackage,
     Vehicle,
 )
+from frontdesk.model.accident import AccidentClaim
 from frontdesk.model.account import Account, AccountDriver, AccountKind, AccountVehicle
 from frontdesk.model.enums import (
     ArrivalStatus,
@@ -34,13 +35,16 @@ from frontdesk.model.enums import (
     Role,
     Timeliness,
 )
+from frontdesk.model.old_part import OldPart
 from frontdesk.model.payment import Allocation, Remittance
+from frontdesk.model.warranty import WarrantyClaim
 from frontdesk.services import (
     aftercare,
     audit_chain,
     auth,
     campaigns,
     demo,
+    demo_money,
     packages,
     reception,
     vin_decode,
@@ -276,6 +280,26 @@ def test_payers_pay_what_is_owed_and_the_ledger_adds_up(demo_store):
     for m in remittances:
         assert m.applied == by_remittance[m.id] <= m.amount and m.received_on <= MIDDAY.date()
     assert {m.payer_kind for m in remittances} == {PayerKind.ACCOUNT, PayerKind.INSURER, PayerKind.MAKER}
-    assert any(r.written_off for r in receivables if r.payer_kind == PayerKind.INSURER)  # paid short
+    assert any(r.written_off for r in receivables if r.payer_kind != PayerKind.ACCOUNT)  # paid short, or the dealer's
     assert all(r.payer_name for r in receivables)  # every insurer named
     assert audit_chain.verify(demo_store.db).intact
+
+
+def test_accident_repairs_and_warranty_claims_in_every_state(demo_store):
+    """Every insurer's bill has its accident record; the maker's bills are claims in every state, paid ones
+    among the approved; their replaced parts tagged, some shipped back or scrapped."""
+    with demo_store.db.reader() as s:
+        insurer_orders = set(s.scalars(select(Receivable.order_id).where(Receivable.payer_kind == PayerKind.INSURER)))
+        accidents = s.scalars(select(AccidentClaim)).all()
+        claims = s.execute(select(WarrantyClaim.state, WarrantyClaim.version_no, Receivable.closed_at)
+                           .join(Receivable, Receivable.order_id == WarrantyClaim.order_id)
+                           .where(Receivable.payer_kind == PayerKind.MAKER)).all()
+        parts = Counter(s.scalars(select(OldPart.state)))
+    assert insurer_orders and {a.order_id for a in accidents} == insurer_orders
+    assert all(a.insurer in demo_money.INSURERS and a.report_no and a.assessor for a in accidents)
+    assert any(a.papers_delivered_on for a in accidents) and any(a.closed_on for a in accidents)
+    states = Counter(c.state for c in claims)
+    assert set(states) >= {"draft", "submitted", "returned", "approved", "rejected", "reassigned"}, states
+    assert any(c.state == "approved" and c.closed_at is not None for c in claims)  # paid by the maker
+    assert any(c.version_no > 1 for c in claims)  # returned, edited and sent again
+    assert parts["stored"] and parts["shipped"] + parts["scrapped"] >= 1

@@ -509,7 +509,7 @@ class _Generator:
         due = settled.customer_amount
         cashier = a["cashier"]
         if self.money is not None:
-            self.money.settled(order.id, settled)  # when the insurer or the maker will pay their shares
+            self.money.settled(order.id, settled, vehicle.customer_name)  # when the insurer or the maker will pay their shares
         if self.money is not None and self.money.charge(order.id, vehicle.id, cashier, a["manager"]):
             due = Decimal(0)  # on the account's monthly statement
         if due > 0:

@@ -30,11 +30,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from frontdesk.model import Receivable, RepairOrder
+from frontdesk.model.accident import DOCUMENTS, AccidentClaim, AccidentSupplement
 from frontdesk.model.account import Account, AccountDriver, AccountKind, AccountVehicle
 from frontdesk.model.enums import OrderStatus, PayerKind, PaymentMethod, PayType
+from frontdesk.model.old_part import OldPart, OldPartShipment, OldPartState
 from frontdesk.model.payment import Allocation, Remittance
+from frontdesk.model.warranty import ClaimState, WarrantyClaim, WarrantyClaimRevision
 
-from . import checkin, settlement
+from . import checkin, settlement, warranty_claims
 from .context import NEW_RECORDS, Actor, unflushed
 from .demo_sources import (
     VEHICLE_MODELS,
@@ -57,6 +60,11 @@ CENT = Decimal("0.01")
 INSURERS = ("中国人保财险", "平安产险", "太平洋产险", "中华联合财险", "大地保险", "国寿财险", "阳光产险", "太平财险")
 INSURER_WEIGHTS = (30, 26, 16, 6, 6, 7, 5, 4)
 SHORT_REASONS = ("保险公司核减，差额核销", "定损外项目不予赔付，差额核销")
+REPORT_PREFIX = {"中国人保财险": "RDAA", "平安产险": "9050", "太平洋产险": "APIC", "中华联合财险": "CICP",
+                 "大地保险": "CCIC", "国寿财险": "GPIC", "阳光产险": "SGIC", "太平财险": "TPIC"}  # 报案号 as each prints it
+CAUSES = ("密封件老化导致渗漏", "电子元件内部短路", "轴承早期磨损异响", "传感器信号漂移", "焊点虚焊接触不良")
+RETURN_REASONS = ("缺少故障件照片，请补充后重新提交", "工时代码与维修项目不符", "行驶里程照片不清晰")
+REJECT_REASONS = ("非质量问题：外力损伤所致", "超出整车质保期", "加装改装导致的故障不在保修范围")
 ACCOUNT_SHARE = 0.035  # of the cars that come in, the accounts' (a taxi fleet comes often)
 
 
@@ -119,6 +127,7 @@ class _Due:
     share: Decimal = field(compare=False, default=Decimal(1))  # below 1: paid short
     account: _Account | None = field(compare=False, default=None)
     write_off: str = field(compare=False, default="")  # the reason, for what is left open
+    accident: AccidentClaim | None = field(compare=False, default=None)  # stamped when its receivable closes
 
 
 class MoneyDemo:
@@ -135,6 +144,11 @@ class MoneyDemo:
         self.seq = 0
         self.seen = 0  # the highest receivable id planned already
         self.references = 0
+        self.claims = 0
+        self.tags = 0  # the old parts' running tag numbers (services/old_parts.py: J000001, …)
+        self.shipments: dict[dt.date, OldPartShipment] = {}
+        self.actors = gen.actors
+        self.clerks = (gen.actors["claims"], gen.actors["insurance"])
 
     # Set-up ------------------------------------------------------------------------------
 
@@ -256,7 +270,7 @@ class MoneyDemo:
         self._push(_Due(paid_on, 0, PayerKind.ACCOUNT, spec.name, receivable, account=item))
         return True
 
-    def settled(self, order_id: int, settled: Settled) -> None:
+    def settled(self, order_id: int, settled: Settled, customer: str) -> None:
         """The insurer's and the maker's receivables of a bill just settled: when each gets paid, and how much.
 
         Insurers pay most claims within one to three months, some short of the amount (the
@@ -274,6 +288,7 @@ class MoneyDemo:
             if receivable.payer_kind == PayerKind.INSURER:
                 if not receivable.payer_name:  # as the accident record names it
                     receivable.payer_name = rng.choices(INSURERS, weights=INSURER_WEIGHTS)[0]
+                accident = self._accident(order_id, receivable, customer)
                 roll = rng.random()
                 if roll < 0.10:
                     continue  # still argued about, however old
@@ -282,14 +297,15 @@ class MoneyDemo:
                     on += dt.timedelta(days=(4 - on.weekday()) % 7)  # insurers pay on Fridays
                 short = rng.random() < 0.25
                 share = Decimal(rng.randint(85, 97)) / 100 if short else Decimal(1)
+                if accident.papers_delivered_on is None:
+                    accident.papers_delivered_on = min(on, made + self.lag(3, 12))
+                    accident.papers_delivered_by = self.clerks[1].display_name
+                    accident.documents = list(DOCUMENTS[:5])
                 self._push(_Due(on, 0, PayerKind.INSURER, receivable.payer_name, receivable, share=share,
-                                write_off=rng.choice(SHORT_REASONS) if short and rng.random() < 0.5 else ""))
+                                write_off=rng.choice(SHORT_REASONS) if short and rng.random() < 0.5 else "",
+                                accident=accident))
             elif receivable.payer_kind == PayerKind.MAKER:
-                if rng.random() < 0.08:
-                    continue  # rejected or still with the maker
-                month_after_next = _month_end(_month_end(made) + dt.timedelta(days=1)) + dt.timedelta(days=20)
-                on = made + dt.timedelta(days=max(1, round((month_after_next - made).days * self.pace)))
-                self._push(_Due(on, 0, PayerKind.MAKER, receivable.payer_name, receivable))
+                self._claim(order_id, receivable)
 
     def day(self, day: dt.date, cashier: Actor, manager: Actor) -> None:
         """The money that comes in on ``day``, recorded by the cashier first thing in the morning."""
@@ -337,6 +353,11 @@ class MoneyDemo:
                 continue
             amounts = [((r.amount - r.paid - r.written_off) * d.share).quantize(CENT, ROUND_DOWN) for d, r in paying]
             total = sum(amounts, ZERO)
+            if total <= ZERO:  # nothing comes in: a rejected claim's cost moved to the dealer
+                for due, receivable in paying:
+                    if due.write_off:
+                        self._write_off(receivable, due.write_off, manager, clock + dt.timedelta(hours=6))
+                continue
             account = dues[0].account
             if kind == PayerKind.ACCOUNT and len(paying) > 1 and rng.random() < 0.15:
                 total = _hundreds(total * Decimal("0.7")) or total  # part of the statement now
@@ -377,6 +398,154 @@ class MoneyDemo:
             for due, receivable in paying:
                 if due.write_off and receivable.closed_at is None:
                     self._write_off(receivable, due.write_off, manager, clock + dt.timedelta(hours=6))
+                if due.accident is not None and receivable.closed_at is not None:
+                    self._stamp(due.accident, receivable, cashier)
+
+    def _accident(self, order_id: int, receivable: Receivable, customer: str) -> AccidentClaim:
+        """The accident record of an insurer's bill: report number, assessor, the assessment (some with a supplement)."""
+        gen, rng = self.gen, self.rng
+        order = gen.session.get(RepairOrder, order_id)
+        assert order is not None
+        insurer = receivable.payer_name
+        checked_in = order.checked_in_at or gen.now
+        accident_on = checked_in.date() - dt.timedelta(days=rng.randint(0, 4))
+        supplement = (receivable.amount * Decimal(rng.randint(15, 40)) / 100).quantize(Decimal(1)) if (
+            rng.random() < 0.3 and receivable.amount > 500) else ZERO
+        claim = AccidentClaim(
+            order_id=order_id, insurer=insurer, report_no=REPORT_PREFIX.get(insurer, "BA") + f"{accident_on:%Y}"
+            + "".join(rng.choice("0123456789") for _n in range(14)), insured_name=customer,
+            assessor=random_person_name(rng), assessed_amount=receivable.amount - supplement,
+            customer_share=ZERO, accident_on=accident_on, documents=list(DOCUMENTS[:rng.randint(1, 4)]),
+            papers_delivered_by="", papers_delivered_on=None, created_at=checked_in)
+        gen.session.add(claim)
+        if claim.id is None:
+            gen.session.flush()  # (PostgreSQL: the batch hands out no ids itself)
+        if supplement:
+            gen.session.add(AccidentSupplement(
+                claim_id=claim.id, amount=supplement, assessed_on=min(gen.now.date(), accident_on + dt.timedelta(days=3)),
+                note=rng.choice(("拆检后发现内部损伤，追加定损", "追加更换支架及传感器")), by_id=self.clerks[1].user_id,
+                at=gen.now))
+        self._audit(self.clerks[1], "accident.edit", "accident_claim", claim, order_id=order_id, after={
+            "insurer": insurer, "report_no": claim.report_no, "insured": customer, "assessor": claim.assessor,
+            "assessed": claim.assessed_amount, "supplement": supplement, "accident_on": accident_on})
+        return claim
+
+    def _stamp(self, accident: AccidentClaim, receivable: Receivable, actor: Actor) -> None:
+        """What the insurer paid against what was assessed, once its bill is closed (services/accidents.py)."""
+        session = self.gen.session
+        record = accident if accident in session else session.get(AccidentClaim, accident.id)
+        assert record is not None
+        record.paid_amount, record.closed_on = receivable.paid, self.gen.now.date()
+        record.gap = receivable.amount - receivable.paid  # assessed (with supplements) − paid
+        self._audit(actor, "remittance.apply", "accident_claim", record.id, order_id=record.order_id, after={
+            "paid": record.paid_amount, "assessed": receivable.amount, "gap": record.gap, "closed_on": record.closed_on})
+
+    def _claim(self, order_id: int, receivable: Receivable) -> None:
+        """The maker's bill becomes a warranty claim, and its story is played to today: submitted (now and then
+        returned and sent again), approved and paid, or rejected and its cost moved to the dealer; the newest
+        are drafts (a few forgotten near or past their deadline). Its replaced parts are tagged and stored,
+        then shipped back with the month's shipment or scrapped."""
+        gen, rng, session = self.gen, self.rng, self.gen.session
+        order = session.get(RepairOrder, order_id)
+        assert order is not None
+        if any(p.id is None for p in order.part_lines):
+            session.flush()
+        labour, parts = warranty_claims._warranty_lines(order)
+        if not labour and not parts:
+            return
+        clerk, manager = self.clerks[0], self.actors["manager"]
+        repair_on = (order.ready_at or gen.now).date()
+        created = gen.now
+        claim = WarrantyClaim(
+            store_id=order.store_id, order_id=order_id, number=f"{order.number}-C", state=ClaimState.DRAFT, goodwill=False,
+            version_no=1, fault=(order.concerns or "")[:500], mileage_km=order.odometer_km,
+            cause=rng.choice(CAUSES), remedy="; ".join(x["description"] for x in labour)[:500], maker_ref="",
+            labour=labour, parts=parts, claimed_amount=warranty_claims._lines_total(labour, parts), approved_amount=None,
+            repair_on=repair_on, deadline=repair_on + dt.timedelta(days=gen.services.settings.warranty_claim_days),
+            created_at=created, created_by_id=clerk.user_id, returned_reason="", rejected_reason="", reassign_reason="")
+        session.add(claim)
+        if claim.id is None:
+            session.flush()
+        after: dict[str, Any] = {"number": claim.number, "claimed": claim.claimed_amount, "deadline": claim.deadline}
+        slow = rng.random() < 0.06  # left lying about: near or past its deadline
+        submitted = repair_on + (dt.timedelta(days=rng.randint(20, 40)) if slow else self.lag(1, 10))
+        steps: list[tuple[dt.date, str]] = [(submitted, "submitted")]
+        self.claims += 1  # (by count: a short demo has every kind too)
+        if self.claims % 5 == 2:  # one in five returned; half of those wait a while for the technician's photos
+            returned = submitted + self.lag(3, 10)
+            again = self.lag(1, 5) if self.claims % 10 == 2 else dt.timedelta(days=rng.randint(10, 30))
+            steps += [(returned, "returned"), (returned + again, "submitted")]
+        decided = steps[-1][0] + self.lag(7, 25)
+        approved = self.claims % 8 != 4  # one in eight rejected
+        steps.append((decided, "approved" if approved else "rejected"))
+        if not approved:  # the manager moves the cost soon, or after arguing with the maker a while
+            soon = self.claims % 16 == 4
+            steps.append((decided + (self.lag(2, 10) if soon else dt.timedelta(days=rng.randint(15, 40))), "reassigned"))
+        done = [(day, step) for day, step in steps if day < self.today]
+        for day, step in done:
+            at = dt.datetime.combine(day, dt.time(10, rng.randint(0, 59)))
+            if step == "submitted":
+                if claim.state == ClaimState.RETURNED:
+                    claim.version_no += 1
+                    claim.cause += "（已补充故障照片及诊断报告）"
+                claim.state, claim.submitted_at, claim.submitted_by_id = ClaimState.SUBMITTED, at, clerk.user_id
+                claim.maker_ref = claim.maker_ref or f"SVW{day:%y%m}{rng.randrange(10**6):06d}"
+                session.add(WarrantyClaimRevision(claim_id=claim.id, version_no=claim.version_no,
+                                                  content=warranty_claims._content(claim), submitted_at=at,
+                                                  submitted_by_id=clerk.user_id))
+            elif step == "returned":
+                claim.state, claim.returned_on = ClaimState.RETURNED, day
+                claim.returned_reason = rng.choice(RETURN_REASONS)
+            elif step == "approved":
+                claim.state, claim.decided_on, claim.decided_by_id = ClaimState.APPROVED, day, clerk.user_id
+                claim.approved_amount = claim.claimed_amount
+            elif step == "rejected":
+                claim.state, claim.decided_on, claim.decided_by_id = ClaimState.REJECTED, day, clerk.user_id
+                claim.rejected_reason = rng.choice(REJECT_REASONS)
+            else:
+                claim.state, claim.reassigned_to, claim.reassigned_at = ClaimState.REASSIGNED, "dealer", at
+                claim.reassigned_by_id, claim.reassign_reason = manager.user_id, "厂家拒赔，由本店承担"
+                self._push(_Due(day, 0, PayerKind.MAKER, receivable.payer_name, receivable, share=ZERO,
+                                write_off=f"claim {claim.number} rejected, cost to the dealer: {claim.reassign_reason}"))
+        after.update(state=claim.state, steps=[(str(day), step) for day, step in done])
+        self._audit(clerk, "warranty_claim.edit", "warranty_claim", claim, order_id=order_id, after=after)
+        if approved:  # the maker pays a month's approved claims on the 20th of the month after
+            month_after = _month_end(decided) + dt.timedelta(days=20)
+            self._push(_Due(decided + dt.timedelta(days=max(1, round((month_after - decided).days * self.pace))), 0,
+                            PayerKind.MAKER, receivable.payer_name, receivable))
+        self._old_parts(order, claim, parts, approved, decided)
+
+    def _old_parts(self, order: RepairOrder, claim: WarrantyClaim, parts: list[dict[str, Any]], approved: bool,
+                   decided: dt.date) -> None:
+        gen, rng, session = self.gen, self.rng, self.gen.session
+        clerk = self.clerks[0]
+        for line in parts:
+            self.tags += 1
+            part = OldPart(
+                store_id=order.store_id, order_id=order.id, claim_id=claim.id, part_line_id=line["part_line_id"],
+                part_no=line["number"], name=line["name"], qty=Decimal(line["qty"]), tag=f"J{self.tags:06d}",
+                location=f"旧件架 {rng.choice('ABCD')}-{rng.randint(1, 12)}", stored_at=gen.now, stored_by_id=clerk.user_id,
+                state=OldPartState.STORED, shipment_id=None, scrapped_at=None, scrap_reason="")
+            # The maker calls the approved claims' parts back with the month's shipment; the rest are scrapped.
+            out = decided + dt.timedelta(days=max(1, round(((_month_end(decided) - decided).days + 5) * self.pace)))
+            if out < self.today:
+                if approved and rng.random() < 0.8:
+                    part.state, part.shipment_id = OldPartState.SHIPPED, self._shipment(out).id
+                else:
+                    part.state, part.scrapped_at = OldPartState.SCRAPPED, dt.datetime.combine(out, dt.time(16, 0))
+                    part.scrap_reason = "厂家通知就地报废"
+            session.add(part)
+
+    def _shipment(self, on: dt.date) -> OldPartShipment:
+        shipment = self.shipments.get(on)
+        if shipment is None:
+            shipment = self.shipments[on] = OldPartShipment(
+                store_id=self.clerks[0].store_id, number=f"SF{on:%Y%m%d}{self.rng.randrange(10**6):06d}", shipped_on=on,
+                by_id=self.clerks[0].user_id, at=dt.datetime.combine(on, dt.time(15, 0)))
+            self.gen.session.add(shipment)
+            if shipment.id is None:
+                self.gen.session.flush()
+        return shipment
 
     def _write_off(self, receivable: Receivable, reason: str, manager: Actor, when: dt.datetime) -> None:
         value = receivable.amount - receivable.paid - receivable.written_off
