@@ -5,7 +5,7 @@ insurer. The advisor presses I on the estimate: the accident record, none yet; F
 form: insurer, report number, assessor, assessed amount; F2 adds a supplement, Space
 ticks two papers, D records the papers delivered. The workshop, delivery and settlement are
 service calls (tests/factories.py's steps): the settlement puts the insurance share on the
-insurer the record names. The insurance clerk signs in to the collection queue, R records
+insurer the record names. The insurance clerk signs in to the collection queue, F notes a call, R records
 the insurer's transfer applied to the claim, and the queue no longer lists it.
 """
 
@@ -103,6 +103,10 @@ async def test_an_accident_repair_from_report_number_to_insurer_paid(app_for, ui
         await settle(pilot, lambda: screen_name(pilot) == "InsurerCollectionScreen" and bool(rows(app, "ic-queue")))
         (row,) = rows(app, "ic-queue")
         assert "粤B67890" in row and INSURER in row
+        # F: a follow-up call (recv's collection note): what was said and the next date
+        await run_path(pilot, ("f", Wait("CollectionNoteDialog"), Type("papers in review"), "f6",
+                               Wait("InsurerCollectionScreen")))
+        await settle(pilot, lambda: "papers in review" in insurer_receivable(svc, order_id).note)
         await run_path(pilot, ("r", Wait("InsurerPaymentDialog"), "tab", Type("PICC-1201"), "f6",
                                Wait("InsurerCollectionScreen")))
         await settle(pilot, lambda: rows(app, "ic-queue") == [])

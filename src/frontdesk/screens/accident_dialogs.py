@@ -4,7 +4,6 @@
   assessor (定损员), assessed amount (定损金额), the customer's own share, the accident date.
 - :class:`SupplementDialog`: a supplement (追加定损) with its date and note.
 - :class:`PapersDialog`: who delivered the claim papers to the insurer, and when (送单).
-- :class:`FollowUpDialog`: the next date to chase an insurer and what was said.
 - :class:`InsurerPaymentDialog`: one transfer from an insurer, applied to the claims marked
   in the queue (each line's amount may be changed; what is left over stays as the insurer's credit).
 - :class:`WriteOffDialog`: the manager lets a short-paid rest go (the gap is stamped).
@@ -178,7 +177,7 @@ class SupplementDialog(_DayDialog):
 
 @dataclass(frozen=True)
 class DayEntry:
-    """A name (who delivered) or a note, with a date."""
+    """Who delivered the papers, and when."""
 
     text: str
     on: dt.date | None
@@ -209,34 +208,6 @@ class PapersDialog(_DayDialog):
             return None
         ok, on = self._day("on", required=True)
         return DayEntry(self._value("by"), on) if ok else None
-
-
-class FollowUpDialog(_DayDialog):
-    """``FollowUpDialog(title, summary, next_on, today, save)``: ``save(DayEntry)``, the note and the next date."""
-
-    AUTO_FOCUS = "#note"
-    FIELDS = ("note", "next_action_on")
-
-    def __init__(self, *, title: str, summary: str, next_on: dt.date | None, today: dt.date,
-                 save: Callable[[DayEntry], Any]) -> None:
-        super().__init__(save, today)
-        self._title, self._summary, self._next = title, summary, next_on
-
-    def compose(self) -> ComposeResult:
-        proposed = self._next if self._next and self._next > self._today else self._today + dt.timedelta(days=7)
-        with Vertical(classes="dialog-box"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._summary, classes="dialog-summary")
-            yield from dialog_field("note", _("What was said"), max_length=400,
-                                    placeholder=_("e.g. insurer says papers in review, call again"))
-            yield from dialog_field("next_action_on", _("Chase again on"), value=proposed.isoformat(), max_length=10,
-                                    placeholder=DATE_HINT)
-            yield Static(_("F6 or Enter: record · Esc: back"), classes="dialog-hint")
-        yield KeyFooter()
-
-    def entered(self) -> DayEntry | None:
-        ok, on = self._day("next_action_on")
-        return DayEntry(self._value("note"), on) if ok else None
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,13 @@ from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import Col, clip, fixed_columns
 
 from .accident_dialogs import (
-    DayEntry,
-    FollowUpDialog,
     GapReportScreen,
     InsurerPaymentDialog,
     PaymentEntry,
     WriteOffDialog,
 )
 from .base import LiveScreen
+from .collection_note import CollectionNoteDialog
 from .list_detail import (
     OVERDUE_STYLE,
     ListDetailScreen,
@@ -169,15 +168,10 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
         row = self._current()
         if row is None:
             return
-
-        def save(entry: DayEntry) -> Any:
-            return ledger.follow_up(self.services, self.actor, row.receivable_id, entry.on, entry.text,
-                                    expected_version=row.receivable_version)
-
-        self.app.push_screen(FollowUpDialog(
+        self.app.push_screen(CollectionNoteDialog(
+            row.receivable_id, row.receivable_version, row.next_action_on, row.notes,
             title=_("Follow-up · {insurer} · {no}").format(insurer=row.insurer, no=row.report_no),
-            summary=f"{row.plate}  {row.order_number}  {format_money(row.open_amount)}", next_on=row.next_action_on,
-            today=self.services.clock().date(), save=save), self.saved)
+            summary=f"{row.plate}  {row.order_number}  {format_money(row.open_amount)}"), self.saved)
 
     def action_payment(self) -> None:
         chosen = [r for r in self._rows if r.receivable_id in self._marked]

@@ -140,6 +140,7 @@ class CollectionRow:
     papers_delivered_on: dt.date | None
     next_action_on: dt.date | None
     note: str  # the last line of the follow-up notes
+    notes: str  # all of them (the follow-up dialog shows the last few)
     overdue: bool  # the follow-up date has come
 
 
@@ -418,7 +419,7 @@ def collection_queue(services: Services, actor: Actor, *, on: dt.date | None = N
             out.append(CollectionRow(
                 r.id, r.version, r.order_id, number, plate or "", insurer or r.payer_name, report_no or r.reference,
                 accident_id, r.amount, r.paid, r.open_amount, days, ledger.bucket(days), delivered, r.next_action_on,
-                note[-1] if note else "", due))
+                note[-1] if note else "", r.note or "", due))
     out.sort(key=lambda row: (not row.overdue, row.next_action_on or dt.date.max if row.overdue else dt.date.max,
                               -row.age_days))
     return out
