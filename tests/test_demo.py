@@ -17,6 +17,7 @@ from frontdesk.model import (
     Complaint,
     FollowUp,
     Job,
+    LaborOperation,
     PartLine,
     Receivable,
     RepairOrder,
@@ -303,3 +304,16 @@ def test_accident_repairs_and_warranty_claims_in_every_state(demo_store):
     assert any(c.state == "approved" and c.closed_at is not None for c in claims)  # paid by the maker
     assert any(c.version_no > 1 for c in claims)  # returned, edited and sent again
     assert parts["stored"] and parts["shipped"] + parts["scrapped"] >= 1
+
+
+def test_two_young_cars_are_back_for_their_brakes(demo_store):
+    """三包: a car in its period with its brakes repaired twice is in again today; another once, on an estimate."""
+    with demo_store.db.reader() as s:
+        visits = s.execute(select(RepairOrder.id, RepairOrder.vehicle_id, RepairOrder.status, Vehicle.sale_date)
+                           .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
+                           .join(Job, Job.order_id == RepairOrder.id).join(LaborOperation, LaborOperation.id == Job.labor_op_id)
+                           .where(LaborOperation.category == "brakes", Job.pay_type == PayType.WARRANTY).distinct()).all()
+    per_car = Counter(v.vehicle_id for v in visits)
+    back = {v.vehicle_id for v in visits if v.status in (OrderStatus.ESTIMATE, OrderStatus.IN_WORKSHOP)
+            and v.sale_date > MIDDAY.date() - dt.timedelta(days=730)}
+    assert sorted(per_car[car] for car in back)[-2:] == [2, 3], per_car

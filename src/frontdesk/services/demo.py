@@ -347,9 +347,9 @@ class _Generator:
         return moved if moved.date() < self.real_now.date() else when
 
     def run_order(self, cat: _Catalog, vehicle: _Vehicle, start: dt.datetime, stop: str | None = None,
-                  campaign: int | None = None) -> None:
+                  campaign: int | None = None, repair: int | None = None) -> None:
         """Take one car from check-in as far as ``stop`` (None = closed and followed up), with ``campaign``
-        (a campaign car's id) on its estimate."""
+        (a campaign car's id) and ``repair`` (a labour operation, under warranty) on its estimate."""
         s, rng, a = self.services, self.rng, self.actors
         self.now = start
         advisor = rng.choice(self.advisors)
@@ -406,6 +406,8 @@ class _Generator:
             on_order = {j.id for j in self.session_order(order.id).jobs}
             campaigns.add_to_order(s, advisor, order.id, campaign)
             jobs += [j.id for j in self.session_order(order.id).jobs if j.id not in on_order]
+        if repair is not None:
+            jobs.append(estimate.add_job(s, advisor, order.id, labor_op_id=repair, pay_type=PayType.WARRANTY).id)
         if stop == "estimate":
             return
         self.later(rng.uniform(5, 20))
@@ -553,6 +555,39 @@ class _Generator:
             self.fetch_catalog(advisor.store_id)
             assert self.visit is not None
             self.hand_over(vehicle, *self.visit)
+
+    def sanbao_visits(self, cat: _Catalog, first_in: dt.datetime) -> None:
+        """Two young cars back for their brakes again (三包: the same serious system repaired within the period).
+
+        The first had its brakes repaired twice in the last weeks and is in again today: the
+        threshold reached; the second once, and is on an estimate today: this repair reaches it.
+        Played after today's batch (each visit its own batch, as ``campaign_visit``), on cars
+        that were not in the day before or after those visits, nor today.
+        """
+        s = self.services
+        brakes = [op_id for op_id, category, _safety in cat.ops if category == "brakes"]
+        today = first_in.date()
+        with s.db.reader() as session:
+            days: dict[int, set[int]] = {}
+            for vehicle_id, checked_in in session.execute(select(RepairOrder.vehicle_id, RepairOrder.checked_in_at)):
+                days.setdefault(vehicle_id, set()).update((today - checked_in.date()).days + d for d in (-1, 0, 1))
+        plans = ((9, 4), (6,))  # days ago
+        young = [v for v in self.vehicles if (today - v.sale_date).days < 540 and v.odometer < 30_000]
+        chosen: list[_Vehicle] = []
+        for plan in plans:
+            chosen += [v for v in young if v not in chosen and not days.get(v.id, set()) & {0, *plan}][:1]
+        if not brakes:
+            return
+        for n, (vehicle, plan) in enumerate(zip(chosen, plans, strict=False)):
+            for days_ago in plan:
+                with s.batch():
+                    self.fetch_catalog(self.advisors[0].store_id)
+                    self.run_order(cat, vehicle, dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9, 40)),
+                                   repair=brakes[(n + days_ago) % len(brakes)])
+            with s.batch():
+                self.fetch_catalog(self.advisors[0].store_id)
+                self.run_order(cat, vehicle, first_in + dt.timedelta(minutes=3 + n), stop="in_progress" if n == 0 else "estimate",
+                               repair=brakes[n % len(brakes)])
 
     def arrivals(self, now: dt.datetime, first_in: dt.datetime, appointments: list[tuple[int, dt.datetime]]) -> None:
         """Today's cars came through reception: registered at the door, taken by the advisor who checked them in.
@@ -916,6 +951,7 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
             checkin.book_appointment(
                 gen.services, gen.advisors[0], None, dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(9, 30)),
                 "常规保养", caller=checkin.CallerInput("王建国", "13912345678", model="丰田 卡罗拉"))
+        gen.sanbao_visits(cat, _today_check_ins(now)[0][1])  # 三包: two young cars back for their brakes
         gen.arrivals(now, _today_check_ins(now)[0][1], booked)  # through reception, roof numbers on
         campaign_demo.demo_campaigns(services, admin, gen.advisors[0], seed, now)  # a recall, a service campaign
         gen.campaign_visit(cat, _today_check_ins(now)[0][1])  # and a recall done here
