@@ -63,6 +63,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", ("order.dispatch",)),
     Destination("technician", "My jobs", "Start, pause, finish; issue parts; additional work; checks", "frontdesk.screens.technician:TechnicianScreen", ("job.start",)),
     Destination("cashier", "Cashier desk", "Cars to deliver, to pay and to let out: payments, statements, gate passes", "frontdesk.screens.cashier_home:CashierHomeScreen", CASHIER),
+    Destination("accounts", "Accounts", "Key, institutional, government and fleet accounts (大客户/挂账): what each owes by age, transfers received, write-offs, the monthly statement", "frontdesk.screens.accounts:AccountsScreen", ("account.view",)),
     Destination("walkaround", "Walkaround", "Covers, damage marks, checklist and valuables with the customer", "frontdesk.screens.walkaround:WalkaroundScreen", ("order.walkaround",), per_order=True),
     Destination("estimate", "Estimate", "Jobs and parts, pay types, totals, promised time; the customer signs", "frontdesk.screens.estimate:EstimateScreen", ("estimate.add_job",), per_order=True),
     Destination("delivery", "Delivery checklist", "Internal check and walkthrough with the customer, then deliver", "frontdesk.screens.delivery:DeliveryScreen", ("order.deliver", *CASHIER), per_order=True),

@@ -17,6 +17,12 @@ a known account (a manager's password unless a manager is signed in), F8 prints 
 settlement statement, G issues and prints the gate pass (出门证) — refused, with the reason,
 until the order is paid or credit-approved and any declined safety item acknowledged.
 S goes to the settlement (to change it, void the payments first).
+
+A car on a key account (services/accounts.py) shows the account under the head — its name,
+what it owes against its limit, or that it is suspended — and F7 charges what is due to the
+account instead (挂账): the order settles and G gives the gate pass. Above the limit a
+manager's password is asked (the approval dialog); a suspended account is refused on the
+error line, and the customer pays at the counter.
 """
 
 from __future__ import annotations
@@ -34,11 +40,12 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import PRINT, REFRESH, SAVE, back, binding, group
 from frontdesk.labels import PAY_TYPE, PAYMENT_METHOD, label
 from frontdesk.model.enums import OrderStatus, PaymentKind, PaymentMethod, Role
-from frontdesk.services import cashier_views, settlement
+from frontdesk.services import accounts, cashier_views, desk, settlement
+from frontdesk.services.accounts import AccountBadge
 from frontdesk.services.auth import ManagerApproval
 from frontdesk.services.cashier_views import PaymentRow, SettlementView
 from frontdesk.services.context import Actor, Services
-from frontdesk.services.errors import FrontdeskError, ValidationError
+from frontdesk.services.errors import FrontdeskError, PermissionDenied, ValidationError
 from frontdesk.services.money import format_money, parse_money, round_off_choices, round_off_label
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.key_footer import KeyFooter
@@ -74,6 +81,20 @@ def gate_pass(services: Services, actor: Actor, order_id: int, number: str, issu
     return cashier_views.settlement_view(services, actor, order_id), printed
 
 
+def account_badge(services: Services, actor: Actor, order_id: int) -> AccountBadge | None:
+    """The key account the order's car is billed to, if any (read once when the screen opens, again after a charge)."""
+    if not allowed(actor.role, "account.view"):
+        return None
+    return accounts.account_for_vehicle(services, actor, desk.order_view(services, order_id).vehicle_id)
+
+
+def charge(services: Services, actor: Actor, order_id: int, approval: ManagerApproval | None,
+           version: int | None) -> SettlementView:
+    """What is due charged to the car's account (a manager's approval above the limit), then the order read again."""
+    accounts.charge_to_account(services, actor, order_id, approval=approval, expected_version=version)
+    return cashier_views.settlement_view(services, actor, order_id)
+
+
 PAY_BY = group("Method")  # the five method keys take one place in the footer
 
 
@@ -91,6 +112,8 @@ class PaymentScreen(OrderBillScreen):
         binding("w", "method('wechat')", "WeChat", tooltip="WeChat Pay", group=PAY_BY),
         binding("a", "method('alipay')", "Alipay", group=PAY_BY),
         binding("t", "method('transfer')", "Transfer", tooltip="Bank transfer", group=PAY_BY),
+        binding("f7", "charge", "Charge to account",
+                tooltip="挂账: charge what is due to the car's key account; the gate pass follows"),
         binding(SAVE, "take", "Take payment", tooltip="Take the payment typed in"),
         binding(PRINT, "print", "Statement", tooltip="Print the settlement statement"),
         binding("g", "gate_pass", "Gate pass", tooltip="Issue and print the gate pass: the car may leave"),
@@ -116,12 +139,17 @@ class PaymentScreen(OrderBillScreen):
     def __init__(self, order_id: int) -> None:
         super().__init__(order_id)
         self.method: PaymentMethod | None = None
+        self.account: AccountBadge | None = None
+        self._charging = Decimal(0)  # what was due when F7 was pressed
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         permission = self.ACTION_PERMISSION.get(action)
         if permission is not None and not allowed(self.actor.role, permission):
             return False
         status = self.view.status if self.view is not None else None
+        if action == "charge":  # a car on an account, delivered and not paid, and who may charge one
+            return (self.account is not None and allowed(self.actor.role, "account.charge")
+                    and status in (None, OrderStatus.DELIVERED))
         if action in self.TILL_ACTIONS and status is not None and status != OrderStatus.DELIVERED:
             return None  # paid or closed: shown dimmed, the till is done with this order
         if action == "refund" and status not in (OrderStatus.SETTLED, OrderStatus.CLOSED):
@@ -131,6 +159,7 @@ class PaymentScreen(OrderBillScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.fd.show_clock)
         yield Static(_("Loading…"), id="pay-head")
+        yield Static("", id="pay-account")
         yield Static("", id="pay-summary")
         yield ListTable(id="payments")
         yield Static("", id="pay-methods")
@@ -152,7 +181,31 @@ class PaymentScreen(OrderBillScreen):
                       (_("Amount"), 11), (_("Handed over"), 11), (_("Change"), 9), (_("Note"), 28),
                       (_("Reference"), 12), (_("By"), 10))
         self._show_form()
+        account_line = self.query_one("#pay-account", Static)
+        account_line.display = False
+        account_line.styles.padding = (0, 2)
         self.action_refresh()
+        self.call_service(account_badge, self.services, self.actor, self.order_id, then=self._show_account,
+                          group="payment-account", saves=False)
+
+    def _show_account(self, badge: AccountBadge | None) -> None:
+        self.account = badge
+        line = self.query_one("#pay-account", Static)
+        line.display = badge is not None
+        self.refresh_bindings()
+        if badge is None:
+            return
+        text = Text()
+        text.append(" " + _("Charge account") + " ", style="bold reverse")
+        text.append(f" {badge.code} {badge.name}  ", style="bold")
+        if badge.suspended:
+            text.append(_("suspended: the customer pays at the counter"), style="bold white on red")
+        else:
+            over = badge.open_balance > badge.credit_limit
+            text.append(_("owes {open} / limit {limit}").format(open=format_money(badge.open_balance),
+                                                              limit=format_money(badge.credit_limit)),
+                        style="bold red" if over else "")
+        line.update(text)
 
     # Reading ------------------------------------------------------------------------------------------
 
@@ -338,6 +391,55 @@ class PaymentScreen(OrderBillScreen):
             self.query_one(f"#{field}", Input).value = ""
         self.show(view)
         self.query_one("#payments", ListTable).focus()
+
+    # 挂账 ------------------------------------------------------------------------------------------------
+
+    def action_charge(self) -> None:
+        v = self.saved_view()
+        if v is None or self._busy or self.account is None:
+            return
+        if v.status != OrderStatus.DELIVERED or v.due <= 0:
+            self.notify(_("Nothing is due on order {number}.").format(number=v.number), severity="warning")
+            return
+        self._busy = True
+        self._charging = v.due
+        self.query_one("#pay-errors", Static).update("")
+        self.call_service(charge, self.services, self.actor, self.order_id, None, v.version, then=self._charged,
+                          failed=self._charge_refused)
+
+    def _charge_refused(self, error: FrontdeskError) -> None:
+        """Above the limit a manager approves on the spot; anything else is said on the error line."""
+        if not isinstance(error, PermissionDenied) or self.account is None:
+            self._refused(error)
+            return
+        self._busy = False
+        self.query_one("#pay-errors", Static).update(str(error))
+        from .manager_approval import ManagerApprovalScreen
+
+        services, actor, order_id, badge = self.services, self.actor, self.order_id, self.account
+
+        def save(approval: ManagerApproval, _reason: str) -> SettlementView:
+            return charge(services, actor, order_id, approval, None)
+
+        def approved(outcome: SettlementView | FrontdeskError | None) -> None:
+            if isinstance(outcome, SettlementView):
+                self._charged(outcome)
+            elif outcome is not None:
+                self._refused(outcome)
+
+        self.app.push_screen(ManagerApprovalScreen(
+            title=_("Over the credit limit · {code} {name}").format(code=badge.code, name=badge.name),
+            summary=str(error), save=save), approved)
+
+    def _charged(self, view: SettlementView) -> None:
+        self._busy = False
+        self.query_one("#pay-errors", Static).update("")
+        badge = self.account
+        self.notify(_("{amount} charged to account {code}: G prints the gate pass.").format(
+            amount=format_money(self._charging), code=badge.code if badge else ""), title=view.plate, timeout=10)
+        self.show(view)
+        self.call_service(account_badge, self.services, self.actor, self.order_id, then=self._show_account,
+                          group="payment-account", saves=False)
 
     # 抹零 ------------------------------------------------------------------------------------------------
 

@@ -473,7 +473,7 @@ def settlement_view(services: Services, actor: Actor, order_id: int) -> Settleme
             o.next_service_date or add_months(now.date(), NEXT_SERVICE_MONTHS),
             o.next_service_km or o.odometer_km + NEXT_SERVICE_KM,
             o.follow_up_at or follow_up,
-            payments, paid, max(ZERO, payable - paid),
+            payments, paid, max(ZERO, payable - paid - (o.account_charged or ZERO)),  # an account's charge covers it
             sum((p.change for p in o.payments if p.voided_at is None and p.kind == PaymentKind.PAYMENT), ZERO),
             names.get(o.credit_approved_by_id or 0, ""), o.credit_approved_at, rate,
             max_discount(_customer_gross(totals), rate), o.gate_pass_no or "", o.gate_pass_at, services.settings.vat_rate,
