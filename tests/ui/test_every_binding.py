@@ -43,7 +43,8 @@ SIZE = (80, 24)
 NOT_PRESSED = {"ctrl+q", "f12"}
 #: destination -> the order it is opened for (a key of Store.orders)
 ORDER_FOR = {"walkaround": "checked_in", "estimate": "estimate", "delivery": "ready", "settlement": "delivered",
-             "payment": "delivered", "order_history": "closed", "accident": "estimate"}
+             "payment": "delivered", "order_history": "closed", "accident": "estimate",
+             "warranty_claim": "delivered"}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from frontdesk.board_app import BoardApp
 from frontdesk.commands import NavigationCommands
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import Role
-from frontdesk.screens import checks, technician
+from frontdesk.screens import checks, old_parts, technician, warranty_claim, warranty_claims
 from frontdesk.screens.admin_users import NEEDS
 from frontdesk.screens.complaints import MANAGE
 from frontdesk.screens.order_history import OrderHistoryScreen
@@ -46,6 +46,9 @@ PERMISSION_OF: dict[str, dict[str, str]] = {
     "settlement": {"payment": "payment.take", "save": "settlement.prepare"},
     "reports": {"export": "report.export"},
     "order_history": {"export": "audit.export"},
+    "warranty_claims": dict(warranty_claims.ACTION_PERMISSION),
+    "warranty_claim": dict(warranty_claim.ACTION_PERMISSION),
+    "old_parts": dict(old_parts.ACTION_PERMISSION),
 }
 #: Keys also hidden for a reason other than the role (the catalog shown, the list in focus): checked one way only.
 STATE_DEPENDENT = {("catalogs", "stock"), ("packages", "toggle_active"), ("packages", "import_file")}
@@ -59,7 +62,8 @@ def test_the_tables_name_real_permissions():
         for action, permission in table.items():
             assert permission in PERMISSIONS, (key, action, permission)
     assert {"delivery", "settlement", "payment"} <= PER_ORDER <= {"walkaround", "estimate", "delivery", "settlement",
-                                                                 "payment", "order_history"}
+                                                                 "payment", "order_history", "warranty_claim",
+                                                                 "accident"}
 
 
 def _name(action: str) -> str:

@@ -23,7 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.i18n import gettext as _
-from frontdesk.model import OldPart, OldPartShipment, PartLine, RepairOrder, Vehicle, WarrantyClaim
+from frontdesk.model import (
+    OldPart,
+    OldPartShipment,
+    PartLine,
+    RepairOrder,
+    Vehicle,
+    WarrantyClaim,
+)
 from frontdesk.model.enums import OrderStatus, PayType
 from frontdesk.model.old_part import OldPartState
 
