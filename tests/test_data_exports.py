@@ -18,7 +18,7 @@ from frontdesk.model import (
     StockLevel,
 )
 from frontdesk.model.enums import Role
-from frontdesk.services import catalog, data_exports, imports
+from frontdesk.services import catalog, data_exports, imports, sanbao
 from frontdesk.services.errors import PermissionDenied, ValidationError
 from frontdesk.services.setup import ensure_store, system_actor
 
@@ -55,13 +55,14 @@ def test_catalogs_export_and_import_back_unchanged(services, actors, shop, tmp_p
         levels = {p: (q, b) for p, q, b in s.execute(select(StockLevel.part_id, StockLevel.on_hand, StockLevel.bin))}
         expected = [[p.number, p.name, p.name_en, p.category, p.unit, p.price, *levels.get(p.id, (Decimal(0), ""))]
                     for p in s.scalars(select(Part).order_by(Part.number))]
-        ops = [[o.code, o.name, o.name_en, o.category, o.std_hours, o.models, "Yes" if o.safety else "No"]
-               for o in s.scalars(select(LaborOperation).order_by(LaborOperation.code))]
+        ops = [[o.code, o.name, o.name_en, o.category, o.std_hours, o.models, "Yes" if o.safety else "No",
+                sanbao.system_label(o.system)] for o in s.scalars(select(LaborOperation).order_by(LaborOperation.code))]
     got = [[number, name, en, cat, unit, Decimal(price), Decimal(stock), bin_]
            for _row, (number, name, en, cat, unit, price, stock, bin_) in sheet.rows]
     assert got == expected and got[0][:3] == ["00123", "冷却液", "Coolant, 1 L"]
     labor = imports.read_sheet(tmp_path / f"labor.{fmt}")
-    assert [[c, n, e, cat, Decimal(h), m, s] for _r, (c, n, e, cat, h, m, s) in labor.rows] == ops
+    assert [[c, n, e, cat, Decimal(h), m, s, sy or ""] for _r, (c, n, e, cat, h, m, s, sy) in labor.rows] == ops
+    assert ops[0][-1] == "Brakes"  # the 三包 system (services/sanbao.py), read back unchanged
     (first, second) = events(services, "data.export")[-2:]
     assert first.after["kind"] == "parts" and first.after["rows"] == 5 and second.after["kind"] == "labor"
 

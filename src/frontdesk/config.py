@@ -80,6 +80,14 @@ class Settings:
     reception_wait_red_minutes: int = 10
     #: Warranty claims (services/warranty_claims.py): days after the repair to submit a claim to the maker.
     warranty_claim_days: int = 30
+    #: 三包 (services/sanbao.py; 家用汽车产品修理更换退货责任规定): the period (years or km, whichever comes
+    #: first, from the sale), the days in the workshop that give the right to a replacement or refund and the
+    #: days that warn of it, and the repairs of one serious fault (brakes, steering, engine, gearbox) that do.
+    sanbao_years: int = 2
+    sanbao_km: int = 50_000
+    sanbao_days_limit: int = 35
+    sanbao_days_warn: int = 25
+    sanbao_repeat_limit: int = 2
     pdf_dir: str = ""
     printer: str = ""
     font_path: str = ""

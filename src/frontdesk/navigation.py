@@ -58,6 +58,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("follow_ups", "Follow-up calls", "Calls due after delivery: record reached with scores, or not reached; escalated calls", "frontdesk.screens.follow_ups:FollowUpsScreen", ("followup.record",)),
     Destination("complaints", "Complaints", "Complaint cases: owner, status, resolution (the service manager updates them)", "frontdesk.screens.complaints:ComplaintsScreen", ("complaint.open",)),
     Destination("reminders", "Service reminders", "Cars due for their next service by date or estimated mileage; record reminder calls", "frontdesk.screens.reminders:RemindersScreen", ("reminder.record",)),
+    Destination("sanbao", "三包 watch list", "Cars in their 三包 period (repair, replacement, return) near a threshold: days in the workshop, repeat repairs of a serious fault", "frontdesk.screens.sanbao:SanbaoScreen", ("sanbao.view",)),
     Destination("campaigns", "Campaigns", "Recall and service campaigns (召回/服务活动) by VIN: progress, each car's outcome, the call list and its export", "frontdesk.screens.campaigns:CampaignsScreen", ("campaign.view",)),
     Destination("checks", "Checks and QC", "Leader checks, final QC, wash; cars ready", "frontdesk.screens.checks:ChecksScreen", ("job.leader_check", "job.qc")),
     Destination("dispatch", "Dispatch", "Assign work to technicians by priority and skill; load, parts on order, efficiency", "frontdesk.screens.dispatch:DispatchScreen", ("order.dispatch",)),

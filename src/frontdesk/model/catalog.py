@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Hours, Quantity, enum_column
-from .enums import StockMovementKind
+from .enums import StockMovementKind, VehicleSystem
 
 
 class LaborOperation(Base):
@@ -24,6 +24,8 @@ class LaborOperation(Base):
     category: Mapped[str] = mapped_column(String(40), default="")
     std_hours: Mapped[Decimal] = mapped_column(Hours)
     safety: Mapped[bool] = mapped_column(default=False)
+    # The car's system the work is on (三包 counts repeat repairs per system); None: routine work, no system.
+    system: Mapped[VehicleSystem | None] = mapped_column(enum_column(VehicleSystem))
     # Comma-separated model names this time applies to; empty = all models.
     models: Mapped[str] = mapped_column(default="")
     active: Mapped[bool] = mapped_column(default=True)

@@ -95,6 +95,29 @@ class PayType(StrEnum):
     FIRST_SERVICE = "first_service"
 
 
+class VehicleSystem(StrEnum):
+    """The system of the car a labour operation works on: 三包 counts repeat repairs per system."""
+
+    ENGINE = "engine"
+    TRANSMISSION = "transmission"
+    STEERING = "steering"
+    BRAKES = "brakes"
+    SUSPENSION = "suspension"
+    DRIVE = "drive"  # axles, drive shafts, differential
+    BODY = "body"
+    ELECTRICAL = "electrical"
+    OTHER = "other"
+
+
+class SanbaoState(StrEnum):
+    """Where a car stands under 三包 (services/sanbao.py), kept on each order."""
+
+    NONE = "none"  # out of its period, or its sale date is not known
+    IN_PERIOD = "in_period"
+    WARNING = "warning"  # near a threshold: the manager watches it
+    THRESHOLD = "threshold"  # a threshold reached: the customer may ask for a replacement or refund
+
+
 class PayerKind(StrEnum):
     """Who owes a receivable (model/payment.py)."""
 

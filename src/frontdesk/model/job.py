@@ -19,6 +19,7 @@ from .enums import (
     PauseReason,
     PayType,
     UnissuedPartsReason,
+    VehicleSystem,
     WarrantyStatus,
 )
 from .order import RepairOrder
@@ -42,6 +43,8 @@ class Job(Base):
     origin: Mapped[JobOrigin] = mapped_column(enum_column(JobOrigin))
     status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), index=True)
     safety: Mapped[bool] = mapped_column(default=False)
+    # Copied from the labour operation when the job is added: 三包 (services/sanbao.py) counts repairs per system.
+    system: Mapped[VehicleSystem | None] = mapped_column(enum_column(VehicleSystem))
     warranty_status: Mapped[WarrantyStatus] = mapped_column(
         enum_column(WarrantyStatus), default=WarrantyStatus.UNDETERMINED
     )

@@ -20,6 +20,7 @@ from .enums import (
     OrderStatus,
     Panel,
     PaymentMethod,
+    SanbaoState,
     WarrantyStatus,
 )
 from .store import User
@@ -109,6 +110,10 @@ class RepairOrder(Base):
         enum_column(WarrantyStatus), default=WarrantyStatus.UNDETERMINED
     )
     checked_in_at: Mapped[dt.datetime]
+    # 三包 (services/sanbao.py): set at check-in, brought up to date when the car is ready and delivered.
+    sanbao_status: Mapped[SanbaoState] = mapped_column(
+        enum_column(SanbaoState), default=SanbaoState.NONE, server_default=SanbaoState.NONE.value
+    )
 
     # Estimate and work order
     promised_at: Mapped[dt.datetime | None]

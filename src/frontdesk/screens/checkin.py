@@ -49,7 +49,7 @@ from frontdesk.change_queue import ChangeQueue
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import WARRANTY, label
-from frontdesk.services import campaigns, checkin, desk, reception, search, vin_decode
+from frontdesk.services import campaigns, checkin, desk, reception, sanbao, search, vin_decode
 from frontdesk.services.aftercare_views import Pace
 from frontdesk.services.campaigns import CampaignFlag
 from frontdesk.services.checkin import (
@@ -60,6 +60,7 @@ from frontdesk.services.checkin import (
 )
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.services.permissions import allowed
 from frontdesk.services.refs import OrderRef, Versioned
 from frontdesk.services.validation import (
     VinCheck,
@@ -104,7 +105,7 @@ BLANK: dict[str, Any] = {
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Messages about the whole form rather than one field: their lines show only when they say something.
-BANNERS = ("checkin-campaign", "checkin-note", "vin-note", "vehicle-error", "appointment-error", "customer-error")
+BANNERS = ("checkin-campaign", "checkin-sanbao", "checkin-note", "vin-note", "vehicle-error", "appointment-error", "customer-error")
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ class CheckInScreen(DeskScreen):
                      id="checkin-title")
         # Above the scrolling form: a returning car opens on the odometer, which scrolled them out of sight at 80x24.
         yield Static("", id="checkin-campaign")
+        yield Static("", id="checkin-sanbao")  # 三包: near a threshold (services/sanbao.py)
         yield Static("", id="checkin-note")
         with VerticalScroll(id="checkin-form"):
             yield Static("", id="vehicle-error", classes="field-error")
@@ -298,6 +300,9 @@ class CheckInScreen(DeskScreen):
         if self._vehicle_id is not None:
             self.call_service(desk.checkin_record, self.services, self._vehicle_id, then=self._show_record)
             self.call_service(_campaign_flags, self.services, vehicle_id=self._vehicle_id, then=self._show_campaigns)
+            if allowed(self.actor.role, "sanbao.view"):
+                self.call_service(sanbao.status_for_vehicle, self.services, self.actor, self._vehicle_id,
+                                  then=self._show_sanbao)
         else:  # a new car: the licence from the top, past what the desk's search carried in
             self._focus_first_empty(REQUIRED)
         if self._appointment_id is not None:
@@ -330,6 +335,11 @@ class CheckInScreen(DeskScreen):
             if len(flags) > 1:
                 text += "  " + _("(and {n} more)").format(n=len(flags) - 1)
         self.query_one("#checkin-campaign", Static).update(text)
+        self._fit_banners()
+
+    def _show_sanbao(self, status: sanbao.SanbaoStatus | None) -> None:
+        """A car in its 三包 period near a threshold: its alert, so this visit's repair is done with care."""
+        self.query_one("#checkin-sanbao", Static).update(status.alert if status is not None else "")
         self._fit_banners()
 
     # Loading -------------------------------------------------------------------------------

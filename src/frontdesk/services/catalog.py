@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model import LaborOperation, Part, StockMovement
-from frontdesk.model.enums import StockMovementKind
+from frontdesk.model.enums import StockMovementKind, VehicleSystem
 
+from . import sanbao
 from .common import get, text
 from .context import Tx, service
 from .errors import ValidationError
@@ -44,6 +45,9 @@ class LaborOpInput:
     category: str = ""
     safety: bool = False
     models: str = ""
+    #: The car's system (三包, services/sanbao.py); "" none. None keeps the one set before, or follows the
+    #: category (brakes → brakes; maintenance: none).
+    system: VehicleSystem | str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,10 @@ def save_labor_operation(tx: Tx, data: LaborOpInput) -> Saved:
     op.std_hours = parse_hours(data.std_hours, "std_hours")
     op.safety = data.safety
     op.models = text(data.models, "models")
+    if data.system is not None:
+        op.system = sanbao.parse_system(data.system)
+    elif op.system is None:  # not said: a system set before stays, otherwise the category's
+        op.system = sanbao.system_of(op.category)
     tx.session.flush()
     tx.audit("labor_operation", op.id, before=before, after={"code": code, "name": op.name, "std_hours": op.std_hours})
     return Saved(op.id)

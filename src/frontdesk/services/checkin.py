@@ -21,9 +21,9 @@ from frontdesk.model import (
     Vehicle,
     Walkaround,
 )
-from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, WarrantyStatus
+from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, SanbaoState, WarrantyStatus
 
-from . import capacity
+from . import capacity, sanbao
 from .auth import ManagerApproval
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
@@ -368,9 +368,11 @@ def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
         order.appointment_id = appt.id
     vehicle.last_odometer_km = max(vehicle.last_odometer_km, odometer) if not data.confirm_lower_odometer else odometer
     tx.session.add(OdometerReading(vehicle_id=vehicle.id, order_id=order.id, km=odometer, read_at=tx.now))
+    sanbao.check_in_status(tx, order, vehicle)
     tx.audit(
         "repair_order", order.id, order_id=order.id,
-        after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer},
+        after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer,
+               **({"sanbao_status": order.sanbao_status} if order.sanbao_status != SanbaoState.NONE else {})},
     )
     return OrderRef.of(tx, order)
 

@@ -40,7 +40,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import PaymentKind, PayType
 
-from . import periods
+from . import periods, sanbao
 from .context import Tx, service
 from .errors import ValidationError
 from .estimate import order_totals
@@ -138,11 +138,11 @@ def catalog_rows(session: Session, store_id: int, kind: Kind) -> Iterable[tuple[
             yield number, name, en, cat, unit, price, on_hand, bin_
         return
     yes, no = _("Yes"), _("No")
-    for code, name, en, cat, hours, models, safety in session.execute(
+    for code, name, en, cat, hours, models, safety, system in session.execute(
             select(LaborOperation.code, LaborOperation.name, LaborOperation.name_en, LaborOperation.category,
-                   LaborOperation.std_hours, LaborOperation.models, LaborOperation.safety)
+                   LaborOperation.std_hours, LaborOperation.models, LaborOperation.safety, LaborOperation.system)
             .where(LaborOperation.active.is_(True)).order_by(LaborOperation.code)):
-        yield code, name, en, cat, hours, models, yes if safety else no
+        yield code, name, en, cat, hours, models, yes if safety else no, sanbao.system_label(system)
 
 
 def export_catalog(services: Services, actor: Actor, kind: Kind, path: Path | str) -> Export:

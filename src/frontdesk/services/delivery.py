@@ -19,7 +19,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import DeliveryCheck, RepairOrder
 from frontdesk.model.enums import DeliveryStage, JobStatus, OldParts, OrderStatus
 
-from . import campaigns
+from . import campaigns, sanbao
 from .common import load_order, text, touch
 from .context import Tx, service
 from .errors import ValidationError
@@ -155,6 +155,7 @@ def deliver(tx: Tx, order_id: int, expected_version: int | None = None) -> Order
         raise ValidationError("checklist", _("Still to do: {items}.").format(items="; ".join(labels)))
     before = transition_order(order, OrderStatus.DELIVERED, tx.now)
     order.delivered_at = tx.now
+    sanbao.refresh_order(tx, order)  # 三包 (services/sanbao.py): the visit as it ended
     # The car has left: stock still held for a line that was never issued goes back on the shelf.
     released = {}
     for line in order.part_lines:

@@ -70,6 +70,7 @@ def new_job(
         description=text(description, "description", max_len=200) or (op.name if op else ""),
         hours=hrs, rate=rate, amount=labor_amount(hrs, rate), pay_type=pay, origin=origin, status=status,
         safety=bool(op.safety) if safety is None and op else bool(safety), warranty_status=order.warranty_status,
+        system=op.system if op else None,  # 三包 counts repeat repairs per system (services/sanbao.py)
     )
     job.order = order
     tx.session.add(job)

@@ -70,6 +70,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.model import LaborOperation, Part, StockLevel, StockMovement, Store
 from frontdesk.model.enums import StockMovementKind
 
+from . import sanbao
 from .catalog import initials
 from .context import Actor, Services, Tx, require, service
 from .errors import ValidationError
@@ -126,6 +127,8 @@ LABOR_FIELDS: tuple[Field, ...] = (
                                               "labor hours", "labour hours"), True),
     Field("models", N_("Models"), ("适用车型", "车型", "models", "applicable models", "model")),
     Field("safety", N_("Safety related"), ("安全项目", "安全相关", "安全", "safety", "safety related")),
+    # 三包 (services/sanbao.py): the car's system, by code or name; a new operation without one follows its category.
+    Field("system", N_("Vehicle system"), ("系统", "车辆系统", "所属系统", "system", "vehicle system")),
 )
 
 FIELDS: dict[Kind, tuple[Field, ...]] = {"parts": PART_FIELDS, "labor": LABOR_FIELDS}
@@ -748,7 +751,7 @@ class _Spool(Generic[T]):
 
 
 # Parts: (number, name, name_en, category, unit, price, on_hand or None, bin or None).
-# Labor: (code, name, name_en, category, std_hours, models, safety).
+# Labor: (code, name, name_en, category, std_hours, models, safety, system).
 Insert = tuple[Any, ...]
 # (id, the changed values in the order of _PART/_LABOR_COLUMNS, None where a value stays)
 Update = tuple[Any, ...]
@@ -767,7 +770,7 @@ class _Plan:
 
 
 _PART_COLUMNS = ("name", "name_en", "category", "unit", "price")
-_LABOR_COLUMNS = ("name", "name_en", "category", "std_hours", "models", "safety")
+_LABOR_COLUMNS = ("name", "name_en", "category", "std_hours", "models", "safety", "system")
 _INSERT_COLUMNS: dict[Kind, tuple[str, ...]] = {"parts": ("number", *_PART_COLUMNS), "labor": ("code", *_LABOR_COLUMNS)}
 
 
@@ -803,6 +806,7 @@ class _OldLabor(NamedTuple):
     std_hours: Decimal
     models: str
     safety: bool
+    system: str | None
 
 
 def _parts_query(store_id: int) -> Executable:
@@ -814,7 +818,8 @@ def _parts_query(store_id: int) -> Executable:
 
 _LABOR_QUERY = select(LaborOperation.id, LaborOperation.code, LaborOperation.name, LaborOperation.name_en,
                       LaborOperation.category, LaborOperation.std_hours, LaborOperation.models,
-                      LaborOperation.safety).where(LaborOperation.code.in_(bindparam("keys", expanding=True)))
+                      LaborOperation.safety, LaborOperation.system
+                      ).where(LaborOperation.code.in_(bindparam("keys", expanding=True)))
 
 
 def _existing_parts(fetch: Fetch, query: Executable, numbers: Iterable[str]) -> dict[str, _OldPart]:
@@ -831,8 +836,8 @@ def _existing_labor(fetch: Fetch, codes: Iterable[str]) -> dict[str, _OldLabor]:
     keys = list(dict.fromkeys(c for c in codes if c))
     if not keys:
         return {}
-    return {code: _OldLabor(oid, name, en or "", cat or "", hours, models or "", safety)
-            for oid, code, name, en, cat, hours, models, safety in fetch(_LABOR_QUERY, {"keys": keys})}
+    return {code: _OldLabor(oid, name, en or "", cat or "", hours, models or "", safety, system)
+            for oid, code, name, en, cat, hours, models, safety, system in fetch(_LABOR_QUERY, {"keys": keys})}
 
 
 def _short_reads(services: Services) -> Fetch:
@@ -1085,6 +1090,11 @@ def _plan_labor(fetch: Fetch, name: str, sheet: OpenSheet, columns: dict[str, in
                 new["models"] = _text(v["models"], N_("Models"), 200, problems)
             if v.get("safety"):
                 new["safety"] = _yes_no(v["safety"], problems)
+            if v.get("system"):
+                try:
+                    new["system"] = sanbao.parse_system(v["system"])
+                except ValidationError as exc:
+                    problems.append(exc.message)
             if not v["std_hours"]:
                 problems.append(_("The standard hours are missing."))
             else:
@@ -1095,7 +1105,8 @@ def _plan_labor(fetch: Fetch, name: str, sheet: OpenSheet, columns: dict[str, in
             if old is None:
                 added.append(row, code)
                 out.inserts.append((code, new["name"], new.get("name_en", ""), new.get("category", ""),
-                                    new["std_hours"], new.get("models", ""), new.get("safety", False)))
+                                    new["std_hours"], new.get("models", ""), new.get("safety", False),
+                                    new.get("system") or sanbao.system_of(new.get("category", ""))))
                 continue
             fields = [k for k in _LABOR_COLUMNS if k in new and new[k] != getattr(old, k)]
             if fields:

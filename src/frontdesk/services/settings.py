@@ -32,6 +32,9 @@ from .context import Actor, Services, Tx, service
 from .errors import FrontdeskError, ValidationError
 from .money import ROUND_OFF_SETTINGS, parse_money
 
+#: 三包 (services/sanbao.py): (field, lowest, highest); the form leaves them as the file has them when blank.
+SANBAO_NUMBERS = (("sanbao_years", 1, 10), ("sanbao_km", 1000, 1_000_000), ("sanbao_days_limit", 1, 365),
+                  ("sanbao_days_warn", 1, 365), ("sanbao_repeat_limit", 1, 10))
 #: What the settings screen edits; the rest of the file (database, font, store code) is the installer's.
 EDITED_KEYS = (
     "dealership", "vat_rate", "labor_rates", "warranty_months", "warranty_km",
@@ -39,6 +42,7 @@ EDITED_KEYS = (
     "reception_wait_red_minutes",
     "warranty_claim_days",
     "appointment_band_minutes", "appointment_slots", "opening_hours", "workshop_hours",
+    *(name for name, _lo, _hi in SANBAO_NUMBERS),
 )
 #: Appointment capacity (services/capacity.py): (field, lowest, highest).
 CAPACITY_NUMBERS = (("appointment_band_minutes", 5, 240), ("appointment_slots", 1, 50))
@@ -101,6 +105,12 @@ class SettingsForm:
     appointment_slots: str = ""
     opening_hours: str = ""
     workshop_hours: tuple[tuple[str, str], ...] = ()  # (trade, hours a day); an empty value: not limited
+    #: 三包 thresholds; "" keeps what the file says.
+    sanbao_years: str = ""
+    sanbao_km: str = ""
+    sanbao_days_limit: str = ""
+    sanbao_days_warn: str = ""
+    sanbao_repeat_limit: str = ""
 
     @classmethod
     def of(cls, settings: Settings) -> SettingsForm:
@@ -119,6 +129,7 @@ class SettingsForm:
             appointment_slots=str(settings.appointment_slots), opening_hours=settings.opening_hours,
             workshop_hours=tuple((t, f"{settings.workshop_hours[t].normalize():f}" if t in settings.workshop_hours
                                   else "") for t in workshop_trades(settings)),
+            **{name: str(getattr(settings, name)) for name, _lo, _hi in SANBAO_NUMBERS},
         )
 
 
@@ -246,6 +257,12 @@ def checked(form: SettingsForm, current: Settings) -> Settings:
         whole["reception_wait_red_minutes"] = _whole(red, "reception_wait_red_minutes", 1, 240)
     if _fold(form.warranty_claim_days):  # warranty claims (services/warranty_claims.py)
         whole["warranty_claim_days"] = _whole(form.warranty_claim_days, "warranty_claim_days", 1, 365)
+    for name, lo, hi in SANBAO_NUMBERS:
+        if _fold(getattr(form, name)):
+            whole[name] = _whole(getattr(form, name), name, lo, hi)
+    if whole.get("sanbao_days_warn", current.sanbao_days_warn) > whole.get("sanbao_days_limit", current.sanbao_days_limit):
+        raise ValidationError("sanbao_days_warn", _("The warning comes before the limit: at most {n} days.").format(
+            n=whole.get("sanbao_days_limit", current.sanbao_days_limit)))
     round_off = _fold(form.round_off).lower() or current.round_off
     if round_off not in ROUND_OFF_SETTINGS:
         raise ValidationError("round_off", _("Rounding off is none, jiao or yuan."))

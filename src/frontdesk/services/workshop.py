@@ -31,7 +31,7 @@ from frontdesk.model.enums import (
     UnissuedPartsReason,
 )
 
-from . import part_orders, recommendation_records
+from . import part_orders, recommendation_records, sanbao
 from .common import get, load_job, load_order, text, touch
 from .context import Tx, flush_for_id, read_rows, service, unflushed
 from .errors import IllegalTransition, ValidationError
@@ -512,6 +512,7 @@ def _maybe_ready(tx: Tx, order: RepairOrder) -> None:
     if order.status == OrderStatus.IN_WORKSHOP and _all_work_passed(order) and (not order.wash or order.washed_at):
         transition_order(order, OrderStatus.READY, tx.now)
         order.ready_at = tx.now
+        sanbao.refresh_order(tx, order)  # this visit's repairs and days counted (services/sanbao.py)
 
 
 @service("order.reopen_workshop")
