@@ -433,16 +433,22 @@ def gap_report(services: Services, actor: Actor, start: dt.date, end: dt.date) -
     require(actor, "accident.view")
     if end < start:
         raise ValidationError("end", _("The end of the range is before its start."))
+    # Only orders with an insurer receivable closed in the range can have closed in it.
+    closing = (select(Receivable.order_id)
+               .where(Receivable.payer_kind == PayerKind.INSURER,
+                      Receivable.closed_at >= dt.datetime.combine(start, dt.time()),
+                      Receivable.closed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+               .distinct().scalar_subquery())
     with services.db.reader() as session:
         claims = session.execute(
             select(AccidentClaim, RepairOrder.number, Vehicle.plate)
             .join(RepairOrder, RepairOrder.id == AccidentClaim.order_id)
             .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
-            .where(RepairOrder.store_id == actor.store_id)
+            .where(RepairOrder.store_id == actor.store_id, AccidentClaim.order_id.in_(closing))
             .options(selectinload(AccidentClaim.supplements))).all()
         owed: dict[int, list[Receivable]] = {}
-        for r in session.scalars(select(Receivable).join(AccidentClaim, AccidentClaim.order_id == Receivable.order_id)
-                                 .where(Receivable.payer_kind == PayerKind.INSURER)):
+        for r in session.scalars(select(Receivable).where(Receivable.payer_kind == PayerKind.INSURER,
+                                                          Receivable.order_id.in_(closing))):
             owed.setdefault(r.order_id, []).append(r)
         rows = []
         for claim, number, plate in claims:
@@ -461,15 +467,3 @@ def gap_report(services: Services, actor: Actor, start: dt.date, end: dt.date) -
     assessed = [g for g in rows if g.assessed is not None]
     return GapReport(start, end, tuple(rows), sum((g.assessed or ZERO for g in assessed), ZERO),
                      sum((g.paid for g in assessed), ZERO), sum((g.gap or ZERO for g in assessed), ZERO))
-
-
-def insurers(services: Services, actor: Actor) -> list[str]:
-    """The insurers named on the store's records, most used first: the payment dialog offers them."""
-    require(actor, "accident.view")
-    from sqlalchemy import func
-
-    with services.db.reader() as session:
-        return list(session.scalars(
-            select(AccidentClaim.insurer).join(RepairOrder, RepairOrder.id == AccidentClaim.order_id)
-            .where(RepairOrder.store_id == actor.store_id)
-            .group_by(AccidentClaim.insurer).order_by(func.count().desc(), AccidentClaim.insurer)))
