@@ -1,7 +1,8 @@
 """Key accounts on screen (issue 21, item 1), at 80×24: the list and the form, and a suspended account's charge.
 
 The manager sets an account up by keys — its terms, then (the form staying open) a car by
-its plate and a driver — and finds it in the list by typing. At the till, a car whose account
+its plate and a driver — finds it in the list by typing and opens it: with nothing owed, A
+and W say why they cannot act, X writes last month's statement as Excel, F4 edits it. At the till, a car whose account
 is suspended shows it under the head, and F7 is refused on the error line: the order stays
 delivered, nothing is charged.
 """
@@ -22,11 +23,13 @@ from frontdesk.services.setup import ensure_store, system_actor
 from ..factories import customer_and_vehicle, order_through, seed_shop
 from .cashier_helpers import open_screen, settle
 from .desk_helpers import notes, rows, screen_name, type_text
+from .test_estimate import pdf_dir  # noqa: F401  (a fixture)
 
 SIZE = (80, 24)
 
 
-async def test_the_manager_sets_up_an_account_with_a_car_and_a_driver(app_for, ui_services, ui_actors):
+async def test_the_manager_sets_up_an_account_with_a_car_and_a_driver(app_for, ui_services, ui_actors,
+                                                                       pdf_dir):  # noqa: F811
     svc = ui_services
     _customer, car = customer_and_vehicle(svc, ui_actors[Role.ADVISOR])  # 粤A12345
     app = app_for(Role.MANAGER)
@@ -85,7 +88,16 @@ async def test_the_manager_sets_up_an_account_with_a_car_and_a_driver(app_for, u
         assert len(app.screen.rows) == 1 and "SZ-BUS" in rows(app, "acct-list")[0]
         await pilot.press("enter", "enter")  # into the list, then the account itself (not the form)
         await settle(pilot, lambda: screen_name(app) == "AccountDetailScreen" and app.screen.detail is not None)
-        assert [(r.order_no, r.open_amount) for r in app.screen.detail.receivables] == []
+        detail = app.screen
+        assert detail.detail.receivables == ()
+        for key, said in (("a", "No credit to apply"), ("w", "No open order to write off")):  # dimmed: they say why
+            await pilot.press(key)
+            await settle(pilot, lambda: any(said in n for n in notes(app)))
+        await pilot.press("x")  # October's statement as Excel (the month before the clock's)
+        await settle(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.screen is detail and "xlsx" in detail.written)
+        assert detail.written["xlsx"] == pdf_dir / "statement_SZ-BUS_2026-10.xlsx" and detail.written["xlsx"].exists()
         await pilot.press("f4")
         await settle(pilot, lambda: screen_name(app) == "AccountForm")
         assert app.screen.query_one("#code").value == "SZ-BUS"
