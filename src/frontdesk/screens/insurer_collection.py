@@ -69,9 +69,9 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self.table("ic-queue"), Col("", 1), Col(_("Plate"), 9, whole=True),
-                      Col(_("Insurer"), 8, keep=6), Col(_("Report no."), 16, keep=8),
-                      Col(_("Open"), 10, whole=True, keep=9), Col(_("Age"), 4, keep=7), Col(_("Papers"), 4, keep=5),
-                      Col(_("Next"), 5, keep=4), Col(_("Note"), 12, keep=1, shrink=True),
+                      Col(_("Insurer"), 8, keep=5), Col(_("Report no."), 13, keep=8),
+                      Col(_("Open"), 10, whole=True, keep=9), Col(_("Age"), 4, keep=7), Col(_("Papers"), 4, keep=4),
+                      Col(_("Next"), 5, keep=6), Col(_("Note"), 12, keep=1, shrink=True),
                       Col(_("Order no."), 18, whole=True, keep=2))
         self.follow_store()
 
@@ -99,7 +99,7 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
         nxt = Text(r.next_action_on.strftime("%m-%d"), style=OVERDUE_STYLE) if r.overdue and r.next_action_on else (
             r.next_action_on.strftime("%m-%d") if r.next_action_on else "—")
         papers = Text("✔", style="green") if r.papers_delivered_on else Text(_("no"), style="yellow")
-        return (mark, r.plate, clip(r.insurer or "—", 8), clip(r.report_no or "—", 16),
+        return (mark, r.plate, clip(r.insurer or "—", 8), clip(r.report_no or "—", 13),
                 Text(format_money(r.open_amount), justify="right", style="bold" if r.paid else ""),
                 Text(f"{r.age_days}d", justify="right", style="bold red" if late else ""), papers, nxt,
                 clip(r.note, 30), r.order_number)
