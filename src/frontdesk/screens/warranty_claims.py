@@ -99,7 +99,7 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
 
     def on_mount(self) -> None:
         declare_columns(self.table("claims"), Col("✓", 1, keep=9), Col(_("Claim no."), whole=True, keep=10),
-                        Col(_("Plate"), 9, keep=7), Col(_("State"), 8, keep=8), Col(_("Days left"), 4, keep=6),
+                        Col(_("Plate"), 9, keep=7), Col(_("State"), 10, keep=8), Col(_("Days left"), 4, keep=6),
                         Col(_("Claimed"), whole=True, keep=5), Col(_("Maker approved"), whole=True, keep=3),
                         Col(_("Paid"), whole=True, keep=2), Col(_("Deadline"), 10, keep=1))
         declare_columns(self.table("to-claim"), Col(_("Order no."), whole=True, keep=9), Col(_("Plate"), 9, keep=8),
@@ -175,6 +175,12 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
             text.append("  " + _("goodwill"), style="bold magenta")
         text.append("\n" + _("Revision {n} · deadline {day} · order {order}").format(
             n=item.version_no, day=item.deadline.isoformat(), order=item.order_number), style="dim")
+        money = _("Claimed {amount}").format(amount=format_money(item.claimed))
+        if item.approved is not None:
+            money += " · " + _("Approved {amount}").format(amount=format_money(item.approved))
+        if item.paid:
+            money += " · " + _("Paid {amount}").format(amount=format_money(item.paid))
+        text.append("  " + money, style="bold")
         if item.alert:
             text.append("\n" + (_("Overdue by {n} days: submit it now.").format(n=-item.days_left)
                                 if item.days_left < 0 else
@@ -256,6 +262,11 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
     def _pay(self, dues: list[MakerDue]) -> None:
         if not dues:
             self.notify(_("The maker owes nothing more on these claims."), severity="warning")
+            return
+        makers = sorted({d.maker for d in dues})
+        if len(makers) > 1:  # said before anything is typed (the service refuses it too)
+            self.notify(_("One payment comes from one maker; these claims are owed by {makers}.").format(
+                makers=", ".join(makers)), severity="warning", timeout=8)
             return
         self.app.push_screen(payment_dialog(self.services, self.actor, dues), self._paid)
 
