@@ -50,6 +50,7 @@ from frontdesk.i18n import gettext as _
 from frontdesk.keys import SAVE, back, binding
 from frontdesk.labels import WARRANTY, label
 from frontdesk.services import campaigns, checkin, desk, reception, sanbao, search, vin_decode
+from frontdesk.services.account_desk import DeskAccount, desk_account, sender_not_authorised
 from frontdesk.services.aftercare_views import Pace
 from frontdesk.services.campaigns import CampaignFlag
 from frontdesk.services.checkin import (
@@ -60,6 +61,7 @@ from frontdesk.services.checkin import (
 )
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
+from frontdesk.services.money import format_money
 from frontdesk.services.permissions import allowed
 from frontdesk.services.refs import OrderRef, Versioned
 from frontdesk.services.validation import (
@@ -105,7 +107,8 @@ BLANK: dict[str, Any] = {
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Messages about the whole form rather than one field: their lines show only when they say something.
-BANNERS = ("checkin-campaign", "checkin-sanbao", "checkin-note", "vin-note", "vehicle-error", "appointment-error", "customer-error")
+BANNERS = ("checkin-campaign", "checkin-sanbao", "checkin-account", "checkin-sender", "checkin-note", "vin-note",
+           "vehicle-error", "appointment-error", "customer-error")
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,7 @@ class CheckInScreen(DeskScreen):
         self._pristine: dict[str, Any] = dict(BLANK)
         self._loaded = vehicle_id is None
         self._saves: ChangeQueue[Any] = ChangeQueue(self._run_save, failed=self._failed)
+        self._account: DeskAccount | None = None  # the key account the car is billed to (services/account_desk.py)
 
     # Layout -----------------------------------------------------------------------------
 
@@ -244,6 +248,8 @@ class CheckInScreen(DeskScreen):
         # Above the scrolling form: a returning car opens on the odometer, which scrolled them out of sight at 80x24.
         yield Static("", id="checkin-campaign")
         yield Static("", id="checkin-sanbao")  # 三包: near a threshold (services/sanbao.py)
+        yield Static("", id="checkin-account")  # a key account's car: the account, its balance, its drivers
+        yield Static("", id="checkin-sender")  # ... and who may not bring it, or a suspended account
         yield Static("", id="checkin-note")
         with VerticalScroll(id="checkin-form"):
             yield Static("", id="vehicle-error", classes="field-error")
@@ -303,6 +309,7 @@ class CheckInScreen(DeskScreen):
             if allowed(self.actor.role, "sanbao.view"):
                 self.call_service(sanbao.status_for_vehicle, self.services, self.actor, self._vehicle_id,
                                   then=self._show_sanbao)
+            self.call_service(desk_account, self.services, self.actor, self._vehicle_id, then=self._show_account)
         else:  # a new car: the licence from the top, past what the desk's search carried in
             self._focus_first_empty(REQUIRED)
         if self._appointment_id is not None:
@@ -340,6 +347,40 @@ class CheckInScreen(DeskScreen):
     def _show_sanbao(self, status: sanbao.SanbaoStatus | None) -> None:
         """A car in its 三包 period near a threshold: its alert, so this visit's repair is done with care."""
         self.query_one("#checkin-sanbao", Static).update(status.alert if status is not None else "")
+        self._fit_banners()
+
+    def _show_account(self, account: DeskAccount | None) -> None:
+        self._account = account
+        self._show_account_lines()
+
+    def _show_account_lines(self) -> None:
+        """A key account's car: whose bill it is, what it owes against its limit, who may bring it; then a
+        warning when someone else brought it (said, not refused: the audit keeps it) or the account is suspended."""
+        account, v = self._account, self._values()
+        line = self.query_one("#checkin-account", Static)
+        line.set_class(account is not None and account.suspended, "-suspended")
+        warnings: list[str] = []
+        if account is None:
+            line.update("")
+        else:  # the name only when it is not the owner's, which the title shows (a fleet's cars are its own)
+            name = account.name if account.name != v["name"].strip() else ""
+            parts = [_("Account {code} {name}").format(code=account.code, name=name).strip(),
+                     _("owes {balance} of {limit}").format(balance=format_money(account.open_balance),
+                                                           limit=format_money(account.credit_limit)),
+                     _("drivers: {names}").format(names="、".join(account.drivers)) if account.drivers
+                     else _("no drivers on record")]
+            if account.suspended:
+                parts.insert(1, _("suspended: {reason}").format(reason=account.suspended_reason or "—"))
+                warnings.append(_("The account is suspended: this bill will have to be paid at the counter."))
+            line.update(" · ".join(parts))
+            sender = "" if v["same_as_owner"] else v["brought_by_name"]
+            who = sender_not_authorised(account.drivers, sender, v["name"], v["is_company"])
+            if who is not None and not sender.strip():
+                warnings.append(_("Who brought it in? Untick “Brought in by the owner” and name the driver."))
+            elif who is not None:
+                warnings.append(_("{name} is not an authorised driver of {code}: you may go on, the check-in "
+                                  "records it.").format(name=who, code=account.code))
+        self.query_one("#checkin-sender", Static).update("  ".join(warnings))
         self._fit_banners()
 
     # Loading -------------------------------------------------------------------------------
@@ -555,6 +596,8 @@ class CheckInScreen(DeskScreen):
             self.query_one(f"#{widget.id}-error", Static).update("")
         if widget.id == "plate" and self.focused is widget and is_new_energy_plate(self.query_one("#plate", Input).value):
             self.query_one("#new_energy", Checkbox).value = True  # typed a green plate: tick it for the advisor
+        if widget.id in ("brought_by_name", "name"):
+            self._show_account_lines()
         if widget.id in ("sale_date", "odometer_km"):
             self._show_warranty()
 
@@ -637,6 +680,7 @@ class CheckInScreen(DeskScreen):
     def _brought_by_owner(self, event: Checkbox.Changed) -> None:
         """Someone else brought the car: their name and mobile are asked for, next in the tab order."""
         self.query_one("#brought-by").display = not event.value
+        self._show_account_lines()
 
     # Warranty, live --------------------------------------------------------------------------
 

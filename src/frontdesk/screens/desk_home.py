@@ -119,7 +119,7 @@ class DeskHomeScreen(DeskScreen):
         self._take_breakpoints(self.app.size.width, self.app.size.height)
         yield Header(show_clock=self.fd.show_clock)
         yield VehicleSearch(
-            partial(search_service.search, self.services), input_id="search",
+            partial(search_service.search, self.services, store_id=self.actor.store_id), input_id="search",
             placeholder=_("Plate, VIN (last 6), phone (last 4), name or order number"),
         )
         names = titles()

@@ -23,7 +23,7 @@ from frontdesk.model import (
 )
 from frontdesk.model.enums import AppointmentStatus, Damage, OrderStatus, Panel, SanbaoState, WarrantyStatus
 
-from . import capacity, sanbao
+from . import account_desk, capacity, sanbao
 from .auth import ManagerApproval
 from .common import get, load_order, positive_int, text, touch
 from .context import Tx, check_version, flush_for_id, service, unflushed
@@ -372,6 +372,7 @@ def check_in(tx: Tx, data: CheckInInput) -> OrderRef:
     tx.audit(
         "repair_order", order.id, order_id=order.id,
         after={"number": order.number, "status": order.status, "vehicle_id": vehicle.id, "odometer_km": odometer,
+               **account_desk.sender_note(tx.session, tx.actor.store_id, vehicle, order.brought_by_name),
                **({"sanbao_status": order.sanbao_status} if order.sanbao_status != SanbaoState.NONE else {})},
     )
     return OrderRef.of(tx, order)

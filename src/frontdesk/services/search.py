@@ -37,6 +37,8 @@ INDEXED = {
 _VEHICLE = Columns("vehicle", "id", "customer_id", "plate", "vin", "make", "model", alias="v")
 _CUSTOMER = Columns("customer", "name", "phone", alias="c")
 _ORDER = Columns("repair_order", "id", "number", "status", alias="o")
+_BILLED = Columns("account_vehicle", "vehicle_id", alias="av")
+_ACCOUNT = Columns("account", "code", "suspended_at", alias="a")
 _HIT = f"SELECT {_VEHICLE}, {_CUSTOMER}, {_ORDER} FROM vehicle v JOIN customer c ON c.id = v.customer_id"
 _OPEN_ORDER = f" LEFT JOIN repair_order o ON o.vehicle_id = v.id AND o.status IN {quoted([s.value for s in OPEN])}"
 
@@ -57,16 +59,19 @@ class SearchHit:
     order_status: OrderStatus | None
     matched: str  # plate | vin | phone | name | order
     campaign: bool = False  # an open recall or service campaign for this VIN (services/campaigns.py)
+    account: str = ""  # the code of the store's key account the car is billed to (services/accounts.py)
+    account_suspended: bool = False  # that account may not be charged: the bill is paid at the counter
 
 
-def search(services: Services, query: str, *, limit: int = 20) -> list[SearchHit]:
+def search(services: Services, query: str, *, limit: int = 20, store_id: int | None = None) -> list[SearchHit]:
+    """``store_id``: mark the cars on that store's key accounts (the desk's search; others need no mark)."""
     if not query.strip():
         return []
     with services.db.plain_transaction() as cur:
-        return search_in(cur, query, limit=limit)
+        return search_in(cur, query, limit=limit, store_id=store_id)
 
 
-def search_in(cur: Cursor, query: str, *, limit: int = 20) -> list[SearchHit]:
+def search_in(cur: Cursor, query: str, *, limit: int = 20, store_id: int | None = None) -> list[SearchHit]:
     raw = query.strip()
     if not raw:
         return []
@@ -96,7 +101,21 @@ def search_in(cur: Cursor, query: str, *, limit: int = 20) -> list[SearchHit]:
     if _CJK.search(raw) or re.fullmatch(r"[A-Za-z ]{2,}", raw):
         add(_by_customer(cur, matching(cur, "name", raw), limit), "name")
     flagged = open_vins(cur, [h.vin for h in hits.values()]) if hits else set()
-    return [replace(h, campaign=True) if h.vin in flagged else h for h in hits.values()]
+    billed = account_codes(cur, store_id, {h.vehicle_id for h in hits.values()}) if hits and store_id else {}
+    none = ("", False)
+    return [replace(h, campaign=h.vin in flagged, account=billed.get(h.vehicle_id, none)[0],
+                    account_suspended=billed.get(h.vehicle_id, none)[1]) if h.vin in flagged or h.vehicle_id in billed
+            else h for h in hits.values()]
+
+
+def account_codes(cur: Cursor, store_id: int, vehicle_ids: set[int]) -> dict[int, tuple[str, bool]]:
+    """The hits' key accounts in the store, by vehicle id: (code, suspended). One probe per car on the
+    (vehicle_id, store_id) unique index, the hits being at most the search's limit."""
+    where, params = in_list("v", sorted(vehicle_ids))
+    rows = cur.all(f"SELECT {_BILLED}, {_ACCOUNT} FROM account_vehicle av JOIN account a ON a.id = av.account_id"
+                   f" WHERE av.vehicle_id IN {where} AND av.store_id = :store",
+                   {**params, "store": store_id})
+    return {vid: (code, suspended_at is not None) for vid, code, suspended_at in rows}
 
 
 def matching(cur: Cursor, column: str, term: str) -> tuple[str, dict[str, Any]]:
@@ -137,4 +156,4 @@ def _orders(cur: Cursor, match: tuple[str, dict[str, Any]], limit: int) -> list[
                    f" ORDER BY o.checked_in_at DESC, o.id DESC LIMIT {int(limit)}", params)
 
 
-__all__ = ["SearchHit", "matching", "matching_ids", "search", "search_in"]
+__all__ = ["SearchHit", "account_codes", "matching", "matching_ids", "search", "search_in"]

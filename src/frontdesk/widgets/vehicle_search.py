@@ -32,6 +32,10 @@ from .type_ahead import TypeAhead, select_or_hint
 if TYPE_CHECKING:
     from frontdesk.services.search import SearchHit
 
+ACCOUNT = "bold white on blue"
+ACCOUNT_SUSPENDED = "bold white on red"
+
+
 class VehicleSearch(Vertical):
     """``VehicleSearch(search, input_id="search")``: ``#search`` (the box) and ``#search-results``."""
 
@@ -163,11 +167,18 @@ class VehicleSearch(Vertical):
         table = self.results
         table.clear()
         mark = _("R")  # an open recall or service campaign (召): in the plate's cell, which always shows
+        billed = _("A")  # a key account's car (挂账), its code before the customer's name
         for i, h in enumerate(hits):
             plate = Text.assemble((mark, "bold white on red"), " ", (h.plate, "bold")) if h.campaign \
                 else Text(h.plate, style="bold")
+            if h.account:  # a suspended account's car pays at the counter: its mark is red
+                plate = Text.assemble((billed, ACCOUNT_SUSPENDED if h.account_suspended else ACCOUNT), " ", plate)
+            customer: str | Text = clip(h.customer_name, 16)
+            if h.account:
+                customer = Text.assemble((h.account, "bold"), " ", h.customer_name)
+                customer.truncate(16, overflow="ellipsis")
             table.add_row(
-                plate, clip(h.model, 20), clip(h.customer_name, 16), h.phone,
+                plate, clip(h.model, 20), customer, h.phone,
                 h.order_number or "", status(h.order_status) if h.order_status else "",
                 key=str(i),
             )

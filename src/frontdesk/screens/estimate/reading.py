@@ -19,7 +19,7 @@ from typing import Any
 
 from frontdesk.i18n import gettext as _
 from frontdesk.model.enums import OrderStatus
-from frontdesk.services import billing, campaigns, desk, estimate, packages
+from frontdesk.services import account_desk, billing, campaigns, desk, estimate, packages
 from frontdesk.services.campaigns import CampaignFlag
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import FrontdeskError
@@ -35,6 +35,7 @@ class Loaded:
     view: desk.OrderView
     history: desk.History
     suggested: dt.datetime | None  # promised time for this estimate's hours; None once signed
+    agreed: account_desk.AgreedDiscount | None = None  # a key account's discount, taken off at settlement
 
 
 def work_hours(view: desk.OrderView) -> Decimal:
@@ -57,7 +58,7 @@ def load(services: Services, actor: Actor, order_id: int) -> Loaded:
     view = desk.order_view(services, order_id)
     history = desk.vehicle_history(services, view.vehicle_id)
     suggested = estimate.suggest_promise(services, actor, work_hours(view)) if view.status in EDITABLE else None
-    return Loaded(view, history, suggested)
+    return Loaded(view, history, suggested, account_desk.agreed_discount(services, actor, view.vehicle_id))
 
 
 @dataclass(frozen=True)

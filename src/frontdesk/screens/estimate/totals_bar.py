@@ -8,6 +8,7 @@ quantity typed shows in them at once, worked out by the service's rules
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from rich.text import Text
 from textual.reactive import var
@@ -17,6 +18,7 @@ from frontdesk.config import Settings
 from frontdesk.i18n import gettext as _
 from frontdesk.labels import PAY_TYPE, label
 from frontdesk.services import money
+from frontdesk.services.account_desk import AgreedDiscount
 
 from .preview import Override, preview_totals
 from .reading import Loaded
@@ -24,8 +26,12 @@ from .reading import Loaded
 PREVIEW_STYLE = "bold black on yellow"
 
 
-def totals_text(totals: money.Totals, *, preview: bool) -> Text:
-    """Two lines: each payer's share; then the tax in it, the grand total and the customer's part."""
+def totals_text(totals: money.Totals, *, preview: bool, agreed: AgreedDiscount | None = None) -> Text:
+    """Two lines: each payer's share; then the tax in it, the grand total and the customer's part.
+
+    A key account's car has a third: the discount its account agreed, which the settlement takes
+    off the customer's share — the advisor quotes the price the account will be billed.
+    """
     text = Text()
     if totals.by_pay_type:
         for i, (pay, t) in enumerate(totals.by_pay_type.items()):
@@ -51,7 +57,16 @@ def totals_text(totals: money.Totals, *, preview: bool) -> Text:
     text.append("   ")
     text.append(_("Customer pays") + " ", style="dim")
     text.append(money.format_money(totals.customer_payable), style="bold")
+    if agreed is not None:
+        text.append("\n")
+        text.append(_("Agreed discount {labour} labour / {parts} parts ({code}), taken off at settlement").format(
+            labour=_percent(agreed.labour), parts=_percent(agreed.parts), code=agreed.code), style="bold")
     return text
+
+
+def _percent(rate: Decimal) -> str:
+    """0.1000 → "10%", 0.0750 → "7.5%"."""
+    return f"{(rate * 100).normalize():f}%"
 
 
 class TotalsBar(Static):
@@ -83,4 +98,5 @@ class TotalsBar(Static):
         v = self.order.view
         overrides = {**self.pending, **self.typed}
         totals = preview_totals(v, overrides, self._settings()) if overrides else v.totals
-        self.update(totals_text(totals, preview=bool(overrides)))
+        self.set_class(self.order.agreed is not None, "-agreed")
+        self.update(totals_text(totals, preview=bool(overrides), agreed=self.order.agreed))
