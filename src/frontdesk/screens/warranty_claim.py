@@ -458,10 +458,21 @@ class WarrantyClaimScreen(DeskScreen):
         self.notify(_("Line removed: F6 saves the claim."), timeout=4)
 
     def action_back(self) -> None:
+        """Esc in a field goes back to the lines; on the lines it leaves, asking first when something typed is unsaved."""
         if isinstance(self.focused, Input):
             self.query_one("#wc-lines", ListTable).focus()
             return
-        super().action_back()
+        if not self.changed or self.claim is None or self.claim.state not in EDITABLE:
+            super().action_back()
+            return
+        from .confirm import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                super(WarrantyClaimScreen, self).action_back()
+
+        self.app.push_screen(ConfirmScreen(_("Leave without saving?"), _("The claim was changed and not saved (F6)."),
+                                           yes=_("Leave"), no=_("Stay")), answered)
 
 
 def _money(value: Decimal | str) -> Decimal:
