@@ -12,7 +12,13 @@ from frontdesk.model import AuditEvent, OldPart, PartLine
 from frontdesk.model.enums import PayType, Role
 from frontdesk.model.old_part import OldPartState
 from frontdesk.services import old_parts
-from frontdesk.services.errors import ConflictError, FrontdeskError, IllegalTransition, PermissionDenied, ValidationError
+from frontdesk.services.errors import (
+    ConflictError,
+    FrontdeskError,
+    IllegalTransition,
+    PermissionDenied,
+    ValidationError,
+)
 
 from .factories import customer_and_vehicle, order_through, seed_shop, stored
 
