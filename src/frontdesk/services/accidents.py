@@ -12,7 +12,7 @@ record also keeps a stamp — what was paid and the gap when the last of its ins
 receivables closed — taken by the two ways this module closes them: :func:`receive_payment`
 (the insurer's transfer, ``ledger.record_remittance`` and the stamp in one transaction) and
 :func:`write_off_rest` (the manager lets the short-paid rest go). Both reuse the ledger's own
-service bodies (``__wrapped__``: the undecorated ``fn(tx, ...)``) inside their transaction.
+bodies (``ledger.record``, ``ledger.write_off_in``) inside their transaction.
 """
 
 from __future__ import annotations
@@ -330,7 +330,7 @@ def receive_payment(tx: Tx, data: RemittanceInput, allocations: Sequence[Allocat
         if owed is not None and owed.payer_kind == PayerKind.INSURER and owed.payer_name != insurer:
             raise ValidationError("allocation", _("This claim is owed by {insurer}, not by {payer}.").format(
                 insurer=owed.payer_name or "—", payer=insurer))
-    ref = ledger.record_remittance.__wrapped__(tx, data, allocations)  # type: ignore[attr-defined]
+    ref = ledger.record(tx, data, allocations)
     _stamp_closed(tx, _orders_of(tx.session, [a.receivable_id for a in allocations]))
     flushed(tx)
     return ref
@@ -342,7 +342,7 @@ def write_off_rest(tx: Tx, receivable_id: int, reason: str, expected_version: in
     receivable = tx.session.get(Receivable, receivable_id)
     if receivable is None or receivable.payer_kind != PayerKind.INSURER:
         raise NotFound("receivable", _("No such insurer receivable."))
-    ref = ledger.write_off.__wrapped__(tx, receivable_id, None, reason, expected_version)  # type: ignore[attr-defined]
+    ref = ledger.write_off_in(tx, receivable_id, None, reason, expected_version)
     _stamp_closed(tx, {receivable.order_id})
     flushed(tx)
     return ref

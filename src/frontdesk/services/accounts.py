@@ -505,10 +505,8 @@ def charge_to_account(tx: Tx, order_id: int, approval: ManagerApproval | None = 
             code=account.code, balance=format_money(balance), amount=format_money(amount),
             limit=format_money(account.credit_limit)))
     due_on = due_date(account, tx.now.date())
-    tx.session.add(Receivable(
-        order_id=order.id, pay_type=PayType.CUSTOMER, payer_kind=PayerKind.ACCOUNT, account_id=account.id,
-        payer_name=account.name, amount=amount, paid=ZERO, written_off=ZERO, reference=account.code,
-        created_at=tx.now, due_on=due_on))
+    ledger.new_receivable(tx, order, PayerKind.ACCOUNT, account.name, amount, pay_type=PayType.CUSTOMER,
+                          account_id=account.id, due_on=due_on, reference=account.code)
     order.account_id, order.account_charged = account.id, amount
     settlement._maybe_settled(tx, order)
     touch(order)

@@ -146,9 +146,8 @@ def _apply(tx: Tx, remittance: Remittance, allocations: Sequence[AllocationInput
     return done
 
 
-@service("remittance.apply")
-def record_remittance(tx: Tx, data: RemittanceInput, allocations: Sequence[AllocationInput] = ()) -> RemittanceRef:
-    """One transfer from a payer, recorded and applied in one go; what is left over stays as the payer's credit."""
+def record(tx: Tx, data: RemittanceInput, allocations: Sequence[AllocationInput] = ()) -> RemittanceRef:
+    """Record and apply a transfer inside the caller's transaction (an insurer's payment also stamps its claims)."""
     reference = text(data.reference, "reference", max_len=80, required=True)
     payer_name = text(data.payer_name, "payer_name", max_len=120, required=True)
     amount = _money(data.amount, "amount")
@@ -171,6 +170,12 @@ def record_remittance(tx: Tx, data: RemittanceInput, allocations: Sequence[Alloc
 
 
 @service("remittance.apply")
+def record_remittance(tx: Tx, data: RemittanceInput, allocations: Sequence[AllocationInput] = ()) -> RemittanceRef:
+    """One transfer from a payer, recorded and applied in one go; what is left over stays as the payer's credit."""
+    return record(tx, data, allocations)
+
+
+@service("remittance.apply")
 def apply_remittance(tx: Tx, remittance_id: int, allocations: Sequence[AllocationInput],
                      expected_version: int | None = None) -> RemittanceRef:
     """Apply what a payer paid earlier and was kept as credit."""
@@ -185,10 +190,17 @@ def apply_remittance(tx: Tx, remittance_id: int, allocations: Sequence[Allocatio
     return RemittanceRef.of(tx, remittance)
 
 
-@service("receivable.write_off")
-def write_off(tx: Tx, receivable_id: int, amount: Decimal | str | None, reason: str,
-              expected_version: int | None = None) -> ReceivableRef:
-    """The manager gives up (part of) what a payer owes: an insurer's short payment, a debt not worth chasing."""
+def take_off(tx: Tx, receivable: Receivable, amount: Decimal, reason: str) -> None:
+    """Part of what a payer owes given up, with who, when and why; the caller has checked it and audits it."""
+    receivable.written_off += amount
+    receivable.written_off_by_id, receivable.written_off_at = tx.actor.user_id, tx.now
+    receivable.write_off_reason = "; ".join(x for x in (receivable.write_off_reason, reason) if x)[:200]
+    _settle(tx, receivable)
+
+
+def write_off_in(tx: Tx, receivable_id: int, amount: Decimal | str | None, reason: str,
+                 expected_version: int | None = None) -> ReceivableRef:
+    """:func:`write_off` inside the caller's transaction (an insurer's short payment also stamps its claim)."""
     receivable = _load_receivable(tx, receivable_id, expected_version)
     why = text(reason, "reason", max_len=200, required=True)
     left = open_amount(receivable)
@@ -198,12 +210,17 @@ def write_off(tx: Tx, receivable_id: int, amount: Decimal | str | None, reason: 
     if value > left:
         raise ValidationError("amount", _("{amount} is more than the {open} still open on it.").format(
             amount=format_money(value), open=format_money(left)))
-    receivable.written_off += value
-    receivable.written_off_by_id, receivable.written_off_at, receivable.write_off_reason = tx.actor.user_id, tx.now, why
-    _settle(tx, receivable)
+    take_off(tx, receivable, value, why)
     tx.audit("receivable", receivable.id, order_id=receivable.order_id,
              after={"written_off": value, "reason": why, "open": open_amount(receivable)})
     return ReceivableRef.of(tx, receivable)
+
+
+@service("receivable.write_off")
+def write_off(tx: Tx, receivable_id: int, amount: Decimal | str | None, reason: str,
+              expected_version: int | None = None) -> ReceivableRef:
+    """The manager gives up (part of) what a payer owes: an insurer's short payment, a debt not worth chasing."""
+    return write_off_in(tx, receivable_id, amount, reason, expected_version)
 
 
 @service("receivable.follow_up")
@@ -226,20 +243,29 @@ def follow_up(tx: Tx, receivable_id: int, next_action_on: dt.date | None, note: 
     return ReceivableRef.of(tx, receivable)
 
 
+def new_receivable(tx: Tx, order: RepairOrder, payer_kind: PayerKind, payer_name: str, amount: Decimal, *,
+                   pay_type: PayType, account_id: int | None = None, due_on: dt.date | None = None,
+                   reference: str = "") -> Receivable:
+    """A receivable added inside the caller's transaction (an account charge, a cost moved to the customer)."""
+    receivable = Receivable(
+        order_id=order.id, pay_type=pay_type, payer_kind=payer_kind, account_id=account_id,
+        payer_name=payer_name[:120], amount=amount, reference=reference[:80], created_at=tx.now,
+        due_on=due_on, paid=ZERO, written_off=ZERO,
+    )
+    tx.session.add(receivable)
+    return receivable
+
+
 @service("receivable.add")
 def add_receivable(tx: Tx, order_id: int, payer_kind: PayerKind, payer_name: str, amount: Decimal | str, *,
                    pay_type: PayType, account_id: int | None = None, due_on: dt.date | None = None,
                    reference: str = "") -> ReceivableRef:
-    """A new amount owed on an order after its settlement: an account charge, a rejected claim moved to the customer."""
+    """A new amount owed on an order after its settlement, by hand (a cost agreed after the car left)."""
     order = load_order(tx, order_id)
-    receivable = Receivable(
-        order_id=order.id, pay_type=pay_type, payer_kind=payer_kind, account_id=account_id,
-        payer_name=text(payer_name, "payer_name", max_len=120, required=payer_kind != PayerKind.CUSTOMER),
-        amount=_money(amount, "amount"), reference=text(reference, "reference", max_len=80), created_at=tx.now,
-        due_on=due_on, paid=ZERO, written_off=ZERO,
-    )
-    tx.session.add(receivable)
+    receivable = new_receivable(
+        tx, order, payer_kind, text(payer_name, "payer_name", max_len=120, required=payer_kind != PayerKind.CUSTOMER),
+        _money(amount, "amount"), pay_type=pay_type, account_id=account_id, due_on=due_on,
+        reference=text(reference, "reference", max_len=80))
     tx.audit("receivable", receivable, order_id=order.id, after={
         "payer_kind": payer_kind, "payer": receivable.payer_name, "amount": receivable.amount, "due_on": due_on})
-    flushed(tx)
     return ReceivableRef.of(tx, receivable)

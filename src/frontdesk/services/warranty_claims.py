@@ -59,7 +59,7 @@ from frontdesk.model import (
 from frontdesk.model.enums import OrderStatus, PayerKind, PayType
 from frontdesk.model.warranty import ClaimState
 
-from . import billing
+from . import billing, ledger
 from .common import get, load_order, positive_int, text
 from .context import Actor, Services, Tx, check_version, require, service
 from .errors import IllegalTransition, NotFound, ValidationError
@@ -509,22 +509,13 @@ def record_rejection(tx: Tx, claim_id: int, reason: str, on: dt.date | None = No
 
 
 def _write_off(tx: Tx, receivable: Receivable, amount: Decimal, reason: str) -> None:
-    """Part of what the maker owes taken off, with who, when and why (as the ledger's write-off keeps it)."""
-    receivable.written_off += amount
-    receivable.written_off_by_id = tx.actor.user_id
-    receivable.written_off_at = tx.now
-    receivable.write_off_reason = ("; ".join(x for x in (receivable.write_off_reason, reason) if x))[:200]
-    if receivable.open_amount <= 0:
-        receivable.closed_at = tx.now
+    ledger.take_off(tx, receivable, amount, reason)
 
 
 def _customer_receivable(tx: Tx, order: RepairOrder, amount: Decimal, reference: str) -> Receivable:
     customer = tx.session.get(Customer, order.customer_id)
-    receivable = Receivable(order_id=order.id, pay_type=PayType.WARRANTY, payer_kind=PayerKind.CUSTOMER,
-                            payer_name=(customer.name if customer is not None else "")[:120], amount=amount,
-                            reference=reference[:80], created_at=tx.now)
-    tx.session.add(receivable)
-    return receivable
+    return ledger.new_receivable(tx, order, PayerKind.CUSTOMER, customer.name if customer is not None else "", amount,
+                                 pay_type=PayType.WARRANTY, reference=reference)
 
 
 @service("warranty_claim.reassign")
