@@ -556,17 +556,17 @@ class _Generator:
             assert self.visit is not None
             self.hand_over(vehicle, *self.visit)
 
-    def sanbao_visits(self, cat: _Catalog, first_in: dt.datetime) -> None:
+    def sanbao_cars(self, cat: _Catalog, today: dt.date) -> list[tuple[_Vehicle, int]]:
         """Two young cars back for their brakes again (三包: the same serious system repaired within the period).
 
-        The first had its brakes repaired twice in the last weeks and is in again today: the
-        threshold reached; the second once, and is on an estimate today: this repair reaches it.
-        Played after today's batch (each visit its own batch, as ``campaign_visit``), on cars
-        that were not in the day before or after those visits, nor today.
+        The first had its brakes repaired twice in the last days and is in the workshop again
+        today: the threshold reached; the second once, and is on an estimate today: this repair
+        reaches it. The past visits are played after the history (each its own batch, as
+        ``campaign_visit``), before today's, whose cars they join; on cars that were not in the
+        day before or after them, nor today. Returns the cars and today's brake repair.
         """
         s = self.services
         brakes = [op_id for op_id, category, _safety in cat.ops if category == "brakes"]
-        today = first_in.date()
         with s.db.reader() as session:
             days: dict[int, set[int]] = {}
             for vehicle_id, checked_in in session.execute(select(RepairOrder.vehicle_id, RepairOrder.checked_in_at)):
@@ -577,17 +577,14 @@ class _Generator:
         for plan in plans:
             chosen += [v for v in young if v not in chosen and not days.get(v.id, set()) & {0, *plan}][:1]
         if not brakes:
-            return
+            return []
         for n, (vehicle, plan) in enumerate(zip(chosen, plans, strict=False)):
             for days_ago in plan:
                 with s.batch():
                     self.fetch_catalog(self.advisors[0].store_id)
                     self.run_order(cat, vehicle, dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9, 40)),
                                    repair=brakes[(n + days_ago) % len(brakes)])
-            with s.batch():
-                self.fetch_catalog(self.advisors[0].store_id)
-                self.run_order(cat, vehicle, first_in + dt.timedelta(minutes=3 + n), stop="in_progress" if n == 0 else "estimate",
-                               repair=brakes[n % len(brakes)])
+        return [(vehicle, brakes[n % len(brakes)]) for n, vehicle in enumerate(chosen)]
 
     def arrivals(self, now: dt.datetime, first_in: dt.datetime, appointments: list[tuple[int, dt.datetime]]) -> None:
         """Today's cars came through reception: registered at the door, taken by the advisor who checked them in.
@@ -912,7 +909,8 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
         bar = _Progress(days + 1, progress)
         first_day = (now - dt.timedelta(days=days)).date()
         gen.money = money = MoneyDemo(gen, seed, first_day, now.date())
-        money.setup(gen.actors["manager"], gen.advisors[0])
+        with gen.services.batch(assign_ids=True):
+            money.setup(gen.actors["manager"], gen.advisors[0])
         # A batch that hands out ids (SQLite) sees its own unwritten orders; elsewhere a day is a batch.
         batch_days = BATCH_DAYS if services.db.is_sqlite else 1
         for batch_start in range(0, days, batch_days):
@@ -928,17 +926,22 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
                     bar.step(label=day.isoformat())
             gc.collect()  # what the batch left behind
             gc.freeze()  # and what outlives it (the cars, the calls due) is not walked again
+        sanbao_cars = gen.sanbao_cars(cat, now.date())  # 三包: two young cars back for their brakes
         # Today: cars in every status, checked in over the last hours.
         with gen.services.batch(assign_ids=True):
             gen.fetch_catalog(admin.store_id)
             gen.due_follow_ups(now)  # today's calls made so far (none before the lines open)
-            busy = set()
+            busy = {vehicle.id for vehicle, _brakes in sanbao_cars}
             gen.promise_floor = now
             for n, (stop, start) in enumerate(_today_check_ins(now)):
                 gen.now = start
                 vehicle = gen.pick_vehicle(gen.advisors[n % 3], busy)
                 busy.add(vehicle.id)
                 gen.run_order(cat, vehicle, start, stop)
+            for n, (vehicle, brakes) in enumerate(sanbao_cars):  # dispatched, not started: the workshop's jobs run on
+                busy.add(vehicle.id)
+                gen.run_order(cat, vehicle, _today_check_ins(now)[0][1] + dt.timedelta(minutes=3 + n),
+                              "waiting" if n == 0 else "estimate", repair=brakes)
             # Appointments for the rest of today and tomorrow.
             booked: list[tuple[int, dt.datetime]] = []
             for n, when in enumerate(_appointment_times(now, 8)):
@@ -951,7 +954,6 @@ def generate(services: Services, *, days: int = 90, seed: int = 4, progress: boo
             checkin.book_appointment(
                 gen.services, gen.advisors[0], None, dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(9, 30)),
                 "常规保养", caller=checkin.CallerInput("王建国", "13912345678", model="丰田 卡罗拉"))
-        gen.sanbao_visits(cat, _today_check_ins(now)[0][1])  # 三包: two young cars back for their brakes
         gen.arrivals(now, _today_check_ins(now)[0][1], booked)  # through reception, roof numbers on
         campaign_demo.demo_campaigns(services, admin, gen.advisors[0], seed, now)  # a recall, a service campaign
         gen.campaign_visit(cat, _today_check_ins(now)[0][1])  # and a recall done here

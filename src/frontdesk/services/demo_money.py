@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from frontdesk.i18n import gettext as _
 from frontdesk.model import Receivable, RepairOrder
 from frontdesk.model.accident import DOCUMENTS, AccidentClaim, AccidentSupplement
 from frontdesk.model.account import Account, AccountDriver, AccountKind, AccountVehicle
@@ -153,61 +154,61 @@ class MoneyDemo:
     # Set-up ------------------------------------------------------------------------------
 
     def setup(self, manager: Actor, advisor: Actor) -> None:
-        """The accounts, their customers, cars and drivers; written in one batch before the history."""
+        """The accounts, their customers, cars and drivers; written in the batch before the history (demo.py)."""
         s, rng, gen = self.gen.services, self.rng, self.gen
         span = (self.today - self.first_day).days
+        session = gen.session
         from .demo import _Vehicle
 
-        with s.batch(assign_ids=True) as session:
-            for spec in DEMO_ACCOUNTS:
-                customer = checkin.save_customer(s, advisor, checkin.CustomerInput(spec.name, random_mobile(rng), is_company=True))
-                account = Account(
-                    store_id=manager.store_id, code=spec.code, name=spec.name, kind=spec.kind, contact_name=spec.contact,
-                    contact_phone=random_mobile(rng), credit_limit=self.limit(spec), terms_days=spec.terms_days,
-                    monthly=spec.monthly, labour_discount=Decimal(spec.labour), parts_discount=Decimal(spec.parts),
-                    invoice_title=spec.name, tax_id=spec.tax_id, invoice_address="广州市天河区" + rng.choice(
-                        ("体育西路", "天河北路", "黄埔大道西", "中山大道")) + f"{rng.randint(1, 300)}号",
-                    invoice_bank=rng.choice(("中国工商银行", "中国建设银行", "中国银行", "招商银行")) + "广州天河支行 "
-                    + "".join(rng.choice("0123456789") for _n in range(16)),
-                    note="", suspended_reason="", created_at=gen.now)
-                session.add(account)
-                if account.id is None:
-                    session.flush()  # (PostgreSQL: the batch hands out no ids itself)
-                item = _Account(account.id, spec)
-                if spec.suspended:
-                    item.suspend_on = self.first_day + dt.timedelta(days=max(1, span - 25 if span > 60 else span // 2))
-                    item.stop_paying_on = item.suspend_on - dt.timedelta(days=min(60, span // 3))
-                self._audit(manager, "account.save", "account", account, after={
-                    "code": spec.code, "name": spec.name, "kind": spec.kind, "credit_limit": account.credit_limit,
-                    "terms_days": spec.terms_days, "monthly": spec.monthly, "labour_discount": account.labour_discount,
-                    "parts_discount": account.parts_discount})
-                for _n in range(rng.randint(2, 4)):
-                    session.add(AccountDriver(account_id=account.id, name=random_person_name(rng), phone=random_mobile(rng),
-                                              active=True))
-                models = [m for m in VEHICLE_MODELS if m.make == "大众"] or list(VEHICLE_MODELS)
-                for _n in range(spec.cars):
-                    model = rng.choice(models[:3] if spec.kind == AccountKind.FLEET else models)
-                    age = rng.randint(60, 4 * 365)
-                    sale = (gen.now - dt.timedelta(days=age)).date()
-                    while True:
-                        plate = random_plate(rng, model.new_energy)
-                        vin = with_check_digit(random_vin_body(rng, model, model_year=sale.year))
-                        if plate not in gen.plates and vin not in gen.vins:  # type: ignore[attr-defined]
-                            break
-                    gen.plates.add(plate)  # type: ignore[attr-defined]
-                    gen.vins.add(vin)  # type: ignore[attr-defined]
-                    vehicle = checkin.save_vehicle(s, advisor, customer.id, checkin.VehicleInput(
-                        plate=plate, vin=vin, make=model.make, model=model.model, colour="白色", sale_date=sale,
-                        new_energy=model.new_energy, model_year=model_year_of(vin)))
-                    km = rng.randint(*spec.km_per_day)
-                    car = _Vehicle(vehicle.id, spec.name, max(5, age * km), km, sale, model.make, model.model)
-                    session.add(AccountVehicle(account_id=account.id, store_id=manager.store_id, vehicle_id=vehicle.id,
-                                               added_at=gen.now))
-                    item.cars.append(car)
-                    self.by_vehicle[vehicle.id] = item
-                self._audit(manager, "account.save", "account", account, after={
-                    "vehicles": [c.id for c in item.cars]})
-                self.accounts.append(item)
+        for spec in DEMO_ACCOUNTS:
+            customer = checkin.save_customer(s, advisor, checkin.CustomerInput(spec.name, random_mobile(rng), is_company=True))
+            account = Account(
+                store_id=manager.store_id, code=spec.code, name=spec.name, kind=spec.kind, contact_name=spec.contact,
+                contact_phone=random_mobile(rng), credit_limit=self.limit(spec), terms_days=spec.terms_days,
+                monthly=spec.monthly, labour_discount=Decimal(spec.labour), parts_discount=Decimal(spec.parts),
+                invoice_title=spec.name, tax_id=spec.tax_id, invoice_address="广州市天河区" + rng.choice(
+                    ("体育西路", "天河北路", "黄埔大道西", "中山大道")) + f"{rng.randint(1, 300)}号",
+                invoice_bank=rng.choice(("中国工商银行", "中国建设银行", "中国银行", "招商银行")) + "广州天河支行 "
+                + "".join(rng.choice("0123456789") for _n in range(16)),
+                note="", suspended_reason="", created_at=gen.now)
+            session.add(account)
+            if account.id is None:
+                session.flush()  # (PostgreSQL: the batch hands out no ids itself)
+            item = _Account(account.id, spec)
+            if spec.suspended:
+                item.suspend_on = self.first_day + dt.timedelta(days=max(1, span - 25 if span > 60 else span // 2))
+                item.stop_paying_on = item.suspend_on - dt.timedelta(days=min(60, span // 3))
+            self._audit(manager, "account.save", "account", account, after={
+                "code": spec.code, "name": spec.name, "kind": spec.kind, "credit_limit": account.credit_limit,
+                "terms_days": spec.terms_days, "monthly": spec.monthly, "labour_discount": account.labour_discount,
+                "parts_discount": account.parts_discount})
+            for _n in range(rng.randint(2, 4)):
+                session.add(AccountDriver(account_id=account.id, name=random_person_name(rng), phone=random_mobile(rng),
+                                          active=True))
+            models = [m for m in VEHICLE_MODELS if m.make == "大众"] or list(VEHICLE_MODELS)
+            for _n in range(spec.cars):
+                model = rng.choice(models[:3] if spec.kind == AccountKind.FLEET else models)
+                age = rng.randint(60, 4 * 365)
+                sale = (gen.now - dt.timedelta(days=age)).date()
+                while True:
+                    plate = random_plate(rng, model.new_energy)
+                    vin = with_check_digit(random_vin_body(rng, model, model_year=sale.year))
+                    if plate not in gen.plates and vin not in gen.vins:  # type: ignore[attr-defined]
+                        break
+                gen.plates.add(plate)  # type: ignore[attr-defined]
+                gen.vins.add(vin)  # type: ignore[attr-defined]
+                vehicle = checkin.save_vehicle(s, advisor, customer.id, checkin.VehicleInput(
+                    plate=plate, vin=vin, make=model.make, model=model.model, colour="白色", sale_date=sale,
+                    new_energy=model.new_energy, model_year=model_year_of(vin)))
+                km = rng.randint(*spec.km_per_day)
+                car = _Vehicle(vehicle.id, spec.name, max(5, age * km), km, sale, model.make, model.model)
+                session.add(AccountVehicle(account_id=account.id, store_id=manager.store_id, vehicle_id=vehicle.id,
+                                           added_at=gen.now))
+                item.cars.append(car)
+                self.by_vehicle[vehicle.id] = item
+            self._audit(manager, "account.save", "account", account, after={
+                "vehicles": [c.id for c in item.cars]})
+            self.accounts.append(item)
         self.cars = [c for a in self.accounts for c in a.cars]
 
     # During the history ------------------------------------------------------------------
@@ -481,6 +482,8 @@ class MoneyDemo:
         if not approved:  # the manager moves the cost soon, or after arguing with the maker a while
             soon = self.claims % 16 == 4
             steps.append((decided + (self.lag(2, 10) if soon else dt.timedelta(days=rng.randint(15, 40))), "reassigned"))
+        if self.claims % 40 == 17:  # forgotten: never sent, its deadline long past (the claims list shows it red)
+            steps, approved = [], False
         done = [(day, step) for day, step in steps if day < self.today]
         for day, step in done:
             at = dt.datetime.combine(day, dt.time(10, rng.randint(0, 59)))
@@ -506,17 +509,18 @@ class MoneyDemo:
                 claim.state, claim.reassigned_to, claim.reassigned_at = ClaimState.REASSIGNED, "dealer", at
                 claim.reassigned_by_id, claim.reassign_reason = manager.user_id, "厂家拒赔，由本店承担"
                 self._push(_Due(day, 0, PayerKind.MAKER, receivable.payer_name, receivable, share=ZERO,
-                                write_off=f"claim {claim.number} rejected, cost to the dealer: {claim.reassign_reason}"))
+                                write_off=_("claim {number} rejected, cost to the dealer: {reason}").format(
+                                    number=claim.number, reason=claim.reassign_reason)))
         after.update(state=claim.state, steps=[(str(day), step) for day, step in done])
         self._audit(clerk, "warranty_claim.edit", "warranty_claim", claim, order_id=order_id, after=after)
         if approved:  # the maker pays a month's approved claims on the 20th of the month after
             month_after = _month_end(decided) + dt.timedelta(days=20)
             self._push(_Due(decided + dt.timedelta(days=max(1, round((month_after - decided).days * self.pace))), 0,
                             PayerKind.MAKER, receivable.payer_name, receivable))
-        self._old_parts(order, claim, parts, approved, decided)
+        self._old_parts(order, claim, parts, approved, decided if steps else None)
 
     def _old_parts(self, order: RepairOrder, claim: WarrantyClaim, parts: list[dict[str, Any]], approved: bool,
-                   decided: dt.date) -> None:
+                   decided: dt.date | None) -> None:
         gen, rng, session = self.gen, self.rng, self.gen.session
         clerk = self.clerks[0]
         for line in parts:
@@ -527,6 +531,9 @@ class MoneyDemo:
                 location=f"旧件架 {rng.choice('ABCD')}-{rng.randint(1, 12)}", stored_at=gen.now, stored_by_id=clerk.user_id,
                 state=OldPartState.STORED, shipment_id=None, scrapped_at=None, scrap_reason="")
             # The maker calls the approved claims' parts back with the month's shipment; the rest are scrapped.
+            if decided is None:  # a claim never sent: its parts wait on the shelf
+                session.add(part)
+                continue
             out = decided + dt.timedelta(days=max(1, round(((_month_end(decided) - decided).days + 5) * self.pace)))
             if out < self.today:
                 if approved and rng.random() < 0.8:
