@@ -197,8 +197,8 @@ class WarrantyClaimScreen(DeskScreen):
         head.append("\n" + _("Deadline {day}").format(day=c.deadline.isoformat()))
         if c.state in EDITABLE:
             head.append("  ")
-            head.append(_("{n} days left").format(n=c.days_left) if c.days_left >= 0
-                        else f" {_('Overdue by {n} days').format(n=-c.days_left)} ",
+            overdue = " " + _("Overdue by {n} days").format(n=-c.days_left) + " "
+            head.append(_("{n} days left").format(n=c.days_left) if c.days_left >= 0 else overdue,
                         style=OVERDUE_STYLE if c.days_left < 0 else ("bold yellow" if c.alert else ""))
         head.append("  " + _("Claimed {amount}").format(amount=format_money(c.claimed)), style="bold")
         if c.approved is not None:

@@ -134,7 +134,7 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
         overdue = sum(1 for r in board.claims if r.alert and r.days_left < 0)
         late_orders = sum(1 for o in board.to_claim if o.days_left <= warranty_claims.ALERT_DAYS)
         if alerts or late_orders:
-            head.append(f" {_('Deadline alerts: {n}').format(n=alerts + late_orders)} ",
+            head.append(" " + _("Deadline alerts: {n}").format(n=alerts + late_orders) + " ",
                         style=OVERDUE_STYLE if overdue or any(o.days_left < 0 for o in board.to_claim)
                         else "bold black on yellow")
             head.append("  ")
