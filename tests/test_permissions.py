@@ -16,6 +16,9 @@ from frontdesk.services import (  # noqa: F401  (every module that registers ser
 from frontdesk.services import reception  # noqa: F401  (issue 20: the arrival register)
 from frontdesk.services import campaign_import, campaigns  # noqa: F401  (issue 20: recall/service campaigns)
 from frontdesk.services import package_files, packages  # noqa: F401  (issue 19: service packages)
+from frontdesk.services import (  # noqa: F401  (issue 21: money owed to the store)
+    accidents, accounts, claim_export, ledger, old_parts, receivables, recommendations, warranty_claims,
+)
 from frontdesk.config import Settings
 from frontdesk.services.context import REGISTRY, Services
 from frontdesk.services.setup import ensure_store, system_actor
@@ -26,7 +29,8 @@ from frontdesk.services.errors import PermissionDenied, ValidationError
 # The role table as the dealership runs it (a = advisor, s = supervisor, l = team leader,
 # t = technician, q = QC, c = cashier, m = manager, x = admin).
 CODES = {"a": Role.ADVISOR, "s": Role.SUPERVISOR, "l": Role.TEAM_LEADER, "t": Role.TECHNICIAN,
-         "q": Role.QC, "c": Role.CASHIER, "m": Role.MANAGER, "x": Role.ADMIN, "r": Role.RECEPTIONIST}
+         "q": Role.QC, "c": Role.CASHIER, "m": Role.MANAGER, "x": Role.ADMIN, "r": Role.RECEPTIONIST,
+         "w": Role.CLAIMS_CLERK, "i": Role.INSURANCE_CLERK}
 EXPECTED = {
     "customer.save": "am", "vehicle.save": "am",
     "appointment.book": "am", "appointment.move": "am", "appointment.cancel": "am", "appointment.remind": "am",
@@ -55,6 +59,14 @@ EXPECTED = {
     "team.save": "xs", "catalog.save": "xm", "stock.adjust": "xm",
     "catalog.import": "xm", "data.export": "acmx", "customer.export": "m", "settings.save": "xm",
     "role.discount_authority": "x", "audit.export": "mx",
+    # Issue 21 (w = claims clerk 索赔员, i = insurance clerk 保险专员): accounts, the ledger, claims, old parts
+    "account.save": "mx", "account.suspend": "m", "account.charge": "cm",
+    "remittance.apply": "cmiw", "receivable.follow_up": "cmiw", "receivable.view": "cmiw", "receivable.add": "cmw",
+    "receivable.write_off": "m",
+    "accident.edit": "ami",
+    "warranty_claim.edit": "wm", "warranty_claim.decide": "wm", "warranty_claim.reassign": "m",
+    "warranty_claim.export": "wm", "goodwill.approve": "m",
+    "old_part.record": "wms", "old_part.ship": "wm",
 }
 
 CASES = [(name, role) for name in sorted(REGISTRY) for role in Role]
