@@ -74,7 +74,7 @@ def test_demo_refuses_a_real_store_and_replaces_an_old_demo(url, capsys):
         first_orders = s.scalar(select(func.count()).select_from(AuditEvent))
     assert main(["demo", "--days", "1", "--quiet", "--seed", "9", "--db", url]) == 0  # replacing a demo is fine
     with db.reader() as s:
-        assert s.scalar(select(func.count()).select_from(User)) == 11  # the demo's staff, the receptionist among them
+        assert s.scalar(select(func.count()).select_from(User)) == 13  # the demo's staff, the receptionist and the two clerks among them
         assert s.scalar(select(func.count()).select_from(AuditEvent)) > 0
     assert first_orders > 0
 
