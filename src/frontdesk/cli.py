@@ -324,7 +324,7 @@ def cmd_users(args: argparse.Namespace, services: Services) -> int:
     if args.users_command == "list":
         for u in auth.list_users(services):
             state = _("active") if u.active else _("inactive")
-            print(shown(f"{u.username:<16} {u.role.value:<12} {state:<9} {u.store_code:<6} {u.display_name}"))
+            print(shown(f"{u.username:<16} {u.role.value:<15} {state:<9} {u.store_code:<6} {u.display_name}"))
         return 0
     if args.users_command == "add":
         info = auth.add_user(services, _system(services), args.username, args.name, args.role, _ask_password(args.password))
