@@ -121,6 +121,30 @@ async def test_leaving_with_changes_asks_first(app_for, config):
         await settle(pilot, lambda: screen_name(app) not in ("SettingsScreen", "ConfirmScreen"))
 
 
+async def test_the_claims_and_sanbao_settings_are_edited_here(app_for, config):
+    """Issue 21: the warranty claim deadline and the 三包 thresholds, typed, checked together and saved."""
+    app = app_for(Role.MANAGER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_settings(pilot)
+        assert field_label(app, "warranty_claim_days") == "Warranty claim due (days after the repair)"
+        await retype(pilot, "warranty_claim_days", "45")
+        await retype(pilot, "sanbao_km", "60000")
+        await retype(pilot, "sanbao_days_warn", "40")  # past the 35-day limit: refused beside its field
+        await pilot.press("f6")
+        await settle(pilot, lambda: str(app.screen.query_one("#sanbao_days_warn-error", Static).content) != "")
+        assert app.focused is not None and app.focused.id == "sanbao_days_warn"
+        assert app.services.settings.warranty_claim_days == 30
+        await retype(pilot, "sanbao_days_limit", "50")
+        await retype(pilot, "sanbao_repeat_limit", "3")
+        await pilot.press("f6")
+        await settle(pilot, lambda: app.services.settings.sanbao_days_limit == 50)
+        running = app.services.settings
+        assert (running.warranty_claim_days, running.sanbao_km, running.sanbao_days_warn,
+                running.sanbao_repeat_limit, running.sanbao_years) == (45, 60000, 40, 3, 2)
+        saved = tomllib.loads(config.read_text("utf-8"))
+        assert saved["warranty_claim_days"] == 45 and saved["sanbao_days_limit"] == 50
+
+
 async def choose_language(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
     await tab_to(pilot, "language")
     await pilot.press("enter", key, "enter")  # open the list, move to the other language, choose it

@@ -26,7 +26,14 @@ from frontdesk.labels import PAY_TYPE, label
 from frontdesk.services import settings as settings_service
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.capacity import trade_label
-from frontdesk.services.settings import SettingsForm, rate_field, rate_keys, workshop_field, workshop_trades
+from frontdesk.services.settings import (
+    SANBAO_NUMBERS,
+    SettingsForm,
+    rate_field,
+    rate_keys,
+    workshop_field,
+    workshop_trades,
+)
 from frontdesk.widgets.field import Field
 from frontdesk.widgets.key_footer import KeyFooter
 
@@ -39,6 +46,8 @@ LANGUAGE_CHOICES = (("简体中文", "zh_CN"), ("English", "en"))
 TEXT_FIELDS = ("name", "address", "phone", "tax_id", "logo_path", "vat_rate", "warranty_months", "warranty_km",
                "follow_up_days", "idle_lock_minutes", "printer", "pdf_dir",
                "appointment_band_minutes", "appointment_slots", "opening_hours")
+#: Claims and 三包 (issue 21): the warranty claim deadline and the 三包 thresholds (services/settings.py SANBAO_NUMBERS).
+CLAIM_FIELDS = ("warranty_claim_days", *(name for name, _lo, _hi in SANBAO_NUMBERS))
 
 
 class SettingsScreen(DeskScreen):
@@ -109,6 +118,17 @@ class SettingsScreen(DeskScreen):
                                 value=form.follow_up_days)
                     yield Field("reception_wait_red_minutes", _("Reception: a wait turns red after (minutes)"),
                                 value=form.reception_wait_red_minutes)
+                    yield Static(_("Claims and 三包"), classes="section")
+                    yield Field("warranty_claim_days", _("Warranty claim due (days after the repair)"),
+                                value=form.warranty_claim_days)
+                    with Horizontal(classes="row"):
+                        yield Field("sanbao_years", _("三包 period (years)"), value=form.sanbao_years)
+                        yield Field("sanbao_km", _("三包 period (km)"), value=form.sanbao_km)
+                    with Horizontal(classes="row"):
+                        yield Field("sanbao_days_warn", _("Warn at (days in)"), value=form.sanbao_days_warn)
+                        yield Field("sanbao_days_limit", _("Limit (days in)"), value=form.sanbao_days_limit)
+                    yield Field("sanbao_repeat_limit", _("Repairs of one serious system (limit)"),
+                                value=form.sanbao_repeat_limit)
                     yield Static(_("Appointment capacity"), classes="section")
                     with Horizontal(classes="row"):
                         yield Field("appointment_band_minutes", _("Band (minutes)"),
@@ -153,7 +173,7 @@ class SettingsScreen(DeskScreen):
     # The form ---------------------------------------------------------------------------------
 
     def _form(self) -> SettingsForm:
-        fields = (*TEXT_FIELDS, "reception_wait_red_minutes")  # reception (issue 20)
+        fields = (*TEXT_FIELDS, "reception_wait_red_minutes", *CLAIM_FIELDS)  # reception (issue 20), issue 21
         values = {name: self.query_one(f"#{name}", Input).value for name in fields}
         rates = tuple((key, self.query_one(f"#{rate_field(key)}", Input).value)
                       for key in rate_keys(self.services.settings))
