@@ -44,8 +44,9 @@ from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.model import Base
 from frontdesk.model import enums as enum_module
+from frontdesk.model.account import AccountKind
 from frontdesk.model.enums import Role
-from frontdesk.services import checkin, reports
+from frontdesk.services import checkin, receivables, reports
 from frontdesk.services.context import REGISTRY, Actor, Services
 from frontdesk.services.errors import FrontdeskError
 from frontdesk.services.permissions import PERMISSIONS
@@ -72,6 +73,7 @@ ID_TABLES = {
     "package_id": "service_package",
     "claim_id": "warranty_claim",
     "accident_id": "accident_claim", "receivable_id": "receivable", "remittance_id": "remittance",
+    "account_id": "account", "driver_id": "account_driver",
 }
 
 
@@ -85,6 +87,8 @@ class Seeded:
     ids: dict[str, list[int]]  # table -> ids
     usernames: list[str]
     report: reports.Report
+    receivables: tuple[Any, list[Any]]  # receivables.summary and items: what receivables_file writes
+    statement: Any  # an account's monthly statement (services/account_statement.py): what statement_file writes
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> S
     """A small store with an order at every stage, a booking, and a complaint."""
     from argon2 import PasswordHasher
 
-    from frontdesk.services import aftercare, sign_in
+    from frontdesk.services import account_statement, accounts, aftercare, sign_in
 
     path = tmp_path_factory.mktemp("fuzz") / "seeded.db"
     shutil.copy(sqlite_template, path)
@@ -116,15 +120,20 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> S
         for vehicle, stop in zip(vehicles[1:], ("estimate", "authorised", "ready", "delivered")):
             order_through(svc, actors, shop, vehicle, stop=stop)
         aftercare.open_complaint(svc, adv, closed.id, "刹车还是响")
+        account = accounts.save_account(svc, actors[Role.MANAGER], accounts.AccountInput("GOV1", "区政府", "government"))
+        accounts.add_vehicle(svc, actors[Role.MANAGER], account.id, vehicles[2])
+        accounts.add_driver(svc, actors[Role.MANAGER], account.id, "王师傅", "13912345678")
         checkin.book_appointment(svc, adv, vehicles[0], dt.datetime(2026, 11, 25, 14, 0), "做首保")
         report = reports.report(svc, actors[Role.MANAGER], dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        owed = (receivables.summary(svc, actors[Role.MANAGER]), receivables.items(svc, actors[Role.MANAGER]))
+        month = account_statement.statement(svc, actors[Role.MANAGER], account.id, "2026-11")
         svc.db.dispose()
     finally:
         sign_in._hasher = original  # type: ignore[assignment]
     with sqlite3.connect(path) as conn:
         ids = {t: [r[0] for r in conn.execute(f"SELECT id FROM {t} ORDER BY id")] for t in set(ID_TABLES.values())}
         usernames = [r[0] for r in conn.execute("SELECT username FROM app_user ORDER BY id")]
-    return Seeded(path, actors, ids, usernames, report)
+    return Seeded(path, actors, ids, usernames, report, owed, month)
 
 
 @dataclasses.dataclass
@@ -190,6 +199,7 @@ datetimes = st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9
 dates = st.dates()
 
 ENUMS = {name: obj for name, obj in vars(enum_module).items() if isinstance(obj, type) and issubclass(obj, enum_module.StrEnum)}
+ENUMS["AccountKind"] = AccountKind  # kept beside its model (model/account.py)
 
 
 def split_union(annotation: str) -> list[str]:
@@ -255,6 +265,12 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
         return st.sampled_from(["parts", "labor", "orders", "customers"])
     if ann == "Report":
         return st.just(seeded.report)
+    if ann == "StatementData":
+        return st.just(seeded.statement)
+    if ann == "ReceivablesSummary":
+        return st.just(seeded.receivables[0])
+    if ann == "Sequence[ReceivableItem]":
+        return st.sampled_from([seeded.receivables[1], []])
     if ann == "Progress":
         return st.none()
     if ann == "Outcome":  # how a campaign's car is closed by the advisor
@@ -320,6 +336,7 @@ def one(name: str, ann: str, seeded: Seeded, files: Path) -> st.SearchStrategy[A
 def _inputs() -> dict[str, type]:
     from frontdesk.services import (
         accidents,
+        accounts,
         aftercare,
         catalog,
         ledger,
@@ -340,6 +357,7 @@ def _inputs() -> dict[str, type]:
         "ClaimInput": warranty_claims.ClaimInput,
         "AccidentInput": accidents.AccidentInput, "RemittanceInput": ledger.RemittanceInput,
         "AllocationInput": ledger.AllocationInput,
+        "AccountInput": accounts.AccountInput,
     }
 
 
