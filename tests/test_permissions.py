@@ -60,13 +60,13 @@ EXPECTED = {
     "catalog.import": "xm", "data.export": "acmx", "customer.export": "m", "settings.save": "xm",
     "role.discount_authority": "x", "audit.export": "mx",
     # Issue 21 (w = claims clerk 索赔员, i = insurance clerk 保险专员): accounts, the ledger, claims, old parts
-    "account.save": "mx", "account.suspend": "m", "account.charge": "cm",
+    "account.save": "mx", "account.suspend": "m", "account.charge": "cm", "account.statement": "cm",
     "remittance.apply": "cmiw", "receivable.follow_up": "cmiw", "receivable.view": "cmiw", "receivable.add": "cmw",
     "receivable.write_off": "m",
     "accident.edit": "ami",
     "warranty_claim.edit": "wm", "warranty_claim.decide": "wm", "warranty_claim.reassign": "m",
     "warranty_claim.export": "wm", "goodwill.approve": "m",
-    "old_part.record": "wms", "old_part.ship": "wm",
+    "old_part.record": "wm", "old_part.ship": "wm",
 }
 
 CASES = [(name, role) for name in sorted(REGISTRY) for role in Role]

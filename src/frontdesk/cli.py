@@ -422,12 +422,9 @@ def cmd_statement(args: argparse.Namespace, services: Services) -> int:
         from frontdesk.services.errors import ValidationError
 
         raise ValidationError("out", _("Write the statement to a .pdf or an .xlsx file."))
-    data = account_statement.statement_for_code(services, actor, args.account_code, args.month)
-    if out.suffix.lower() == ".pdf":
-        print(account_statement.write_pdf(data, out, services.settings.language,
-                                          font_path=services.settings.font_path or None))
-    else:
-        print(account_statement.write_xlsx(data, out))
+    account_id = account_statement.account_id_for_code(services, actor, args.account_code)
+    print(account_statement.export_statement(services, actor, account_id, args.month, out,
+                                             lang=services.settings.language).path)  # audited
     return 0
 
 

@@ -84,14 +84,12 @@ def write_statement(services: Services, actor: Actor, account_id: int, month: st
     data = account_statement.statement(services, actor, account_id, month)
     folder = services.settings.resolved_pdf_dir()
     path = statement_path(folder, data.account.code, data.month, fmt)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if fmt == "xlsx":
-            account_statement.write_xlsx(data, path)
-            return Written(path)
-        account_statement.write_pdf(data, path, lang, font_path=services.settings.font_path or None)
+    try:  # an export of the account's data: audited (account.statement), the file there once recorded
+        account_statement.export_statement(services, actor, account_id, data.month, path, lang=lang)
     except (PaperworkError, OSError) as exc:
         raise FrontdeskError(_("The statement could not be written: {reason}").format(reason=exc)) from exc
+    if fmt == "xlsx":
+        return Written(path)
     printer = services.settings.printer
     if not printer:
         return Written(path)
@@ -191,13 +189,13 @@ class AccountDetailScreen(DeskScreen):
 
     def _show_aging(self, d: AccountDetail) -> None:
         text = Text(_("Aging (days)") + " ", style="dim")
-        for bucket, amount in d.aging:
+        for n, (bucket, amount) in enumerate(d.aging):
             style = "bold" if amount and bucket == "0-30" else ("bold red" if amount else "dim")
-            text.append(f"{bucket_short(bucket)} ", style="dim")
+            text.append((" · " if n else "") + f"{bucket_short(bucket)} ", style="dim")
             text.append(format_money(amount), style=style)
+        if d.unapplied_credit:  # only when there is one: the line fits 80 columns without it
             text.append(" · ", style="dim")
-        text.append(_("Credit {amount}").format(amount=format_money(d.unapplied_credit)),
-                    style="bold cyan" if d.unapplied_credit else "dim")
+            text.append(_("Credit {amount}").format(amount=format_money(d.unapplied_credit)), style="bold cyan")
         self.query_one("#ad-aging", Static).update(text)
 
     def _show_orders(self, d: AccountDetail) -> None:

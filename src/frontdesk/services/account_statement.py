@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import errno
+import os
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -24,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from frontdesk.i18n import LANGUAGES
 from frontdesk.i18n import gettext as _
 from frontdesk.model import Allocation, Job, Receivable, Remittance, RepairOrder, Store
 from frontdesk.model.account import Account
@@ -36,15 +39,21 @@ from frontdesk.paperwork.statement_doc import (
     StatementLine,
     StatementPayment,
 )
+from frontdesk.private_files import staged
 
 from . import ledger
-from .context import Actor, Services, require
-from .errors import NotFound, ValidationError
+from .context import Actor, Services, Tx, require, service
+from .errors import FrontdeskError, NotFound, ValidationError
 from .estimate import order_totals
+from .export_files import Export, ExportFile, cannot_write, writing
 from .money import ZERO
 from .spreadsheet_cells import needs_guard, visible
 
-__all__ = ["StatementData", "month_range", "statement", "write_pdf", "write_xlsx"]
+__all__ = ["StatementData", "export_statement", "month_range", "statement", "statement_file", "write_pdf",
+           "write_xlsx"]
+
+#: What a statement is written as: the printed PDF, or the workbook the account's accountant asks for.
+STATEMENT_FORMATS = (".pdf", ".xlsx")
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
@@ -211,8 +220,8 @@ def _sheet(title: str) -> str:
     return title[:31]
 
 
-def statement_for_code(services: Services, actor: Actor, code: str, month: str) -> StatementData:
-    """``statement`` for the account the papers and the command line name by its code."""
+def account_id_for_code(services: Services, actor: Actor, code: str) -> int:
+    """The account the papers and the command line name by its code."""
     require(actor, "account.statement")
     wanted = str(code).strip().upper()
     with services.db.reader() as session:
@@ -220,4 +229,61 @@ def statement_for_code(services: Services, actor: Actor, code: str, month: str) 
                                                              Account.code == wanted))
     if account_id is None:
         raise NotFound("account", _("No account with code {code} in this store.").format(code=wanted))
-    return statement(services, actor, account_id, month)
+    return account_id
+
+
+def statement_for_code(services: Services, actor: Actor, code: str, month: str) -> StatementData:
+    """``statement`` for the account the papers and the command line name by its code."""
+    return statement(services, actor, account_id_for_code(services, actor, code), month)
+
+
+# Writing it to a file: an export of the account's data, audited --------------------------------------------
+
+
+def export_statement(services: Services, actor: Actor, account_id: int, month: str, path: Path | str, *,
+                     lang: str = "zh_CN") -> Export:
+    """The month's statement written to ``path`` (.pdf or .xlsx); the file appears once its audit event is committed.
+
+    A statement names the account's cars, drivers and what it owes: whoever wrote one, when and
+    where is in the audit trail like every other export (services/export_files.py).
+    """
+    require(actor, "account.statement")  # refused before any folder is made
+    out = ExportFile.beside(path)
+    if out.path.suffix.lower() not in STATEMENT_FORMATS:
+        raise ValidationError("path", _("Write the statement to a .pdf or an .xlsx file."))
+    if out.path.is_dir():
+        raise cannot_write(out.path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+    data = statement(services, actor, account_id, month)
+    try:
+        with staged(out.path) as partial:
+            return statement_file(services, actor, ExportFile(out.path, partial), data, lang)
+    except OSError as exc:  # the folder, the partial file or the rename
+        raise cannot_write(out.path, exc) from exc
+
+
+@service("account.statement")
+def statement_file(tx: Tx, out: ExportFile, data: StatementData, lang: str = "zh_CN") -> Export:
+    """The statement written to ``out``'s staged file and the export recorded against the account."""
+    from frontdesk.paperwork import PaperworkError
+
+    fmt = out.path.suffix.lower()
+    if fmt not in STATEMENT_FORMATS:
+        raise ValidationError("path", _("Write the statement to a .pdf or an .xlsx file."))
+    if lang not in LANGUAGES:
+        raise ValidationError("lang", _("Choose Chinese or English."))
+    account_id = tx.session.scalar(select(Account.id).where(Account.store_id == tx.actor.store_id,
+                                                            Account.code == data.account.code))
+    if account_id is None:
+        raise NotFound("account", _("No account with code {code} in this store.").format(code=data.account.code))
+    try:
+        with writing(out) as partial:
+            if fmt == ".xlsx":
+                write_xlsx(data, partial)
+            else:
+                write_pdf(data, partial, lang, font_path=tx.settings.font_path or None)
+    except PaperworkError as exc:
+        raise FrontdeskError(_("The statement could not be written: {reason}").format(reason=exc)) from exc
+    tx.audit("account", account_id, action="account.statement", after={
+        "month": data.month, "path": str(out.path), "format": fmt.lstrip("."), "orders": len(data.lines),
+        "closing_balance": data.closing_balance})
+    return Export(out.path, len(data.lines))
