@@ -17,7 +17,8 @@ from frontdesk.services import reception  # noqa: F401  (issue 20: the arrival r
 from frontdesk.services import campaign_import, campaigns  # noqa: F401  (issue 20: recall/service campaigns)
 from frontdesk.services import package_files, packages  # noqa: F401  (issue 19: service packages)
 from frontdesk.services import (  # noqa: F401  (issue 21: money owed to the store)
-    accidents, accounts, claim_export, ledger, old_parts, receivables, recommendations, warranty_claims,
+    account_statement, accidents, accounts, claim_export, ledger, old_parts, receivables, recommendations,
+    warranty_claims,
 )
 from frontdesk.config import Settings
 from frontdesk.services.context import REGISTRY, Services
