@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from frontdesk.i18n import gettext as _
 from frontdesk.labels import ROLE, label
-from frontdesk.model.enums import Role
+from frontdesk.model.enums import Role, VehicleSystem
 from frontdesk.services.admin_views import (
     LaborRow,
     PartRow,
@@ -31,6 +31,7 @@ from frontdesk.services.admin_views import (
     UserRow,
 )
 from frontdesk.services.money import format_money
+from frontdesk.services.sanbao import SERIOUS, system_label
 from frontdesk.widgets.key_footer import KeyFooter
 
 from .decision import RecordDialog
@@ -180,6 +181,13 @@ def assign_form(row: TechnicianRow, teams: Sequence[TeamRow], save: Callable[[di
     ], save, note=_("Jobs already given to the technician stay with them."))
 
 
+def system_options() -> Options:
+    """The car's systems a labour operation can be on (三包 counts repeat repairs per system); serious ones marked."""
+    return ((_("— none (routine work) —"), NONE),
+            *((_("{system} (serious: 三包 repeats)").format(system=system_label(s)) if s in SERIOUS
+               else system_label(s), s.value) for s in VehicleSystem))
+
+
 def labor_form(row: LaborRow | None, save: Callable[[dict[str, str]], Any]) -> FormDialog:
     fields = [] if row else [FormField("code", _("Code"), max_length=20)]
     fields += [
@@ -191,6 +199,8 @@ def labor_form(row: LaborRow | None, save: Callable[[dict[str, str]], Any]) -> F
                   placeholder=_("empty: every model")),
         FormField("safety", _("Safety-related"), "yes" if row and row.safety else "no",
                   options=((_("No"), "no"), (_("Yes"), "yes"))),
+        FormField("system", _("Vehicle system"), row.system.value if row and row.system else NONE,
+                  options=system_options()),
     ]
     title = _("Edit labor operation · {code}").format(code=row.code) if row else _("New labor operation")
     return FormDialog(title, fields, save)

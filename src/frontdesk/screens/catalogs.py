@@ -29,6 +29,7 @@ from frontdesk.services import admin_views, catalog
 from frontdesk.services.admin_views import LaborRow, PartRow
 from frontdesk.services.money import format_money
 from frontdesk.services.permissions import allowed
+from frontdesk.services.sanbao import SERIOUS, system_label
 from frontdesk.widgets.key_footer import KeyFooter
 from frontdesk.widgets.list_table import ListTable, clip
 from frontdesk.widgets.type_ahead import TypeAhead
@@ -91,8 +92,8 @@ class CatalogsScreen(SearchListScreen):
         table = self.table
         table.clear(columns=True)
         if self._catalog == LABOR:
-            for title, width in ((_("Code"), 8), (_("Operation name"), 20), (_("Hours"), 5), (_("Category"), 12),
-                                 (_("Models"), 14)):
+            for title, width in ((_("Code"), 8), (_("Operation name"), 18), (_("Hours"), 5), (_("Category"), 10),
+                                 (_("System"), 8), (_("Models"), 10)):
                 table.add_column(title, width=width)
             table.border_title = _("Labor operations")
         else:
@@ -129,11 +130,19 @@ class CatalogsScreen(SearchListScreen):
             self.table.refill((f"p{r.id}", self._part_cells(r)) for r in rows if isinstance(r, PartRow))
 
     def _labor_cells(self, r: LaborRow) -> tuple[Any, ...]:
-        name = Text(clip(r.name, 20))
+        name = Text(clip(r.name, 18))
         if r.safety:
             name.append(" ⚠", style="bold yellow")
         return (Text(r.code, style="bold"), name, Text(number(r.std_hours), justify="right"),
-                clip(label(SKILL, r.category), 12), clip(r.models, 14) or Text(_("all"), style="dim"))
+                clip(label(SKILL, r.category), 10), self._system_cell(r),
+                clip(r.models, 10) or Text(_("all"), style="dim"))
+
+    @staticmethod
+    def _system_cell(r: LaborRow) -> Text:
+        """The car's system (三包 counts repeat repairs per system): serious ones bold, routine work a dash."""
+        if r.system is None:
+            return Text("—", style="dim")
+        return Text(clip(system_label(r.system), 8), style="bold" if r.system in SERIOUS else "")
 
     def _part_cells(self, r: PartRow) -> tuple[Any, ...]:
         stock = Text(number(r.on_hand), justify="right", style="bold red" if r.available <= 0 else "")
@@ -154,6 +163,8 @@ class CatalogsScreen(SearchListScreen):
             if row.name_en:
                 text.append(f" · {row.name_en}")
             text.append("  " + _("{hours} h").format(hours=number(row.std_hours)))
+            text.append("  " + _("System: {system}").format(
+                system=system_label(row.system) if row.system else _("none (routine work)")))
             text.append("  " + _("Models: {models}").format(models=row.models or _("all")), style="dim")
             if row.safety:
                 text.append("  " + _("safety-related"), style="bold yellow")
@@ -185,7 +196,8 @@ class CatalogsScreen(SearchListScreen):
             def save_labor(v: dict[str, str]) -> Any:
                 data = catalog.LaborOpInput(
                     code=labor.code if labor else v["code"], name=v["name"], std_hours=v["std_hours"],
-                    name_en=v["name_en"], category=v["category"], safety=v["safety"] == "yes", models=v["models"])
+                    name_en=v["name_en"], category=v["category"], safety=v["safety"] == "yes", models=v["models"],
+                    system=v["system"])
                 return catalog.save_labor_operation(self.services, self.actor, data).id
 
             self.app.push_screen(labor_form(labor, save_labor), self._saved)

@@ -24,7 +24,7 @@ from frontdesk.model import (
     Technician,
     User,
 )
-from frontdesk.model.enums import Role
+from frontdesk.model.enums import Role, VehicleSystem
 
 from .auth import role_discount_authorities
 from .context import Actor, Services
@@ -170,6 +170,7 @@ class LaborRow:
     std_hours: Decimal
     models: str  # comma-separated; "" = every model
     safety: bool
+    system: VehicleSystem | None = None  # the car's system (三包 counts repeat repairs per system); None: routine
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def labor_rows(services: Services, actor: Actor, text: str = "", *, limit: int =
         return []
     with services.db.reader() as s:
         ops = {o.id: o for o in s.scalars(select(LaborOperation).where(LaborOperation.id.in_(ids)))}
-    return [LaborRow(o.id, o.code, o.name, o.name_en, o.category, o.std_hours, o.models, o.safety)
+    return [LaborRow(o.id, o.code, o.name, o.name_en, o.category, o.std_hours, o.models, o.safety, o.system)
             for o in (ops[i] for i in ids if i in ops)]
 
 

@@ -73,7 +73,7 @@ def _name(entry: LaborOperation | Part, data: LaborOpInput | PartInput) -> None:
 def save_labor_operation(tx: Tx, data: LaborOpInput) -> Saved:
     code = text(data.code, "code", max_len=20, required=True).upper()
     op = tx.session.scalar(select(LaborOperation).where(LaborOperation.code == code))
-    before = None if op is None else {"name": op.name, "std_hours": op.std_hours}
+    before = None if op is None else {"name": op.name, "std_hours": op.std_hours, "system": op.system}
     if op is None:
         op = LaborOperation(code=code)
         tx.session.add(op)
@@ -86,7 +86,8 @@ def save_labor_operation(tx: Tx, data: LaborOpInput) -> Saved:
     elif op.system is None:  # not said: a system set before stays, otherwise the category's
         op.system = sanbao.system_of(op.category)
     tx.session.flush()
-    tx.audit("labor_operation", op.id, before=before, after={"code": code, "name": op.name, "std_hours": op.std_hours})
+    tx.audit("labor_operation", op.id, before=before, after={"code": code, "name": op.name, "std_hours": op.std_hours,
+                                                             "system": op.system})
     return Saved(op.id)
 
 
