@@ -46,7 +46,7 @@ LANGUAGE_CHOICES = (("简体中文", "zh_CN"), ("English", "en"))
 TEXT_FIELDS = ("name", "address", "phone", "tax_id", "logo_path", "vat_rate", "warranty_months", "warranty_km",
                "follow_up_days", "idle_lock_minutes", "printer", "pdf_dir",
                "appointment_band_minutes", "appointment_slots", "opening_hours")
-#: Claims and 三包 (issue 21): the warranty claim deadline and the 三包 thresholds (services/settings.py SANBAO_NUMBERS).
+#: Claims and 三包 (issue 21): the warranty claim deadline and the 三包 thresholds (services/settings.py).
 CLAIM_FIELDS = ("warranty_claim_days", *(name for name, _lo, _hi in SANBAO_NUMBERS))
 
 
@@ -125,8 +125,10 @@ class SettingsScreen(DeskScreen):
                         yield Field("sanbao_years", _("三包 period (years)"), value=form.sanbao_years)
                         yield Field("sanbao_km", _("三包 period (km)"), value=form.sanbao_km)
                     with Horizontal(classes="row"):
-                        yield Field("sanbao_days_warn", _("Warn at (days in)"), value=form.sanbao_days_warn)
-                        yield Field("sanbao_days_limit", _("Limit (days in)"), value=form.sanbao_days_limit)
+                        yield Field("sanbao_days_warn", _("Warn at (days in the workshop)"),
+                                    value=form.sanbao_days_warn)
+                        yield Field("sanbao_days_limit", _("Limit (days in the workshop)"),
+                                    value=form.sanbao_days_limit)
                     yield Field("sanbao_repeat_limit", _("Repairs of one serious system (limit)"),
                                 value=form.sanbao_repeat_limit)
                     yield Static(_("Appointment capacity"), classes="section")
