@@ -21,13 +21,13 @@ from frontdesk.i18n import set_language
 from frontdesk.model import Receivable, Remittance, RepairOrder
 from frontdesk.model.enums import OrderStatus, PayerKind, Role
 from frontdesk.screens.payment import PaymentScreen
-from frontdesk.services import accounts
+from frontdesk.services import accounts, cashier_views
 from frontdesk.services.setup import ensure_store, system_actor
 
 from ..conftest import PASSWORD
 from ..factories import customer_and_vehicle, order_through, seed_shop
 from .cashier_helpers import open_screen, settle
-from .desk_helpers import rows, screen_name, type_text
+from .desk_helpers import notes, rows, screen_name, type_text
 from .test_estimate import pdf_dir  # noqa: F401  (a fixture)
 
 
@@ -55,6 +55,12 @@ async def test_charge_statement_transfer_and_aging_by_keys(app_for, ui_services,
         await pilot.press("enter")
         await settle(pilot, lambda: app.screen is pay and pay.view.status == OrderStatus.SETTLED)
         assert pay.view.due == 0  # the account's charge covers the bill: nothing is left to pay at the till
+        assert "SZ-BUS" in str(pay.query_one("#pay-summary").render())  # the charge stays said after its toast
+        await pilot.press("c")  # the till's keys say why they are dimmed: the charge (beside the charge's own toast)
+        await settle(pilot)
+        assert sum("SZ-BUS" in n for n in notes(app)) == 2
+        (queued,) = cashier_views.cashier_queue(svc, ui_actors[Role.CASHIER]).settled
+        assert queued.due == 0  # the cashier's list does not ask for the charged bill either
         await pilot.press("g")
         await settle(pilot, lambda: pay.view.status == OrderStatus.CLOSED)
         assert pay.printed["gate-pass"].exists()
@@ -102,6 +108,7 @@ async def test_charge_statement_transfer_and_aging_by_keys(app_for, ui_services,
         await pilot.press("f6")
         await settle(pilot, lambda: app.screen is detail and not detail.detail.unapplied_credit)
 
+        assert "预收款" not in str(detail.query_one("#ad-aging").render())  # no credit left: the line fits 80 columns
         aging = dict(detail.detail.aging)
         assert aging == {"0-30": 0, "31-60": Decimal("230.00"), "61-90": 0, "90+": 0}
         (row,) = rows(app, "ad-orders")

@@ -130,3 +130,7 @@ async def test_a_suspended_account_is_not_charged_at_the_till(app_for, ui_servic
         with svc.db.reader() as s:
             assert s.get(RepairOrder, order.id).status == OrderStatus.DELIVERED
             assert s.scalar(select(Receivable.id).where(Receivable.account_id == bus.id)) is None
+        app.open_destination("accounts")
+        await settle(pilot, lambda: screen_name(app) == "AccountsScreen" and app.screen.rows)
+        state = list(app.screen.table.columns.values())[-1]
+        assert state.width >= len("suspended")  # the list's mark whole at 80 columns, not "susp"

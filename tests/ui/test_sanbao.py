@@ -46,3 +46,8 @@ async def test_the_check_in_flags_the_car_and_the_manager_lists_it(app_for, ui_s
         assert "粤B67890" in row and "Near" in row and "李娜" in row and "Brakes 1" in row
         detail = str(app.screen.query_one("#sb-detail").render())
         assert ALERT in detail and "sold 2025-03-01 · period ends 2027-02-28" in detail
+        assert "李娜 " in detail  # with the phone, which gives way first in a narrow list
+        table = app.screen.table("sanbao-cars")
+        assert "Repairs by system" in table.shown_columns
+        state = next(iter(table.columns.values()))
+        assert state.width >= len(" At limit ")  # the threshold badge whole, not " At li"

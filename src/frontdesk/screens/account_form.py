@@ -176,7 +176,7 @@ class AccountForm(RecordDialog):
 
     def on_mount(self) -> None:
         declare_columns(self.query_one("#acct-vehicles", ListTable), Col(_("Plate"), whole=True),
-                        Col(_("Model"), 12, shrink=True))
+                        Col(_("Model"), 18, shrink=True))
         declare_columns(self.query_one("#acct-drivers", ListTable), Col(_("Driver"), 8),
                         Col(_("Mobile"), 11, whole=True), Col(_("Active"), 4))
         self._show_lists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -75,7 +76,7 @@ class AccountsScreen(SearchListScreen):
         declare_columns(table, Col(_("Code"), whole=True, keep=9), Col(_("Account name"), 20, keep=8, shrink=True),
                         Col(_("Kind"), whole=True, keep=3), Col(_("Owes"), whole=True, keep=7),
                         Col(_("Limit"), whole=True, keep=5), Col(_("Overdue"), whole=True, keep=6),
-                        Col(_("State"), 4, keep=8))
+                        Col(_("State"), max(4, cell_len(_("suspended"))), keep=8))
         self.action_refresh()
 
     def on_screen_resume(self) -> None:

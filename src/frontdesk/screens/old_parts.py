@@ -72,7 +72,7 @@ class OldPartsScreen(LiveScreen, ListDetailScreen):
 
     def on_mount(self) -> None:
         declare_columns(self.table("old-parts"), Col("✓", 1, keep=9), Col(_("Tag"), whole=True, keep=10),
-                        Col(_("Part no."), keep=6), Col(_("Part"), 14, keep=8), Col(_("Qty"), 4, keep=3),
+                        Col(_("Part no."), keep=6), Col(_("Part"), 20, keep=8), Col(_("Qty"), 4, keep=3),
                         Col(_("State"), 8, keep=7), Col(_("Plate"), 9, keep=5), Col(_("Claim"), keep=2),
                         Col(_("Where"), 10, keep=4), Col(_("Shipment"), keep=1))
         self.follow_store()
@@ -106,7 +106,7 @@ class OldPartsScreen(LiveScreen, ListDetailScreen):
     def _cells(self, r: OldPartRow) -> tuple[Any, ...]:
         left = r.shipment_number or clip(r.scrap_reason, 14)
         return (Text("✓", style="bold green") if r.id in self.marked else "", Text(r.tag, style="bold"),
-                r.part_no, clip(r.name, 14), qty_text(r.qty), Text(state_label(r.state), style=STATE_STYLE[r.state]),
+                r.part_no, clip(r.name, 20), qty_text(r.qty), Text(state_label(r.state), style=STATE_STYLE[r.state]),
                 r.plate, r.claim_number or Text("—", style="dim"), clip(r.location, 10) or Text("—", style="dim"),
                 left)
 

@@ -156,6 +156,25 @@ class PaymentScreen(OrderBillScreen):
             return None
         return super().check_action(action, parameters)
 
+    def charged(self, v: SettlementView) -> Decimal:
+        """What the order's account was charged (挂账): the share neither paid nor due, on a car with an account."""
+        if self.account is None or v.credit_approved_by or not v.prepared:
+            return Decimal(0)
+        return max(Decimal(0), v.customer_payable - v.paid - v.due)
+
+    def why_not(self, action: str) -> str | None:
+        """One line for a dimmed till key: the order was charged to its account, or is paid."""
+        v = self.view
+        if action == "refund":
+            return _("A refund comes once the order is paid.")
+        if action in self.TILL_ACTIONS and v is not None:
+            if self.charged(v):
+                return _("Charged to account {code}: nothing is taken at the till. G prints the gate pass.").format(
+                    code=self.account.code if self.account else "")
+            if v.status != OrderStatus.DELIVERED:
+                return _("Order {number} is paid: the till is done with it.").format(number=v.number)
+        return None
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.fd.show_clock)
         yield Static(_("Loading…"), id="pay-head")
@@ -193,6 +212,8 @@ class PaymentScreen(OrderBillScreen):
         line = self.query_one("#pay-account", Static)
         line.display = badge is not None
         self.refresh_bindings()
+        if self.view is not None:
+            self._show_summary(self.view)  # the charge to the account is named once the account is known
         if badge is None:
             return
         text = Text()
@@ -241,6 +262,10 @@ class PaymentScreen(OrderBillScreen):
             text.append(_("{payer} {amount} receivable").format(payer=label(PAY_TYPE, r.pay_type),
                                                               amount=format_money(r.amount)))
             text.append(" (" + (r.reference or _("no reference")) + ")  ", style="dim")
+        charged = self.charged(v)
+        if charged:
+            text.append(_("Charged to account {code}: {amount}").format(
+                code=self.account.code if self.account else "", amount=format_money(charged)) + "  ", style="bold cyan")
         if v.credit_approved_by:
             text.append(_("Credit approved by {name}").format(name=v.credit_approved_by) + "  ", style="bold cyan")
         if v.safety_ack_needed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from frontdesk.i18n import gettext as _
@@ -19,7 +20,7 @@ from frontdesk.keys import REFRESH, back, binding
 from frontdesk.model.enums import SanbaoState
 from frontdesk.services import sanbao
 from frontdesk.services.sanbao import SanbaoRow
-from frontdesk.widgets.list_table import clip, fixed_columns
+from frontdesk.widgets.list_table import Col, clip, fixed_columns
 
 from .list_detail import ListDetailScreen, ListLayout
 
@@ -47,9 +48,12 @@ class SanbaoScreen(ListDetailScreen):
     ]
 
     def on_mount(self) -> None:
+        # The repeats are what the list is for: the phone gives way first when the list is narrow
+        # (a scrollbar, a longer language), and the state is as wide as its badge.
+        badge = max(cell_len(state_badge(state).plain) for state in (SanbaoState.THRESHOLD, SanbaoState.WARNING))
         fixed_columns(self.table("sanbao-cars"),
-                      (_("State"), 6), (_("Plate"), 9), (_("Customer"), NAME_CELLS), (_("Phone"), 11),
-                      (_("Days"), 4), (_("Repairs by system"), 26))
+                      Col(_("State"), badge, keep=9), Col(_("Plate"), 9, keep=8), Col(_("Customer"), NAME_CELLS, keep=4),
+                      Col(_("Phone"), 11, keep=3), Col(_("Days"), 4, keep=6), Col(_("Repairs by system"), 26, keep=7))
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
@@ -79,6 +83,7 @@ class SanbaoScreen(ListDetailScreen):
     def detail(self, item: SanbaoRow) -> Text:
         text = Text(item.alert, style="bold")
         text.append("\n")
+        text.append(f"{item.customer} {item.phone} · ")  # the phone column gives way first at 80 columns
         text.append(_("{model} · sold {sold} · period ends {ends} · {km} km").format(
             model=item.model, sold=item.sale_date.isoformat(), ends=item.period_ends_on.isoformat(),
             km=f"{item.odometer_km:,}"))

@@ -177,7 +177,7 @@ def cashier_queue(services: Services, actor: Actor) -> CashierQueue:
             missing = len(_missing(o, DeliveryStage.INTERNAL)) + len(_missing(o, DeliveryStage.WALKTHROUGH)) \
                 if o.status == OrderStatus.READY else 0
             rows[o.status].append(QueueRow(
-                *_summary(o), since, share, prepared, paid, max(ZERO, share - paid),
+                *_summary(o), since, share, prepared, paid, max(ZERO, share - paid - (o.account_charged or ZERO)),
                 o.credit_approved_by_id is not None, missing,
             ))
     return CashierQueue(tuple(rows[OrderStatus.READY]), tuple(rows[OrderStatus.DELIVERED]),
