@@ -108,3 +108,31 @@ async def test_a_claim_returned_resubmitted_approved_paid_with_its_old_part_ship
     with svc.db.reader() as s:
         assert s.scalars(select(OldPart.state)).all() == [OldPartState.SHIPPED]
         assert s.scalars(select(Remittance.reference)).all() == ["MK202611"]
+
+
+async def test_space_marks_a_run_of_old_parts_for_one_shipment(app_for, ui_services, ui_actors) -> None:
+    """A box of parts goes back at once: Space marks and moves down, so Space, Space marks two."""
+    from frontdesk.model import PartLine
+    from frontdesk.model.enums import PayType
+    from frontdesk.services import old_parts
+
+    svc, clerk = ui_services, ui_actors[Role.CLAIMS_CLERK]
+    shop = seed_shop(svc, system_actor(ensure_store(svc)), ui_actors)
+    for plate, vin in (("粤A12345", "LSVAU0331N2000001"), ("粤B54321", "LSVAU0333N2000002")):
+        _, vehicle = customer_and_vehicle(svc, ui_actors[Role.ADVISOR], plate=plate, vin=vin)
+        order = order_through(svc, ui_actors, shop, vehicle, stop="delivered")
+        with svc.db.reader() as s:
+            line = s.scalars(select(PartLine.id).where(PartLine.order_id == order.id,
+                                                       PartLine.pay_type == PayType.WARRANTY)).one()
+        old_parts.tag_part(svc, clerk, order.id, line, "A-3")
+    app = app_for(Role.CLAIMS_CLERK)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: screen_name(pilot) == "WarrantyClaimsScreen")
+        app.open_destination("old_parts")
+        await settle(pilot, lambda: screen_name(pilot) == "OldPartsScreen" and len(app.screen.rows) == 2)
+        await pilot.press("space", "space", "s")
+        await settle(pilot, lambda: screen_name(pilot) == "FormDialog")
+        await _type(pilot, "SF7654321")
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen_name(pilot) == "OldPartsScreen"
+                     and all(r.state == OldPartState.SHIPPED for r in app.screen.rows))

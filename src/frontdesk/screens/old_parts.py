@@ -5,7 +5,7 @@ first, the latest first. Each row: the tag, part number and name, quantity, wher
 the order and plate, the claim, and once it has left the shelf the shipment (consignment
 number, date) or the scrap reason. 1 2 3 show the parts stored, shipped or scrapped; 0 all.
 
-Space marks parts (a ✓ in the first column); S ships the marked parts — or the highlighted
+Space marks parts (a ✓ in the first column) and moves down; S ships the marked parts — or the highlighted
 one when none is marked — under a consignment number and a date (today by default, never a
 future one), X scraps them with the maker's instruction as the reason. Only parts on the
 shelf can go; a shipment is all the marked parts or none. Parts are tagged from their claim
@@ -155,6 +155,7 @@ class OldPartsScreen(LiveScreen, ListDetailScreen):
             return
         self.marked ^= {row.id}
         self._fill()
+        self.table("old-parts").action_cursor_down()  # Space, Space, Space: a box of parts marked in a run
 
     def _chosen(self) -> list[OldPartRow] | None:
         """The marked parts, else the highlighted one (on the shelf), else None with the reason said."""
