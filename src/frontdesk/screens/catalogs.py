@@ -93,7 +93,7 @@ class CatalogsScreen(SearchListScreen):
         table.clear(columns=True)
         if self._catalog == LABOR:
             for title, width in ((_("Code"), 8), (_("Operation name"), 18), (_("Hours"), 5), (_("Category"), 10),
-                                 (_("System"), 8), (_("Models"), 10)):
+                                 (_("System"), 10), (_("Models"), 10)):
                 table.add_column(title, width=width)
             table.border_title = _("Labor operations")
         else:
@@ -142,7 +142,7 @@ class CatalogsScreen(SearchListScreen):
         """The car's system (三包 counts repeat repairs per system): serious ones bold, routine work a dash."""
         if r.system is None:
             return Text("—", style="dim")
-        return Text(clip(system_label(r.system), 8), style="bold" if r.system in SERIOUS else "")
+        return Text(clip(system_label(r.system), 10), style="bold" if r.system in SERIOUS else "")
 
     def _part_cells(self, r: PartRow) -> tuple[Any, ...]:
         stock = Text(number(r.on_hand), justify="right", style="bold red" if r.available <= 0 else "")
