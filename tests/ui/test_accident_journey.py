@@ -67,8 +67,9 @@ async def test_an_accident_repair_from_report_number_to_insurer_paid(app_for, ui
         app.open_destination("estimate", order_id=order_id)
         # I: the accident record, none yet; F4 opens its form
         await run_path(pilot, (Wait("EstimateScreen"), "i", Wait("AccidentScreen"), "f4", Wait("AccidentFormDialog")))
-        await run_path(pilot, (Type(INSURER), "tab", Type(REPORT), "tab", "tab", Type("LiDS"), "tab", Type("800"),
-                               "f6", Wait("AccidentScreen")))
+        # Enter goes field to field (typed ahead: saving after the report number lost the rest)
+        await run_path(pilot, (Type(INSURER), "enter", Type(REPORT), "enter", "enter", Type("LiDS"), "enter",
+                               Type("800"), "f6", Wait("AccidentScreen")))
         view = accidents.accident_for_order(svc, adv, order_id)
         assert view is not None and (view.insurer, view.report_no, view.assessor) == (INSURER, REPORT, "LiDS")
         assert view.insured_name == "李娜" and str(view.assessed_amount) == "800.00"

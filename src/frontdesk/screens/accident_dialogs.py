@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -126,8 +127,20 @@ class AccidentFormDialog(_DayDialog):
             yield from dialog_field("accident_on", _("Accident date"),
                                     value=c.accident_on.isoformat() if c and c.accident_on else "", max_length=10,
                                     placeholder=DATE_HINT)
-            yield Static(_("F6 or Enter: save · Esc: back"), classes="dialog-hint")
+            yield Static(_("Enter: next field · F6: save · Esc: back"), classes="dialog-hint")
         yield KeyFooter()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter goes on to the next field and saves only from the last one (F6 saves from any).
+
+        Saving as soon as the two required fields were filled lost the assessor and amount typed
+        after them, and those keys then landed on the record's screen (Enter ticked a document).
+        """
+        if event.input.id != self.FIELDS[-1]:
+            event.prevent_default()  # not RecordDialog's Enter-records
+            event.stop()
+            self.focus_next()
 
     def entered(self) -> AccidentInput | None:
         ok, accident_on = self._day("accident_on")
