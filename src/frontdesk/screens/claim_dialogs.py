@@ -26,7 +26,12 @@ from frontdesk.services.money import (
     parse_quantity,
 )
 from frontdesk.services.old_parts import PartToTag
-from frontdesk.services.warranty_claims import ClaimLabour, ClaimPart, ClaimView
+from frontdesk.services.warranty_claims import (
+    ClaimLabour,
+    ClaimPart,
+    ClaimView,
+    GoodwillShare,
+)
 
 from .admin_modals import FormDialog, FormField
 
@@ -138,6 +143,21 @@ def reassign_dialog(services: Services, actor: Actor, claim: ClaimView) -> FormD
     ], save, note=_("What the maker still owes on the order is taken off it."))
 
 
+def goodwill_dialog(services: Services, actor: Actor, order_id: int, share: GoodwillShare) -> FormDialog:
+    """善意保修: the manager splits the order's warranty share; prefilled as all the maker's, the three add up to it."""
+    def save(values: dict[str, str]) -> Any:
+        return warranty_claims.approve_goodwill(services, actor, order_id, values["customer"], values["maker"],
+                                                values["dealer"], values["reason"])
+
+    return FormDialog(_("Goodwill split of order {order}").format(order=share.order_number), [
+        FormField("maker", _("Maker pays"), format(share.total, "f"), max_length=14),
+        FormField("customer", _("Customer pays"), "0", max_length=14),
+        FormField("dealer", _("Dealer bears"), "0", max_length=14),
+        FormField("reason", _("Reason"), max_length=400, placeholder=_("why the store shares the cost")),
+    ], save, note=_("The warranty share is {total}: the three shares add up to it.").format(
+        total=format_money(share.total)))
+
+
 # A claim's lines -------------------------------------------------------------------------------------
 
 
@@ -200,6 +220,7 @@ def payment_dialog(services: Services, actor: Actor, dues: Sequence[MakerDue]) -
 
 __all__ = [
     "approval_dialog",
+    "goodwill_dialog",
     "labour_dialog",
     "parse_day",
     "part_dialog",

@@ -15,7 +15,9 @@ At the bottom the maker's answers and every revision submitted, each kept as it 
 The keys follow the claim's life: S submits (what is typed is saved first), then as the
 maker answers R records a return (its reason), A an approval (the amount), J a rejection
 (the reason); M moves a rejected claim's cost to the dealer or the customer (the service
-manager). O tags the order's replaced warranty parts for the old-parts ledger.
+manager). O tags the order's replaced warranty parts for the old-parts ledger. G (the service
+manager) splits a goodwill repair (善意保修) between maker, customer and dealer: once the
+settlement has made the maker's share, before the claim is submitted (with or without a claim).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from frontdesk.widgets.list_table import Col, ListTable, clip, declare_columns
 from .base import DeskScreen
 from .claim_dialogs import (
     approval_dialog,
+    goodwill_dialog,
     labour_dialog,
     part_dialog,
     reassign_dialog,
@@ -68,14 +71,14 @@ ACTION_PERMISSION = {
     "edit_fields": "warranty_claim.edit", "add_labour": "warranty_claim.edit", "add_part": "warranty_claim.edit",
     "edit_line": "warranty_claim.edit", "remove_line": "warranty_claim.edit",
     "returned": "warranty_claim.decide", "approved": "warranty_claim.decide", "rejected": "warranty_claim.decide",
-    "reassign": "warranty_claim.reassign", "old_parts": "old_part.record",
+    "reassign": "warranty_claim.reassign", "old_parts": "old_part.record", "goodwill": "goodwill.approve",
 }
 #: Action -> the states of the claim it acts in (None: there must be no claim yet).
 WHEN = {
     "new_claim": None, "save": EDITABLE, "submit": EDITABLE, "edit_fields": EDITABLE, "add_labour": EDITABLE,
     "add_part": EDITABLE, "edit_line": EDITABLE, "remove_line": EDITABLE,
     "returned": (ClaimState.SUBMITTED,), "approved": (ClaimState.SUBMITTED,), "rejected": (ClaimState.SUBMITTED,),
-    "reassign": (ClaimState.REJECTED,), "old_parts": tuple(ClaimState),
+    "reassign": (ClaimState.REJECTED,), "old_parts": tuple(ClaimState), "goodwill": EDITABLE,
 }
 
 
@@ -106,6 +109,8 @@ class WarrantyClaimScreen(DeskScreen):
         binding("j", "rejected", "Rejected", group=ANSWER, tooltip="The maker rejected the claim: its reason"),
         binding("m", "reassign", "Move cost", tooltip="Move a rejected claim's cost to the dealer or the customer"),
         binding("o", "old_parts", "Tag old parts", tooltip="Tag the order's replaced warranty parts for the old-parts ledger"),
+        binding("g", "goodwill", "Goodwill split", tooltip="Split a goodwill repair between maker, customer and dealer "
+                                                          "(the service manager, before the claim is submitted)"),
         binding(SAVE, "save", "Save", tooltip="Save the fields and lines typed"),
         binding(NEW, "add_labour", "Add labour", show=False, tooltip="Add a labour line to the claim"),
         binding(FIND, "add_part", "Add part", show=False, tooltip="Add a part line to the claim"),
@@ -288,6 +293,8 @@ class WarrantyClaimScreen(DeskScreen):
                 return None
             if states is None:  # opening a claim: offered while the order has none, not at all after
                 return self.claim is None
+            if action == "goodwill":  # before the claim exists too; once, so not after a split
+                return True if self.claim is None or (self.claim.state in states and not self.claim.goodwill) else None
             return True if self.claim is not None and self.claim.state in states else None
         return True
 
@@ -308,6 +315,11 @@ class WarrantyClaimScreen(DeskScreen):
         if action == "reassign":
             return _("Claim {number} is {state}: only a rejected claim's cost is moved.").format(number=c.number,
                                                                                                 state=state)
+        if action == "goodwill":
+            if c.goodwill:
+                return _("Claim {number} is a goodwill claim: its split is made.").format(number=c.number)
+            return _("Claim {number} is {state}: the split is decided before it is submitted.").format(
+                number=c.number, state=state)
         return _("Claim {number} is {state}: it is with the maker, the submitted revision is kept as sent.").format(
             number=c.number, state=state)
 
@@ -380,6 +392,21 @@ class WarrantyClaimScreen(DeskScreen):
     def action_reassign(self) -> None:
         if self.claim is not None:
             self._answer(reassign_dialog(self.services, self.actor, self.claim), _("The claim's cost is moved."))
+
+    def action_goodwill(self) -> None:
+        def share(found: warranty_claims.GoodwillShare) -> None:
+            if found.split:
+                self.notify(_("Order {order} has its goodwill split already.").format(order=found.order_number),
+                            severity="warning", timeout=6)
+            elif not found.total:
+                self.notify(_("Order {order} has no warranty share owed by the maker yet: prepare its settlement "
+                              "first.").format(order=found.order_number), severity="warning", timeout=6)
+            else:
+                self._answer(goodwill_dialog(self.services, self.actor, self.order_id, found),
+                             _("Goodwill split approved."))
+
+        self.call_service(warranty_claims.goodwill_share, self.services, self.actor, self.order_id, then=share,
+                          saves=False)
 
     def action_old_parts(self) -> None:
         def listed(parts: list[old_parts.PartToTag]) -> None:

@@ -13,7 +13,9 @@ nearest deadline first; Enter opens the claim from the order's warranty lines.
 The maker pays several claims with one transfer: Space marks approved claims, P records the
 payment over them (or the highlighted one) — the reference, the day, the amount; each claim
 is paid what the maker still owes on it, in turn, the rest kept as the maker's credit
-(services/claim_desk.py). L opens the old-parts ledger.
+(services/claim_desk.py). L opens the old-parts ledger. X writes the batch for the maker's
+portal (services/claim_export.py, one row per claimed line) as Excel into the paperwork
+folder: the marked claims, else every claim the list shows (its state filter).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from textual.widgets import DataTable
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import binding, group
 from frontdesk.model.warranty import ClaimState
-from frontdesk.services import claim_desk, warranty_claims
+from frontdesk.services import claim_desk, claim_export, warranty_claims
 from frontdesk.services.claim_desk import MakerDue, OrderToClaim
 from frontdesk.services.context import Actor, Services
 from frontdesk.services.money import format_money
@@ -44,7 +46,8 @@ SHOW = group("Show")
 FILTERS = ("", ClaimState.DRAFT, ClaimState.SUBMITTED, ClaimState.RETURNED, ClaimState.APPROVED, ClaimState.PAID,
            ClaimState.REJECTED, ClaimState.REASSIGNED)
 #: Screen action -> the permission it needs (the role matrix reads it).
-ACTION_PERMISSION = {"mark": "remittance.apply", "pay": "remittance.apply", "old_parts": "old_part.record"}
+ACTION_PERMISSION = {"mark": "remittance.apply", "pay": "remittance.apply", "old_parts": "old_part.record",
+                     "export": "warranty_claim.export"}
 STATE_STYLE = {ClaimState.DRAFT: "bold", ClaimState.SUBMITTED: "cyan", ClaimState.RETURNED: "bold yellow",
                ClaimState.APPROVED: "bold green", ClaimState.PAID: "green", ClaimState.REJECTED: "bold red",
                ClaimState.REASSIGNED: "dim"}
@@ -77,6 +80,8 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
                                                         "(or the highlighted one)"),
         binding("space", "mark", "Mark", key_display="Space", tooltip="Mark an approved claim for the maker's payment"),
         binding("l", "old_parts", "Old-parts ledger", tooltip="The old-parts ledger: tagged parts, shipments, scrapped"),
+        binding("x", "export", "Excel", tooltip="Write the marked claims (else those shown) as Excel for the maker's "
+                                                "portal, into the paperwork folder"),
         binding("1", "show('draft')", "Draft", group=SHOW, tooltip="Show the claims in one state (1-7), or all (0)"),
         binding("2", "show('submitted')", "Submitted", group=SHOW, show=False),
         binding("3", "show('returned')", "Returned", group=SHOW, show=False),
@@ -235,6 +240,23 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
 
     def action_old_parts(self) -> None:
         self.fd.open_destination("old_parts")
+
+    def action_export(self) -> None:
+        board = self.board
+        if board is None or not board.claims:
+            self.notify(_("No claims to export."), severity="warning")
+            return
+        marked = sorted(r.id for r in board.claims if r.id in self.marked)
+        selection: list[int] | str | None = marked or self.state or None
+        what = "marked" if marked else (self.state or "all")
+        name = f"warranty_claims_{what}_{self.services.clock().date().isoformat()}.xlsx"
+        path = self.services.settings.resolved_pdf_dir() / name
+        self.call_service(claim_export.export_claims, self.services, self.actor, selection, path,
+                          then=self._exported, failed=self.refused)
+
+    def _exported(self, done: Any) -> None:
+        self.notify(_("Claims saved ({n} lines): {path}").format(n=done.rows, path=done.path), title=_("Exported"),
+                    timeout=10)
 
     def action_mark(self) -> None:
         row = self.selected_in("claims")

@@ -29,7 +29,7 @@ from .runtime import Actor, Services
 from .warranty_claims import claim_rows, state_label
 
 COLUMNS: tuple[str, ...] = (
-    N_("Claim"), N_("Order"), N_("Maker ref"), N_("Revision"), N_("State"), N_("VIN"), N_("Plate"), N_("Make"),
+    N_("Claim"), N_("Order no."), N_("Maker ref"), N_("Revision"), N_("State"), N_("VIN"), N_("Plate"), N_("Make"),
     N_("Model"), N_("Repair date"), N_("Mileage km"), N_("Fault"), N_("Cause"), N_("Remedy"), N_("Line"),
     N_("Code / part no."), N_("Description"), N_("Hours / qty"), N_("Unit price"), N_("Amount"), N_("Claimed"),
 )

@@ -600,6 +600,27 @@ def approve_goodwill(tx: Tx, order_id: int, customer: Decimal | str, maker: Deci
     return GoodwillRef.of(tx, goodwill)
 
 
+@dataclass(frozen=True)
+class GoodwillShare:
+    """What a goodwill split divides (the order's maker receivables) and whether it has been split already."""
+
+    order_number: str
+    total: Decimal  # 0 until the settlement has made the maker's share
+    split: bool
+
+
+def goodwill_share(services: Services, actor: Actor, order_id: int) -> GoodwillShare:
+    """For the manager's split dialog: the three shares are prefilled from, and must add up to, ``total``."""
+    require(actor, "goodwill.approve")
+    with services.db.reader() as session:
+        order = session.get(RepairOrder, order_id)
+        if order is None or order.store_id != actor.store_id:
+            raise NotFound("order", _("No such repair order in this store."))
+        split = session.scalar(select(Goodwill.id).where(Goodwill.order_id == order_id)) is not None
+        total = sum((r.amount for r in maker_receivables(session, order_id)), ZERO)
+        return GoodwillShare(order.number, total, split)
+
+
 # Views -------------------------------------------------------------------------------------------
 
 
@@ -697,7 +718,7 @@ def export_batch(services: Services, actor: Actor, selection: Sequence[int] | st
 
 __all__ = [
     "ALERT_DAYS", "ClaimInput", "ClaimLabour", "ClaimPart", "ClaimRef", "ClaimRow", "ClaimState", "ClaimView",
-    "GoodwillRef", "RevisionView", "approve_goodwill", "claim_detail", "claim_for_order", "claims",
-    "create_claim", "export_batch", "maker_receivables", "reassign", "record_approval", "record_rejection",
-    "record_return", "resubmit", "submit", "update_claim",
+    "GoodwillRef", "GoodwillShare", "RevisionView", "approve_goodwill", "claim_detail", "claim_for_order", "claims",
+    "create_claim", "export_batch", "goodwill_share", "maker_receivables", "reassign", "record_approval",
+    "record_rejection", "record_return", "resubmit", "submit", "update_claim",
 ]
