@@ -170,3 +170,37 @@ def test_bad_input_is_refused_and_changes_nothing(services, actors, clock, check
     view = accidents.accident_for_order(services, adv, checked_in.id)
     assert view is not None and view.version == ref.version
     assert (view.report_no, view.supplements, view.documents, view.papers_delivered_on) == ("RDAA1", (), (), None)
+
+
+def test_accident_repairs_in_the_house_before_the_insurer_owes(services, admin, actors, clock, monkeypatch):
+    """The insurance clerk's second list: unsettled orders with a record or insurer-billed work, nothing else."""
+    shop, adv, ins = seed_shop(services, admin, actors), actors[Role.ADVISOR], actors[Role.INSURANCE_CLERK]
+
+    def vehicle(n: int) -> int:
+        customer = checkin.save_customer(services, adv, checkin.CustomerInput(f"张伟{n}", f"1380013800{n}"))
+        return checkin.save_vehicle(services, adv, customer.id, checkin.VehicleInput(
+            plate=f"粤A1234{n}", vin=f"LSVAU03361234567{n}", make="大众", model="朗逸",
+            confirm_vin_check_digit=True)).id
+
+    with monkeypatch.context() as m:
+        m.setattr(estimate, "add_job", _insured(estimate.add_job))
+        m.setattr(estimate, "add_part", _insured(estimate.add_part))
+        billed = order_through(services, actors, shop, vehicle(0), stop="estimate").id  # insurer's lines, no record
+        order_through(services, actors, shop, vehicle(1), stop="closed")  # settled and closed: the queue's
+    order_through(services, actors, shop, vehicle(2), stop="estimate")  # warranty only: not an accident
+    recorded = checkin.check_in(services, adv, checkin.CheckInInput(
+        vehicle_id=vehicle(3), odometer_km=15230, fuel_eighths=4, concerns="追尾", brought_by_name="张伟")).id
+    ref = accidents.save_accident(services, adv, recorded, AccidentInput(PICC, "RDAA202611240009", "张伟3",
+                                                                         assessed_amount="700.00"))
+    accidents.add_supplement(services, ins, ref.id, "250.50", clock().date(), "水箱开裂")
+    accidents.set_documents(services, ins, ref.id, {"assessment", "invoice"})
+
+    first, second = accidents.accident_repairs(services, ins)
+    assert (first.order_id, first.accident_id, first.insurer, first.total_assessed) == (billed, None, "", None)
+    assert first.missing == accidents.DOCUMENTS and first.plate == "粤A12340"
+    assert (second.order_id, second.accident_id, second.insurer, second.report_no) == (
+        recorded, ref.id, PICC, "RDAA202611240009")
+    assert second.total_assessed == Decimal("950.50") and "assessment" not in second.missing
+    assert len(second.missing) == len(accidents.DOCUMENTS) - 2
+    with pytest.raises(PermissionDenied):
+        accidents.accident_repairs(services, actors[Role.CLAIMS_CLERK])

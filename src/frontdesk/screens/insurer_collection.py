@@ -6,10 +6,17 @@ the papers were delivered, and the next date to chase. Enter opens the claim's a
 record; F records a follow-up (what was said, the next date); Space marks claims and R
 records one transfer from their insurer applied to them (or to the claim under the cursor);
 W (the manager) writes a short-paid rest off; G shows the gap between assessed and paid.
+
+Below (Tab): the accident repairs still in the house — orders not yet settled with an
+accident record or work billed to an insurer (services/accidents.py ``accident_repairs``),
+so the clerk follows a claim from the report number while the car is in the workshop
+(定损, 追加定损, the papers) before any receivable exists: plate, insurer, report number,
+assessed total, the papers missing. Enter opens its accident record.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -17,9 +24,10 @@ from textual.widgets import DataTable
 
 from frontdesk.i18n import gettext as _
 from frontdesk.keys import binding
+from frontdesk.labels import status as status_label
 from frontdesk.model.enums import PayerKind
 from frontdesk.services import accidents, ledger
-from frontdesk.services.accidents import CollectionRow
+from frontdesk.services.accidents import DOCUMENTS, AccidentRepairRow, CollectionRow
 from frontdesk.services.money import ZERO, format_money
 from frontdesk.services.permissions import allowed
 from frontdesk.widgets.list_table import Col, clip, fixed_columns
@@ -41,14 +49,22 @@ from .list_detail import (
 )
 
 
+@dataclass(frozen=True)
+class CollectionBoard:
+    queue: list[CollectionRow]
+    in_house: list[AccidentRepairRow]
+
+
 class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
-    """``InsurerCollectionScreen()``: the insurers' open receivables; Enter opens a claim."""
+    """``InsurerCollectionScreen()``: the insurers' open receivables, the accident repairs in the house; Enter opens."""
 
     CSS_PATH = "../assets/styles/insurer_collection.tcss"
-    LAYOUT = ListLayout(("ic-queue",), head="ic-head", detail="ic-detail")
+    LAYOUT = ListLayout(("ic-queue", "ic-house"), head="ic-head", detail="ic-detail",
+                        detail_of=("ic-queue", "ic-house"))
 
     BINDINGS = [
-        binding("enter", "open", "Open claim", key_display="Enter", tooltip="The accident record of the highlighted claim"),
+        binding("enter", "open", "Open claim", key_display="Enter",
+                tooltip="The accident record of the highlighted claim or repair (Tab: the repairs in the house)"),
         binding("f", "follow_up", "Follow-up", tooltip="Record a call to the insurer and the next date to chase"),
         binding("space", "mark", "Mark", key_display="Space",
                 tooltip="Mark the claim for one insurer payment (again: unmark)"),
@@ -62,6 +78,7 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[CollectionRow] = []
+        self._in_house: list[AccidentRepairRow] = []
         self._marked: set[int] = set()  # receivable ids
 
     def loading_text(self) -> str:
@@ -73,15 +90,22 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
                       Col(_("Open"), 10, whole=True, keep=9), Col(_("Age"), 4, keep=7), Col(_("Papers"), 4, keep=4),
                       Col(_("Next"), 5, keep=6), Col(_("Note"), 12, keep=1, shrink=True),
                       Col(_("Order no."), 18, whole=True, keep=2))
+        fixed_columns(self.table("ic-house"), Col(_("Plate"), 9, whole=True), Col(_("Insurer"), 10, keep=7),
+                      Col(_("Report no."), 13, keep=8), Col(_("Assessed"), 10, whole=True, keep=6),
+                      Col(_("Papers"), 5, keep=5), Col(_("Status"), 8, keep=3),
+                      Col(_("Order no."), 18, whole=True, keep=4))
         self.follow_store()
 
     # Reading ------------------------------------------------------------------------------------
 
-    def load(self, services: Any, actor: Any) -> list[CollectionRow]:
-        return accidents.collection_queue(services, actor)
+    def load(self, services: Any, actor: Any) -> CollectionBoard:
+        return CollectionBoard(accidents.collection_queue(services, actor), accidents.accident_repairs(services, actor))
 
-    def show(self, rows: list[CollectionRow]) -> None:
-        self._rows = rows
+    def show(self, board: CollectionBoard) -> None:
+        rows = self._rows = board.queue
+        self._in_house = board.in_house
+        house = self.fill("ic-house", ((f"o{r.order_id}", r, self._house_cells(r)) for r in board.in_house))
+        house.border_title = _("Accident repairs in the house ({n})").format(n=len(board.in_house))
         self._marked &= {r.receivable_id for r in rows}
         table = self.fill("ic-queue", ((f"r{r.receivable_id}", r, self._cells(r)) for r in rows))
         table.border_title = _("Insurer receivables ({n})").format(n=len(rows))
@@ -90,6 +114,8 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
             head.append("   " + _("open in all {amount}").format(
                 amount=format_money(sum((r.open_amount for r in rows), ZERO))), style="dim")
             head.append("   " + _("Enter: the claim"), style="dim")
+        if board.in_house:
+            head.append("   " + _("{n} accident repairs in the house").format(n=len(board.in_house)), style="bold")
         self.show_head(head)
         self.show_detail()
 
@@ -104,7 +130,34 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
                 Text(f"{r.age_days}d", justify="right", style="bold red" if late else ""), papers, nxt,
                 clip(r.note, 30), r.order_number)
 
+    def _house_cells(self, r: AccidentRepairRow) -> tuple[Any, ...]:
+        missing = len(r.missing)
+        papers = Text("✔", style="green") if not missing else Text(f"-{missing}", style="yellow")
+        return (r.plate, clip(r.insurer or "—", 10), clip(r.report_no or "—", 13),
+                Text(format_money(r.total_assessed), justify="right") if r.total_assessed is not None
+                else Text("—", style="dim"), papers, clip(status_label(r.status), 8), r.order_number)
+
+    def _house_detail(self, r: AccidentRepairRow) -> Text:
+        text = Text()
+        text.append(f"{r.plate}  {r.insurer or '—'}  ", style="bold")
+        text.append(_("Report no. {no}").format(no=r.report_no or "—"))
+        text.append(f"  {r.order_number} · {status_label(r.status)}\n", style="dim")
+        if r.accident_id is None:
+            text.append(_("Work billed to an insurer, no accident record yet: Enter opens it."), style="yellow")
+            return text
+        text.append(_("Assessed {amount}").format(amount=format_money(r.total_assessed)) if r.total_assessed is not None
+                    else _("Not assessed yet"), style="" if r.total_assessed is not None else "yellow")
+        text.append(" · ")
+        text.append(_("{n} of {all} papers missing").format(n=len(r.missing), all=len(DOCUMENTS)) if r.missing
+                    else _("Every paper received"), style="yellow" if r.missing else "green")
+        if r.papers_delivered_on:
+            text.append(" · " + _("Papers delivered {day}").format(day=r.papers_delivered_on.isoformat()),
+                        style="green")
+        return text
+
     def detail(self, item: Any) -> Text:
+        if isinstance(item, AccidentRepairRow):
+            return self._house_detail(item)
         r: CollectionRow = item
         text = Text()
         text.append(f"{r.plate}  {r.insurer or '—'}  ", style="bold")
@@ -126,6 +179,10 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
     def empty_detail(self) -> Text | None:
         return None
 
+    def on_descendant_focus(self) -> None:
+        """Tab to the other list: the pane describes its highlighted row (the focus lands after Tab's own call)."""
+        self.show_detail()
+
     # Keys ---------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -143,15 +200,21 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
         return _("Your role may look at this list but not record payments or follow-ups.")
 
     def _current(self) -> CollectionRow | None:
+        if self.focused is self.table("ic-house"):  # the keys below Enter act on what insurers owe
+            self.notify(_("This key acts on the insurer receivables: Tab back to them."), severity="warning",
+                        timeout=4)
+            return None
         row = self.selected_in("ic-queue")
         if row is None:
             self.notify(_("No claim selected."), severity="warning", timeout=3)
         return row
 
     def action_open(self) -> None:
-        row = self._current()
-        if row is not None:
+        row = self.highlighted()
+        if isinstance(row, CollectionRow | AccidentRepairRow):
             self.fd.open_destination("accident", order_id=row.order_id)
+        else:
+            self.notify(_("No claim selected."), severity="warning", timeout=3)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -6,6 +6,11 @@ record later renames the order's unpaid insurer receivables, so the queue and th
 always say who owes. The money itself stays in the ledger (services/ledger.py): an insurer's
 transfer is one remittance applied to one or several claims' receivables.
 
+Before the settlement there is no receivable to chase, but the insurance clerk follows the
+claim from the report number while the car is in the workshop (定损, 追加定损, the papers):
+:func:`accident_repairs` lists the orders not yet settled that have an accident record or
+work billed to an insurer.
+
 The gap (定损与实际赔付差额) is read from the ledger by :func:`gap_report`, so it is right
 however the receivables closed (a payment here, a write-off on the receivables screen). The
 record also keeps a stamp — what was paid and the gap when the last of its insurer
@@ -22,7 +27,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -31,12 +36,14 @@ from frontdesk.model import (
     AccidentClaim,
     AccidentSupplement,
     Customer,
+    Job,
+    PartLine,
     Receivable,
     RepairOrder,
     Vehicle,
 )
 from frontdesk.model.accident import DOCUMENTS
-from frontdesk.model.enums import OrderStatus, PayerKind
+from frontdesk.model.enums import JobStatus, OrderStatus, PayerKind, PayType
 
 from . import ledger
 from .common import load_order, text
@@ -48,8 +55,9 @@ from .refs import Ref, flushed
 from .runtime import Actor, Services
 
 __all__ = [
-    "DOCUMENTS", "AccidentInput", "AccidentPage", "AccidentRef", "AccidentView", "CollectionRow", "GapReport",
-    "GapRow", "SupplementView", "accident_for_order", "accident_page", "add_supplement", "collection_queue",
+    "DOCUMENTS", "AccidentInput", "AccidentPage", "AccidentRef", "AccidentRepairRow", "AccidentView", "CollectionRow",
+    "GapReport", "GapRow", "SupplementView", "accident_for_order", "accident_page", "accident_repairs",
+    "add_supplement", "collection_queue",
     "gap_report", "papers_delivered", "receive_payment", "save_accident", "set_documents", "write_off_rest",
 ]
 
@@ -142,6 +150,23 @@ class CollectionRow:
     note: str  # the last line of the follow-up notes
     notes: str  # all of them (the follow-up dialog shows the last few)
     overdue: bool  # the follow-up date has come
+
+
+@dataclass(frozen=True)
+class AccidentRepairRow:
+    """An accident repair still in the house (not settled): followed before any insurer receivable exists."""
+
+    order_id: int
+    order_number: str
+    status: OrderStatus
+    plate: str
+    checked_in_at: dt.datetime
+    accident_id: int | None  # None: work billed to an insurer, no record yet
+    insurer: str
+    report_no: str
+    total_assessed: Decimal | None  # assessed + supplements; None until assessed
+    missing: tuple[str, ...]  # DOCUMENTS keys not received (all of them without a record)
+    papers_delivered_on: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -422,6 +447,40 @@ def collection_queue(services: Services, actor: Actor, *, on: dt.date | None = N
                 note[-1] if note else "", r.note or "", due))
     out.sort(key=lambda row: (not row.overdue, row.next_action_on or dt.date.max if row.overdue else dt.date.max,
                               -row.age_days))
+    return out
+
+
+#: The order is still the workshop's: no settlement yet, so no insurer receivable.
+IN_HOUSE = (OrderStatus.CHECK_IN, OrderStatus.ESTIMATE, OrderStatus.AUTHORISED, OrderStatus.IN_WORKSHOP,
+            OrderStatus.READY, OrderStatus.DELIVERED)
+
+
+def accident_repairs(services: Services, actor: Actor) -> list[AccidentRepairRow]:
+    """The store's unsettled orders with an accident record or insurer-billed work, the longest in first."""
+    require(actor, "accident.view")
+    supplements = (select(func.coalesce(func.sum(AccidentSupplement.amount), 0))
+                   .where(AccidentSupplement.claim_id == AccidentClaim.id).correlate(AccidentClaim).scalar_subquery())
+    insured_job = exists().where(Job.order_id == RepairOrder.id, Job.pay_type == PayType.INSURANCE,
+                                 Job.status != JobStatus.DECLINED)
+    insured_part = exists().where(PartLine.order_id == RepairOrder.id, PartLine.pay_type == PayType.INSURANCE)
+    with services.db.reader() as session:
+        found = session.execute(
+            select(RepairOrder.id, RepairOrder.number, RepairOrder.status, Vehicle.plate, RepairOrder.checked_in_at,
+                   AccidentClaim.id, AccidentClaim.insurer, AccidentClaim.report_no, AccidentClaim.assessed_amount,
+                   supplements, AccidentClaim.documents, AccidentClaim.papers_delivered_on)
+            .join(Vehicle, Vehicle.id == RepairOrder.vehicle_id)
+            .outerjoin(AccidentClaim, AccidentClaim.order_id == RepairOrder.id)
+            .where(RepairOrder.store_id == actor.store_id, RepairOrder.status.in_(IN_HOUSE),
+                   or_(AccidentClaim.id.is_not(None), insured_job, insured_part))
+            .order_by(RepairOrder.checked_in_at, RepairOrder.id)).all()
+    out = []
+    for order_id, number, status, plate, checked_in, claim_id, insurer, report_no, assessed, added, docs, delivered \
+            in found:
+        received = set(docs or [])
+        total = None if assessed is None else assessed + Decimal(added or 0)
+        out.append(AccidentRepairRow(order_id, number, status, plate or "", checked_in, claim_id, insurer or "",
+                                     report_no or "", total, tuple(d for d in DOCUMENTS if d not in received),
+                                     delivered))
     return out
 
 
