@@ -62,9 +62,9 @@ async def test_the_grid_then_a_follow_up_on_an_insurer(app_for, ui_services, ui_
         await pilot.press("f")
         await settle(pilot, lambda: screen_name(app) == "CollectionNoteDialog")
         await type_text(pilot, "报案人说月底付")
-        await pilot.press("tab")
+        await pilot.press("enter")  # on to the date (Enter in the note used to record it without one)
         await type_text(pilot, "11-30")
-        await pilot.press("f6")
+        await pilot.press("enter")
         await settle(pilot, lambda: app.screen is screen and "Follow-up recorded." in notes(app))
         await settle(pilot, lambda: "No collection follow-up due" in seen(screen, "rv-status"))
 

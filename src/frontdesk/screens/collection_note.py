@@ -6,7 +6,7 @@ is typed (2026-12-01, or 12-01 for the next such day) or stepped with +/- or Up/
 at a time from the one set now (tomorrow when none is); emptied, the receivable has no
 next action. The note is appended to the receivable's notes with the day and the user
 (``ledger.follow_up``; its history is in the audit trail), so the last notes are shown
-above the field. F6 or Enter records, Esc goes back; a refusal (a past date, nothing said)
+above the field. Enter in the note goes on to the date, Enter there or F6 records, Esc goes back; a refusal (a past date, nothing said)
 is shown beside its field and the dialog stays open with what was typed.
 
 The dialog is dismissed with the ``ledger.ReceivableRef`` recorded, ``None`` on Esc, or a
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
@@ -91,6 +92,18 @@ class CollectionNoteDialog(RecordDialog):
             yield Static(_("+/- or Up/Down: a day later/earlier · F6 or Enter: record · Esc: back"),
                          classes="dialog-hint")
         yield KeyFooter()
+
+    @on(Input.Submitted)
+    def _on_to_the_date(self, event: Input.Submitted) -> None:
+        """Enter in the note goes on to the next date; Enter there (or F6 anywhere) records.
+
+        Recording on the note's Enter lost the date typed next — the follow-up's point — and
+        its keys landed on the list underneath.
+        """
+        if event.input.id == "note":
+            event.prevent_default()  # not RecordDialog's Enter-records
+            event.stop()
+            self.query_one("#next_action_on", StepInput).focus()
 
     def entered(self) -> tuple[dt.date | None, str] | None:
         raw = self.query_one("#next_action_on", StepInput).value.strip()
