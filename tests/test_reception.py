@@ -152,7 +152,8 @@ def test_take_next_with_an_empty_queue_is_refused_and_takes_in_arrival_order(ser
     reception.register_arrival(services, desk, ArrivalInput(plate="粤A77777"))
     clock.advance(minutes=12)
     taken = reception.take_next(services, adv)
-    assert taken == reception.TakenArrival(taken.arrival_id, vehicle, "粤B10001", customer, appt.id, "1", "K1")
+    assert taken == reception.TakenArrival(taken.arrival_id, vehicle, "粤B10001", customer, appt.id, "1", "K1",
+                                           ArrivalPurpose.APPOINTMENT)
     with pytest.raises(PermissionDenied):
         reception.take_next(services, desk)  # the receptionist registers, the advisor takes
     with pytest.raises(ValidationError):

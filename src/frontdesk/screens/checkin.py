@@ -63,6 +63,7 @@ from frontdesk.services.context import Actor, Services
 from frontdesk.services.errors import ConflictError, FrontdeskError, ValidationError
 from frontdesk.services.money import format_money
 from frontdesk.services.permissions import allowed
+from frontdesk.model.enums import ArrivalPurpose
 from frontdesk.services.refs import OrderRef, Versioned
 from frontdesk.services.validation import (
     VinCheck,
@@ -833,6 +834,13 @@ class CheckInScreen(DeskScreen):
     def _checked_in(self, order: OrderRef) -> None:
         self.notify(_("Order {number} opened.").format(number=order.number), timeout=4)
         self.fd.open_destination("walkaround", switch=True, order_id=order.id)
+        if (self._arrival is not None and self._arrival.purpose == ArrivalPurpose.ACCIDENT
+                and allowed(self.actor.role, "accident.edit")):
+            # Registered at reception as an accident: the insurer's claim record (report number, insurer) comes
+            # up over the walkaround while the customer is at the desk; Esc leaves it for later (I on the estimate).
+            self.notify(_("An accident repair: record the insurer's claim now, or later with I on the estimate."),
+                        timeout=8)
+            self.fd.open_destination("accident", order_id=order.id)
 
     def _failed(self, error: FrontdeskError) -> None:
         if isinstance(error, ConflictError) and self._vehicle_id is not None:

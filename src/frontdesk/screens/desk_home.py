@@ -95,6 +95,8 @@ class DeskHomeScreen(DeskScreen):
                 tooltip="Record the time agreed with the customer to collect the selected car"),
         binding("n", "take_next", "Next customer",
                 tooltip="Take your next customer waiting at reception: the check-in opens pre-filled"),
+        binding("i", "accident", "Accident claim", show=False,
+                tooltip="The accident record (insurer, report number, papers) of the car highlighted in the lists"),
         binding(BACK, "clear_search", "Clear search", key_display="Esc", show=False,
                 tooltip="Empty the search box and go back to it"),
         binding("tab", "next_area(1)", "Next list", show=False),
@@ -365,6 +367,16 @@ class DeskHomeScreen(DeskScreen):
 
         self.call_service(take_next, self.services, self.actor,
                           then=lambda taken: self._open("checkin", arrival=taken))
+
+    def action_accident(self) -> None:
+        """I: the insurer's claim of the car highlighted in the workshop or ready list (事故车)."""
+        table = self._table(self._current)
+        order = next((o for o in (self._home.in_house + self._home.ready if self._home else ())
+                      if self._current in ("in-house", "ready") and f"o{o.id}" == table.cursor_key), None)
+        if order is None:
+            self.notify(_("Pick a car in the workshop or ready in the lists first."), severity="warning")
+            return
+        self._open("accident", order_id=order.id)
 
     def action_pickup(self) -> None:
         """T: the pickup time agreed with the customer, for the car highlighted in the list on show."""

@@ -106,6 +106,8 @@ class TakenArrival:
     appointment_id: int | None
     roof_number: str
     key_tag: str
+    #: Why the car came (an accident: the check-in offers the insurer's claim record next).
+    purpose: ArrivalPurpose = ArrivalPurpose.WALK_IN
 
 
 @dataclass(frozen=True)
@@ -415,7 +417,7 @@ def take_next(tx: Tx, arrival_id: int | None = None, expected_version: int | Non
         "waited_minutes": minutes_between(arrival.arrived_at, tx.now)})
     flushed(tx)
     return TakenArrival(arrival.id, arrival.vehicle_id, arrival.plate, arrival.customer_id, appointment_id,
-                        arrival.roof_number, arrival.key_tag)
+                        arrival.roof_number, arrival.key_tag, arrival.purpose)
 
 
 @service("arrival.take")
