@@ -77,6 +77,20 @@ class _DayDialog(RecordDialog):
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value.strip()
 
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter goes on to the next field and records only from the last one (F6 records from any).
+
+        Recording as soon as the required fields were filled lost what was typed after them (the
+        assessor and amount, a supplement's note, the papers' date), and those keys then landed
+        on the record's screen underneath: Enter ticked a document, D opened the papers.
+        """
+        fields = [field for field in self.query(Input) if field.display]
+        if event.input in fields[:-1]:
+            event.prevent_default()  # not RecordDialog's Enter-records
+            event.stop()
+            fields[fields.index(event.input) + 1].focus()
+
     def _error(self, name: str, message: str) -> None:
         """The refusal beside its field, and the cursor in it: the fix is typed where the reason is read."""
         super()._error(name, message)
@@ -129,18 +143,6 @@ class AccidentFormDialog(_DayDialog):
                                     placeholder=DATE_HINT)
             yield Static(_("Enter: next field · F6: save · Esc: back"), classes="dialog-hint")
         yield KeyFooter()
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        """Enter goes on to the next field and saves only from the last one (F6 saves from any).
-
-        Saving as soon as the two required fields were filled lost the assessor and amount typed
-        after them, and those keys then landed on the record's screen (Enter ticked a document).
-        """
-        if event.input.id != self.FIELDS[-1]:
-            event.prevent_default()  # not RecordDialog's Enter-records
-            event.stop()
-            self.focus_next()
 
     def entered(self) -> AccidentInput | None:
         ok, accident_on = self._day("accident_on")
