@@ -138,9 +138,10 @@ class AccountDetailScreen(DeskScreen):
 
     def on_mount(self) -> None:
         declare_columns(self.query_one("#ad-orders", ListTable), Col(_("Order no."), whole=True, keep=9),
-                        Col(_("Charged on"), 5, keep=7), Col(_("Due date"), 5, keep=3), Col(_("Amount"), whole=True, keep=4),
-                        Col(_("Paid so far"), whole=True, keep=5), Col(_("Still open"), whole=True, keep=8),
-                        Col(_("Days"), 4, keep=6), Col(_("Age"), 5, keep=2))
+                        Col(_("Charged on"), 5, keep=7), Col(_("Due date"), 5, keep=5),
+                        Col(_("Amount"), whole=True, keep=2), Col(_("Paid so far"), whole=True, keep=4),
+                        Col(_("Still open"), whole=True, keep=8), Col(_("Days"), 4, keep=6),
+                        Col(_("Age"), 5, keep=1))  # narrow (English): what is open and when due, before the amount
         self.action_refresh()
 
     def on_screen_resume(self) -> None:

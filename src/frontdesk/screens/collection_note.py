@@ -6,8 +6,9 @@ is typed (2026-12-01, or 12-01 for the next such day) or stepped with +/- or Up/
 at a time from the one set now (tomorrow when none is); emptied, the receivable has no
 next action. The note is appended to the receivable's notes with the day and the user
 (``ledger.follow_up``; its history is in the audit trail), so the last notes are shown
-above the field. Enter in the note goes on to the date, Enter there or F6 records, Esc goes back; a refusal (a past date, nothing said)
-is shown beside its field and the dialog stays open with what was typed.
+above the field. Enter in the note goes on to the date, Enter there or F6 records, Esc goes
+back; a refusal (a past date, nothing said) is shown beside its field and the dialog stays
+open with what was typed.
 
 The dialog is dismissed with the ``ledger.ReceivableRef`` recorded, ``None`` on Esc, or a
 ``FrontdeskError`` the screen underneath reports (another terminal changed the receivable).

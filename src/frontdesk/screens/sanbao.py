@@ -52,8 +52,9 @@ class SanbaoScreen(ListDetailScreen):
         # (a scrollbar, a longer language), and the state is as wide as its badge.
         badge = max(cell_len(state_badge(state).plain) for state in (SanbaoState.THRESHOLD, SanbaoState.WARNING))
         fixed_columns(self.table("sanbao-cars"),
-                      Col(_("State"), badge, keep=9), Col(_("Plate"), 9, keep=8), Col(_("Customer"), NAME_CELLS, keep=4),
-                      Col(_("Phone"), 11, keep=3), Col(_("Days"), 4, keep=6), Col(_("Repairs by system"), 26, keep=7))
+                      Col(_("State"), badge, keep=9), Col(_("Plate"), 9, keep=8),
+                      Col(_("Customer"), NAME_CELLS, keep=4), Col(_("Phone"), 11, keep=3), Col(_("Days"), 4, keep=6),
+                      Col(_("Repairs by system"), 26, keep=7))
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
