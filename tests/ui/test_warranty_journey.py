@@ -48,6 +48,9 @@ async def test_a_claim_returned_resubmitted_approved_paid_with_its_old_part_ship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: screen_name(pilot) == "WarrantyClaimsScreen" and app.screen.board is not None)
         assert [o.order_id for o in app.screen.board.to_claim] == [warranty_order]
+        await pilot.press("escape")  # the clerk's home stays (it used to pop to a blank terminal)
+        await settle(pilot)
+        assert screen_name(pilot) == "WarrantyClaimsScreen"
         await pilot.press("tab", "enter")  # the order to claim: its claim opens
         await settle(pilot, lambda: screen_name(pilot) == "WarrantyClaimScreen" and app.screen.claim is not None)
         claim = app.screen.claim

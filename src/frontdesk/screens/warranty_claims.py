@@ -10,7 +10,7 @@ returned, approved, paid, rejected, reassigned), 0 all of them. Enter opens the 
 Bottom list (Tab): warranty orders whose repair is done and that have no claim yet, the
 nearest deadline first; Enter opens the claim from the order's warranty lines.
 
-The maker pays several claims with one transfer: Space marks approved claims, P records the
+The maker pays several claims with one transfer: Space marks approved claims (and moves down), P records the
 payment over them (or the highlighted one) — the reference, the day, the amount; each claim
 is paid what the maker still owes on it, in turn, the rest kept as the maker's credit
 (services/claim_desk.py). L opens the old-parts ledger. X writes the batch for the maker's
@@ -196,6 +196,8 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
     # Keys ----------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # the claims clerk's home: Esc would pop it and leave a blank terminal
+            return self.app.screen_stack.index(self) > 1 if self in self.app.screen_stack else False
         if action in ACTION_PERMISSION:
             return allowed(self.actor.role, ACTION_PERMISSION[action])
         return True
@@ -268,6 +270,7 @@ class WarrantyClaimsScreen(LiveScreen, ListDetailScreen):
             return
         self.marked ^= {row.id}
         self._fill()
+        self.table("claims").action_cursor_down()  # Space, Space: the claims one transfer pays, in a run
 
     def action_pay(self) -> None:
         board = self.board
