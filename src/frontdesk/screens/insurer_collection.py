@@ -115,7 +115,7 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
                 amount=format_money(sum((r.open_amount for r in rows), ZERO))), style="dim")
             head.append("   " + _("Enter: the claim"), style="dim")
         if board.in_house:
-            head.append("   " + _("{n} accident repairs in the house").format(n=len(board.in_house)), style="bold")
+            head.append("  " + _("{n} in the house").format(n=len(board.in_house)), style="bold")  # Tab: the list
         self.show_head(head)
         self.show_detail()
 

@@ -108,9 +108,9 @@ class WarrantyClaimScreen(DeskScreen):
         binding("a", "approved", "Maker approved", group=ANSWER, tooltip="The maker approved the claim: the amount"),
         binding("j", "rejected", "Rejected", group=ANSWER, tooltip="The maker rejected the claim: its reason"),
         binding("m", "reassign", "Move cost", tooltip="Move a rejected claim's cost to the dealer or the customer"),
+        binding("g", "goodwill", "Goodwill", tooltip="Split a goodwill repair between maker, customer and dealer "
+                                                    "(the service manager, before the claim is submitted)"),
         binding("o", "old_parts", "Tag old parts", tooltip="Tag the order's replaced warranty parts for the old-parts ledger"),
-        binding("g", "goodwill", "Goodwill split", tooltip="Split a goodwill repair between maker, customer and dealer "
-                                                          "(the service manager, before the claim is submitted)"),
         binding(SAVE, "save", "Save", tooltip="Save the fields and lines typed"),
         binding(NEW, "add_labour", "Add labour", show=False, tooltip="Add a labour line to the claim"),
         binding(FIND, "add_part", "Add part", show=False, tooltip="Add a part line to the claim"),
