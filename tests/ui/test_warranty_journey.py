@@ -93,15 +93,17 @@ async def test_a_claim_returned_resubmitted_approved_paid_with_its_old_part_ship
         assert [r.location for r in app.screen.rows] == ["A-3"]
         await pilot.press("s")
         await _type(pilot, "SF1234567")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # field by field: the number, then the date (today) records
         await settle(pilot, lambda: screen_name(pilot) == "OldPartsScreen" and app.screen.rows
                      and app.screen.rows[0].state == "shipped")
         await pilot.press("escape")
         await settle(pilot, lambda: screen_name(pilot) == "WarrantyClaimsScreen")
 
         await pilot.press("p")  # the maker's transfer over the approved claim
-        await settle(pilot, lambda: screen_name(pilot) == "FormDialog")
+        await settle(pilot, lambda: screen_name(pilot) == "FieldByFieldDialog")
         await _type(pilot, "MK202611")
+        await pilot.press("enter", "enter")  # the reference, the day received (today), on to the amount
+        assert screen_name(pilot) == "FieldByFieldDialog" and app.screen.focused.id == "amount"  # not recorded yet
         await pilot.press("enter")
         await settle(pilot, lambda: screen_name(pilot) == "WarrantyClaimsScreen" and app.screen.board is not None
                      and app.screen.board.claims[0].state == ClaimState.PAID)
@@ -134,8 +136,8 @@ async def test_space_marks_a_run_of_old_parts_for_one_shipment(app_for, ui_servi
         app.open_destination("old_parts")
         await settle(pilot, lambda: screen_name(pilot) == "OldPartsScreen" and len(app.screen.rows) == 2)
         await pilot.press("space", "space", "s")
-        await settle(pilot, lambda: screen_name(pilot) == "FormDialog")
+        await settle(pilot, lambda: screen_name(pilot) == "FieldByFieldDialog")
         await _type(pilot, "SF7654321")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await settle(pilot, lambda: screen_name(pilot) == "OldPartsScreen"
                      and all(r.state == OldPartState.SHIPPED for r in app.screen.rows))

@@ -1,7 +1,7 @@
 """The dialogs of the claims clerk's screens: the maker's answers, a claim's lines, old parts, the maker's payment.
 
 Each is a :class:`~frontdesk.screens.admin_modals.FormDialog` (F6 or Enter saves, Esc goes
-back): what is typed goes to a save function that runs in the pipeline and calls the
+back; the shipment and the maker's payment go field by field on Enter): what is typed goes to a save function that runs in the pipeline and calls the
 service; a refusal is written beside the field it names and the dialog keeps what was typed.
 The builders say which fields each has and what the save calls; they answer what the service
 answered (a reference), or a line to say (old parts), for the screen underneath to show.
@@ -13,6 +13,9 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+from textual import on
+from textual.widgets import Input
 
 from frontdesk.i18n import gettext as _
 from frontdesk.services import claim_desk, old_parts, warranty_claims
@@ -34,6 +37,23 @@ from frontdesk.services.warranty_claims import (
 )
 
 from .admin_modals import FormDialog, FormField
+
+
+class FieldByFieldDialog(FormDialog):
+    """A form whose Enter goes on to the next field and records only from the last one (F6 from any).
+
+    For the forms whose later fields come filled in (the shipping date, the day and amount of
+    the maker's payment): recording on the first Enter kept those defaults when the clerk was
+    about to type over them, and the keys typed next landed on the list underneath.
+    """
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        fields = [field for field in self.query(Input) if field.display]
+        if event.input in fields[:-1]:
+            event.prevent_default()  # not RecordDialog's Enter-records
+            event.stop()
+            fields[fields.index(event.input) + 1].focus()
 
 
 def parse_day(text: str, field: str) -> dt.date:
@@ -61,7 +81,7 @@ def ship_dialog(services: Services, actor: Actor, ids: Sequence[int], tags: Sequ
                                                                               number=values["number"].strip())
 
     today = services.clock().date().isoformat()
-    return FormDialog(_("Ship old parts to the maker"), [
+    return FieldByFieldDialog(_("Ship old parts to the maker"), [
         FormField("number", _("Consignment no."), max_length=60, placeholder=_("the waybill or the maker's return no.")),
         FormField("shipped_on", _("Shipped on"), today, max_length=10, placeholder="YYYY-MM-DD"),
     ], save, note=_("{n} part(s): {tags}").format(n=len(ids), tags=_tags(tags)))
@@ -209,7 +229,7 @@ def payment_dialog(services: Services, actor: Actor, dues: Sequence[MakerDue]) -
     claims = "; ".join(f"{d.claim_number} {format_money(d.due)}" for d in dues[:4])
     if len(dues) > 4:
         claims += _(" and {n} more").format(n=len(dues) - 4)
-    return FormDialog(_("Payment from {maker}").format(maker=maker or _("the maker")), [
+    return FieldByFieldDialog(_("Payment from {maker}").format(maker=maker or _("the maker")), [
         FormField("reference", _("Reference"), max_length=80, placeholder=_("the bank's or the maker's batch no.")),
         FormField("received_on", _("Received on"), services.clock().date().isoformat(), max_length=10,
                   placeholder="YYYY-MM-DD"),
