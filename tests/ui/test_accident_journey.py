@@ -104,6 +104,8 @@ async def test_an_accident_repair_from_report_number_to_insurer_paid(app_for, ui
         await settle(pilot, lambda: screen_name(pilot) == "InsurerCollectionScreen" and bool(rows(app, "ic-queue")))
         (row,) = rows(app, "ic-queue")
         assert "粤B67890" in row and INSURER in row
+        await run_path(pilot, ("escape",))  # the clerk's home stays (it used to pop to a blank terminal)
+        assert screen_name(pilot) == "InsurerCollectionScreen"
         # F: a follow-up call (recv's collection note): what was said and the next date
         await run_path(pilot, ("f", Wait("CollectionNoteDialog"), Type("papers in review"), "f6",
                                Wait("InsurerCollectionScreen")))

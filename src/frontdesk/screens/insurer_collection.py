@@ -86,7 +86,7 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
 
     def on_mount(self) -> None:
         fixed_columns(self.table("ic-queue"), Col("", 1), Col(_("Plate"), 9, whole=True),
-                      Col(_("Insurer"), 8, keep=5), Col(_("Report no."), 13, keep=8),
+                      Col(_("Insurer"), 10, keep=5), Col(_("Report no."), 13, keep=8),
                       Col(_("Open"), 10, whole=True, keep=9), Col(_("Age"), 4, keep=7), Col(_("Papers"), 4, keep=4),
                       Col(_("Next"), 5, keep=6), Col(_("Note"), 12, keep=1, shrink=True),
                       Col(_("Order no."), 18, whole=True, keep=2))
@@ -125,7 +125,7 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
         nxt = Text(r.next_action_on.strftime("%m-%d"), style=OVERDUE_STYLE) if r.overdue and r.next_action_on else (
             r.next_action_on.strftime("%m-%d") if r.next_action_on else "—")
         papers = Text("✔", style="green") if r.papers_delivered_on else Text(_("no"), style="yellow")
-        return (mark, r.plate, clip(r.insurer or "—", 8), clip(r.report_no or "—", 13),
+        return (mark, r.plate, clip(r.insurer or "—", 10), clip(r.report_no or "—", 13),
                 Text(format_money(r.open_amount), justify="right", style="bold" if r.paid else ""),
                 Text(f"{r.age_days}d", justify="right", style="bold red" if late else ""), papers, nxt,
                 clip(r.note, 30), r.order_number)
@@ -186,6 +186,8 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
     # Keys ---------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # the insurance clerk's home: Esc would pop it and leave a blank terminal
+            return self.app.screen_stack.index(self) > 1 if self in self.app.screen_stack else False
         if action == "follow_up":
             return True if allowed(self.actor.role, "receivable.follow_up") else None
         if action in ("payment", "mark"):
