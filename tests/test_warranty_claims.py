@@ -120,8 +120,10 @@ def test_claim_returned_edited_resubmitted_approved_and_paid_with_another_by_one
     assert view.returned_reason == "缺少故障照片" and view.state == ClaimState.APPROVED
 
     other = _submitted(services, clerk, second)
-    wc.record_approval(services, clerk, other.id, "800.00")  # approved short: ¥105 stays open on the receivable
+    wc.record_approval(services, clerk, other.id, "800.00")  # approved short: the store bears the other ¥105
     ours, theirs = _maker_receivable(services, first), _maker_receivable(services, second)
+    assert (theirs.open_amount, theirs.written_off) == (Decimal("800.00"), Decimal("105.00"))
+    assert "approved ¥800.00 of ¥905.00" in theirs.write_off_reason
     ledger.record_remittance(services, clerk, ledger.RemittanceInput(
         PayerKind.MAKER, "大众", "1705.00", "VW-2026-12", received_on=clock().date()),
         [ledger.AllocationInput(ours.id, "905.00"), ledger.AllocationInput(theirs.id, "800.00")])
@@ -132,6 +134,7 @@ def test_claim_returned_edited_resubmitted_approved_and_paid_with_another_by_one
     assert {r.id for r in wc.claims(services, clerk, state="paid")} == {ref.id, other.id}
     assert wc.claims(services, clerk, state="approved") == []
     assert _maker_receivable(services, first).closed_at is not None
+    assert _maker_receivable(services, second).closed_at is not None  # nothing left owing for ever
     with services.db.reader() as s:
         assert s.scalar(select(WarrantyClaimRevision.content).where(
             WarrantyClaimRevision.claim_id == ref.id, WarrantyClaimRevision.version_no == 1))["cause"] == "前刹车片异常磨损"

@@ -127,7 +127,7 @@ class InsurerCollectionScreen(LiveScreen, ListDetailScreen):
         papers = Text("✔", style="green") if r.papers_delivered_on else Text(_("no"), style="yellow")
         return (mark, r.plate, clip(r.insurer or "—", 10), clip(r.report_no or "—", 13),
                 Text(format_money(r.open_amount), justify="right", style="bold" if r.paid else ""),
-                Text(f"{r.age_days}d", justify="right", style="bold red" if late else ""), papers, nxt,
+                Text(_("{n}d").format(n=r.age_days), justify="right", style="bold red" if late else ""), papers, nxt,
                 clip(r.note, 30), r.order_number)
 
     def _house_cells(self, r: AccidentRepairRow) -> tuple[Any, ...]:

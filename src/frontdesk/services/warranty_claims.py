@@ -487,9 +487,30 @@ def record_approval(tx: Tx, claim_id: int, amount: Decimal | str, on: dt.date | 
     claim.decided_by_id = tx.actor.user_id
     claim.approved_amount = approved
     claim.state = ClaimState.APPROVED
+    # What the maker did not approve will never be paid: the store bears it, as the maker decided (not a write-off
+    # anyone chooses), so the receivable is left owing the approved amount and the claim reads paid once it comes.
+    short = _approved_short(tx, claim, approved)
     tx.audit("warranty_claim", claim, order_id=claim.order_id, after={
-        "state": claim.state, "approved": approved, "claimed": claim.claimed_amount, "on": claim.decided_on})
+        "state": claim.state, "approved": approved, "claimed": claim.claimed_amount, "on": claim.decided_on,
+        **({"not_approved_written_off": short} if short else {})})
     return ClaimRef.of(tx, claim)
+
+
+def _approved_short(tx: Tx, claim: WarrantyClaim, approved: Decimal) -> Decimal:
+    """Take what the maker will not pay off its receivables (the newest first); how much that was."""
+    owed = [r for r in maker_receivables(tx.session, claim.order_id) if r.open_amount > 0]
+    short = sum((r.open_amount for r in owed), ZERO) - approved
+    if short <= 0:
+        return ZERO
+    note = _("claim {number}: the maker approved {approved} of {claimed}").format(
+        number=claim.number, approved=format_money(approved), claimed=format_money(claim.claimed_amount))
+    left = short
+    for receivable in reversed(owed):
+        part = min(left, receivable.open_amount)
+        if part:
+            ledger.take_off(tx, receivable, part, note)
+            left -= part
+    return short
 
 
 @service("warranty_claim.decide")
