@@ -61,7 +61,7 @@ def test_a_warranty_part_is_tagged_once_then_shipped_or_scrapped(services, actor
         with pytest.raises(ValidationError, match=error):
             old_parts.ship(services, clerk, ids, number, day)
     assert stored(services, OldPart, ref.id).state == OldPartState.STORED  # nothing half-saved
-    with pytest.raises(PermissionDenied):  # the workshop tags parts; shipping is the claims clerk's
+    with pytest.raises(PermissionDenied):  # tagging and shipping are the claims clerk's, not the workshop's
         old_parts.ship(services, actors[Role.SUPERVISOR], [ref.id], "SF1234", today)
 
     shipment = old_parts.ship(services, clerk, [ref.id], "SF1234", today)
@@ -79,7 +79,9 @@ def test_a_warranty_part_is_tagged_once_then_shipped_or_scrapped(services, actor
 def test_scrap_needs_the_reason_and_a_shipment_number_is_used_once(services, actors, clock, warranty_order):
     order_id, lines = warranty_order
     clerk = actors[Role.CLAIMS_CLERK]
-    ref = old_parts.tag_part(services, actors[Role.SUPERVISOR], order_id, lines[PayType.WARRANTY])
+    with pytest.raises(PermissionDenied):
+        old_parts.tag_part(services, actors[Role.SUPERVISOR], order_id, lines[PayType.WARRANTY])
+    ref = old_parts.tag_part(services, clerk, order_id, lines[PayType.WARRANTY])
     with pytest.raises(ValidationError, match="required"):
         old_parts.scrap(services, clerk, [ref.id], " ")
     old_parts.scrap(services, clerk, [ref.id], "厂家要求报废")
