@@ -178,9 +178,8 @@ def actors(services: Services, admin: Actor) -> dict[Role, Actor]:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: three workers a core. The console's tests mostly wait — on a screen to
-    settle, a worker's answer, a timer, a child process — so a worker a core leaves the cores
-    half idle (the suite ran at ~57 % a core on two workers), and two a core still left a
-    fifth of them idle once issue 21's screens were walked (1.6 cores busy of 2 over the
-    24-minute run); each worker holds ~650 MB at most."""
-    return 3 * (os.cpu_count() or 1)
+    """``-n auto``: two workers a core. The console's tests mostly wait — on a screen to
+    settle, a worker's answer, a timer — so a worker a core leaves the cores half idle (the
+    suite ran at ~57 % a core on two workers); two a core finish it in about two-thirds of
+    the time on the 2-core CI machine."""
+    return 2 * (os.cpu_count() or 1)
